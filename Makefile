@@ -1,0 +1,39 @@
+# lep — two commands for users:
+#   make run    build (Release), migrate + seed ./var once, serve http://127.0.0.1:8080
+#   make test   build with ASan+UBSan and -Werror, run every test through ctest
+.PHONY: all deps build run test test-build clean format
+
+DATA      ?= var
+LISTEN    ?= 127.0.0.1:8080
+RELEASE   := build/release
+ASAN      := build/asan
+JOBS      ?= $(shell nproc)
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(RELEASE) --target lep -j $(JOBS)
+
+run: build
+	@$(RELEASE)/src/lep migrate --data $(DATA)
+	@$(RELEASE)/src/lep seed-demo --data $(DATA)
+	@exec $(RELEASE)/src/lep serve --data $(DATA) --listen $(LISTEN)
+
+test-build: deps
+	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLEP_SANITIZE=ON -DLEP_WERROR=ON >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+
+test: test-build
+	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+format:
+	@clang-format -i $$(git ls-files '*.h' '*.cpp')
+
+clean:
+	rm -rf build

@@ -1,0 +1,90 @@
+#include "app/api_common.h"
+
+#include "auth/password.h"
+
+namespace lep::app {
+
+Result<json> ParseJsonObject(const http::Request& req) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return Fail(Error::InvalidArgument("请求内容不是有效的 JSON 对象"));
+  }
+  return body;
+}
+
+std::string StringField(const json& obj, const char* name, const char* label,
+                        std::vector<FieldError>& errors) {
+  auto it = obj.find(name);
+  if (it == obj.end() || it->is_null()) return {};
+  if (!it->is_string()) {
+    errors.push_back({name, label, std::string(label) + "应为文本"});
+    return {};
+  }
+  return it->get<std::string>();
+}
+
+http::Response Reply(int status, const Result<json>& r) {
+  if (!r) return http::Response::FromError(r.error());
+  return http::Response::Json(status, *r);
+}
+
+http::Handler Authed(AppContext& ctx, AuthedHandler h) {
+  return [&ctx, h = std::move(h)](http::Request& req) -> http::Response {
+    std::optional<std::string_view> csrf;
+    if (req.IsUnsafeMethod()) {
+      csrf = req.Header("x-csrf-token");
+      if (!csrf || csrf->empty()) {
+        return http::Response::FromError(Error{ErrorCode::kCsrfFailed,
+                                               "缺少 CSRF 令牌（X-CSRF-Token），请刷新页面后重试",
+                                               {},
+                                               std::nullopt});
+      }
+    }
+    auto token = req.Cookie(kSessionCookie);
+    if (!token) return http::Response::FromError(Error::Unauthenticated());
+    auto principal = ctx.auth->Authenticate(*token);
+    if (!principal) return http::Response::FromError(principal.error());
+    if (csrf && !auth::ConstantTimeEquals(*csrf, principal->csrf_token)) {
+      return http::Response::FromError(Error{
+          ErrorCode::kCsrfFailed, "CSRF 令牌不正确，请刷新页面后重试", {}, std::nullopt});
+    }
+    return h(req, *principal);
+  };
+}
+
+json OrgJson(const orgs::Org& o) {
+  json j = {{"id", o.id.value},
+            {"parent_id", o.parent_id ? json(o.parent_id->value) : json(nullptr)},
+            {"kind", std::string(orgs::KindName(o.kind))},
+            {"kind_label", std::string(orgs::KindLabel(o.kind))},
+            {"name", o.name},
+            {"level", orgs::IsSecondLevel(o.kind) ? 2 : (o.parent_id ? 1 : 0)},
+            {"created_at", o.created_at}};
+  json kinds = json::array();
+  for (auto k : orgs::AllowedChildKinds(o.kind)) kinds.push_back(std::string(orgs::KindName(k)));
+  j["child_kinds"] = kinds;
+  return j;
+}
+
+json UserJson(const auth::User& u) {
+  return {{"id", u.id.value},
+          {"username", u.username},
+          {"display_name", u.display_name},
+          {"role", std::string(auth::RoleName(u.role))},
+          {"role_label", std::string(auth::RoleLabel(u.role))},
+          {"org_id", u.org_id ? json(u.org_id->value) : json(nullptr)},
+          {"created_at", u.created_at}};
+}
+
+json PrincipalJson(const auth::Principal& p) {
+  json j = {{"id", p.user_id.value},
+            {"username", p.username},
+            {"display_name", p.display_name},
+            {"role", std::string(auth::RoleName(p.role))},
+            {"role_label", std::string(auth::RoleLabel(p.role))},
+            {"org_id", p.org ? json(p.org->id.value) : json(nullptr)}};
+  if (p.org) j["org"] = OrgJson(*p.org);
+  return j;
+}
+
+}  // namespace lep::app

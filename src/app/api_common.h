@@ -1,0 +1,38 @@
+// Helpers shared by the HTTP adapters: JSON bodies, the session + CSRF middleware and the
+// JSON shapes of shared value types. Adapters are transport only: parse, call a service,
+// render the result.
+#pragma once
+
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_context.h"
+#include "auth/user.h"
+#include "http/message.h"
+#include "http/router.h"
+
+namespace lep::app {
+
+using json = nlohmann::json;
+
+inline constexpr const char* kSessionCookie = "lep_session";
+
+// Parses the body as a JSON object, or a 400 naming the problem.
+[[nodiscard]] Result<json> ParseJsonObject(const http::Request& req);
+// A string member of obj, "" when absent; wrong types are reported as field errors.
+std::string StringField(const json& obj, const char* name, const char* label,
+                        std::vector<FieldError>& errors);
+
+// Answers a Result: value → status + JSON, error → the standard error body.
+http::Response Reply(int status, const Result<json>& r);
+
+using AuthedHandler = std::function<http::Response(http::Request&, const auth::Principal&)>;
+// Requires a valid session; on unsafe methods also X-CSRF-Token equal to the session's.
+http::Handler Authed(AppContext& ctx, AuthedHandler h);
+
+json OrgJson(const orgs::Org& o);
+json UserJson(const auth::User& u);
+json PrincipalJson(const auth::Principal& p);
+
+}  // namespace lep::app

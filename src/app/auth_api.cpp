@@ -1,0 +1,82 @@
+// HTTP adapter for sign-in, sign-out, registration and /me.
+#include "app/api_common.h"
+#include "app/routes.h"
+
+namespace lep::app {
+namespace {
+
+std::string SessionCookie(const AppContext& ctx, const std::string& token, int max_age) {
+  std::string c = std::string(kSessionCookie) + "=" + token +
+                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+  if (ctx.config.secure_cookies) c += "; Secure";
+  return c;
+}
+
+}  // namespace
+
+void AddAuthRoutes(AppContext& ctx, http::Router& router) {
+  router.Add({"POST", "/api/v1/auth/login",
+              [&ctx](http::Request& req) {
+                auto body = ParseJsonObject(req);
+                if (!body) return http::Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string username = StringField(*body, "username", "用户名", errors);
+                std::string password = StringField(*body, "password", "密码", errors);
+                if (!errors.empty()) {
+                  return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto ua = req.Header("user-agent").value_or("");
+                auto r = ctx.auth->Login(username, password, req.remote_ip, std::string(ua));
+                if (!r) return http::Response::FromError(r.error());
+                auto principal = ctx.auth->Authenticate(r->token);
+                if (!principal) return http::Response::FromError(principal.error());
+                auto resp = http::Response::Json(
+                    200, {{"user", PrincipalJson(*principal)}, {"csrf_token", r->csrf_token}});
+                resp.SetHeader("Set-Cookie",
+                               SessionCookie(ctx, r->token, ctx.config.session_absolute_hours * 3600));
+                resp.SetHeader("Cache-Control", "no-store");
+                return resp;
+              },
+              16 * 1024, "登录，返回用户信息与 CSRF 令牌并设置会话 Cookie"});
+
+  router.Add({"POST", "/api/v1/auth/logout",
+              Authed(ctx,
+                     [&ctx](http::Request&, const auth::Principal& p) {
+                       auto st = ctx.auth->Logout(p);
+                       if (!st) return http::Response::FromError(st.error());
+                       auto resp = http::Response::NoContent();
+                       resp.SetHeader("Set-Cookie", SessionCookie(ctx, "", 0));
+                       return resp;
+                     }),
+              1024, "退出登录"});
+
+  router.Add({"POST", "/api/v1/auth/register",
+              [&ctx](http::Request& req) {
+                auto body = ParseJsonObject(req);
+                if (!body) return http::Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                auth::NewUser u;
+                u.username = StringField(*body, "username", "用户名", errors);
+                u.password = StringField(*body, "password", "密码", errors);
+                u.display_name = StringField(*body, "display_name", "姓名", errors);
+                if (!errors.empty()) {
+                  return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto user = ctx.auth->RegisterLearner(std::move(u));
+                if (!user) return http::Response::FromError(user.error());
+                return http::Response::Json(201, {{"user", UserJson(*user)}});
+              },
+              16 * 1024, "学习者自行注册"});
+
+  router.Add({"GET", "/api/v1/me",
+              Authed(ctx,
+                     [](http::Request&, const auth::Principal& p) {
+                       auto resp = http::Response::Json(
+                           200, {{"user", PrincipalJson(p)}, {"csrf_token", p.csrf_token}});
+                       resp.SetHeader("Cache-Control", "no-store");
+                       return resp;
+                     }),
+              1024, "当前登录用户"});
+}
+
+}  // namespace lep::app

@@ -1,0 +1,154 @@
+// lep: the single binary — serve, migrate, seed-demo, user add.
+// The composition root: the only place that picks concrete classes.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "app/app_context.h"
+#include "app/routes.h"
+#include "app/seed.h"
+#include "http/server.h"
+#include "storage/db/migrations.h"
+
+namespace {
+
+using lep::Config;
+
+int Die(const lep::Error& e) {
+  std::fprintf(stderr, "错误：%s\n", e.message.c_str());
+  for (const auto& f : e.fields) {
+    std::fprintf(stderr, "  - %s（%s）：%s\n", f.label.c_str(), f.field.c_str(),
+                 f.message.c_str());
+  }
+  return 1;
+}
+
+void AddCommonOptions(CLI::App* cmd, Config& cfg, std::string& config_file) {
+  cmd->add_option("--data", cfg.data_dir, "数据目录（数据库与媒体文件），默认 ./var");
+  cmd->add_option("--config", config_file, "TOML 配置文件路径");
+  cmd->add_option("--database", cfg.database_url, "数据库地址，默认 sqlite:<数据目录>/lep.db");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"lep — 终身教育数字化学习资源征集与学习门户平台"};
+  cli.require_subcommand(1);
+  Config cfg;
+  std::string config_file;
+
+  // Flags given on the command line win over the file and the environment: remember them
+  // and re-apply after loading.
+  Config flags;
+  auto* serve = cli.add_subcommand("serve", "启动 HTTP 服务");
+  AddCommonOptions(serve, flags, config_file);
+  serve->add_option("--listen", flags.listen, "监听地址 HOST:PORT，默认 127.0.0.1:8080");
+  serve->add_option("--web", flags.web_dir, "前端构建目录（web/dist）");
+  serve->add_option("--workers", flags.worker_threads, "处理请求的工作线程数，默认 4");
+  bool auto_migrate = false;
+  serve->add_flag("--migrate", auto_migrate, "启动前执行数据库迁移");
+
+  auto* migrate = cli.add_subcommand("migrate", "执行数据库迁移");
+  AddCommonOptions(migrate, flags, config_file);
+
+  auto* seed = cli.add_subcommand("seed-demo", "写入演示数据（只写一次）");
+  AddCommonOptions(seed, flags, config_file);
+
+  auto* user = cli.add_subcommand("user", "账号管理");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "从命令行开设账号（如首个平台管理员）");
+  AddCommonOptions(user_add, flags, config_file);
+  std::string username, role = "platform_admin", display_name, password;
+  int64_t org_id = 0;
+  user_add->add_option("--username", username, "用户名")->required();
+  user_add->add_option("--role", role, "角色，默认 platform_admin");
+  user_add->add_option("--display-name", display_name, "姓名");
+  user_add->add_option("--org-id", org_id, "所属单位 ID，默认国家开放大学");
+  user_add->add_option("--password", password,
+                       "密码（不建议：会留在 shell 历史中；缺省时从标准输入读取一行）");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  // Precedence: defaults < file < environment < flags.
+  Config defaults;
+  if (auto st = lep::LoadConfigFile(config_file, cfg); !st) return Die(st.error());
+  lep::ApplyEnvironment(cfg);
+  if (flags.data_dir != defaults.data_dir) cfg.data_dir = flags.data_dir;
+  if (!flags.database_url.empty()) cfg.database_url = flags.database_url;
+  if (flags.listen != defaults.listen) cfg.listen = flags.listen;
+  if (!flags.web_dir.empty()) cfg.web_dir = flags.web_dir;
+  if (flags.worker_threads != defaults.worker_threads) cfg.worker_threads = flags.worker_threads;
+
+  bool do_migrate = migrate->parsed() || seed->parsed() || auto_migrate;
+  auto ctx_or = lep::app::BuildAppContext(cfg, nullptr, do_migrate);
+  if (!ctx_or) return Die(ctx_or.error());
+  auto& ctx = **ctx_or;
+
+  if (migrate->parsed()) {
+    auto v = lep::storage::CurrentVersion(*ctx.db);
+    std::printf("数据库已迁移到版本 %d（%s）\n", v ? *v : 0, cfg.DatabaseUrl().c_str());
+    auto root = lep::app::EnsureRoot(ctx);
+    if (!root) return Die(root.error());
+    return 0;
+  }
+  if (seed->parsed()) {
+    auto seeded = lep::app::SeedDemo(ctx);
+    if (!seeded) return Die(seeded.error());
+    std::printf(*seeded ? "演示数据已写入。\n" : "演示数据已存在，未做改动。\n");
+    std::printf("演示账号（密码均为 %s，仅用于演示）：\n", lep::app::kDemoPassword);
+    for (const auto& a : lep::app::DemoAccounts()) {
+      auto role = lep::auth::ParseRole(a.role);
+      std::printf("  %-14s %-10s %s\n", a.username.c_str(),
+                  std::string(lep::auth::RoleLabel(*role)).c_str(), a.unit.c_str());
+    }
+    return 0;
+  }
+  if (user_add->parsed()) {
+    auto parsed_role = lep::auth::ParseRole(role);
+    if (!parsed_role) return Die(lep::Error::InvalidArgument("角色无效：" + role));
+    if (password.empty()) {
+      if (isatty(STDIN_FILENO)) std::fprintf(stderr, "请输入密码：");
+      std::getline(std::cin, password);
+    }
+    std::optional<lep::orgs::OrgId> org;
+    if (*parsed_role != lep::auth::Role::kLearner) {
+      if (org_id > 0) {
+        org = lep::orgs::OrgId{org_id};
+      } else {
+        auto root = lep::app::EnsureRoot(ctx);
+        if (!root) return Die(root.error());
+        org = root->id;
+      }
+    }
+    auto created = ctx.auth->CreateUserUnchecked(
+        org, {username, password, display_name.empty() ? username : display_name, *parsed_role});
+    if (!created) return Die(created.error());
+    std::printf("已开设账号 %s（%s），用户 ID %lld\n", created->username.c_str(),
+                std::string(lep::auth::RoleLabel(created->role)).c_str(),
+                static_cast<long long>(created->id.value));
+    return 0;
+  }
+
+  // serve
+  auto listen = lep::ParseListen(cfg.listen);
+  if (!listen) return Die(listen.error());
+  lep::http::Router router = lep::app::BuildRouter(ctx);
+  lep::http::ServerOptions opts;
+  opts.host = listen->first;
+  opts.port = listen->second;
+  opts.worker_threads = cfg.worker_threads;
+  lep::http::Server server(opts, router, ctx.metrics);
+  std::string error;
+  if (!server.Bind(&error)) {
+    std::fprintf(stderr, "错误：%s\n", error.c_str());
+    return 1;
+  }
+  std::string host = opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
+  std::printf("lep 已启动：http://%s:%u/\n", host.c_str(), server.port());
+  std::fflush(stdout);
+  server.Run();
+  std::printf("lep 已停止。\n");
+  return 0;
+}

@@ -1,0 +1,181 @@
+// HTTP adapter for units (单位), their contact person and their accounts.
+#include "app/api_common.h"
+#include "app/routes.h"
+
+namespace lep::app {
+namespace {
+
+using auth::Principal;
+using http::Request;
+using http::Response;
+
+std::optional<orgs::OrgId> OrgIdParam(const Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return std::nullopt;
+  return orgs::OrgId{*id};
+}
+
+Response BadId() { return Response::FromError(Error::NotFound("单位不存在")); }
+
+json ContactJson(const orgs::Contact& c) {
+  return {{"name", c.name},           {"title", c.title}, {"office_phone", c.office_phone},
+          {"mobile", c.mobile},       {"email", c.email}, {"updated_at", c.updated_at}};
+}
+
+json OrgList(const std::vector<orgs::Org>& v) {
+  json items = json::array();
+  for (const auto& o : v) items.push_back(OrgJson(o));
+  return {{"items", items}};
+}
+
+}  // namespace
+
+void AddOrgRoutes(AppContext& ctx, http::Router& router) {
+  router.Add({"GET", "/api/v1/org-kinds",
+              [](Request&) {
+                json items = json::array();
+                for (auto k : orgs::AllKinds()) {
+                  json children = json::array();
+                  for (auto c : orgs::AllowedChildKinds(k)) {
+                    children.push_back(std::string(orgs::KindName(c)));
+                  }
+                  items.push_back({{"kind", std::string(orgs::KindName(k))},
+                                   {"label", std::string(orgs::KindLabel(k))},
+                                   {"second_level", orgs::IsSecondLevel(k)},
+                                   {"child_kinds", children}});
+                }
+                json roles = json::array();
+                for (auto r : auth::AllRoles()) {
+                  roles.push_back({{"role", std::string(auth::RoleName(r))},
+                                   {"label", std::string(auth::RoleLabel(r))}});
+                }
+                return Response::Json(200, {{"items", items}, {"roles", roles}});
+              },
+              1024, "单位类型与角色列表"});
+
+  router.Add({"GET", "/api/v1/orgs", Authed(ctx, [&ctx](Request&, const Principal& p) {
+                auto r = ctx.orgs->Roots(p);
+                if (!r) return Response::FromError(r.error());
+                return Response::Json(200, OrgList(*r));
+              }), 1024, "当前用户可见的起始单位"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto org = ctx.orgs->Get(p, *id);
+                if (!org) return Response::FromError(org.error());
+                return Response::Json(200, OrgJson(*org));
+              }), 1024, "单位详情（含 parent_id）"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/children",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto r = ctx.orgs->Children(p, *id);
+                if (!r) return Response::FromError(r.error());
+                return Response::Json(200, OrgList(*r));
+              }), 1024, "下级单位列表"});
+
+  router.Add({"POST", "/api/v1/orgs/{id}/children",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto body = ParseJsonObject(req);
+                if (!body) return Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string name = StringField(*body, "name", "单位名称", errors);
+                std::string kind = StringField(*body, "kind", "单位类型", errors);
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto org = ctx.orgs->OpenChild(p, *id, name, kind);
+                if (!org) return Response::FromError(org.error());
+                return Response::Json(201, OrgJson(*org));
+              }), 16 * 1024, "在本单位下开设下级单位"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/contact",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto c = ctx.orgs->GetContact(p, *id);
+                if (!c) return Response::FromError(c.error());
+                return Response::Json(200, {{"contact", *c ? ContactJson(**c) : json(nullptr)}});
+              }), 1024, "单位负责人"});
+
+  router.Add({"PUT", "/api/v1/orgs/{id}/contact",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto body = ParseJsonObject(req);
+                if (!body) return Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                orgs::Contact c;
+                c.name = StringField(*body, "name", "负责人姓名", errors);
+                c.title = StringField(*body, "title", "职务", errors);
+                c.office_phone = StringField(*body, "office_phone", "办公电话", errors);
+                c.mobile = StringField(*body, "mobile", "手机号码", errors);
+                c.email = StringField(*body, "email", "电子邮箱", errors);
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto saved = ctx.orgs->PutContact(p, *id, std::move(c));
+                if (!saved) return Response::FromError(saved.error());
+                return Response::Json(200, {{"contact", ContactJson(*saved)}});
+              }), 16 * 1024, "设置单位负责人（附件3）"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/contacts.xlsx",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto bytes = ctx.orgs->ContactsXlsx(p, *id);
+                if (!bytes) return Response::FromError(bytes.error());
+                auto resp = Response::Text(
+                    200, std::move(*bytes),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+                resp.SetHeader("Content-Disposition",
+                               "attachment; filename=\"contacts.xlsx\"; filename*=UTF-8''"
+                               "%E8%81%94%E7%B3%BB%E4%BA%BA%E4%BF%A1%E6%81%AF%E7%99%BB%E8%AE%B0"
+                               "%E8%A1%A8.xlsx");
+                resp.SetHeader("Cache-Control", "no-store");
+                return resp;
+              }), 1024, "下载本单位及下级单位的联系人信息登记表（xlsx）"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/users",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto users = ctx.auth->ListUsers(p, *id);
+                if (!users) return Response::FromError(users.error());
+                json items = json::array();
+                for (const auto& u : *users) items.push_back(UserJson(u));
+                return Response::Json(200, {{"items", items}});
+              }), 1024, "单位的账号列表"});
+
+  router.Add({"POST", "/api/v1/orgs/{id}/users",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto body = ParseJsonObject(req);
+                if (!body) return Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                auth::NewUser u;
+                u.username = StringField(*body, "username", "用户名", errors);
+                u.password = StringField(*body, "password", "密码", errors);
+                u.display_name = StringField(*body, "display_name", "姓名", errors);
+                std::string role = StringField(*body, "role", "角色", errors);
+                auto parsed = auth::ParseRole(role);
+                if (!parsed) {
+                  errors.push_back({"role", "角色", "角色无效：" + role});
+                } else {
+                  u.role = *parsed;
+                }
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto user = ctx.auth->CreateUser(p, *id, std::move(u));
+                if (!user) return Response::FromError(user.error());
+                return Response::Json(201, {{"user", UserJson(*user)}});
+              }), 16 * 1024, "在单位下开设账号"});
+}
+
+}  // namespace lep::app

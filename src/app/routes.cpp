@@ -1,0 +1,14 @@
+#include "app/routes.h"
+
+namespace lep::app {
+
+http::Router BuildRouter(AppContext& ctx) {
+  http::Router router;
+  AddSystemRoutes(ctx, router);
+  AddAuthRoutes(ctx, router);
+  AddOrgRoutes(ctx, router);
+  router.SetFallback(StaticFilesHandler(ctx));
+  return router;
+}
+
+}  // namespace lep::app

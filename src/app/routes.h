@@ -1,0 +1,20 @@
+// The route table: every HTTP route of the product, added in one place (BuildRouter).
+#pragma once
+
+#include "app/app_context.h"
+#include "http/router.h"
+
+namespace lep::app {
+
+void AddAuthRoutes(AppContext& ctx, http::Router& router);
+void AddOrgRoutes(AppContext& ctx, http::Router& router);
+void AddSystemRoutes(AppContext& ctx, http::Router& router);
+// Static front end from config.web_dir with SPA fallback (or a plain start page).
+http::Handler StaticFilesHandler(const AppContext& ctx);
+
+http::Router BuildRouter(AppContext& ctx);
+
+// The OpenAPI document compiled into the binary (docs/openapi.json).
+extern const std::string_view kOpenApiJson;
+
+}  // namespace lep::app

@@ -1,0 +1,71 @@
+#include "auth/authorizer.h"
+
+namespace lep::auth {
+
+using orgs::Org;
+using orgs::OrgKind;
+
+bool Authorizer::CanSeeAll(const Principal& p) {
+  if (IsPlatformRole(p.role)) return true;
+  return p.org && p.org->kind == OrgKind::kMinistryDept;  // 职成司: read-only oversight
+}
+
+bool Authorizer::CanSeeOrg(const Principal& p, const Org& org) {
+  if (CanSeeAll(p)) return true;
+  return p.org && org.IsInSubtreeOf(*p.org);
+}
+
+Status Authorizer::CheckManageUnit(const Principal& p, const Org& org) {
+  if (p.role == Role::kPlatformAdmin) return Ok();
+  if (p.role == Role::kUnitAdmin && p.org &&
+      (org.id == p.org->id || (org.parent_id && *org.parent_id == p.org->id))) {
+    return Ok();
+  }
+  return Fail(Error::PermissionDenied("只有本单位或上级单位的管理员可以管理该单位"));
+}
+
+Status Authorizer::CheckOpenChild(const Principal& p, const Org& parent, OrgKind kind) {
+  bool allowed = p.role == Role::kPlatformAdmin ||
+                 (p.role == Role::kUnitAdmin && p.org && p.org->id == parent.id);
+  if (!allowed) return Fail(Error::PermissionDenied("只有本单位管理员可以在本单位下开设单位"));
+  auto kinds = orgs::AllowedChildKinds(parent.kind);
+  for (OrgKind k : kinds) {
+    if (k == kind) return Ok();
+  }
+  std::string msg = std::string("“") + std::string(orgs::KindLabel(parent.kind)) + "”下";
+  if (kinds.empty()) {
+    msg += "不能开设下级单位";
+  } else {
+    msg += "只能开设：";
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      if (i) msg += "、";
+      msg += orgs::KindLabel(kinds[i]);
+    }
+  }
+  return Fail(Error::InvalidArgument(msg, {{"kind", "单位类型", msg}}));
+}
+
+Status Authorizer::CheckCreateUser(const Principal& p, const Org& target, Role role) {
+  auto bad_role = [](std::string msg) {
+    return Fail(Error::InvalidArgument(msg, {{"role", "角色", msg}}));
+  };
+  if (role == Role::kLearner) return bad_role("学习者账号请通过注册页面自行注册");
+  if (IsPlatformRole(role) && target.kind != OrgKind::kOpenUniversity) {
+    return bad_role("平台管理员、安全管理员、审计员只能设在国家开放大学");
+  }
+  if (role == Role::kReviewer && orgs::IsSecondLevel(target.kind)) {
+    return bad_role("审核员只能设在一级单位或国家开放大学");
+  }
+  if (p.role == Role::kPlatformAdmin) return Ok();
+  if (p.role == Role::kUnitAdmin && p.org) {
+    bool own = target.id == p.org->id;
+    bool child = target.parent_id && *target.parent_id == p.org->id;
+    if ((own || child) && !IsPlatformRole(role)) {
+      if (child && role == Role::kReviewer) return bad_role("下级单位不设审核员");
+      return Ok();
+    }
+  }
+  return Fail(Error::PermissionDenied("只有本单位或上级单位的管理员可以开设账号"));
+}
+
+}  // namespace lep::auth

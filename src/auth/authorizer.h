@@ -1,0 +1,25 @@
+// Authorizer: the one place that knows who may see and change which unit.
+// Rule: a user reaches only its own unit's subtree (platform roles and the ministry's
+// oversight unit: everything). Outside the subtree callers answer 404, so ids don't reveal
+// existence; inside it, a missing permission is 403. Pure functions; thread-safe.
+#pragma once
+
+#include "auth/user.h"
+#include "core/result.h"
+#include "orgs/org.h"
+
+namespace lep::auth {
+
+class Authorizer {
+ public:
+  static bool CanSeeAll(const Principal& p);
+  static bool CanSeeOrg(const Principal& p, const orgs::Org& org);
+  // Opening a unit directly under parent (platform admin, or unit admin of parent).
+  [[nodiscard]] static Status CheckOpenChild(const Principal& p, const orgs::Org& parent,
+                                             orgs::OrgKind kind);
+  [[nodiscard]] static Status CheckCreateUser(const Principal& p, const orgs::Org& target,
+                                              Role role);
+  [[nodiscard]] static Status CheckManageUnit(const Principal& p, const orgs::Org& org);
+};
+
+}  // namespace lep::auth

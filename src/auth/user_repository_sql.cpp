@@ -1,0 +1,142 @@
+#include "auth/user_repository.h"
+
+namespace lep::auth {
+namespace {
+
+using storage::Row;
+
+constexpr const char* kCols =
+    "id, org_id, username, display_name, role, password_hash, failed_count, first_failed_at, "
+    "locked_until, disabled, created_at";
+
+User FromRow(const Row& r) {
+  User u;
+  u.id = UserId{r.Int(0)};
+  if (auto o = r.OptInt(1)) u.org_id = orgs::OrgId{*o};
+  u.username = r.Text(2);
+  u.display_name = r.Text(3);
+  u.role = ParseRole(r.Text(4)).value_or(Role::kLearner);
+  u.password_hash = r.Text(5);
+  u.failed_count = static_cast<int>(r.Int(6));
+  u.first_failed_at = r.Int(7);
+  u.locked_until = r.Int(8);
+  u.disabled = r.Int(9) != 0;
+  u.created_at = r.Int(10);
+  return u;
+}
+
+class SqlUserRepository final : public UserRepository {
+ public:
+  explicit SqlUserRepository(storage::Database& db) : db_(db) {}
+
+  Result<User> Create(const User& u, std::optional<UserId> created_by) override {
+    storage::Value org = u.org_id ? storage::Value(u.org_id->value) : storage::Value(nullptr);
+    storage::Value by = created_by ? storage::Value(created_by->value) : storage::Value(nullptr);
+    auto row = db_.QueryOne(
+        "INSERT INTO users (org_id, username, display_name, role, password_hash, created_at, "
+        "created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        {org, u.username, u.display_name, std::string(RoleName(u.role)), u.password_hash,
+         u.created_at, by});
+    if (!row) {
+      if (row.error().Is(ErrorCode::kAlreadyExists)) {
+        return Fail(Error::AlreadyExists("用户名已被使用",
+                                         {{"username", "用户名", "用户名已被使用，请换一个"}}));
+      }
+      return Fail(row.error());
+    }
+    User out = u;
+    out.id = UserId{(*row)->Int(0)};
+    return out;
+  }
+
+  Result<std::optional<User>> Get(UserId id) override {
+    return One(std::string("SELECT ") + kCols + " FROM users WHERE id = ?", {id.value});
+  }
+
+  Result<std::optional<User>> GetByUsername(const std::string& name) override {
+    return One(std::string("SELECT ") + kCols + " FROM users WHERE username = ?", {name});
+  }
+
+  Result<std::vector<User>> ListByOrg(orgs::OrgId org) override {
+    LEP_ASSIGN_OR_RETURN(auto res,
+                         db_.Exec(std::string("SELECT ") + kCols +
+                                      " FROM users WHERE org_id = ? ORDER BY id",
+                                  {org.value}));
+    std::vector<User> out;
+    for (const auto& r : res.rows) out.push_back(FromRow(r));
+    return out;
+  }
+
+  Status SaveLoginState(UserId id, int failed_count, int64_t first_failed_at,
+                        int64_t locked_until) override {
+    return db_
+        .Exec("UPDATE users SET failed_count = ?, first_failed_at = ?, locked_until = ? "
+              "WHERE id = ?",
+              {int64_t{failed_count}, first_failed_at, locked_until, id.value})
+        .map([](auto&&) {});
+  }
+
+  Status SetPasswordHash(UserId id, const std::string& hash) override {
+    return db_.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, id.value})
+        .map([](auto&&) {});
+  }
+
+ private:
+  Result<std::optional<User>> One(const std::string& sql, const std::vector<storage::Value>& p) {
+    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne(sql, p));
+    if (!row) return std::optional<User>();
+    return std::optional<User>(FromRow(*row));
+  }
+  storage::Database& db_;
+};
+
+class SqlSessionRepository final : public SessionRepository {
+ public:
+  explicit SqlSessionRepository(storage::Database& db) : db_(db) {}
+
+  Result<Session> Create(const std::string& token_hash, UserId user, const std::string& csrf,
+                         int64_t now, const std::string& ip, const std::string& ua) override {
+    LEP_ASSIGN_OR_RETURN(
+        auto row, db_.QueryOne("INSERT INTO sessions (token_hash, user_id, csrf_token, "
+                               "created_at, last_seen_at, ip, user_agent) VALUES (?, ?, ?, ?, "
+                               "?, ?, ?) RETURNING id",
+                               {token_hash, user.value, csrf, now, now, ip, ua.substr(0, 512)}));
+    return Session{row->Int(0), user, csrf, now, now};
+  }
+
+  Result<std::optional<Session>> GetByTokenHash(const std::string& h) override {
+    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT id, user_id, csrf_token, created_at, "
+                                                "last_seen_at FROM sessions WHERE token_hash = ?",
+                                                {h}));
+    if (!row) return std::optional<Session>();
+    return std::optional<Session>(
+        Session{row->Int(0), UserId{row->Int(1)}, row->Text(2), row->Int(3), row->Int(4)});
+  }
+
+  Status Touch(int64_t session_id, int64_t now) override {
+    return db_.Exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", {now, session_id})
+        .map([](auto&&) {});
+  }
+
+  Status Delete(int64_t session_id) override {
+    return db_.Exec("DELETE FROM sessions WHERE id = ?", {session_id}).map([](auto&&) {});
+  }
+
+  Status DeleteForUser(UserId user) override {
+    return db_.Exec("DELETE FROM sessions WHERE user_id = ?", {user.value}).map([](auto&&) {});
+  }
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<UserRepository> NewSqlUserRepository(storage::Database& db) {
+  return std::make_unique<SqlUserRepository>(db);
+}
+std::unique_ptr<SessionRepository> NewSqlSessionRepository(storage::Database& db) {
+  return std::make_unique<SqlSessionRepository>(db);
+}
+
+}  // namespace lep::auth

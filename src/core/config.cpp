@@ -1,0 +1,66 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <cstdlib>
+
+#include <toml++/toml.h>
+
+namespace lep {
+
+Status LoadConfigFile(const std::string& path, Config& cfg) {
+  if (path.empty()) return Ok();
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Fail(Error::InvalidArgument("配置文件 " + path + " 格式错误：" +
+                                       std::string(e.description())));
+  }
+  cfg.data_dir = t["server"]["data"].value_or(cfg.data_dir);
+  cfg.listen = t["server"]["listen"].value_or(cfg.listen);
+  cfg.web_dir = t["server"]["web_dir"].value_or(cfg.web_dir);
+  cfg.worker_threads = t["server"]["workers"].value_or(cfg.worker_threads);
+  cfg.database_url = t["database"]["url"].value_or(cfg.database_url);
+  auto sec = t["security"];
+  cfg.secure_cookies = sec["secure_cookies"].value_or(cfg.secure_cookies);
+  cfg.session_idle_minutes = sec["session_idle_minutes"].value_or(cfg.session_idle_minutes);
+  cfg.session_absolute_hours = sec["session_absolute_hours"].value_or(cfg.session_absolute_hours);
+  cfg.lockout_threshold = sec["lockout_threshold"].value_or(cfg.lockout_threshold);
+  cfg.lockout_window_minutes = sec["lockout_window_minutes"].value_or(cfg.lockout_window_minutes);
+  cfg.lockout_minutes = sec["lockout_minutes"].value_or(cfg.lockout_minutes);
+  cfg.argon2_opslimit = sec["argon2_opslimit"].value_or(cfg.argon2_opslimit);
+  cfg.argon2_memlimit = sec["argon2_memlimit"].value_or(cfg.argon2_memlimit);
+  return Ok();
+}
+
+void ApplyEnvironment(Config& cfg) {
+  auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  if (auto v = env("LEP_DATA")) cfg.data_dir = v;
+  if (auto v = env("LEP_LISTEN")) cfg.listen = v;
+  if (auto v = env("LEP_DATABASE_URL")) cfg.database_url = v;
+  if (auto v = env("LEP_WEB_DIR")) cfg.web_dir = v;
+  if (auto v = env("LEP_SECURE_COOKIES")) cfg.secure_cookies = std::string(v) == "1";
+  if (auto v = env("LEP_ARGON2_OPSLIMIT")) cfg.argon2_opslimit = std::strtoull(v, nullptr, 10);
+  if (auto v = env("LEP_ARGON2_MEMLIMIT")) cfg.argon2_memlimit = std::strtoull(v, nullptr, 10);
+}
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= listen.size()) {
+    return Fail(Error::InvalidArgument("监听地址应为 主机:端口，例如 127.0.0.1:8080"));
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned port = 0;
+  const char* b = listen.data() + colon + 1;
+  const char* e = listen.data() + listen.size();
+  auto [p, ec] = std::from_chars(b, e, port);
+  if (ec != std::errc() || p != e || port > 65535) {
+    return Fail(Error::InvalidArgument("端口号无效：" + listen.substr(colon + 1)));
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace lep

@@ -1,0 +1,38 @@
+// Config: every setting of the server, with documented defaults. Loaded from a TOML file
+// (optional), then LEP_* environment variables, then command-line flags (applied by main).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+
+namespace lep {
+
+struct Config {
+  std::string data_dir = "./var";         // [server] data; database and media live here
+  std::string database_url;               // [database] url; default sqlite:<data>/lep.db
+  std::string listen = "127.0.0.1:8080";  // [server] listen
+  std::string web_dir;                    // [server] web_dir; built front end (optional)
+  int worker_threads = 4;                 // [server] workers
+  bool secure_cookies = false;            // [security] secure_cookies; true behind TLS
+  int session_idle_minutes = 30;          // [security] session_idle_minutes
+  int session_absolute_hours = 12;        // [security] session_absolute_hours
+  int lockout_threshold = 5;              // [security] lockout_threshold
+  int lockout_window_minutes = 15;        // [security] lockout_window_minutes
+  int lockout_minutes = 15;               // [security] lockout_minutes
+  uint64_t argon2_opslimit = 2;           // [security] argon2_opslimit (libsodium INTERACTIVE)
+  uint64_t argon2_memlimit = 64ull << 20; // [security] argon2_memlimit bytes
+
+  std::string DatabaseUrl() const {
+    return database_url.empty() ? "sqlite:" + data_dir + "/lep.db" : database_url;
+  }
+};
+
+// Reads path (if non-empty) then the environment over cfg.
+[[nodiscard]] Status LoadConfigFile(const std::string& path, Config& cfg);
+void ApplyEnvironment(Config& cfg);
+// Splits "HOST:PORT" ("[::1]:8080" for IPv6).
+[[nodiscard]] Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen);
+
+}  // namespace lep

@@ -1,0 +1,68 @@
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "core/text.h"
+
+namespace lep {
+namespace {
+
+Result<int> Half(int x) {
+  if (x % 2) return Fail(Error::InvalidArgument("奇数"));
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  LEP_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+
+TEST(Result, PropagatesErrors) {
+  EXPECT_EQ(*Quarter(8), 2);
+  auto r = Quarter(6);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ErrorCodeName(r.error().code), "invalid_argument");
+}
+
+TEST(Text, Utf8Validation) {
+  EXPECT_TRUE(text::IsValidUtf8("终身教育"));
+  EXPECT_FALSE(text::IsValidUtf8("\xE7\xBB"));       // truncated
+  EXPECT_FALSE(text::IsValidUtf8("\xC0\xAF"));       // overlong '/'
+  EXPECT_FALSE(text::IsValidUtf8("\xED\xA0\x80"));   // surrogate
+  EXPECT_EQ(text::CodePointCount("太极拳abc"), 6u);
+}
+
+TEST(Text, TrimsIdeographicSpace) {
+  EXPECT_EQ(text::Trim("\xE3\x80\x80 国家开放大学 \t"), "国家开放大学");
+  EXPECT_EQ(text::Trim("   "), "");
+}
+
+TEST(Text, FormatsShanghaiTime) {
+  // 2022-05-15 00:00 UTC is 08:00 in Beijing.
+  EXPECT_EQ(text::FormatShanghai(1652572800000), "2022-05-15 08:00");
+}
+
+TEST(Clock, FakeClockMovesOnlyWhenTold) {
+  FakeClock c(1000);
+  EXPECT_EQ(c.NowMs(), 1000);
+  c.Advance(std::chrono::minutes(1));
+  EXPECT_EQ(c.NowMs(), 61000);
+}
+
+TEST(Config, ParsesListen) {
+  auto a = ParseListen("127.0.0.1:8080");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->first, "127.0.0.1");
+  EXPECT_EQ(a->second, 8080);
+  auto b = ParseListen("[::1]:0");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->first, "::1");
+  EXPECT_FALSE(ParseListen("localhost"));
+  EXPECT_FALSE(ParseListen("127.0.0.1:99999"));
+  EXPECT_FALSE(ParseListen("127.0.0.1:80x"));
+}
+
+}  // namespace
+}  // namespace lep

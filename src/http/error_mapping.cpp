@@ -1,0 +1,36 @@
+#include "http/error_mapping.h"
+
+namespace lep::http {
+
+int HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kCsrfFailed: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kAlreadyExists: return 409;
+    case ErrorCode::kFailedPrecondition: return 409;
+    case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kUnsupportedMedia: return 415;
+    case ErrorCode::kTooManyRequests: return 429;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+nlohmann::json ErrorBody(const Error& error) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const FieldError& f : error.fields) {
+    fields.push_back({{"field", f.field}, {"label", f.label}, {"message", f.message}});
+  }
+  nlohmann::json e = {{"code", std::string(ErrorCodeName(error.code))},
+                      {"message", error.message},
+                      {"fields", fields}};
+  if (error.retry_after_s) e["retry_after"] = *error.retry_after_s;
+  return {{"error", e}};
+}
+
+}  // namespace lep::http

@@ -1,0 +1,67 @@
+// Database: the one client interface every repository talks to, whatever the backend.
+// SQL uses `?` placeholders and the portable subset shared by SQLite and PostgreSQL
+// (RETURNING for generated ids). Implementations are thread-safe: each call takes a
+// connection from a pool; Transaction() holds one connection for its whole callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+
+namespace lep::storage {
+
+using Value = std::variant<std::nullptr_t, int64_t, double, std::string>;
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
+  size_t size() const { return values_.size(); }
+  bool IsNull(size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
+  int64_t Int(size_t i) const;
+  double Real(size_t i) const;
+  std::string Text(size_t i) const;  // "" for NULL
+  std::optional<int64_t> OptInt(size_t i) const;
+  std::optional<std::string> OptText(size_t i) const;
+  const Value& at(size_t i) const { return values_.at(i); }
+
+ private:
+  std::vector<Value> values_;
+};
+
+struct QueryResult {
+  std::vector<Row> rows;
+  int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+};
+
+// Anything that runs SQL: the database itself, or an open transaction.
+class SqlExecutor {
+ public:
+  virtual ~SqlExecutor() = default;
+  [[nodiscard]] virtual Result<QueryResult> Exec(std::string_view sql,
+                                                 const std::vector<Value>& params = {}) = 0;
+
+  // Convenience: first row or nullopt.
+  [[nodiscard]] Result<std::optional<Row>> QueryOne(std::string_view sql,
+                                                    const std::vector<Value>& params = {});
+};
+
+enum class Dialect { kSqlite, kPostgres };
+
+class Database : public SqlExecutor {
+ public:
+  // Runs fn inside one transaction; commits when fn succeeds, rolls back otherwise.
+  [[nodiscard]] virtual Status Transaction(const std::function<Status(SqlExecutor&)>& fn) = 0;
+  virtual Dialect dialect() const = 0;
+};
+
+// Opens the database named by url: "sqlite:PATH" (or a bare path) today.
+[[nodiscard]] Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+
+}  // namespace lep::storage

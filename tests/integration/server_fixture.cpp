@@ -1,0 +1,113 @@
+#include "integration/server_fixture.h"
+
+#include "http/asio.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "app/routes.h"
+#include "app/seed.h"
+
+namespace lep::testing {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+TestServer::TestServer(std::function<void(http::Router&)> extra_routes) {
+  static int counter = 0;
+  dir_ = (std::filesystem::temp_directory_path() /
+          ("lep-it-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+             .string();
+  std::filesystem::remove_all(dir_);
+  Config cfg;
+  cfg.data_dir = dir_;
+  cfg.argon2_opslimit = 1;
+  cfg.argon2_memlimit = 8192;
+  auto ctx = app::BuildAppContext(cfg, &clock_, /*migrate=*/true);
+  if (!ctx) throw std::runtime_error(ctx.error().message);
+  ctx_ = std::move(*ctx);
+  auto seeded = app::SeedDemo(*ctx_);
+  if (!seeded) throw std::runtime_error(seeded.error().message);
+  router_ = app::BuildRouter(*ctx_);
+  if (extra_routes) extra_routes(router_);
+  http::ServerOptions opts;
+  opts.host = "127.0.0.1";
+  opts.port = 0;
+  opts.handle_signals = false;
+  opts.access_log = false;
+  opts.worker_threads = 4;
+  server_ = std::make_unique<http::Server>(opts, router_, ctx_->metrics);
+  std::string error;
+  if (!server_->Bind(&error)) throw std::runtime_error(error);
+  port_ = server_->port();
+  thread_ = std::thread([this] { server_->Run(); });
+}
+
+void TestServer::Stop() {
+  if (thread_.joinable()) {
+    server_->Stop();
+    thread_.join();
+  }
+}
+
+TestServer::~TestServer() {
+  Stop();
+  server_.reset();
+  ctx_.reset();
+  std::filesystem::remove_all(dir_);
+}
+
+HttpResult Client::Request(const std::string& method, const std::string& target,
+                           const std::string& body, std::map<std::string, std::string> headers) {
+  net::io_context ioc;
+  net::ip::tcp::socket socket(ioc);
+  socket.connect({net::ip::make_address("127.0.0.1"), port_});
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+  req.set(bhttp::field::host, "127.0.0.1");
+  if (!cookie.empty()) req.set(bhttp::field::cookie, cookie);
+  if (!body.empty()) req.set(bhttp::field::content_type, "application/json");
+  for (auto& [k, v] : headers) req.set(k, v);
+  req.body() = body;
+  req.prepare_payload();
+  bhttp::write(socket, req);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 << 20);
+  if (method == "HEAD") parser.skip(true);
+  bhttp::read(socket, buffer, parser);
+  auto& res = parser.get();
+  HttpResult out;
+  out.status = res.result_int();
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers[name] = std::string(f.value());
+    if (name == "set-cookie") out.set_cookies.emplace_back(f.value());
+  }
+  out.body = res.body();
+  beast::error_code ec;
+  socket.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+  return out;
+}
+
+HttpResult Client::Send(const std::string& method, const std::string& t,
+                        const nlohmann::json& body) {
+  std::map<std::string, std::string> h;
+  if (!csrf.empty()) h["X-CSRF-Token"] = csrf;
+  return Request(method, t, body.dump(), h);
+}
+
+HttpResult Client::Login(const std::string& user, const std::string& password) {
+  auto r = Request("POST", "/api/v1/auth/login",
+                   nlohmann::json{{"username", user}, {"password", password}}.dump());
+  if (r.status == 200) {
+    csrf = r.Json()["csrf_token"];
+    for (const auto& c : r.set_cookies) {
+      if (c.rfind("lep_session=", 0) == 0) cookie = c.substr(0, c.find(';'));
+    }
+  }
+  return r;
+}
+
+}  // namespace lep::testing
