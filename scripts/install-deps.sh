@@ -7,6 +7,8 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev libsodium-dev
   libxlsxwriter-dev nlohmann-json3-dev libexpected-dev libgtest-dev
+  libzip-dev libpugixml-dev libcurl4-openssl-dev
+  libavformat-dev libavcodec-dev libavutil-dev ffmpeg
 )
 
 missing=()

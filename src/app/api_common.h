@@ -8,9 +8,17 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_context.h"
+#include "core/text.h"
 #include "auth/user.h"
 #include "http/message.h"
 #include "http/router.h"
+
+// Returns the standard error response when a Status/Result expression failed.
+#define LEP_RETURN_RESPONSE_IF_ERROR(expr)                                       \
+  do {                                                                           \
+    auto lep_resp_status_ = (expr);                                              \
+    if (!lep_resp_status_) return ::lep::http::Response::FromError(lep_resp_status_.error()); \
+  } while (0)
 
 namespace lep::app {
 

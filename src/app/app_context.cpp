@@ -45,6 +45,10 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
                                                   *ctx->org_repo, *ctx->hasher, *ctx->clock,
                                                   opts);
   ctx->orgs = std::make_unique<orgs::OrgService>(*ctx->org_repo, *ctx->clock);
+  ctx->resource_repo = resources::NewSqlResourceRepository(*ctx->db);
+  ctx->categories = resources::NewSqlCategoryRepository(*ctx->db);
+  ctx->resources = std::make_unique<resources::ResourceService>(
+      *ctx->resource_repo, *ctx->categories, *ctx->org_repo, *ctx->clock);
   return ctx;
 }
 

@@ -12,6 +12,9 @@
 #include "http/metrics.h"
 #include "orgs/org_repository.h"
 #include "orgs/org_service.h"
+#include "resources/category.h"
+#include "resources/resource_repository.h"
+#include "resources/resource_service.h"
 #include "storage/db/database.h"
 
 namespace lep::app {
@@ -27,6 +30,9 @@ struct AppContext {
   std::unique_ptr<auth::PasswordHasher> hasher;
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<orgs::OrgService> orgs;
+  std::unique_ptr<resources::ResourceRepository> resource_repo;
+  std::unique_ptr<resources::CategoryRepository> categories;
+  std::unique_ptr<resources::ResourceService> resources;
   http::Metrics metrics;
 };
 

@@ -89,8 +89,8 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) {
     auto v = lep::storage::CurrentVersion(*ctx.db);
     std::printf("数据库已迁移到版本 %d（%s）\n", v ? *v : 0, cfg.DatabaseUrl().c_str());
-    auto root = lep::app::EnsureRoot(ctx);
-    if (!root) return Die(root.error());
+    auto base = lep::app::EnsureBaseData(ctx);
+    if (!base) return Die(base.error());
     return 0;
   }
   if (seed->parsed()) {
@@ -132,6 +132,9 @@ int main(int argc, char** argv) {
   }
 
   // serve
+  if (auto_migrate) {
+    if (auto base = lep::app::EnsureBaseData(ctx); !base) return Die(base.error());
+  }
   auto listen = lep::ParseListen(cfg.listen);
   if (!listen) return Die(listen.error());
   lep::http::Router router = lep::app::BuildRouter(ctx);

@@ -7,6 +7,8 @@ http::Router BuildRouter(AppContext& ctx) {
   AddSystemRoutes(ctx, router);
   AddAuthRoutes(ctx, router);
   AddOrgRoutes(ctx, router);
+  AddResourceIoRoutes(ctx, router);
+  AddResourceRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

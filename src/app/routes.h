@@ -9,6 +9,8 @@ namespace lep::app {
 void AddAuthRoutes(AppContext& ctx, http::Router& router);
 void AddOrgRoutes(AppContext& ctx, http::Router& router);
 void AddSystemRoutes(AppContext& ctx, http::Router& router);
+void AddResourceRoutes(AppContext& ctx, http::Router& router);
+void AddResourceIoRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

@@ -49,7 +49,13 @@ Result<orgs::Org> EnsureRoot(AppContext& ctx) {
                               ctx.clock->NowMs());
 }
 
+Status EnsureBaseData(AppContext& ctx) {
+  LEP_RETURN_IF_ERROR(EnsureRoot(ctx));
+  return resources::SeedDefaultCategories(*ctx.categories, ctx.clock->NowMs());
+}
+
 Result<bool> SeedDemo(AppContext& ctx) {
+  LEP_RETURN_IF_ERROR(EnsureBaseData(ctx));
   LEP_ASSIGN_OR_RETURN(orgs::Org root, EnsureRoot(ctx));
   LEP_ASSIGN_OR_RETURN(auto existing, ctx.user_repo->GetByUsername("nou_admin"));
   if (existing) return false;  // seeded before

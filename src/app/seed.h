@@ -19,6 +19,8 @@ struct DemoAccount {
 
 // Creates the platform unit 国家开放大学 as the tree root if the database has none.
 [[nodiscard]] Result<orgs::Org> EnsureRoot(AppContext& ctx);
+// Base data every installation needs: the root unit and the default category tree.
+[[nodiscard]] Status EnsureBaseData(AppContext& ctx);
 // Seeds the demo tree and accounts once; a second call changes nothing. Returns whether
 // anything was created.
 [[nodiscard]] Result<bool> SeedDemo(AppContext& ctx);

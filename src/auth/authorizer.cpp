@@ -24,6 +24,19 @@ Status Authorizer::CheckManageUnit(const Principal& p, const Org& org) {
   return Fail(Error::PermissionDenied("只有本单位或上级单位的管理员可以管理该单位"));
 }
 
+Status Authorizer::CheckManagePlatform(const Principal& p) {
+  if (p.role == Role::kPlatformAdmin) return Ok();
+  return Fail(Error::PermissionDenied("只有平台管理员可以执行此操作"));
+}
+
+Status Authorizer::CheckWriteResources(const Principal& p, const Org& owner) {
+  if ((p.role == Role::kUploader || p.role == Role::kUnitAdmin) && p.org &&
+      p.org->id == owner.id) {
+    return Ok();
+  }
+  return Fail(Error::PermissionDenied("只有本单位的录入员或管理员可以录入、修改资源"));
+}
+
 Status Authorizer::CheckOpenChild(const Principal& p, const Org& parent, OrgKind kind) {
   bool allowed = p.role == Role::kPlatformAdmin ||
                  (p.role == Role::kUnitAdmin && p.org && p.org->id == parent.id);

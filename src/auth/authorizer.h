@@ -20,6 +20,10 @@ class Authorizer {
   [[nodiscard]] static Status CheckCreateUser(const Principal& p, const orgs::Org& target,
                                               Role role);
   [[nodiscard]] static Status CheckManageUnit(const Principal& p, const orgs::Org& org);
+  // The category tree and other platform-wide vocabularies: platform admins only.
+  [[nodiscard]] static Status CheckManagePlatform(const Principal& p);
+  // Creating and editing a unit's resources: its uploaders and unit admins only.
+  [[nodiscard]] static Status CheckWriteResources(const Principal& p, const orgs::Org& owner);
 };
 
 }  // namespace lep::auth

@@ -66,3 +66,32 @@ TEST(Config, ParsesListen) {
 
 }  // namespace
 }  // namespace lep
+
+#include "core/date.h"
+
+namespace lep {
+namespace {
+
+TEST(Date, ParsesOnlyRealDays) {
+  EXPECT_EQ(ParseIsoDate("2022-03-23"), (Date{2022, 3, 23}));
+  EXPECT_TRUE(ParseIsoDate("2020-02-29"));
+  EXPECT_FALSE(ParseIsoDate("2022-02-29"));
+  EXPECT_FALSE(ParseIsoDate("1900-02-29"));
+  EXPECT_TRUE(ParseIsoDate("2000-02-29"));
+  EXPECT_FALSE(ParseIsoDate("2022-13-01"));
+  EXPECT_FALSE(ParseIsoDate("2022-04-31"));
+  EXPECT_FALSE(ParseIsoDate("2022/03/23"));
+  EXPECT_FALSE(ParseIsoDate("2022-3-23"));
+  EXPECT_FALSE(ParseIsoDate("２０２２-03-23"));
+}
+
+TEST(Date, TodayIsInShanghai) {
+  // 2022-05-14 16:30 UTC is already 2022-05-15 00:30 in Beijing.
+  FakeClock c(1652545800000);
+  EXPECT_EQ(ShanghaiToday(c), (Date{2022, 5, 15}));
+  EXPECT_EQ(ShanghaiMidnightMs(Date{2022, 5, 15}), 1652544000000);
+  EXPECT_EQ(DateFromUnixMs(0, 0), (Date{1970, 1, 1}));
+}
+
+}  // namespace
+}  // namespace lep

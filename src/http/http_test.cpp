@@ -72,3 +72,27 @@ TEST(Metrics, RendersCountersAndHistogram) {
 
 }  // namespace
 }  // namespace lep::http
+
+#include "http/multipart.h"
+
+namespace lep::http {
+namespace {
+
+TEST(Multipart, FindsTheFirstFilePart) {
+  std::string body =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"资源.xlsx\"\r\n"
+      "Content-Type: application/octet-stream\r\n\r\nPK\x03\x04\r\nbinary\r\n--XyZ--\r\n";
+  auto part = FirstFilePart("multipart/form-data; boundary=XyZ", body);
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->field_name, "file");
+  EXPECT_EQ(part->filename, "资源.xlsx");
+  EXPECT_EQ(part->content_type, "application/octet-stream");
+  EXPECT_EQ(part->data, std::string_view("PK\x03\x04\r\nbinary"));
+  EXPECT_FALSE(FirstFilePart("application/json", body));
+  EXPECT_FALSE(FirstFilePart("multipart/form-data; boundary=Other", body));
+  EXPECT_FALSE(FirstFilePart("multipart/form-data; boundary=XyZ", "--XyZ\r\nbroken"));
+}
+
+}  // namespace
+}  // namespace lep::http

@@ -27,7 +27,7 @@ TestServer::TestServer(std::function<void(http::Router&)> extra_routes) {
   auto ctx = app::BuildAppContext(cfg, &clock_, /*migrate=*/true);
   if (!ctx) throw std::runtime_error(ctx.error().message);
   ctx_ = std::move(*ctx);
-  auto seeded = app::SeedDemo(*ctx_);
+  auto seeded = app::SeedDemo(*ctx_);  // includes the base data (root, categories)
   if (!seeded) throw std::runtime_error(seeded.error().message);
   router_ = app::BuildRouter(*ctx_);
   if (extra_routes) extra_routes(router_);

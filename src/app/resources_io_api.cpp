@@ -1,0 +1,106 @@
+// HTTP adapter for bulk import, export and the import template (xlsx / UTF-8 CSV).
+#include "app/api_common.h"
+#include "app/resources_io.h"
+#include "app/routes.h"
+#include "http/multipart.h"
+#include "xlsx/spreadsheet.h"
+
+namespace lep::app {
+namespace {
+
+using auth::Principal;
+using http::Request;
+using http::Response;
+
+constexpr const char* kXlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+Response Download(std::string bytes, const char* type, const std::string& ascii_name,
+                  const std::string& encoded_utf8_name) {
+  auto r = Response::Text(200, std::move(bytes), type);
+  r.SetHeader("Content-Disposition", "attachment; filename=\"" + ascii_name +
+                                         "\"; filename*=UTF-8''" + encoded_utf8_name);
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
+// "资源目录" percent-encoded for filename*.
+const char* kCatalogName = "%E8%B5%84%E6%BA%90%E5%85%83%E6%95%B0%E6%8D%AE";  // 资源元数据
+const char* kTemplateName = "%E8%B5%84%E6%BA%90%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF";  // 资源导入模板
+
+}  // namespace
+
+void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
+  router.Add({"POST", "/api/v1/resources/import",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                std::string_view data = req.body;
+                std::string name_hint(req.Header("content-type").value_or(""));
+                if (auto part = http::FirstFilePart(name_hint, req.body)) {
+                  data = part->data;
+                  name_hint = part->filename;
+                }
+                if (data.empty()) {
+                  return Response::FromError(Error::InvalidArgument(
+                      "请上传 xlsx 或 UTF-8 编码的 CSV 文件",
+                      {{"file", "文件", "未收到文件内容"}}));
+                }
+                auto table = xlsx::ReadSpreadsheet(data, name_hint);
+                if (!table) return Response::FromError(table.error());
+                bool dry_run = req.Query("dry_run").value_or("true") != "false";
+                std::optional<orgs::OrgId> unit;
+                if (auto o = req.Query("org_id"); o && !o->empty()) {
+                  unit = orgs::OrgId{std::atoll(o->c_str())};
+                }
+                auto report = ctx.resources->Import(p, unit, SheetFromTable(*table), dry_run);
+                if (!report) return Response::FromError(report.error());
+                json body = ImportReportJson(*report);
+                if (!report->errors.empty() && !dry_run) {
+                  Error e = Error::InvalidArgument(
+                      "导入失败：" + std::to_string(report->errors.size()) +
+                      " 处错误，未写入任何数据，请修改后重新导入");
+                  body = {{"error", {{"code", "invalid_argument"},
+                                     {"message", e.message},
+                                     {"fields", json::array()}}},
+                          {"report", body}};
+                  for (const auto& re : report->errors) {
+                    body["error"]["fields"].push_back(
+                        {{"row", re.row}, {"field", re.field}, {"label", re.label},
+                         {"message", "第 " + std::to_string(re.row) + " 行：" + re.message}});
+                  }
+                  return Response::Json(400, body);
+                }
+                return Response::Json(200, body);
+              }), 32u << 20, "批量导入（xlsx/CSV；dry_run=true 只校验不写入；全部成功才写入）"});
+
+  auto export_handler = [&ctx](bool as_xlsx) {
+    return Authed(ctx, [&ctx, as_xlsx](Request& req, const Principal& p) {
+      auto filter = ResourceFilterFrom(req);
+      std::optional<orgs::OrgId> unit;
+      if (auto o = req.Query("org_id"); o && !o->empty()) unit = orgs::OrgId{std::atoll(o->c_str())};
+      auto sheet = ctx.resources->Export(p, filter, unit);
+      if (!sheet) return Response::FromError(sheet.error());
+      if (as_xlsx) {
+        auto bytes = xlsx::WriteXlsx({{"资源元数据", sheet->header, sheet->rows, ExportColumnWidths()}});
+        if (!bytes) return Response::FromError(bytes.error());
+        return Download(std::move(*bytes), kXlsxType, "resources.xlsx",
+                        std::string(kCatalogName) + ".xlsx");
+      }
+      return Download(WriteSafeCsv(*sheet), "text/csv; charset=utf-8", "resources.csv",
+                      std::string(kCatalogName) + ".csv");
+    });
+  };
+  router.Add({"GET", "/api/v1/resources/export.xlsx", export_handler(true), 1024,
+              "导出资源元数据（xlsx，表头为标准字段名）"});
+  router.Add({"GET", "/api/v1/resources/export.csv", export_handler(false), 1024,
+              "导出资源元数据（UTF-8 CSV）"});
+
+  router.Add({"GET", "/api/v1/resources/template.xlsx",
+              [](Request&) {
+                auto bytes = TemplateXlsx();
+                if (!bytes) return Response::FromError(bytes.error());
+                return Download(std::move(*bytes), kXlsxType, "template.xlsx",
+                                std::string(kTemplateName) + ".xlsx");
+              },
+              1024, "批量导入模板（表头 + 示例行 + 字段说明）"});
+}
+
+}  // namespace lep::app

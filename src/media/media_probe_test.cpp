@@ -1,0 +1,616 @@
+// Tests for lep_media. Fixtures are generated at suite start by
+// tests/fixtures/media/make_media.sh (Debian ffmpeg) into a temp dir; measured values are
+// compared with ffprobe's. No network: the playlist fixture points at 127.0.0.1:9 and must be
+// rejected before anything could open it.
+#include "media/media_probe.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "media/av_util.h"
+#include "media/mp4_boxes.h"
+
+namespace lep::media {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// Fixtures are made once per script version into the build tree and shared read-only by the
+// test processes (ctest runs each test in its own process); files a test writes go to a
+// per-process scratch dir.
+class MediaFixtures : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string tmpl = (fs::temp_directory_path() / "lep_media_XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    scratch_ = new fs::path(tmpl);
+    std::ifstream script(LEP_MEDIA_FIXTURE_SCRIPT, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(script)),
+                           std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty()) << LEP_MEDIA_FIXTURE_SCRIPT;
+    fixtures_ = new fs::path(fs::path(LEP_MEDIA_FIXTURE_CACHE) /
+                             ("v" + std::to_string(std::hash<std::string>{}(text))));
+    if (fs::is_directory(*fixtures_)) {
+      script_ok_ = true;
+      return;
+    }
+    // Generate beside the cache (same file system) and rename into place, so a concurrent
+    // process never sees a half-made set; whoever loses the race drops its copy.
+    std::error_code ec;
+    fs::create_directories(fixtures_->parent_path(), ec);
+    std::string staging = (fixtures_->parent_path() / "staging_XXXXXX").string();
+    ASSERT_NE(mkdtemp(staging.data()), nullptr);
+    const std::string cmd = "sh " + Quote(LEP_MEDIA_FIXTURE_SCRIPT) + " " + Quote(staging) + " >&2";
+    const bool made = std::system(cmd.c_str()) == 0;
+    if (made) fs::rename(staging, *fixtures_, ec);
+    if (!made || ec) fs::remove_all(staging, ec);
+    script_ok_ = fs::is_directory(*fixtures_);
+  }
+  static void TearDownTestSuite() {
+    std::error_code ec;
+    fs::remove_all(*scratch_, ec);
+    delete scratch_;
+    delete fixtures_;
+    scratch_ = fixtures_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(script_ok_) << "make_media.sh failed"; }
+
+  // A generated fixture (read-only).
+  static std::string Path(const std::string& name) { return (*fixtures_ / name).string(); }
+  // A file this process may write.
+  static std::string Scratch(const std::string& name) { return (*scratch_ / name).string(); }
+
+  static ProbeResult MustProbe(const std::string& name, MediaKind kind) {
+    return MustProbePath(Path(name), kind);
+  }
+  static ProbeResult MustProbePath(const std::string& path, MediaKind kind) {
+    auto r = NewAvMediaProbe()->Probe(path, kind);
+    EXPECT_TRUE(r.has_value()) << path << ": " << (r ? "" : r.error().message);
+    return r ? *r : ProbeResult{};
+  }
+
+  static json Ffprobe(const std::string& path) {
+    const std::string cmd =
+        "ffprobe -v error -print_format json -show_streams -show_format " + Quote(path);
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (pipe == nullptr) return json();
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) text.append(buf, n);
+    pclose(pipe);
+    return json::parse(text, nullptr, /*allow_exceptions=*/false);
+  }
+
+  static fs::path* fixtures_;
+  static fs::path* scratch_;
+  static bool script_ok_;
+};
+fs::path* MediaFixtures::fixtures_ = nullptr;
+fs::path* MediaFixtures::scratch_ = nullptr;
+bool MediaFixtures::script_ok_ = false;
+
+double Rational(const std::string& s) {
+  const auto slash = s.find('/');
+  if (slash == std::string::npos) return std::strtod(s.c_str(), nullptr);
+  const double num = std::strtod(s.substr(0, slash).c_str(), nullptr);
+  const double den = std::strtod(s.substr(slash + 1).c_str(), nullptr);
+  return den > 0 ? num / den : 0;
+}
+
+int IntField(const json& j, const char* key) {
+  if (!j.contains(key)) return 0;
+  const json& v = j[key];
+  if (v.is_number_integer()) return v.get<int>();
+  if (v.is_string()) return std::atoi(v.get<std::string>().c_str());
+  return 0;
+}
+
+int SampleFormatBits(const std::string& fmt) {
+  static const std::map<std::string, int> kBits = {
+      {"u8", 8},    {"u8p", 8},  {"s16", 16},  {"s16p", 16}, {"s32", 32},
+      {"s32p", 32}, {"flt", 32}, {"fltp", 32}, {"dbl", 64},  {"dblp", 64}};
+  auto it = kBits.find(fmt);
+  return it == kBits.end() ? 0 : it->second;
+}
+
+const json* FirstStream(const json& probe, const char* type) {
+  for (const auto& st : probe["streams"]) {
+    if (st.value("codec_type", "") != type) continue;
+    if (st.contains("disposition") && st["disposition"].value("attached_pic", 0) == 1) continue;
+    return &st;
+  }
+  return nullptr;
+}
+
+// Our measurement against ffprobe's for one file.
+void ExpectMatchesFfprobe(const ProbeResult& ours, const json& ff, const std::string& name) {
+  SCOPED_TRACE(name);
+  ASSERT_TRUE(ff.is_object() && ff.contains("streams") && ff.contains("format"));
+  const json* v = FirstStream(ff, "video");
+  const json* a = FirstStream(ff, "audio");
+  EXPECT_EQ(ours.has_video, v != nullptr);
+  EXPECT_EQ(ours.has_audio, a != nullptr);
+  if (v != nullptr) {
+    EXPECT_EQ(ours.video_codec, (*v)["codec_name"].get<std::string>());
+    EXPECT_EQ(ours.width, IntField(*v, "width"));
+    EXPECT_EQ(ours.height, IntField(*v, "height"));
+    EXPECT_NEAR(ours.frame_rate, Rational((*v)["avg_frame_rate"].get<std::string>()), 0.01);
+  }
+  if (a != nullptr) {
+    EXPECT_EQ(ours.audio_codec, (*a)["codec_name"].get<std::string>());
+    EXPECT_EQ(ours.sample_rate, IntField(*a, "sample_rate"));
+    EXPECT_EQ(ours.channels, IntField(*a, "channels"));
+    int bits = IntField(*a, "bits_per_raw_sample");
+    if (bits == 0) bits = IntField(*a, "bits_per_sample");
+    if (bits == 0) bits = SampleFormatBits(a->value("sample_fmt", ""));
+    EXPECT_EQ(ours.bits_per_sample, bits);
+  }
+  const double ff_rate = std::strtod(ff["format"].value("bit_rate", "0").c_str(), nullptr);
+  EXPECT_NEAR(static_cast<double>(ours.bit_rate), ff_rate, ff_rate * 0.01);
+  const double ff_duration = std::strtod(ff["format"].value("duration", "0").c_str(), nullptr);
+  EXPECT_NEAR(ours.duration_s, ff_duration, 0.05);
+}
+
+std::set<std::string> FailingRules(const std::vector<RuleResult>& rules) {
+  std::set<std::string> failing;
+  for (const auto& r : rules) {
+    if (!r.pass) failing.insert(r.rule);
+  }
+  return failing;
+}
+
+struct Expectation {
+  const char* file;
+  MediaKind kind;
+  std::set<std::string> failing;  // exactly these rules fail
+};
+
+const std::vector<Expectation>& Readable() {
+  static const std::vector<Expectation> kAll = {
+      {"video_pass.mp4", MediaKind::kVideo, {}},
+      {"video_portrait.mp4", MediaKind::kVideo, {}},
+      {"video_640x360.mp4", MediaKind::kVideo, {"resolution"}},
+      {"video_24fps.mp4", MediaKind::kVideo, {"frame_rate"}},
+      {"video_1mbps.mp4", MediaKind::kVideo, {"bit_rate"}},
+      {"video_hevc.mp4", MediaKind::kVideo, {"video_codec"}},
+      {"video_mp3audio.mp4", MediaKind::kVideo, {"audio_codec"}},
+      {"video_moov_end.mp4", MediaKind::kVideo, {"progressive"}},
+      {"audio_pass.mp3", MediaKind::kAudio, {}},
+      {"audio_22k.mp3", MediaKind::kAudio, {"sample_rate"}},
+      {"audio_mono.mp3", MediaKind::kAudio, {"channels"}},
+  };
+  return kAll;
+}
+
+TEST_F(MediaFixtures, ProbeMatchesFfprobe) {
+  for (const auto& e : Readable()) {
+    const ProbeResult p = MustProbe(e.file, e.kind);
+    EXPECT_EQ(p.error, "") << e.file;
+    ExpectMatchesFfprobe(p, Ffprobe(Path(e.file)), e.file);
+  }
+}
+
+TEST_F(MediaFixtures, EachFailingFixtureFailsExactlyItsRule) {
+  for (const auto& e : Readable()) {
+    const auto rules = EvaluateStandard(MustProbe(e.file, e.kind), e.kind);
+    EXPECT_EQ(FailingRules(rules), e.failing) << e.file;
+    EXPECT_EQ(rules.size(), e.kind == MediaKind::kVideo ? 7u : 4u) << e.file;
+    EXPECT_EQ(MeetsStandard(rules), e.failing.empty()) << e.file;
+  }
+}
+
+TEST_F(MediaFixtures, ContainerAndLayoutOfMp4) {
+  const ProbeResult pass = MustProbe("video_pass.mp4", MediaKind::kVideo);
+  EXPECT_EQ(pass.container, "mp4");
+  EXPECT_TRUE(pass.moov_before_mdat);
+  EXPECT_GE(pass.bit_rate, 2'000'000);
+  const ProbeResult end = MustProbe("video_moov_end.mp4", MediaKind::kVideo);
+  EXPECT_FALSE(end.moov_before_mdat);
+  const auto rules = EvaluateStandard(end, MediaKind::kVideo);
+  ASSERT_EQ(rules.back().rule, "progressive");
+  EXPECT_TRUE(rules.back().fixable);
+  const ProbeResult mp3 = MustProbe("audio_pass.mp3", MediaKind::kAudio);
+  EXPECT_EQ(mp3.container, "mp3");
+  EXPECT_FALSE(mp3.has_video);
+  EXPECT_GE(mp3.bits_per_sample, 16);  // fltp from FFmpeg's float mp3 decoder
+}
+
+TEST_F(MediaFixtures, UnreadableFilesGiveAChineseErrorNotACrash) {
+  const std::vector<std::pair<const char*, MediaKind>> bad = {
+      {"video_truncated.mp4", MediaKind::kVideo},
+      {"video_random.mp4", MediaKind::kVideo},
+      {"video_playlist.mp4", MediaKind::kVideo},
+      {"audio_random.mp3", MediaKind::kAudio},
+      {"audio_playlist.mp3", MediaKind::kAudio},
+      // The right bytes for the wrong kind.
+      {"audio_pass.mp3", MediaKind::kVideo},
+      {"video_pass.mp4", MediaKind::kAudio},
+  };
+  for (const auto& [file, kind] : bad) {
+    const ProbeResult p = MustProbe(file, kind);
+    EXPECT_NE(p.error, "") << file;
+    const auto rules = EvaluateStandard(p, kind);
+    ASSERT_EQ(rules.size(), 1u) << file;
+    EXPECT_EQ(rules[0].rule, "readable");
+    EXPECT_FALSE(rules[0].pass);
+    EXPECT_EQ(rules[0].measured, p.error);
+  }
+  EXPECT_NE(MustProbe("video_truncated.mp4", MediaKind::kVideo).error.find("不完整"),
+            std::string::npos);
+  EXPECT_NE(MustProbe("video_playlist.mp4", MediaKind::kVideo).error.find("播放列表"),
+            std::string::npos);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteAll(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+TEST_F(MediaFixtures, CutMdatWithConsistentBoxSizeIsCaughtByTheIndexCheck) {
+  // A cut file whose last box header was "fixed up" to the new length: the box walk passes,
+  // the sample index still points past the end.
+  std::string bytes = ReadAll(Path("video_truncated.mp4"));
+  size_t off = 0;
+  bool patched = false;
+  while (off + 8 <= bytes.size()) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + off);
+    const uint64_t size = (uint64_t{p[0]} << 24) | (p[1] << 16) | (p[2] << 8) | p[3];
+    if (bytes.compare(off + 4, 4, "mdat") == 0) {
+      const uint32_t fixed = static_cast<uint32_t>(bytes.size() - off);
+      for (int i = 0; i < 4; ++i)
+        bytes[off + i] = static_cast<char>((fixed >> (24 - 8 * i)) & 0xff);
+      patched = true;
+      break;
+    }
+    off += size;
+  }
+  ASSERT_TRUE(patched);
+  WriteAll(Scratch("cut_fixed_up.mp4"), bytes);
+  const ProbeResult p = MustProbePath(Scratch("cut_fixed_up.mp4"), MediaKind::kVideo);
+  EXPECT_NE(p.error.find("不完整"), std::string::npos) << p.error;
+}
+
+TEST_F(MediaFixtures, CorruptedAndCutBytesNeverCrash) {
+  // Run under ASan/UBSan: any outcome is fine except a crash or a sanitizer report.
+  auto probe = NewAvMediaProbe();
+  for (const auto& [file, kind] : {std::pair{"video_pass.mp4", MediaKind::kVideo},
+                                   std::pair{"video_moov_end.mp4", MediaKind::kVideo},
+                                   std::pair{"audio_pass.mp3", MediaKind::kAudio}}) {
+    const std::string original = ReadAll(Path(file));
+    ASSERT_GT(original.size(), 8192u);
+    const bool moov_at_end = std::string(file) == "video_moov_end.mp4";
+    std::mt19937 rng(42);
+    for (int round = 0; round < 12; ++round) {
+      std::string bytes = original;
+      // Damage the header region (moov/ID3 + first frames, or the trailing moov).
+      const size_t region = 8192;
+      const size_t base = moov_at_end ? bytes.size() - region : 0;
+      for (int k = 0; k < 24; ++k) bytes[base + rng() % region] = static_cast<char>(rng());
+      const std::string name = std::string("corrupt_") + std::to_string(round) + "_" + file;
+      WriteAll(Scratch(name), bytes);
+      EXPECT_TRUE(probe->Probe(Scratch(name), kind).has_value()) << name;
+      WriteAll(Scratch(name), original.substr(0, rng() % original.size()));
+      EXPECT_TRUE(probe->Probe(Scratch(name), kind).has_value()) << name << " (cut)";
+    }
+  }
+}
+
+TEST_F(MediaFixtures, ForcedDemuxerRejectsPlaylistEvenWithoutTheSniff) {
+  // Bypasses the "#EXTM3U" check: the restricted open itself never treats the text as HLS.
+  av::Deadline deadline{std::chrono::steady_clock::now() + std::chrono::seconds(5)};
+  EXPECT_FALSE(av::OpenRestrictedInput(Path("video_playlist.mp4"), MediaKind::kVideo, &deadline));
+  // The mp3 demuxer does "open" text (it scans for frame sync); it must find no audio in it.
+  auto ctx = av::OpenRestrictedInput(Path("audio_playlist.mp3"), MediaKind::kAudio, &deadline);
+  if (ctx) {
+    EXPECT_STREQ((*ctx)->iformat->name, "mp3");
+    avformat_find_stream_info(ctx->get(), nullptr);
+    for (unsigned i = 0; i < (*ctx)->nb_streams; ++i) {
+      EXPECT_EQ((*ctx)->streams[i]->codecpar->sample_rate, 0);
+    }
+  }
+}
+
+TEST_F(MediaFixtures, MissingAndEmptyFiles) {
+  auto missing = NewAvMediaProbe()->Probe(Path("no_such.mp4"), MediaKind::kVideo);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_TRUE(missing.error().Is(ErrorCode::kNotFound));
+  std::ofstream(Scratch("empty.mp4")).close();
+  EXPECT_EQ(MustProbePath(Scratch("empty.mp4"), MediaKind::kVideo).error, "文件为空");
+}
+
+TEST_F(MediaFixtures, RemuxFaststartMovesMoovForwardWithoutReencoding) {
+  const std::string out = Scratch("remuxed.mp4");
+  ASSERT_TRUE(RemuxFaststart(Path("video_moov_end.mp4"), out).has_value());
+  const ProbeResult before = MustProbe("video_moov_end.mp4", MediaKind::kVideo);
+  const ProbeResult after = MustProbePath(out, MediaKind::kVideo);
+  EXPECT_FALSE(before.moov_before_mdat);
+  EXPECT_TRUE(after.moov_before_mdat);
+  EXPECT_EQ(after.error, "");
+  EXPECT_EQ(after.container, before.container);
+  EXPECT_EQ(after.video_codec, before.video_codec);
+  EXPECT_EQ(after.audio_codec, before.audio_codec);
+  EXPECT_EQ(after.width, before.width);
+  EXPECT_EQ(after.height, before.height);
+  EXPECT_NEAR(after.frame_rate, before.frame_rate, 0.01);
+  EXPECT_EQ(after.sample_rate, before.sample_rate);
+  EXPECT_EQ(after.channels, before.channels);
+  EXPECT_NEAR(after.duration_s, before.duration_s, 0.05);
+  EXPECT_NEAR(static_cast<double>(after.bit_rate), static_cast<double>(before.bit_rate),
+              before.bit_rate * 0.02);
+  EXPECT_TRUE(MeetsStandard(EvaluateStandard(after, MediaKind::kVideo)));
+  ExpectMatchesFfprobe(after, Ffprobe(out), "remuxed.mp4");
+}
+
+TEST_F(MediaFixtures, RemuxFailsCleanly) {
+  const std::string out = Scratch("remux_bad.mp4");
+  EXPECT_FALSE(RemuxFaststart(Path("video_random.mp4"), out).has_value());
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(RemuxFaststart(Path("video_playlist.mp4"), out).has_value());
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(RemuxFaststart(Path("video_truncated.mp4"), out).has_value());
+  EXPECT_FALSE(fs::exists(out));
+  const std::string in = Path("video_pass.mp4");
+  EXPECT_FALSE(RemuxFaststart(in, in).has_value());
+  EXPECT_TRUE(fs::exists(in));
+}
+
+TEST_F(MediaFixtures, ProbeIsCheap) {
+  auto probe = NewAvMediaProbe();
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kRuns = 5;
+  for (int i = 0; i < kRuns; ++i)
+    ASSERT_TRUE(probe->Probe(Path("video_pass.mp4"), MediaKind::kVideo));
+  const auto ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count() /
+      kRuns;
+  RecordProperty("probe_ms", std::to_string(ms));
+  std::printf("probe of video_pass.mp4: %.1f ms\n", ms);
+}
+
+// ---- EvaluateStandard on hand-made results ----
+
+ProbeResult GoodVideo() {
+  ProbeResult p;
+  p.container = "mp4";
+  p.video_codec = "h264";
+  p.audio_codec = "aac";
+  p.width = 1280;
+  p.height = 720;
+  p.frame_rate = 25;
+  p.bit_rate = 2'000'000;
+  p.duration_s = 10;
+  p.sample_rate = 48000;
+  p.bits_per_sample = 32;
+  p.channels = 2;
+  p.has_video = p.has_audio = true;
+  p.moov_before_mdat = true;
+  return p;
+}
+
+ProbeResult GoodAudio() {
+  ProbeResult p;
+  p.container = "mp3";
+  p.audio_codec = "mp3";
+  p.sample_rate = 44100;
+  p.bits_per_sample = 16;
+  p.channels = 2;
+  p.bit_rate = 128000;
+  p.has_audio = true;
+  return p;
+}
+
+std::set<std::string> VideoFailures(const ProbeResult& p) {
+  return FailingRules(EvaluateStandard(p, MediaKind::kVideo));
+}
+std::set<std::string> AudioFailures(const ProbeResult& p) {
+  return FailingRules(EvaluateStandard(p, MediaKind::kAudio));
+}
+using Rules = std::set<std::string>;
+
+TEST(EvaluateStandard, VideoBoundaries) {
+  EXPECT_EQ(VideoFailures(GoodVideo()), Rules{});
+  ProbeResult p = GoodVideo();
+  p.bit_rate = 1'999'999;
+  EXPECT_EQ(VideoFailures(p), Rules{"bit_rate"});
+  p = GoodVideo();
+  p.frame_rate = 24.99;
+  EXPECT_EQ(VideoFailures(p), Rules{"frame_rate"});
+  p.frame_rate = 29.97;
+  EXPECT_EQ(VideoFailures(p), Rules{});
+  p = GoodVideo();
+  p.width = 720;
+  p.height = 1280;  // portrait HD
+  EXPECT_EQ(VideoFailures(p), Rules{});
+  p.width = 1279;
+  p.height = 720;
+  EXPECT_EQ(VideoFailures(p), Rules{"resolution"});
+  p.width = 1920;
+  p.height = 719;
+  EXPECT_EQ(VideoFailures(p), Rules{"resolution"});
+  p = GoodVideo();
+  p.container = "mov";
+  EXPECT_EQ(VideoFailures(p), Rules{"container"});
+  p = GoodVideo();
+  p.has_audio = false;
+  p.audio_codec.clear();
+  EXPECT_EQ(VideoFailures(p), Rules{"audio_codec"});
+}
+
+const RuleResult& FindRule(const std::vector<RuleResult>& rules, const std::string& id) {
+  for (const auto& r : rules) {
+    if (r.rule == id) return r;
+  }
+  static const RuleResult kMissing{"missing"};
+  ADD_FAILURE() << "no rule " << id;
+  return kMissing;
+}
+
+TEST(EvaluateStandard, MeasuredTextNeverRoundsAcrossTheThreshold) {
+  ProbeResult p = GoodVideo();
+  p.bit_rate = 1'999'999;
+  p.frame_rate = 24.9999;
+  auto rules = EvaluateStandard(p, MediaKind::kVideo);
+  EXPECT_EQ(FindRule(rules, "bit_rate").measured, "1.999999 Mbps");
+  EXPECT_EQ(FindRule(rules, "frame_rate").measured, "24.9999 fps");
+  p = GoodVideo();
+  p.frame_rate = 30000.0 / 1001.0;
+  p.width = 640;
+  p.height = 360;
+  rules = EvaluateStandard(p, MediaKind::kVideo);
+  EXPECT_EQ(FindRule(rules, "frame_rate").measured, "29.97 fps");
+  EXPECT_EQ(FindRule(rules, "bit_rate").measured, "2 Mbps");
+  EXPECT_EQ(FindRule(rules, "resolution").measured, "640×360");
+  EXPECT_EQ(FindRule(rules, "resolution").label, "分辨率");
+  EXPECT_EQ(FindRule(rules, "resolution").required, "≥ 1280×720（竖屏 720×1280 亦可）");
+  rules = EvaluateStandard(GoodAudio(), MediaKind::kAudio);
+  EXPECT_EQ(FindRule(rules, "sample_rate").measured, "44.1 kHz");
+  EXPECT_EQ(FindRule(rules, "channels").measured, "2（立体声）");
+  EXPECT_EQ(FindRule(rules, "format").measured, "MP3");
+}
+
+TEST(EvaluateStandard, AudioBoundaries) {
+  EXPECT_EQ(AudioFailures(GoodAudio()), Rules{});
+  ProbeResult p = GoodAudio();
+  p.sample_rate = 32000;
+  EXPECT_EQ(AudioFailures(p), Rules{"sample_rate"});
+  p.sample_rate = 48000;
+  EXPECT_EQ(AudioFailures(p), Rules{});
+  p = GoodAudio();
+  p.bits_per_sample = 8;
+  EXPECT_EQ(AudioFailures(p), Rules{"bit_depth"});
+  p.bits_per_sample = 0;  // unknown cannot be shown to meet the standard
+  EXPECT_EQ(AudioFailures(p), Rules{"bit_depth"});
+  p = GoodAudio();
+  p.channels = 1;
+  EXPECT_EQ(AudioFailures(p), Rules{"channels"});
+  p.channels = 6;
+  EXPECT_EQ(AudioFailures(p), Rules{"channels"});
+  p = GoodAudio();
+  p.audio_codec = "mp2";  // MPEG layer 2 in a .mp3
+  EXPECT_EQ(AudioFailures(p), Rules{"format"});
+}
+
+TEST(EvaluateStandard, ProbeErrorIsOneFailingRule) {
+  ProbeResult p = GoodVideo();
+  p.error = "文件不完整";
+  const auto rules = EvaluateStandard(p, MediaKind::kVideo);
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].rule, "readable");
+  EXPECT_EQ(rules[0].measured, "文件不完整");
+  EXPECT_FALSE(rules[0].pass);
+  EXPECT_FALSE(MeetsStandard(rules));
+}
+
+// ---- the box walk on bytes in memory ----
+
+std::string Box(const std::string& type, const std::string& payload) {
+  const uint32_t size = static_cast<uint32_t>(8 + payload.size());
+  std::string b;
+  for (int shift = 24; shift >= 0; shift -= 8) b += static_cast<char>((size >> shift) & 0xff);
+  return b + type + payload;
+}
+
+std::string LargeBox(const std::string& type, const std::string& payload) {
+  const uint64_t size = 16 + payload.size();
+  std::string b("\0\0\0\1", 4);
+  b += type;
+  for (int shift = 56; shift >= 0; shift -= 8) b += static_cast<char>((size >> shift) & 0xff);
+  return b + payload;
+}
+
+Result<Mp4Layout> Scan(const std::string& bytes) {
+  return ScanMp4Boxes(bytes.size(), [&bytes](uint64_t off, unsigned char* buf, size_t n) {
+    if (off > bytes.size() || bytes.size() - off < n) return false;
+    std::copy_n(bytes.data() + off, n, reinterpret_cast<char*>(buf));
+    return true;
+  });
+}
+
+const std::string kFtyp = Box("ftyp", std::string("isom\0\0\2\0isomiso2avc1mp41", 24));
+
+TEST(Mp4Boxes, MoovBeforeAndAfterMdat) {
+  auto fast = Scan(kFtyp + Box("moov", "xxxx") + Box("mdat", "data"));
+  ASSERT_TRUE(fast.has_value());
+  EXPECT_TRUE(fast->moov_before_mdat);
+  EXPECT_EQ(fast->major_brand, "isom");
+  EXPECT_EQ(fast->compatible_brands.size(), 4u);
+  EXPECT_EQ(ContainerFromBrands(*fast), "mp4");
+  auto slow = Scan(kFtyp + Box("free", "") + Box("mdat", "data") + Box("moov", "xxxx"));
+  ASSERT_TRUE(slow.has_value());
+  EXPECT_FALSE(slow->moov_before_mdat);
+  // An empty placeholder mdat before moov does not count.
+  auto placeholder = Scan(kFtyp + Box("mdat", "") + Box("moov", "x") + Box("mdat", "data"));
+  ASSERT_TRUE(placeholder.has_value());
+  EXPECT_TRUE(placeholder->moov_before_mdat);
+}
+
+TEST(Mp4Boxes, LargeSizeAndSizeZero) {
+  auto large = Scan(kFtyp + LargeBox("mdat", std::string(100, 'x')) + Box("moov", "m"));
+  ASSERT_TRUE(large.has_value());
+  EXPECT_FALSE(large->moov_before_mdat);
+  std::string to_end = kFtyp + Box("moov", "m");
+  to_end += std::string("\0\0\0\0mdat", 8) + std::string(50, 'd');  // size 0: to end of file
+  auto zero = Scan(to_end);
+  ASSERT_TRUE(zero.has_value());
+  EXPECT_TRUE(zero->moov_before_mdat);
+  EXPECT_TRUE(zero->has_mdat);
+}
+
+TEST(Mp4Boxes, Rejections) {
+  const std::string whole = kFtyp + Box("moov", "xxxx") + Box("mdat", std::string(64, 'd'));
+  auto cut = Scan(whole.substr(0, whole.size() - 10));
+  ASSERT_FALSE(cut.has_value());
+  EXPECT_NE(cut.error().message.find("不完整"), std::string::npos);
+  EXPECT_FALSE(Scan(whole.substr(0, kFtyp.size() + 4)).has_value());  // cut inside a header
+  EXPECT_FALSE(Scan("#EXTM3U\nhttp://127.0.0.1:9/x.ts\n").has_value());
+  EXPECT_FALSE(Scan(kFtyp + Box("mdat", "data")).has_value());  // no moov
+  EXPECT_FALSE(Scan("").has_value());
+  auto bad_size = Scan(kFtyp + std::string("\0\0\0\4moov", 8));  // size < header
+  EXPECT_FALSE(bad_size.has_value());
+  auto huge_large = Scan(kFtyp + std::string("\0\0\0\1mdat\xff\xff\xff\xff\xff\xff\xff\xff", 16));
+  EXPECT_FALSE(huge_large.has_value());
+  // Trailing junk after a complete file is tolerated.
+  EXPECT_TRUE(Scan(whole + std::string("\0\x01\x02", 3)).has_value());
+  EXPECT_TRUE(Scan(whole + std::string(20, '\0')).has_value());
+}
+
+TEST(Mp4Boxes, QuickTimeBrand) {
+  auto qt = Scan(Box("ftyp", std::string("qt  \0\0\0\0qt  ", 12)) + Box("moov", "m"));
+  ASSERT_TRUE(qt.has_value());
+  EXPECT_EQ(ContainerFromBrands(*qt), "mov");
+}
+
+}  // namespace
+}  // namespace lep::media

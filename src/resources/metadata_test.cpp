@@ -1,0 +1,260 @@
+#include <gtest/gtest.h>
+
+#include "resources/category.h"
+#include "resources/metadata.h"
+#include "resources/sheet_mapping.h"
+#include "resources/toc.h"
+
+namespace lep::resources {
+namespace {
+
+MetadataInput Good() {
+  return {{"title", "太极拳入门"},
+          {"type", "A01"},
+          {"domain", "老年教育"},
+          {"summary", "二十四式太极拳分解教学。"},
+          {"copyright_holder", "演示开放大学"},
+          {"presenters", "张演示；(藏族)班班多杰; ;李演示"},
+          {"keywords", "太极拳;健身"},
+          {"created_on", "2022-03-23"},
+          {"category", "健康养生-太极拳"}};
+}
+
+ValidationContext Ctx() {
+  ValidationContext c;
+  c.today = Date{2022, 5, 15};
+  static CategoryIndex index({{1, std::nullopt, "健康养生", "健康养生", 0},
+                              {2, 1, "太极拳", "健康养生-太极拳", 0},
+                              {3, std::nullopt, "科学文化", "科学文化", 0},
+                              {4, 3, "航空知识", "科学文化-航空知识", 0},
+                              {5, 4, "航空发动机", "科学文化-航空知识-航空发动机", 0}});
+  c.category_exists = [](const std::string& p) { return index.Contains(p); };
+  c.suggest_categories = [](const std::string& p) { return index.Suggest(p); };
+  return c;
+}
+
+std::vector<std::string> FieldsOf(const Result<Metadata>& r) {
+  std::vector<std::string> out;
+  if (!r) {
+    for (const auto& f : r.error().fields) out.push_back(f.field);
+  }
+  return out;
+}
+
+// The single failing field of a record that is good except for `field` = `value`.
+void ExpectOnlyFieldFails(const std::string& field, const std::string& value,
+                          const std::string& expected_label) {
+  MetadataInput in = Good();
+  in[field] = value;
+  auto r = ValidateMetadata(in, Ctx());
+  ASSERT_FALSE(r) << field << "=" << value << " should fail";
+  ASSERT_EQ(r.error().fields.size(), 1u) << r.error().message;
+  EXPECT_EQ(r.error().fields[0].field, field);
+  EXPECT_EQ(r.error().fields[0].label, expected_label);
+  EXPECT_FALSE(r.error().fields[0].message.empty());
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(Metadata, AcceptsAndNormalisesAGoodRecord) {
+  auto r = ValidateMetadata(Good(), Ctx());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->type, ResourceType::kVideo);
+  EXPECT_EQ(r->presenters,
+            (std::vector<std::string>{"张演示", "(藏族)班班多杰", "李演示"}));
+  EXPECT_EQ(JoinList(r->presenters), "张演示;(藏族)班班多杰;李演示");
+  EXPECT_EQ(r->keywords, (std::vector<std::string>{"太极拳", "健身"}));
+  EXPECT_EQ(r->category, "健康养生-太极拳");
+}
+
+TEST(Metadata, ReportsEveryErrorOfARecordAtOnce) {
+  MetadataInput in;  // everything required missing
+  in["created_on"] = "2022-02-30";
+  in["clicks"] = "-5";
+  auto r = ValidateMetadata(in, Ctx());
+  auto fields = FieldsOf(r);
+  EXPECT_EQ(fields, (std::vector<std::string>{"title", "type", "domain", "summary", "created_on",
+                                              "copyright_holder", "presenters", "clicks"}));
+  EXPECT_EQ(r.error().fields[0].label, "资源名称");
+}
+
+TEST(Metadata, Title) {
+  ExpectOnlyFieldFails("title", "   ", "资源名称");
+  std::string long_title;
+  for (int i = 0; i < 201; ++i) long_title += "字";
+  ExpectOnlyFieldFails("title", long_title, "资源名称");
+  ExpectOnlyFieldFails("title", "坏\x01标题", "资源名称");
+  ExpectOnlyFieldFails("title", "\xff\xfe", "资源名称");
+  MetadataInput in = Good();
+  in["title"] = "　前后有空格　";
+  EXPECT_EQ(ValidateMetadata(in, Ctx())->title, "前后有空格");
+}
+
+TEST(Metadata, TypeAndDomain) {
+  ExpectOnlyFieldFails("type", "A04", "资源类型");
+  ExpectOnlyFieldFails("type", "视频", "资源类型");
+  ExpectOnlyFieldFails("domain", "职业教育", "征集内容范围");
+  MetadataInput in = Good();
+  in["type"] = "音频资源";
+  in["domain"] = "community";
+  auto r = ValidateMetadata(in, Ctx());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->type, ResourceType::kAudio);
+  EXPECT_EQ(r->domain, "社区教育");
+}
+
+TEST(Metadata, LinkAndOnlineCourses) {
+  ExpectOnlyFieldFails("link", "ftp://example.org/x", "资源链接");
+  ExpectOnlyFieldFails("link", "www.example.org", "资源链接");
+  ExpectOnlyFieldFails("link", "https://user:pw@example.org/", "资源链接");
+  ExpectOnlyFieldFails("link", "https://exa mple.org/", "资源链接");
+  MetadataInput course = Good();
+  course["type"] = "A03";
+  auto no_link = ValidateMetadata(course, Ctx());
+  EXPECT_EQ(FieldsOf(no_link), (std::vector<std::string>{"link"}));
+  course["link"] = "https://www.icourse163.org/course/DEMO-1001";
+  course["platform"] = "中国大学MOOC";
+  course["duration"] = "02:45:32";
+  auto ok = ValidateMetadata(course, Ctx());
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->duration, "02:45:32");
+}
+
+TEST(Metadata, SeriesOrder) {
+  ExpectOnlyFieldFails("series_order", "001", "所属顺序");
+  ExpectOnlyFieldFails("series_order", "00", "所属顺序");
+  ExpectOnlyFieldFails("series_order", "ab", "所属顺序");
+  MetadataInput no_series = Good();
+  no_series["series_order"] = "01";
+  EXPECT_EQ(FieldsOf(ValidateMetadata(no_series, Ctx())),
+            (std::vector<std::string>{"series_order"}));
+  MetadataInput in = Good();
+  in["series"] = "太极系列";
+  in["series_order"] = "3";  // what Excel leaves of "03"
+  EXPECT_EQ(ValidateMetadata(in, Ctx())->series_order, "03");
+}
+
+TEST(Metadata, DurationIsMeasuredForMediaAndCheckedForCourses) {
+  MetadataInput video = Good();
+  video["duration"] = "99:99:99";  // ignored: A01 takes the duration from the file
+  auto r = ValidateMetadata(video, Ctx());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->duration, "");
+  MetadataInput course = Good();
+  course["type"] = "A03";
+  course["link"] = "https://example.org/c";
+  for (const char* bad : {"1:00:00", "01:60:00", "01:00:60", "01-00-00", "abc"}) {
+    course["duration"] = bad;
+    EXPECT_EQ(FieldsOf(ValidateMetadata(course, Ctx())), (std::vector<std::string>{"duration"}))
+        << bad;
+  }
+  EXPECT_EQ(ParseDuration("02:45:32"), 2 * 3600 + 45 * 60 + 32);
+  EXPECT_EQ(FormatDuration(9932), "02:45:32");
+}
+
+TEST(Metadata, CreatedOnIsARealPastDate) {
+  ExpectOnlyFieldFails("created_on", "2022-02-29", "创建时间");
+  ExpectOnlyFieldFails("created_on", "2022/03/23", "创建时间");
+  ExpectOnlyFieldFails("created_on", "2022-05-16", "创建时间");  // tomorrow in Shanghai
+  MetadataInput in = Good();
+  in["created_on"] = "2022-05-15";  // today is fine
+  EXPECT_TRUE(ValidateMetadata(in, Ctx()));
+}
+
+TEST(Metadata, RequiredTextFields) {
+  ExpectOnlyFieldFails("summary", "", "资源简介");
+  ExpectOnlyFieldFails("summary", "<script>alert(1)</script>", "资源简介");
+  ExpectOnlyFieldFails("copyright_holder", " ", "版权方");
+  ExpectOnlyFieldFails("presenters", " ; ；", "主讲人");
+  MetadataInput in = Good();
+  in["summary"] = "第一行\n第二行 a<b 不是标签";
+  EXPECT_TRUE(ValidateMetadata(in, Ctx()));
+  in["presenters"] = "主讲人：张建华；朱新；（藏族）班班多杰";
+  EXPECT_EQ(ValidateMetadata(in, Ctx())->presenters,
+            (std::vector<std::string>{"张建华", "朱新", "（藏族）班班多杰"}));
+}
+
+TEST(Metadata, Counters) {
+  ExpectOnlyFieldFails("clicks", "-1", "点击量");
+  ExpectOnlyFieldFails("clicks", "3.5", "点击量");
+  ExpectOnlyFieldFails("learners", "一万", "学习人数");
+  MetadataInput in = Good();
+  in["clicks"] = "36500";
+  in["learners"] = " 23500 ";
+  auto r = ValidateMetadata(in, Ctx());
+  EXPECT_EQ(r->clicks, 36500);
+  EXPECT_EQ(r->learners, 23500);
+}
+
+TEST(Metadata, CategoryMustExistAndSuggestions) {
+  MetadataInput in = Good();
+  in["category"] = "科学文化-航空知识-航空发动鸡";
+  auto r = ValidateMetadata(in, Ctx());
+  ASSERT_FALSE(r);
+  ASSERT_EQ(FieldsOf(r), (std::vector<std::string>{"category"}));
+  EXPECT_NE(r.error().fields[0].message.find("科学文化-航空知识-航空发动机"), std::string::npos)
+      << r.error().fields[0].message;
+  in["category"] = "航空发动机";  // right leaf, path missing
+  r = ValidateMetadata(in, Ctx());
+  EXPECT_NE(r.error().fields[0].message.find("科学文化-航空知识-航空发动机"), std::string::npos);
+  in["category"] = "科学文化 - 航空知识";
+  EXPECT_EQ(ValidateMetadata(in, Ctx())->category, "科学文化-航空知识");
+  ExpectOnlyFieldFails("category", "科学文化--航空知识", "所属分类");
+}
+
+TEST(Toc, ParsesATreeAndRejectsDtds) {
+  auto t = ParseToc("<toc><chapter title=\"第一章\"><section>1.1 概述</section></chapter></toc>");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->tag, "toc");
+  ASSERT_EQ(t->children.size(), 1u);
+  EXPECT_EQ(t->children[0].title, "第一章");
+  EXPECT_EQ(t->children[0].children[0].title, "1.1 概述");
+  const char* laughs =
+      "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 "
+      "\"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>";
+  auto bomb = ParseToc(laughs);
+  ASSERT_FALSE(bomb);
+  EXPECT_NE(bomb.error().message.find("DOCTYPE"), std::string::npos);
+  EXPECT_FALSE(ParseToc("<!doctype x SYSTEM \"file:///etc/passwd\"><x>&xxe;</x>"));
+  EXPECT_FALSE(ParseToc("<toc><chapter></toc>"));
+  EXPECT_FALSE(ParseToc("just text"));
+  EXPECT_FALSE(ParseToc("<a>&undefined;</a>"));
+  EXPECT_FALSE(ParseToc(std::string(kMaxTocBytes + 1, ' ')));
+  std::string deep;
+  for (int i = 0; i < 40; ++i) deep += "<a>";
+  for (int i = 0; i < 40; ++i) deep += "</a>";
+  EXPECT_FALSE(ParseToc(deep));
+  MetadataInput in = Good();
+  in["toc"] = laughs;
+  auto r = ValidateMetadata(in, Ctx());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().fields[0].field, "toc");
+  EXPECT_EQ(r.error().fields[0].label, "资源目录");
+}
+
+TEST(SheetMapping, HeadersInAnyOrderWithSpacesAndUnknownColumns) {
+  auto map = MapHeader({"资源 ID", "主讲人", "资源名称*", "备注", "资源类型（必填）", " 所属分类 "});
+  EXPECT_EQ(map.fields[0], "id");
+  EXPECT_EQ(map.fields[1], "presenters");
+  EXPECT_EQ(map.fields[2], "title");
+  EXPECT_FALSE(map.fields[3]);
+  EXPECT_EQ(map.fields[4], "type");
+  EXPECT_EQ(map.fields[5], "category");
+  EXPECT_EQ(map.unknown, (std::vector<std::string>{"备注"}));
+  auto in = RowToInput(map, {"99", "甲", "标题", "x", "A02", "健康养生"});
+  EXPECT_EQ(in.count("id"), 0u);  // ids are generated, never imported
+  EXPECT_EQ(in["title"], "标题");
+  EXPECT_EQ(in["type"], "A02");
+  auto header = ExportHeader();
+  EXPECT_EQ(header.front(), "资源ID");
+  EXPECT_EQ(header.size(), TemplateExampleRow().size());
+  auto round = MapHeader(header);
+  EXPECT_TRUE(round.unknown.empty());
+}
+
+TEST(SplitList, HalfAndFullWidthSeparators) {
+  EXPECT_EQ(SplitList("a；b;;  c ；"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(SplitList("  ").empty());
+}
+
+}  // namespace
+}  // namespace lep::resources

@@ -1,0 +1,226 @@
+#include <algorithm>
+#include <map>
+
+#include "resources/metadata.h"
+#include "resources/resource_repository.h"
+
+namespace lep::resources {
+namespace {
+
+using storage::Row;
+using storage::Value;
+
+constexpr const char* kCols =
+    "id, org_id, created_by, state, version, title, type, domain, platform, link, series, "
+    "series_order, summary, duration, created_on, copyright_holder, presenters, clicks, "
+    "learners, toc, keywords, category, cover_blob, cover_thumb_blob, cover_width, "
+    "cover_height, created_at, updated_at";
+
+Resource FromRow(const Row& r) {
+  Resource x;
+  x.id = ResourceId{r.Int(0)};
+  x.org_id = orgs::OrgId{r.Int(1)};
+  x.created_by = r.Int(2);
+  x.state = ParseState(r.Text(3)).value_or(ResourceState::kDraft);
+  x.version = r.Int(4);
+  Metadata& m = x.meta;
+  m.title = r.Text(5);
+  m.type = ParseType(r.Text(6)).value_or(ResourceType::kVideo);
+  m.domain = r.Text(7);
+  m.platform = r.Text(8);
+  m.link = r.Text(9);
+  m.series = r.Text(10);
+  m.series_order = r.Text(11);
+  m.summary = r.Text(12);
+  m.duration = r.Text(13);
+  m.created_on = r.Text(14);
+  m.copyright_holder = r.Text(15);
+  m.presenters = SplitList(r.Text(16));
+  m.clicks = r.Int(17);
+  m.learners = r.Int(18);
+  m.toc = r.Text(19);
+  m.keywords = SplitList(r.Text(20));
+  m.category = r.Text(21);
+  if (!r.Text(22).empty()) {
+    x.cover = Cover{r.Text(22), r.Text(23), static_cast<int>(r.Int(24)),
+                    static_cast<int>(r.Int(25))};
+  }
+  x.created_at = r.Int(26);
+  x.updated_at = r.Int(27);
+  return x;
+}
+
+// Values for every column after id, in kCols order.
+std::vector<Value> Values(const Resource& x) {
+  const Metadata& m = x.meta;
+  Cover c = x.cover.value_or(Cover{});
+  return {x.org_id.value,      x.created_by,        std::string(StateName(x.state)),
+          x.version,           m.title,             std::string(TypeCode(m.type)),
+          m.domain,            m.platform,          m.link,
+          m.series,            m.series_order,      m.summary,
+          m.duration,          m.created_on,        m.copyright_holder,
+          JoinList(m.presenters), m.clicks,         m.learners,
+          m.toc,               JoinList(m.keywords), m.category,
+          c.blob,              c.thumb_blob,        int64_t{c.width},
+          int64_t{c.height},   x.created_at,        x.updated_at};
+}
+
+Error SeriesTaken(const Resource& r) {
+  std::string msg = "所属系列“" + r.meta.series + "”中已有顺序为 " + r.meta.series_order +
+                    " 的资源";
+  return Error::AlreadyExists(msg, {{"series_order", "所属顺序", msg}});
+}
+
+class SqlResourceRepository final : public ResourceRepository {
+ public:
+  explicit SqlResourceRepository(storage::Database& db) : db_(db) {}
+
+  Result<Resource> Create(const Resource& r) override {
+    LEP_ASSIGN_OR_RETURN(auto v, CreateMany({r}));
+    return v.front();
+  }
+
+  Result<std::vector<Resource>> CreateMany(const std::vector<Resource>& rs) override {
+    std::vector<Resource> out;
+    out.reserve(rs.size());
+    std::string sql =
+        std::string("INSERT INTO resources (") + (kCols + 4) +
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?) RETURNING id";
+    auto st = db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      for (const Resource& r : rs) {
+        auto row = tx.QueryOne(sql, Values(r));
+        if (!row) {
+          if (row.error().Is(ErrorCode::kAlreadyExists)) return Fail(SeriesTaken(r));
+          return Fail(row.error());
+        }
+        Resource created = r;
+        created.id = ResourceId{(*row)->Int(0)};
+        out.push_back(std::move(created));
+      }
+      return Ok();
+    });
+    if (!st) return Fail(st.error());
+    return out;
+  }
+
+  Result<std::optional<Resource>> Get(ResourceId id) override {
+    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne(std::string("SELECT ") + kCols +
+                                                    " FROM resources WHERE id = ?",
+                                                {id.value}));
+    if (!row) return std::optional<Resource>();
+    return std::optional<Resource>(FromRow(*row));
+  }
+
+  Result<Resource> Update(const Resource& r, int64_t expected_version) override {
+    Resource next = r;
+    next.version = expected_version + 1;
+    std::vector<Value> params = Values(next);
+    params.push_back(r.id.value);
+    params.push_back(expected_version);
+    std::string sql = "UPDATE resources SET org_id = ?, created_by = ?, state = ?, version = ?, "
+                      "title = ?, type = ?, domain = ?, platform = ?, link = ?, series = ?, "
+                      "series_order = ?, summary = ?, duration = ?, created_on = ?, "
+                      "copyright_holder = ?, presenters = ?, clicks = ?, learners = ?, toc = ?, "
+                      "keywords = ?, category = ?, cover_blob = ?, cover_thumb_blob = ?, "
+                      "cover_width = ?, cover_height = ?, created_at = ?, updated_at = ? "
+                      "WHERE id = ? AND version = ?";
+    auto res = db_.Exec(sql, params);
+    if (!res) {
+      if (res.error().Is(ErrorCode::kAlreadyExists)) return Fail(SeriesTaken(r));
+      return Fail(res.error());
+    }
+    if (res->affected == 0) {
+      return Fail(Error::Conflict("资源已被他人修改，请刷新后重试"));
+    }
+    return next;
+  }
+
+  Status Delete(ResourceId id, int64_t expected_version) override {
+    LEP_ASSIGN_OR_RETURN(auto res, db_.Exec("DELETE FROM resources WHERE id = ? AND version = ?",
+                                            {id.value, expected_version}));
+    if (res.affected == 0) return Fail(Error::Conflict("资源已被他人修改，请刷新后重试"));
+    return Ok();
+  }
+
+  Result<ResourcePage> List(const ResourceFilter& f) override {
+    std::string where = " WHERE 1 = 1";
+    std::vector<Value> params;
+    if (f.org_path_prefix) {
+      where += " AND r.org_id IN (SELECT id FROM orgs WHERE substr(path, 1, ?) = ?)";
+      params.push_back(static_cast<int64_t>(f.org_path_prefix->size()));
+      params.push_back(*f.org_path_prefix);
+    }
+    auto eq = [&](const std::optional<std::string>& v, const char* col) {
+      if (!v) return;
+      where += std::string(" AND r.") + col + " = ?";
+      params.push_back(*v);
+    };
+    eq(f.type, "type");
+    eq(f.domain, "domain");
+    eq(f.state, "state");
+    eq(f.series, "series");
+    if (f.q && !f.q->empty()) {
+      where += " AND (instr(r.title, ?) > 0 OR instr(r.summary, ?) > 0 OR instr(r.presenters, ?) > 0 "
+               "OR instr(r.keywords, ?) > 0)";
+      for (int i = 0; i < 4; ++i) params.push_back(*f.q);
+    }
+    LEP_ASSIGN_OR_RETURN(auto count, db_.QueryOne("SELECT COUNT(*) FROM resources r" + where, params));
+    ResourcePage page;
+    page.total = count ? count->Int(0) : 0;
+    const std::string cols = kCols;
+    std::string prefixed;
+    size_t start = 0;
+    while (start < cols.size()) {
+      size_t end = cols.find(", ", start);
+      if (end == std::string::npos) end = cols.size();
+      if (!prefixed.empty()) prefixed += ", ";
+      prefixed += "r." + cols.substr(start, end - start);
+      start = end + 2;
+    }
+    int size = std::clamp(f.page_size, 1, 10000);
+    int64_t offset = static_cast<int64_t>(std::max(1, f.page) - 1) * size;
+    params.push_back(int64_t{size});
+    params.push_back(offset);
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT " + prefixed + " FROM resources r" + where +
+                                                 " ORDER BY r.id DESC LIMIT ? OFFSET ?",
+                                             params));
+    for (const auto& row : rows.rows) page.items.push_back(FromRow(row));
+    return page;
+  }
+
+  Result<std::optional<ResourceId>> SeriesOrderOwner(orgs::OrgId org, const std::string& series,
+                                                     const std::string& order) override {
+    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT id FROM resources WHERE org_id = ? AND "
+                                                "series = ? AND series_order = ?",
+                                                {org.value, series, order}));
+    if (!row) return std::optional<ResourceId>();
+    return std::optional<ResourceId>(ResourceId{row->Int(0)});
+  }
+
+  Result<std::vector<SeriesInfo>> ListSeries(orgs::OrgId org) override {
+    LEP_ASSIGN_OR_RETURN(auto rows,
+                         db_.Exec("SELECT series, id, title, series_order, state FROM resources "
+                                  "WHERE org_id = ? AND series <> '' ORDER BY series, "
+                                  "series_order = '', series_order, id",
+                                  {org.value}));
+    std::vector<SeriesInfo> out;
+    for (const auto& r : rows.rows) {
+      if (out.empty() || out.back().name != r.Text(0)) out.push_back({r.Text(0), {}});
+      out.back().items.push_back({ResourceId{r.Int(1)}, r.Text(2), r.Text(3),
+                                  ParseState(r.Text(4)).value_or(ResourceState::kDraft)});
+    }
+    return out;
+  }
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace
+
+std::unique_ptr<ResourceRepository> NewSqlResourceRepository(storage::Database& db) {
+  return std::make_unique<SqlResourceRepository>(db);
+}
+
+}  // namespace lep::resources

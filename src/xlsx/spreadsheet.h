@@ -1,0 +1,66 @@
+// Spreadsheet import/export for bulk metadata: reads the first worksheet of an .xlsx or a UTF-8
+// CSV into a rectangular table of strings, and writes CSV and multi-sheet .xlsx files.
+// Untrusted input is bounded by ReadLimits (zip bombs, huge sparse sheets) and never crashes.
+// All functions are pure and thread-safe; no state is shared between calls.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace lep::xlsx {
+
+// One worksheet as strings. Every row (and the header) has the same number of cells: the
+// widest non-empty row, padded with "". Fully blank rows (only empty or whitespace cells) are
+// skipped; the first non-blank row is the header.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  // For each entry of rows: its 1-based row number as the spreadsheet shows it (for CSV, the
+  // record number), so error messages can say "第 N 行" even after blank rows were skipped.
+  std::vector<int> row_numbers;
+};
+
+// Caps on what one upload may cost. Exceeding one is an InvalidArgument error, not a crash.
+struct ReadLimits {
+  size_t max_uncompressed_bytes = size_t{200} << 20;  // all zip parts read, together
+  size_t max_xml_bytes = size_t{100} << 20;           // any one XML part
+  size_t max_cells = 2'000'000;                       // rows x columns after padding
+  // All cell text together: one shared string repeated in every cell costs this much memory.
+  size_t max_text_bytes = size_t{200} << 20;
+};
+
+// The first visible worksheet of an .xlsx (resolved through workbook.xml and its rels).
+// Numbers render like Excel's General format (integers without ".0", at most 15 significant
+// digits); date-formatted numbers render as "yyyy-mm-dd" or "yyyy-mm-dd hh:mm:ss".
+[[nodiscard]] Result<Table> ReadXlsx(std::string_view bytes, const ReadLimits& limits = {});
+
+// RFC 4180 CSV in UTF-8 (BOM optional; CRLF, LF or CR line ends). Other encodings such as GBK
+// are rejected with a message naming the row.
+[[nodiscard]] Result<Table> ReadCsv(std::string_view bytes, const ReadLimits& limits = {});
+
+// Chooses by content: a zip (PK\x03\x04) is read as .xlsx, anything else as CSV.
+// filename_or_content_type only improves the error for a mislabelled or legacy .xls file.
+[[nodiscard]] Result<Table> ReadSpreadsheet(std::string_view bytes,
+                                            std::string_view filename_or_content_type,
+                                            const ReadLimits& limits = {});
+
+// UTF-8 with BOM (so Excel detects the encoding), CRLF line ends, fields quoted when they
+// contain a comma, quote, CR or LF. Writes header then rows; row_numbers are ignored.
+std::string WriteCsv(const Table& table);
+
+struct SheetSpec {
+  std::string name;  // 1-31 characters, none of []:*?/\, unique within the workbook
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<double> column_widths;  // in Excel character units; missing = default width
+};
+
+// An .xlsx with one worksheet per spec, header row bold and frozen. Every cell is written as
+// a string, so "01" stays "01". Input must be valid UTF-8.
+[[nodiscard]] Result<std::string> WriteXlsx(const std::vector<SheetSpec>& sheets);
+
+}  // namespace lep::xlsx

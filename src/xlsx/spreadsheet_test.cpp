@@ -1,0 +1,632 @@
+#include "xlsx/spreadsheet.h"
+
+#include <gtest/gtest.h>
+#include <zip.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "xlsx/cell_format.h"
+
+namespace lep::xlsx {
+namespace {
+
+using internal::NumFmtKind;
+
+// ---- helpers: build zips in memory with libzip --------------------------------------------
+
+using Entries = std::vector<std::pair<std::string, std::string>>;
+
+std::string MakeZip(const Entries& entries) {
+  zip_error_t err;
+  zip_error_init(&err);
+  zip_source_t* buf = zip_source_buffer_create(nullptr, 0, 0, &err);
+  zip_source_keep(buf);
+  zip_t* za = zip_open_from_source(buf, ZIP_TRUNCATE, &err);
+  EXPECT_NE(za, nullptr);
+  for (const auto& [name, data] : entries) {
+    zip_source_t* s = zip_source_buffer(za, data.data(), data.size(), 0);
+    EXPECT_GE(zip_file_add(za, name.c_str(), s, ZIP_FL_OVERWRITE), 0);
+  }
+  EXPECT_EQ(zip_close(za), 0);  // the entry data must stay alive until here
+  zip_stat_t st;
+  zip_source_stat(buf, &st);
+  std::string out(st.size, '\0');
+  zip_source_open(buf);
+  zip_source_read(buf, out.data(), st.size);
+  zip_source_close(buf);
+  zip_source_free(buf);
+  zip_error_fini(&err);
+  return out;
+}
+
+std::string ReadEntry(const std::string& zip_bytes, const std::string& name) {
+  zip_error_t err;
+  zip_error_init(&err);
+  zip_source_t* src = zip_source_buffer_create(zip_bytes.data(), zip_bytes.size(), 0, &err);
+  zip_t* za = zip_open_from_source(src, ZIP_RDONLY, &err);
+  std::string out;
+  if (za) {
+    zip_file_t* f = zip_fopen(za, name.c_str(), 0);
+    char buf[4096];
+    zip_int64_t n;
+    while (f && (n = zip_fread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    if (f) zip_fclose(f);
+    zip_discard(za);
+  } else {
+    zip_source_free(src);
+  }
+  zip_error_fini(&err);
+  return out;
+}
+
+constexpr const char* kNs =
+    R"(xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" )"
+    R"(xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships")";
+
+std::string Sheet(const std::string& rows) {
+  return std::string("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet ") + kNs +
+         "><sheetData>" + rows + "</sheetData></worksheet>";
+}
+
+std::string SharedStrings(const std::vector<std::string>& sis) {
+  std::string x = std::string("<sst ") + kNs + ">";
+  for (const auto& si : sis) x += "<si>" + si + "</si>";
+  return x + "</sst>";
+}
+
+// A minimal package: the sheet lives at xl/worksheets/data.xml (not sheet1.xml) on purpose.
+Entries Package(const std::string& sheet_xml, const std::string& sst = "",
+                const std::string& styles = "", const std::string& workbook_pr = "") {
+  Entries e;
+  e.emplace_back("[Content_Types].xml", "<Types/>");
+  e.emplace_back(
+      "_rels/.rels",
+      R"(<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)"
+      R"(<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>)"
+      "</Relationships>");
+  e.emplace_back("xl/workbook.xml",
+                 std::string("<workbook ") + kNs + ">" + workbook_pr +
+                     R"(<sheets><sheet name="数据" sheetId="1" r:id="rId7"/>)"
+                     R"(<sheet name="其他" sheetId="2" r:id="rId8"/></sheets></workbook>)");
+  e.emplace_back(
+      "xl/_rels/workbook.xml.rels",
+      R"(<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">)"
+      R"(<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>)"
+      R"(<Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/data.xml"/>)"
+      R"(<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>)"
+      R"(<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>)"
+      "</Relationships>");
+  e.emplace_back("xl/worksheets/data.xml", sheet_xml);
+  e.emplace_back(
+      "xl/worksheets/sheet1.xml",
+      Sheet(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>wrong sheet</t></is></c></row>)"));
+  if (!sst.empty()) e.emplace_back("xl/sharedStrings.xml", sst);
+  if (!styles.empty()) e.emplace_back("xl/styles.xml", styles);
+  return e;
+}
+
+std::string TestXlsx(const std::string& sheet_rows, const std::string& sst = "",
+                     const std::string& styles = "", const std::string& workbook_pr = "") {
+  return MakeZip(Package(Sheet(sheet_rows), sst, styles, workbook_pr));
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// ---- number and date formatting ------------------------------------------------------------
+
+TEST(CellFormat, NumbersRenderLikeExcelGeneral) {
+  using internal::FormatNumber;
+  EXPECT_EQ(FormatNumber(0), "0");
+  EXPECT_EQ(FormatNumber(42), "42");
+  EXPECT_EQ(FormatNumber(-3), "-3");
+  EXPECT_EQ(FormatNumber(3.14), "3.14");
+  EXPECT_EQ(FormatNumber(0.1 + 0.2), "0.3");
+  EXPECT_EQ(FormatNumber(1.0 / 3), "0.333333333333333");
+  EXPECT_EQ(FormatNumber(1234567890123.0), "1234567890123");
+  EXPECT_EQ(FormatNumber(123456789012345678.0), "123456789012346000");
+  EXPECT_EQ(FormatNumber(0.00001), "0.00001");
+  EXPECT_EQ(FormatNumber(-12.5), "-12.5");
+  EXPECT_EQ(FormatNumber(1e25), "1E+25");
+  EXPECT_EQ(FormatNumber(2.5e-12), "2.5E-12");
+}
+
+TEST(CellFormat, ClassifiesNumberFormats) {
+  using internal::ClassifyBuiltinNumFmt;
+  using internal::ClassifyNumFmtCode;
+  EXPECT_EQ(ClassifyBuiltinNumFmt(0), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyBuiltinNumFmt(2), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyBuiltinNumFmt(14), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyBuiltinNumFmt(22), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyBuiltinNumFmt(20), NumFmtKind::kTime);
+  EXPECT_EQ(ClassifyBuiltinNumFmt(46), NumFmtKind::kTime);
+  EXPECT_EQ(ClassifyBuiltinNumFmt(31), NumFmtKind::kDate);    // zh-CN yyyy"年"m"月"d"日"
+  EXPECT_EQ(ClassifyBuiltinNumFmt(49), NumFmtKind::kNumber);  // "@"
+  EXPECT_EQ(ClassifyNumFmtCode("yyyy/m/d"), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyNumFmtCode("YYYY-MM-DD"), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyNumFmtCode(R"(yyyy"年"m"月"d"日")"), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyNumFmtCode(R"([$-804]yyyy"年"m"月")"), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyNumFmtCode("m/d/yy h:mm"), NumFmtKind::kDate);
+  EXPECT_EQ(ClassifyNumFmtCode("h:mm:ss"), NumFmtKind::kTime);
+  EXPECT_EQ(ClassifyNumFmtCode("h:mm AM/PM"), NumFmtKind::kTime);
+  EXPECT_EQ(ClassifyNumFmtCode("[h]:mm"), NumFmtKind::kTime);
+  EXPECT_EQ(ClassifyNumFmtCode("mm:ss"), NumFmtKind::kTime);
+  EXPECT_EQ(ClassifyNumFmtCode("0.00"), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyNumFmtCode("@"), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyNumFmtCode("General"), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyNumFmtCode("[Red]#,##0.00"), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyNumFmtCode(R"(0" days")"), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyNumFmtCode(R"(0\d)"), NumFmtKind::kNumber);
+  EXPECT_EQ(ClassifyNumFmtCode("0.00;[Red]-0.00"), NumFmtKind::kNumber);
+}
+
+TEST(CellFormat, SerialDates) {
+  using internal::FormatSerialDate;
+  EXPECT_EQ(FormatSerialDate(45292, false, false), "2024-01-01");
+  EXPECT_EQ(FormatSerialDate(45292.5, false, false), "2024-01-01 12:00:00");
+  EXPECT_EQ(FormatSerialDate(45292.999999999, false, false), "2024-01-02");
+  EXPECT_EQ(FormatSerialDate(45351, false, false), "2024-02-29");
+  EXPECT_EQ(FormatSerialDate(1, false, false), "1900-01-01");
+  EXPECT_EQ(FormatSerialDate(59, false, false), "1900-02-28");
+  EXPECT_EQ(FormatSerialDate(61, false, false), "1900-03-01");
+  EXPECT_EQ(FormatSerialDate(0.75, false, true), "18:00:00");
+  EXPECT_EQ(FormatSerialDate(0, true, false), "1904-01-01");
+  EXPECT_EQ(FormatSerialDate(43830, true, false), "2024-01-01");
+  EXPECT_EQ(FormatSerialDate(-1, false, false), std::nullopt);
+  EXPECT_EQ(FormatSerialDate(1e12, false, false), std::nullopt);
+}
+
+TEST(CellFormat, XstringEscapes) {
+  EXPECT_EQ(internal::DecodeXstring("a_x000D_b_x0041__x4e2d_"), "a\rbA中");
+  EXPECT_EQ(internal::DecodeXstring("_x005F_x0041_"), "_x0041_");
+  EXPECT_EQ(internal::DecodeXstring("_x00G1_ _x12_"), "_x00G1_ _x12_");
+  for (std::string s : {"_x0041_", "a_x_b", "__x0000__", "plain"}) {
+    EXPECT_EQ(internal::DecodeXstring(internal::EscapeLiteralXstring(s)), s);
+  }
+}
+
+// ---- ReadXlsx on hand-made packages ---------------------------------------------------------
+
+TEST(ReadXlsx, CellTypesAndSparseCells) {
+  std::string sst = SharedStrings({
+      "<t>资源名称</t>",
+      "<r><rPr><b/></rPr><t>资源</t></r><r><t xml:space=\"preserve\">类型 </t></r>"
+      "<rPh sb=\"0\" eb=\"1\"><t>ZIYUAN</t></rPh>",
+      "<t>01</t>",
+      "<t xml:space=\"preserve\"> </t>",
+      "<t>a&amp;b &lt;c&gt; 第一行\n第二行_x000D_</t>",
+  });
+  std::string rows =
+      R"(<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="inlineStr"><is><t>备注</t></is></c><c r="D1" t="inlineStr"><is><r><t>点击</t></r><r><t>量</t></r></is></c></row>)"
+      // Sparse: B2 missing; cells without r follow the previous one.
+      R"(<row r="2"><c r="A2" t="s"><v>2</v></c><c r="C2" t="str"><f>A2&amp;"x"</f><v>01x</v></c><c><v>12</v></c></row>)"
+      R"(<row r="3"><c t="b"><v>1</v></c><c t="b"><v>0</v></c><c t="e"><v>#N/A</v></c><c><v>3.5</v></c></row>)"
+      // Row 4 is blank (a space only) and row 5 missing: both skipped without renumbering.
+      R"(<row r="4"><c r="B4" t="s"><v>3</v></c></row>)"
+      R"(<row r="6"><c r="D6"><v>1.5E-3</v></c><c r="A6" t="s"><v>4</v></c><c r="B6"><f>1+1</f></c></row>)"
+      R"(<row><c r="A7"><v>-7</v></c></row>)"
+      // Trailing empty rows are dropped.
+      R"(<row r="8"/><row r="9"><c r="C9" t="inlineStr"><is><t></t></is></c></row>)";
+  auto t = ReadXlsx(TestXlsx(rows, sst));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header, (std::vector<std::string>{"资源名称", "资源类型 ", "备注", "点击量"}));
+  ASSERT_EQ(t->rows.size(), 4u);
+  EXPECT_EQ(t->rows[0], (std::vector<std::string>{"01", "", "01x", "12"}));
+  EXPECT_EQ(t->rows[1], (std::vector<std::string>{"TRUE", "FALSE", "#N/A", "3.5"}));
+  EXPECT_EQ(t->rows[2], (std::vector<std::string>{"a&b <c> 第一行\n第二行\r", "", "", "0.0015"}));
+  EXPECT_EQ(t->rows[3], (std::vector<std::string>{"-7", "", "", ""}));
+  EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 6, 7}));
+}
+
+TEST(ReadXlsx, PrefixedElementsAndHeaderNotInRowOne) {
+  std::string sheet =
+      R"(<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>)"
+      R"(<x:row r="3"><x:c r="B3" t="inlineStr"><x:is><x:t>名称</x:t></x:is></x:c></x:row>)"
+      R"(<x:row r="4"><x:c r="B4"><x:v>5</x:v></x:c></x:row>)"
+      R"(</x:sheetData></x:worksheet>)";
+  auto t = ReadXlsx(MakeZip(Package(sheet)));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header, (std::vector<std::string>{"", "名称"}));
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(t->rows[0], (std::vector<std::string>{"", "5"}));
+  EXPECT_EQ(t->row_numbers, std::vector<int>{4});
+}
+
+TEST(ReadXlsx, DatesByCellStyle) {
+  std::string styles =
+      R"(<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">)"
+      R"(<numFmts count="3"><numFmt numFmtId="164" formatCode="yyyy/m/d;@"/>)"
+      R"(<numFmt numFmtId="165" formatCode="0.000"/><numFmt numFmtId="166" formatCode="&quot;第&quot;0&quot;天&quot;"/></numFmts>)"
+      R"(<cellXfs count="7"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/>)"
+      R"(<xf numFmtId="165"/><xf numFmtId="22"/><xf numFmtId="21"/><xf numFmtId="166"/></cellXfs></styleSheet>)";
+  std::string rows =
+      R"(<row r="1"><c r="A1" t="inlineStr"><is><t>h</t></is></c></row>)"
+      R"(<row r="2"><c r="A2" s="1"><v>45292</v></c><c r="B2" s="2"><v>45351</v></c>)"
+      R"(<c r="C2" s="3"><v>45292</v></c><c r="D2" s="4"><v>45292.75</v></c><c r="E2" s="5"><v>0.5</v></c>)"
+      R"(<c r="F2" s="6"><v>3</v></c><c r="G2" s="0"><v>45292</v></c><c r="H2" s="99"><v>7</v></c>)"
+      R"(<c r="I2" s="1" t="d"><v>2024-03-01T00:00:00</v></c></row>)";
+  auto t = ReadXlsx(TestXlsx(rows, "", styles));
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(t->rows[0],
+            (std::vector<std::string>{"2024-01-01", "2024-02-29", "45292", "2024-01-01 18:00:00",
+                                      "12:00:00", "3", "45292", "7", "2024-03-01"}));
+
+  auto t1904 = ReadXlsx(TestXlsx(rows, "", styles, R"(<workbookPr date1904="1"/>)"));
+  ASSERT_TRUE(t1904) << t1904.error().message;
+  EXPECT_EQ(t1904->rows[0][0], "2028-01-02");
+}
+
+TEST(ReadXlsx, SkipsHiddenFirstSheet) {
+  Entries e = Package(Sheet(R"(<row r="1"><c t="inlineStr"><is><t>visible</t></is></c></row>)"));
+  for (auto& [name, data] : e) {
+    if (name == "xl/workbook.xml") {
+      data = std::string("<workbook ") + kNs +
+             R"(><sheets><sheet name="隐藏" sheetId="2" state="hidden" r:id="rId8"/>)"
+             R"(<sheet name="数据" sheetId="1" r:id="rId7"/></sheets></workbook>)";
+    }
+  }
+  auto t = ReadXlsx(MakeZip(e));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header, std::vector<std::string>{"visible"});
+}
+
+TEST(ReadXlsx, EmptySheetIsAnEmptyTable) {
+  auto t = ReadXlsx(TestXlsx(""));
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_TRUE(t->header.empty());
+  EXPECT_TRUE(t->rows.empty());
+}
+
+TEST(ReadXlsx, BrokenContentIsAnError) {
+  // Shared string index out of range.
+  auto bad_index = ReadXlsx(
+      TestXlsx(R"(<row r="1"><c r="A1" t="s"><v>5</v></c></row>)", SharedStrings({"<t>x</t>"})));
+  ASSERT_FALSE(bad_index);
+  EXPECT_TRUE(bad_index.error().Is(ErrorCode::kInvalidArgument));
+  // Malformed XML.
+  auto bad_xml = ReadXlsx(MakeZip(Package("<worksheet><sheetData><row>")));
+  ASSERT_FALSE(bad_xml);
+  EXPECT_NE(bad_xml.error().message.find("无法解析"), std::string::npos);
+  // Column reference beyond XFD.
+  EXPECT_FALSE(ReadXlsx(TestXlsx(R"(<row r="1"><c r="XFE1"><v>1</v></c></row>)")));
+  // A zip that is not a workbook.
+  auto not_workbook = ReadXlsx(MakeZip({{"hello.txt", "hi"}}));
+  ASSERT_FALSE(not_workbook);
+  EXPECT_NE(not_workbook.error().message.find("workbook.xml"), std::string::npos);
+}
+
+TEST(ReadXlsx, GarbageTruncatedAndCorruptInputsAreErrors) {
+  EXPECT_FALSE(ReadXlsx(""));
+  EXPECT_FALSE(ReadXlsx("PK\x03\x04 not really a zip"));
+  std::mt19937 rng(42);
+  std::string random(4096, '\0');
+  for (char& c : random) c = static_cast<char>(rng());
+  EXPECT_FALSE(ReadXlsx(random));
+
+  auto good = WriteXlsx({{"表", {"名称", "编号"}, {{"资源一", "01"}, {"资源二", "02"}}, {}}});
+  ASSERT_TRUE(good);
+  ASSERT_TRUE(ReadXlsx(*good));
+  for (size_t cut = 0; cut < good->size(); cut += 97) {
+    auto t = ReadXlsx(std::string_view(*good).substr(0, cut));
+    EXPECT_FALSE(t) << "cut at " << cut;
+    if (!t) {
+      EXPECT_TRUE(t.error().Is(ErrorCode::kInvalidArgument));
+    }
+  }
+  // Flipped bytes: either still readable (an unused part was hit) or a clean error.
+  for (size_t pos = 0; pos < good->size(); pos += 13) {
+    std::string bent = *good;
+    bent[pos] = static_cast<char>(bent[pos] ^ 0x5A);
+    auto t = ReadXlsx(bent);
+    if (!t) {
+      EXPECT_FALSE(t.error().message.empty());
+    }
+  }
+}
+
+TEST(ReadXlsx, ZipBombIsRefused) {
+  // 64 MiB of spaces compresses to ~64 KiB.
+  std::string huge_rows = R"(<row r="1"><c r="A1"><v>1</v></c></row>)" + std::string(64 << 20, ' ');
+  std::string bomb = TestXlsx(huge_rows);
+  EXPECT_LT(bomb.size(), 1u << 20);
+  ReadLimits limits;
+  limits.max_xml_bytes = 16 << 20;
+  auto t = ReadXlsx(bomb, limits);
+  ASSERT_FALSE(t);
+  EXPECT_TRUE(t.error().Is(ErrorCode::kInvalidArgument));
+  EXPECT_NE(t.error().message.find("过大"), std::string::npos);
+
+  limits = {};
+  limits.max_uncompressed_bytes = 32 << 20;
+  EXPECT_FALSE(ReadXlsx(bomb, limits));
+  EXPECT_TRUE(ReadXlsx(bomb)) << "64 MiB is within the default caps";
+}
+
+TEST(ReadXlsx, ZipBombWithLyingSizesIsRefused) {
+  std::string bomb = TestXlsx(std::string(8 << 20, ' '));
+  // Rewrite every declared uncompressed size of the sheet to 100 bytes, so only the
+  // streaming cap can catch it.
+  auto patch = [&](std::string_view sig, size_t size_offset, size_t name_len_offset,
+                   size_t name_offset) {
+    for (size_t p = bomb.find(sig); p != std::string::npos; p = bomb.find(sig, p + 4)) {
+      uint16_t name_len;
+      std::memcpy(&name_len, bomb.data() + p + name_len_offset, 2);
+      if (bomb.compare(p + name_offset, name_len, "xl/worksheets/data.xml") != 0) continue;
+      uint32_t fake = 100;
+      std::memcpy(bomb.data() + p + size_offset, &fake, 4);
+    }
+  };
+  patch(std::string_view("PK\x03\x04", 4), 22, 26, 30);
+  patch(std::string_view("PK\x01\x02", 4), 24, 28, 46);
+  ReadLimits limits;
+  limits.max_xml_bytes = 1 << 20;
+  auto t = ReadXlsx(bomb, limits);
+  ASSERT_FALSE(t);
+  EXPECT_TRUE(t.error().Is(ErrorCode::kInvalidArgument));
+}
+
+TEST(ReadXlsx, SparseFarRightCellsHitTheCellCap) {
+  std::string rows;
+  for (int r = 1; r <= 200; ++r) {
+    rows += "<row r=\"" + std::to_string(r) + "\"><c r=\"XFD" + std::to_string(r) +
+            "\"><v>1</v></c></row>";
+  }
+  auto t = ReadXlsx(TestXlsx(rows));
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("单元格数量"), std::string::npos);
+}
+
+TEST(ReadXlsx, RepeatedSharedStringHitsTheTextCap) {
+  std::string rows;
+  for (int r = 1; r <= 100; ++r) {
+    rows += "<row r=\"" + std::to_string(r) + "\"><c t=\"s\"><v>0</v></c></row>";
+  }
+  ReadLimits limits;
+  limits.max_text_bytes = 50'000;
+  std::string sst = SharedStrings({"<t>" + std::string(1000, 'x') + "</t>"});
+  EXPECT_FALSE(ReadXlsx(TestXlsx(rows, sst), limits));
+  EXPECT_TRUE(ReadXlsx(TestXlsx(rows, sst)));
+}
+
+// ---- WriteXlsx -> ReadXlsx round trip -------------------------------------------------------
+
+TEST(WriteXlsx, RoundTripKeepsEveryString) {
+  std::string long_text;
+  while (long_text.size() < 60'000) long_text += "数字化学习资源，";  // ~20k characters
+  SheetSpec sheet{
+      "资源清单",
+      {"资源名称", "资源类型", "所属顺序", "标签", "备注"},
+      {
+          {"高中数学·函数", "微课", "01", "数学;函数;高一", "含 <标签> & \"引号\""},
+          {"初中物理", "", "007", "", "中间有空单元格"},
+          {"  前后空格  ", "课件", "1.50", "a;b;;c", long_text},
+          {"=1+1", "TRUE", "1e5", "0001234567890123456789", "多行\n文本\r\n第三行\t制表"},
+          {"_x0041_ 字面量", "控制\x01字符", "😀 emoji", "'单引号", " "},
+      },
+      {30, 10, 8, 20, 40}};
+  SheetSpec second{"第二页", {"x"}, {{"y"}}, {}};
+  auto bytes = WriteXlsx({sheet, second});
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  ASSERT_TRUE(bytes->starts_with("PK\x03\x04"));
+  auto t = ReadXlsx(*bytes);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header, sheet.header);
+  ASSERT_EQ(t->rows.size(), sheet.rows.size());
+  for (size_t r = 0; r < sheet.rows.size(); ++r) {
+    for (size_t c = 0; c < sheet.header.size(); ++c) {
+      EXPECT_EQ(t->rows[r][c], sheet.rows[r][c]) << "row " << r << " col " << c;
+    }
+  }
+  EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 4, 5, 6}));
+  // Header bold and cells stored as strings (no numeric "01").
+  EXPECT_NE(ReadEntry(*bytes, "xl/styles.xml").find("<b/>"), std::string::npos);
+  std::string sheet_xml = ReadEntry(*bytes, "xl/worksheets/sheet1.xml");
+  size_t cells = 0, string_cells = 0;
+  for (size_t p = sheet_xml.find("<c "); p != std::string::npos; p = sheet_xml.find("<c ", p + 1)) {
+    ++cells;
+    if (sheet_xml.substr(p, sheet_xml.find('>', p) - p).find("t=\"s\"") != std::string::npos) {
+      ++string_cells;
+    }
+  }
+  EXPECT_GT(cells, 20u);
+  EXPECT_EQ(string_cells, cells);
+}
+
+TEST(WriteXlsx, ThousandsOfRowsWithBlankRowKeepNumbering) {
+  SheetSpec sheet{"导出", {"序号", "名称", "类型"}, {}, {}};
+  for (int i = 0; i < 5000; ++i) {
+    if (i == 10) {
+      sheet.rows.push_back({"", "", ""});
+      continue;
+    }
+    sheet.rows.push_back({std::to_string(i), "资源" + std::to_string(i), i % 2 ? "微课" : ""});
+  }
+  auto bytes = WriteXlsx({sheet});
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  auto t = ReadXlsx(*bytes);
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->rows.size(), 4999u);
+  EXPECT_EQ(t->row_numbers[9], 11);
+  EXPECT_EQ(t->row_numbers[10], 13);
+  EXPECT_EQ(t->rows[10], (std::vector<std::string>{"11", "资源11", "微课"}));
+  EXPECT_EQ(t->rows.back(), (std::vector<std::string>{"4999", "资源4999", "微课"}));
+}
+
+TEST(WriteXlsx, RejectsInvalidInput) {
+  EXPECT_FALSE(WriteXlsx({}));
+  auto bad_name = WriteXlsx({{"a/b", {"x"}, {}, {}}});
+  ASSERT_FALSE(bad_name);
+  EXPECT_TRUE(bad_name.error().Is(ErrorCode::kInvalidArgument));
+  EXPECT_FALSE(WriteXlsx({{"", {"x"}, {}, {}}}));
+  EXPECT_FALSE(WriteXlsx({{std::string(32, 'a'), {"x"}, {}, {}}}));
+  EXPECT_FALSE(WriteXlsx({{"同名", {"x"}, {}, {}}, {"同名", {"y"}, {}, {}}}));
+  auto too_long = WriteXlsx({{"s", {"x"}, {{std::string(40'000, 'a')}}, {}}});
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().message.find("第 2 行第 1 列"), std::string::npos);
+  auto not_utf8 = WriteXlsx({{"s", {"x"}, {{"ok"}, {"\xD7\xCA"}}, {}}});
+  ASSERT_FALSE(not_utf8);
+  EXPECT_NE(not_utf8.error().message.find("第 3 行"), std::string::npos);
+}
+
+// ---- CSV ------------------------------------------------------------------------------------
+
+TEST(ReadCsv, QuotingAndLineEnds) {
+  std::string csv =
+      "资源名称,说明,标签\r\n"
+      "\"数学, 函数\",\"他说\"\"你好\"\"\",a;b\r\n"
+      "\"第一行\r\n第二行\",,末尾\n"
+      "\n"
+      ",,\n"
+      "短行\r"
+      "x,\"\",\"\"\"\"\n";
+  auto t = ReadCsv(csv);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header, (std::vector<std::string>{"资源名称", "说明", "标签"}));
+  ASSERT_EQ(t->rows.size(), 4u);
+  EXPECT_EQ(t->rows[0], (std::vector<std::string>{"数学, 函数", "他说\"你好\"", "a;b"}));
+  EXPECT_EQ(t->rows[1], (std::vector<std::string>{"第一行\r\n第二行", "", "末尾"}));
+  EXPECT_EQ(t->rows[2], (std::vector<std::string>{"短行", "", ""}));
+  EXPECT_EQ(t->rows[3], (std::vector<std::string>{"x", "", "\""}));
+  // Records, not physical lines: the quoted newline does not shift numbering.
+  EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 6, 7}));
+}
+
+TEST(ReadCsv, BomOrNoBomAndNoTrailingNewline) {
+  std::string body = "名称,编号\n资源,01";
+  auto plain = ReadCsv(body);
+  auto bom = ReadCsv("\xEF\xBB\xBF" + body);
+  ASSERT_TRUE(plain);
+  ASSERT_TRUE(bom);
+  EXPECT_EQ(plain->header, (std::vector<std::string>{"名称", "编号"}));
+  EXPECT_EQ(bom->header, plain->header);
+  EXPECT_EQ(bom->rows, plain->rows);
+  EXPECT_EQ(plain->rows[0], (std::vector<std::string>{"资源", "01"}));
+  auto empty = ReadCsv("\xEF\xBB\xBF");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->header.empty());
+}
+
+TEST(ReadCsv, GbkIsRejectedNamingTheRow) {
+  // "资源名称,资源类型" then a GBK row 3; rows 1-2 are ASCII so the error must point at 3.
+  std::string gbk_header = "\xD7\xCA\xD4\xB4\xC3\xFB\xB3\xC6,\xD7\xCA\xD4\xB4\xC0\xE0\xD0\xCD\r\n";
+  auto t = ReadCsv(gbk_header + "a,b\r\n");
+  ASSERT_FALSE(t);
+  EXPECT_TRUE(t.error().Is(ErrorCode::kInvalidArgument));
+  EXPECT_NE(t.error().message.find("第 1 行"), std::string::npos) << t.error().message;
+  EXPECT_NE(t.error().message.find("请另存为 UTF-8 编码的 CSV"), std::string::npos);
+
+  auto later = ReadCsv("name,type\r\na,b\r\n\xCE\xA2\xBF\xCE,c\r\n");
+  ASSERT_FALSE(later);
+  EXPECT_NE(later.error().message.find("第 3 行"), std::string::npos) << later.error().message;
+}
+
+TEST(ReadCsv, OtherBadInput) {
+  auto unclosed = ReadCsv("a,b\n1,\"open\n2,3\n");
+  ASSERT_FALSE(unclosed);
+  EXPECT_NE(unclosed.error().message.find("第 2 行的引号"), std::string::npos);
+  auto utf16 =
+      ReadCsv(std::string("\xFF\xFE"
+                          "a\0,\0",
+                          6));
+  ASSERT_FALSE(utf16);
+  EXPECT_NE(utf16.error().message.find("UTF-16"), std::string::npos);
+  EXPECT_FALSE(ReadCsv(std::string("a,b\n\0\0\0", 7)));
+  // One wide row and many short ones would pad to a huge table.
+  std::string wide = "a" + std::string(5000, ',') + "b\n";
+  for (int i = 0; i < 1000; ++i) wide += "x\n";
+  EXPECT_FALSE(ReadCsv(wide, ReadLimits{.max_cells = 1'000'000}));
+}
+
+TEST(WriteCsv, BomCrlfAndQuoting) {
+  Table t{{"名称", "说明"}, {{"a,b", "他说\"好\""}, {"多\n行", "01"}, {"", "x"}}, {}};
+  std::string csv = WriteCsv(t);
+  EXPECT_EQ(csv, "\xEF\xBB\xBF名称,说明\r\n\"a,b\",\"他说\"\"好\"\"\"\r\n\"多\n行\",01\r\n,x\r\n");
+  auto back = ReadCsv(csv);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->header, t.header);
+  EXPECT_EQ(back->rows, t.rows);
+}
+
+TEST(ReadSpreadsheet, SniffsByContent) {
+  auto xlsx = WriteXlsx({{"s", {"名称"}, {{"x"}}, {}}});
+  ASSERT_TRUE(xlsx);
+  auto a = ReadSpreadsheet(*xlsx, "upload.csv");
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->header, std::vector<std::string>{"名称"});
+  auto b = ReadSpreadsheet("名称\nx\n",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->rows[0], std::vector<std::string>{"x"});
+  auto xls = ReadSpreadsheet(std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest", 12), "old.xls");
+  ASSERT_FALSE(xls);
+  EXPECT_NE(xls.error().message.find(".xls"), std::string::npos);
+  auto fake = ReadSpreadsheet("\xD7\xCA\xD4\xB4", "资源.XLSX");
+  ASSERT_FALSE(fake);
+  EXPECT_NE(fake.error().message.find("不是有效的 Excel"), std::string::npos);
+}
+
+// ---- Fixtures made by LibreOffice (tests/fixtures/spreadsheets/make_fixtures.sh) ------------
+
+constexpr const char* kFixtures = "tests/fixtures/spreadsheets/";
+
+TEST(Fixtures, LibreOfficeTypedColumns) {
+  std::string bytes = ReadFile(std::string(kFixtures) + "resources_typed.xlsx");
+  ASSERT_FALSE(bytes.empty()) << "run from the repo root; regenerate with make_fixtures.sh";
+  auto t = ReadXlsx(bytes);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header, (std::vector<std::string>{"资源名称", "资源类型", "所属顺序", "创建时间",
+                                                 "点击量", "评分", "标签"}));
+  ASSERT_EQ(t->rows.size(), 4u);
+  EXPECT_EQ(t->rows[0], (std::vector<std::string>{"高中数学·函数的概念", "微课", "01", "2024-03-01",
+                                                  "1024", "4.5", "数学;函数;高一"}));
+  EXPECT_EQ(t->rows[1], (std::vector<std::string>{"初中物理, 力与运动", "课件", "02", "2023-12-31",
+                                                  "0", "3.25", ""}));
+  EXPECT_EQ(t->rows[2], (std::vector<std::string>{"小学语文“古诗”", "", "010", "2024-02-29",
+                                                  "1234567", "", "语文"}));
+  EXPECT_EQ(t->rows[3][0], "多行\n说明");
+  EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 4, 6}));
+}
+
+TEST(Fixtures, LibreOfficeAutoDetectedDates) {
+  std::string bytes = ReadFile(std::string(kFixtures) + "resources_autodetect.xlsx");
+  ASSERT_FALSE(bytes.empty()) << "run from the repo root; regenerate with make_fixtures.sh";
+  auto t = ReadXlsx(bytes);
+  ASSERT_TRUE(t) << t.error().message;
+  ASSERT_EQ(t->header.size(), 7u);
+  EXPECT_EQ(t->header[3], "创建时间");
+  ASSERT_EQ(t->rows.size(), 4u);
+  // The CSV said 2024-03-01 etc.; LibreOffice stored serial numbers with a date style.
+  EXPECT_EQ(t->rows[0][3], "2024-03-01");
+  EXPECT_EQ(t->rows[1][3], "2023-12-31");
+  EXPECT_EQ(t->rows[2][3], "2024-02-29");
+  EXPECT_EQ(t->rows[3][3], "2024-05-06 08:30:00");
+  // Without a text column type, "01" became the number 1.
+  EXPECT_EQ(t->rows[0][2], "1");
+  EXPECT_EQ(t->rows[0][4], "1024");
+  EXPECT_EQ(t->rows[1][5], "3.25");
+}
+
+TEST(Fixtures, SourceCsvAndItsGbkCopy) {
+  auto utf8 = ReadCsv(ReadFile(std::string(kFixtures) + "resources.csv"));
+  ASSERT_TRUE(utf8) << utf8.error().message;
+  EXPECT_EQ(utf8->header[0], "资源名称");
+  EXPECT_EQ(utf8->rows.size(), 4u);
+  std::string gbk = ReadFile(std::string(kFixtures) + "resources_gbk.csv");
+  ASSERT_FALSE(gbk.empty());
+  auto t = ReadSpreadsheet(gbk, "resources_gbk.csv");
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("第 1 行"), std::string::npos);
+  EXPECT_NE(t.error().message.find("请另存为 UTF-8 编码的 CSV"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lep::xlsx
