@@ -1,7 +1,7 @@
 # lep — two commands for users:
 #   make run    build (Release), migrate + seed ./var once, serve http://127.0.0.1:8080
 #   make test   build with ASan+UBSan and -Werror, run every test through ctest
-.PHONY: all deps build run test test-build clean format
+.PHONY: all deps build web run test test-build clean format
 
 DATA      ?= var
 LISTEN    ?= 127.0.0.1:8080
@@ -17,6 +17,11 @@ deps:
 build: deps
 	@cmake -S . -B $(RELEASE) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(RELEASE) --target lep -j $(JOBS)
+
+web/dist/index.html: $(shell find web/src web/index.html web/package-lock.json -type f 2>/dev/null)
+	@cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run --silent build
+
+web: deps web/dist/index.html
 
 run: build
 	@$(RELEASE)/src/lep migrate --data $(DATA)

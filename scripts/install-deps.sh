@@ -9,6 +9,8 @@ PACKAGES=(
   libxlsxwriter-dev nlohmann-json3-dev libexpected-dev libgtest-dev
   libzip-dev libpugixml-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev ffmpeg
+  libturbojpeg0-dev libssl-dev libsodium-dev libopencc-dev libxapian-dev
+  chromium fonts-wqy-microhei
 )
 
 missing=()
@@ -16,6 +18,10 @@ for p in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

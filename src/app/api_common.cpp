@@ -28,26 +28,29 @@ http::Response Reply(int status, const Result<json>& r) {
   return http::Response::Json(status, *r);
 }
 
+Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request& req) {
+  std::optional<std::string_view> csrf;
+  if (req.IsUnsafeMethod()) {
+    csrf = req.Header("x-csrf-token");
+    if (!csrf || csrf->empty()) {
+      return Fail(Error{ErrorCode::kCsrfFailed,
+                        "缺少 CSRF 令牌（X-CSRF-Token），请刷新页面后重试", {}, std::nullopt});
+    }
+  }
+  auto token = req.Cookie(kSessionCookie);
+  if (!token) return Fail(Error::Unauthenticated());
+  LEP_ASSIGN_OR_RETURN(auth::Principal principal, ctx.auth->Authenticate(*token));
+  if (csrf && !auth::ConstantTimeEquals(*csrf, principal.csrf_token)) {
+    return Fail(Error{ErrorCode::kCsrfFailed, "CSRF 令牌不正确，请刷新页面后重试", {},
+                      std::nullopt});
+  }
+  return principal;
+}
+
 http::Handler Authed(AppContext& ctx, AuthedHandler h) {
   return [&ctx, h = std::move(h)](http::Request& req) -> http::Response {
-    std::optional<std::string_view> csrf;
-    if (req.IsUnsafeMethod()) {
-      csrf = req.Header("x-csrf-token");
-      if (!csrf || csrf->empty()) {
-        return http::Response::FromError(Error{ErrorCode::kCsrfFailed,
-                                               "缺少 CSRF 令牌（X-CSRF-Token），请刷新页面后重试",
-                                               {},
-                                               std::nullopt});
-      }
-    }
-    auto token = req.Cookie(kSessionCookie);
-    if (!token) return http::Response::FromError(Error::Unauthenticated());
-    auto principal = ctx.auth->Authenticate(*token);
+    auto principal = AuthenticateRequest(ctx, req);
     if (!principal) return http::Response::FromError(principal.error());
-    if (csrf && !auth::ConstantTimeEquals(*csrf, principal->csrf_token)) {
-      return http::Response::FromError(Error{
-          ErrorCode::kCsrfFailed, "CSRF 令牌不正确，请刷新页面后重试", {}, std::nullopt});
-    }
     return h(req, *principal);
   };
 }

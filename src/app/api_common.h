@@ -35,6 +35,10 @@ std::string StringField(const json& obj, const char* name, const char* label,
 // Answers a Result: value → status + JSON, error → the standard error body.
 http::Response Reply(int status, const Result<json>& r);
 
+// The session + CSRF check of Authed(), for handlers that need it themselves (streaming).
+[[nodiscard]] Result<auth::Principal> AuthenticateRequest(AppContext& ctx,
+                                                          const http::Request& req);
+
 using AuthedHandler = std::function<http::Response(http::Request&, const auth::Principal&)>;
 // Requires a valid session; on unsafe methods also X-CSRF-Token equal to the session's.
 http::Handler Authed(AppContext& ctx, AuthedHandler h);

@@ -1,12 +1,40 @@
 #include "app/app_context.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
+#include "app/media_glue.h"
 
 namespace lep::app {
+
+Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
+                         const auth::Principal* actor) {
+  LEP_ASSIGN_OR_RETURN(auto screen, review::SensitiveWordScreen::Create(words));
+  std::string path = ctx.config.data_dir + "/sensitive_words.txt";
+  {
+    std::ofstream out(path + ".tmp", std::ios::trunc);
+    out << "# 敏感词表：每行一个词，# 开头为注释\n";
+    for (const auto& w : words) out << w << "\n";
+    if (!out) return Fail(Error::Internal("无法保存敏感词表"));
+  }
+  std::filesystem::rename(path + ".tmp", path);
+  {
+    std::lock_guard lock(ctx.screen_mu);
+    ctx.screen = std::make_unique<review::SensitiveWordScreen>(std::move(screen));
+    ctx.screen_words = words;
+  }
+  if (actor) {
+    return ctx.db->Transaction([&](storage::SqlExecutor& tx) {
+      return review::WriteAudit(tx, ctx.clock->NowMs(), *actor, "sensitive_words.replace",
+                                "sensitive_words", "ok", std::to_string(words.size()) + " 个词");
+    });
+  }
+  return Ok();
+}
 
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
                                                     bool migrate) {
@@ -49,6 +77,44 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->categories = resources::NewSqlCategoryRepository(*ctx->db);
   ctx->resources = std::make_unique<resources::ResourceService>(
       *ctx->resource_repo, *ctx->categories, *ctx->org_repo, *ctx->clock);
+  ctx->blobs = storage::NewFsBlobStore(config.data_dir + "/blobs");
+  ctx->probe = media::NewAvMediaProbe();
+  uploads::UploadOptions up;
+  up.dir = config.data_dir + "/blobs/tmp/uploads";
+  up.max_media_bytes = config.max_upload_bytes;
+  up.expiry = std::chrono::hours(config.upload_expiry_hours);
+  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->db, *ctx->resource_repo,
+                                                          *ctx->org_repo, *ctx->clock, up);
+  AppContext* raw = ctx.get();
+  linkcheck::LinkCheckOptions lc;
+  lc.test_allow_cidrs = config.link_check_allow;
+  ctx->link_checker = linkcheck::NewCurlLinkChecker(lc);
+  ctx->review = std::make_unique<review::ReviewService>(
+      *ctx->db, *ctx->resource_repo, *ctx->org_repo, *ctx->resources, *ctx->clock,
+      [raw](const resources::Resource& r) {
+        if (r.meta.type == resources::ResourceType::kCourse) {
+          return !r.meta.link.empty() && raw->link_checker->Check(r.meta.link).reachable;
+        }
+        auto m = LoadMedia(*raw, r.id.value);
+        return m && *m && (*m)->passed;
+      });
+  {
+    std::ifstream in(config.data_dir + "/sensitive_words.txt");
+    std::vector<std::string> words;
+    if (in) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      auto parsed = review::ParseWordList(ss.str());
+      if (parsed) words = *parsed;
+    } else {
+      words = {"演示敏感词", "赌博", "代考", "办证"};  // a small fictitious default list
+    }
+    LEP_RETURN_IF_ERROR(SetSensitiveWords(*ctx, words, nullptr));
+  }
+  ctx->uploads->SetCompletionHandler(
+      [raw](const uploads::Upload& u, const std::string& path) {
+        return OnUploadComplete(*raw, u, path);
+      });
   return ctx;
 }
 

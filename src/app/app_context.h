@@ -2,7 +2,11 @@
 // services, metrics. Built once at start-up; everything inside is thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "auth/auth_service.h"
 #include "auth/password.h"
@@ -16,10 +20,39 @@
 #include "resources/resource_repository.h"
 #include "resources/resource_service.h"
 #include "storage/db/database.h"
+#include "storage/blob/blob_store.h"
+#include "uploads/upload_service.h"
+#include "media/media_probe.h"
+#include "review/review_service.h"
+#include "review/sensitive_words.h"
+#include "linkcheck/link_checker.h"
 
 namespace lep::app {
 
+// Background jobs (e.g. faststart remux) on their own threads; joined on destruction.
+class BackgroundJobs {
+ public:
+  ~BackgroundJobs() { JoinAll(); }
+  void Run(std::function<void()> job) {
+    std::lock_guard lock(mu_);
+    threads_.emplace_back(std::move(job));
+  }
+  void JoinAll() {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard lock(mu_);
+      threads.swap(threads_);
+    }
+    for (auto& t : threads) t.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
 struct AppContext {
+  ~AppContext() { jobs.JoinAll(); }
   Config config;
   std::unique_ptr<Clock> owned_clock;
   const Clock* clock = nullptr;
@@ -33,8 +66,23 @@ struct AppContext {
   std::unique_ptr<resources::ResourceRepository> resource_repo;
   std::unique_ptr<resources::CategoryRepository> categories;
   std::unique_ptr<resources::ResourceService> resources;
+  std::unique_ptr<storage::BlobStore> blobs;
+  std::unique_ptr<media::MediaProbe> probe;
+  std::unique_ptr<uploads::UploadService> uploads;
+  std::unique_ptr<review::ReviewService> review;
+  std::unique_ptr<linkcheck::LinkChecker> link_checker;
+  // The sensitive-word screen, replaced as a whole when the list changes.
+  std::mutex screen_mu;
+  std::unique_ptr<review::SensitiveWordScreen> screen;
+  std::vector<std::string> screen_words;
+  BackgroundJobs jobs;
   http::Metrics metrics;
 };
+
+// Replaces the sensitive-word list (file DATA/sensitive_words.txt) and the screen; audited
+// when actor is given.
+[[nodiscard]] Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
+                                       const auth::Principal* actor);
 
 // Opens the database (creating the data directory), runs migrations when asked, and wires
 // the services. clock may be null (system clock).

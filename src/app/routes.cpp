@@ -9,6 +9,9 @@ http::Router BuildRouter(AppContext& ctx) {
   AddOrgRoutes(ctx, router);
   AddResourceIoRoutes(ctx, router);
   AddResourceRoutes(ctx, router);
+  AddUploadRoutes(ctx, router);
+  AddMediaRoutes(ctx, router);
+  AddReviewRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

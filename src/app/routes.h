@@ -11,6 +11,9 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router);
 void AddSystemRoutes(AppContext& ctx, http::Router& router);
 void AddResourceRoutes(AppContext& ctx, http::Router& router);
 void AddResourceIoRoutes(AppContext& ctx, http::Router& router);
+void AddUploadRoutes(AppContext& ctx, http::Router& router);
+void AddMediaRoutes(AppContext& ctx, http::Router& router);
+void AddReviewRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

@@ -30,6 +30,13 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.lockout_minutes = sec["lockout_minutes"].value_or(cfg.lockout_minutes);
   cfg.argon2_opslimit = sec["argon2_opslimit"].value_or(cfg.argon2_opslimit);
   cfg.argon2_memlimit = sec["argon2_memlimit"].value_or(cfg.argon2_memlimit);
+  cfg.max_upload_bytes = t["uploads"]["max_bytes"].value_or(cfg.max_upload_bytes);
+  cfg.upload_expiry_hours = t["uploads"]["expiry_hours"].value_or(cfg.upload_expiry_hours);
+  if (auto arr = t["link_check"]["test_allow_cidrs"].as_array()) {
+    for (const auto& v : *arr) {
+      if (auto s = v.value<std::string>()) cfg.link_check_allow.push_back(*s);
+    }
+  }
   return Ok();
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -23,6 +24,11 @@ struct Config {
   int lockout_minutes = 15;               // [security] lockout_minutes
   uint64_t argon2_opslimit = 2;           // [security] argon2_opslimit (libsodium INTERACTIVE)
   uint64_t argon2_memlimit = 64ull << 20; // [security] argon2_memlimit bytes
+  uint64_t max_upload_bytes = 8ull << 30; // [uploads] max_bytes (Tus-Max-Size)
+  int upload_expiry_hours = 24;           // [uploads] expiry_hours (unfinished uploads)
+  // [link_check] test_allow_cidrs: TEST ONLY — lets the A03 link checker reach these
+  // non-public ranges (e.g. "127.0.0.1/32"). Empty in production.
+  std::vector<std::string> link_check_allow;
 
   std::string DatabaseUrl() const {
     return database_url.empty() ? "sqlite:" + data_dir + "/lep.db" : database_url;

@@ -12,6 +12,10 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kConflict: return "conflict";
     case ErrorCode::kAlreadyExists: return "already_exists";
     case ErrorCode::kFailedPrecondition: return "failed_precondition";
+    case ErrorCode::kPreconditionFailed: return "precondition_failed";
+    case ErrorCode::kGone: return "gone";
+    case ErrorCode::kLocked: return "locked";
+    case ErrorCode::kChecksumMismatch: return "checksum_mismatch";
     case ErrorCode::kPayloadTooLarge: return "payload_too_large";
     case ErrorCode::kUnsupportedMedia: return "unsupported_media_type";
     case ErrorCode::kTooManyRequests: return "too_many_requests";

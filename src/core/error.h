@@ -20,6 +20,10 @@ enum class ErrorCode {
   kConflict,           // 409 conflict
   kAlreadyExists,      // 409 already_exists
   kFailedPrecondition, // 409 failed_precondition
+  kPreconditionFailed, // 412 precondition_failed (e.g. unsupported Tus-Resumable)
+  kGone,               // 410 gone (expired upload)
+  kLocked,             // 423 locked (another PATCH is running)
+  kChecksumMismatch,   // 460 checksum_mismatch (tus checksum extension)
   kPayloadTooLarge,    // 413 payload_too_large
   kUnsupportedMedia,   // 415 unsupported_media_type
   kTooManyRequests,    // 429 too_many_requests

@@ -12,6 +12,10 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kConflict: return 409;
     case ErrorCode::kAlreadyExists: return 409;
     case ErrorCode::kFailedPrecondition: return 409;
+    case ErrorCode::kPreconditionFailed: return 412;
+    case ErrorCode::kGone: return 410;
+    case ErrorCode::kLocked: return 423;
+    case ErrorCode::kChecksumMismatch: return 460;
     case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kUnsupportedMedia: return 415;
     case ErrorCode::kTooManyRequests: return 429;

@@ -96,3 +96,33 @@ TEST(Multipart, FindsTheFirstFilePart) {
 
 }  // namespace
 }  // namespace lep::http
+
+#include "http/range.h"
+
+namespace lep::http {
+namespace {
+
+TEST(Range, SingleRanges) {
+  auto r = ParseRange("bytes=0-99", 1000);
+  EXPECT_EQ(r.kind, RangeKind::kSatisfiable);
+  EXPECT_EQ(r.range.offset, 0u);
+  EXPECT_EQ(r.range.length, 100u);
+  r = ParseRange("bytes=900-", 1000);
+  EXPECT_EQ(r.range.offset, 900u);
+  EXPECT_EQ(r.range.length, 100u);
+  r = ParseRange("bytes=-10", 1000);
+  EXPECT_EQ(r.range.offset, 990u);
+  EXPECT_EQ(r.range.length, 10u);
+  r = ParseRange("bytes=990-5000", 1000);
+  EXPECT_EQ(r.range.length, 10u);
+  EXPECT_EQ(ParseRange("bytes=1000-", 1000).kind, RangeKind::kUnsatisfiable);
+  EXPECT_EQ(ParseRange("bytes=-0", 1000).kind, RangeKind::kUnsatisfiable);
+  EXPECT_EQ(ParseRange("bytes=5-1", 1000).kind, RangeKind::kNone);
+  EXPECT_EQ(ParseRange("bytes=0-1,5-6", 1000).kind, RangeKind::kNone);
+  EXPECT_EQ(ParseRange("items=0-1", 1000).kind, RangeKind::kNone);
+  EXPECT_EQ(ParseRange("bytes=a-b", 1000).kind, RangeKind::kNone);
+  EXPECT_EQ(ParseRange("bytes=99999999999999999999-", 1000).kind, RangeKind::kNone);
+}
+
+}  // namespace
+}  // namespace lep::http

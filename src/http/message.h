@@ -36,11 +36,19 @@ struct Request {
   bool IsUnsafeMethod() const;
 };
 
+// A byte range of a file sent as the response body (sendfile; never copied into memory).
+struct FileBody {
+  std::string path;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::optional<FileBody> file;  // when set, replaces body
 
   static Response Json(int status, const nlohmann::json& body);
   static Response Text(int status, std::string body, std::string content_type);

@@ -4,14 +4,34 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <variant>
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "http/message.h"
 
 namespace lep::http {
 
 using Handler = std::function<Response(Request&)>;
+
+// Receives a request body in bounded chunks as it arrives (uploads). All calls run on the
+// worker pool, one at a time, in order.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  // A chunk of the body; an error stops reading and is answered (the connection closes).
+  virtual Status Write(std::string_view chunk) = 0;
+  // complete: the whole declared body arrived. false: the client went away or timed out
+  // (the response is then not delivered, but the sink must still settle its state).
+  virtual Response Finish(bool complete) = 0;
+};
+
+// Called on the worker pool with the request headers (body empty) before any body byte is
+// read: authorise, then either answer at once or return a sink for the body.
+using StreamBegin =
+    std::function<std::variant<Response, std::unique_ptr<BodySink>>(Request&)>;
 
 struct Route {
   std::string method;   // GET, POST, PUT, PATCH, DELETE
@@ -19,6 +39,7 @@ struct Route {
   Handler handler;
   size_t body_limit = 1 << 20;  // bytes accepted for this route's body
   std::string summary;          // one line for the OpenAPI document
+  StreamBegin stream;           // set: the body is streamed to a BodySink, not buffered
 };
 
 struct Match {

@@ -2,6 +2,10 @@
 
 #include "http/asio.h"  // first: Boost 1.74 awaitable needs <utility>
 
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <mutex>
 #include <random>
@@ -97,6 +101,158 @@ struct Server::Impl {
         [&]() -> net::awaitable<Response> { co_return Safely(h, req); }, net::use_awaitable);
   }
 
+  // Runs f() on the worker pool and resumes on the connection's executor.
+  template <typename F>
+  net::awaitable<std::invoke_result_t<F&>> OnPool(F f) {
+    using T = std::invoke_result_t<F&>;
+    co_return co_await net::co_spawn(
+        workers.get_executor(), [&]() -> net::awaitable<T> { co_return f(); },
+        net::use_awaitable);
+  }
+
+  // Streams the body of a request into the route's BodySink in ≤ 1 MiB chunks.
+  // Returns the response to send and whether the connection must close afterwards.
+  net::awaitable<std::pair<Response, bool>> StreamBody(
+      Conn& conn, beast::flat_buffer& buffer,
+      bhttp::request_parser<bhttp::empty_body>& header_parser, const Route& route,
+      Request& req, size_t limit) {
+    auto begun = co_await OnPool([&]() -> std::variant<Response, std::unique_ptr<BodySink>> {
+      try {
+        return route.stream(req);
+      } catch (const std::exception&) {
+        return Response::FromError(Error::Internal());
+      }
+    });
+    const auto& h = header_parser.get();
+    bool has_body = h.chunked() || (header_parser.content_length() &&
+                                    *header_parser.content_length() > 0);
+    if (auto* r = std::get_if<Response>(&begun)) {
+      // Refused before reading the body: close so unread bytes are not taken as a request.
+      co_return std::make_pair(std::move(*r), has_body);
+    }
+    std::unique_ptr<BodySink> sink = std::move(std::get<std::unique_ptr<BodySink>>(begun));
+    beast::error_code ec;
+    auto expect = req.Header("expect");
+    if (expect && (*expect == "100-continue" || *expect == "100-Continue")) {
+      bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, h.version()};
+      conn.stream.expires_after(opt.body_timeout);
+      co_await bhttp::async_write(conn.stream, cont, net::redirect_error(net::use_awaitable, ec));
+      if (ec) {
+        co_await OnPool([&] { return sink->Finish(false); });
+        Response gone;
+        gone.status = 0;
+        co_return std::make_pair(std::move(gone), true);
+      }
+    }
+    bhttp::request_parser<bhttp::buffer_body> parser(std::move(header_parser));
+    parser.body_limit(limit);
+    std::vector<char> chunk(1 << 20);
+    Status written = Ok();
+    while (!parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      conn.stream.expires_after(opt.body_timeout);
+      co_await bhttp::async_read(conn.stream, buffer, parser,
+                                 net::redirect_error(net::use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+      size_t n = chunk.size() - parser.get().body().size;
+      if (n > 0) {
+        written = co_await OnPool([&] { return sink->Write(std::string_view(chunk.data(), n)); });
+        if (!written) break;
+      }
+      if (ec) break;
+    }
+    bool complete = written && !ec && parser.is_done();
+    Response resp = co_await OnPool([&] { return sink->Finish(complete); });
+    if (!written && resp.status < 400) resp = Response::FromError(written.error());
+    co_return std::make_pair(std::move(resp), !complete);
+  }
+
+  // Writes resp; file bodies go out with sendfile(2) straight from the page cache.
+  net::awaitable<bool> WriteResponse(Conn& conn, const Request& req, Response& resp,
+                                     unsigned version, bool keep_alive) {
+    beast::error_code ec;
+    auto set_common = [&](auto& res) {
+      res.set(bhttp::field::server, "lep");
+      if (!resp.content_type.empty()) res.set(bhttp::field::content_type, resp.content_type);
+      res.set("X-Request-Id", req.request_id);
+      res.set("X-Content-Type-Options", "nosniff");
+      res.set("Referrer-Policy", "same-origin");
+      res.set("X-Frame-Options", "DENY");
+      for (auto& [k, v] : resp.headers) res.set(k, v);
+      res.keep_alive(keep_alive);
+    };
+    conn.stream.expires_after(opt.body_timeout);
+    if (!resp.file) {
+      bhttp::response<bhttp::string_body> res;
+      res.version(version);
+      res.result(static_cast<unsigned>(resp.status));
+      set_common(res);
+      res.body() = std::move(resp.body);
+      res.prepare_payload();
+      if (req.method == "HEAD") res.body().clear();
+      bhttp::response_serializer<bhttp::string_body> sr{res};
+      if (req.method == "HEAD") {
+        co_await bhttp::async_write_header(conn.stream, sr,
+                                           net::redirect_error(net::use_awaitable, ec));
+      } else {
+        co_await bhttp::async_write(conn.stream, sr, net::redirect_error(net::use_awaitable, ec));
+      }
+      co_return !ec;
+    }
+    const FileBody& fb = *resp.file;
+    int fd = ::open(fb.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      Response err = Response::FromError(Error::NotFound("文件不存在"));
+      err.file.reset();
+      resp = std::move(err);
+      co_return co_await WriteResponse(conn, req, resp, version, keep_alive);
+    }
+    struct FdCloser {
+      int fd;
+      ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    bhttp::response<bhttp::empty_body> res;
+    res.version(version);
+    res.result(static_cast<unsigned>(resp.status));
+    set_common(res);
+    res.content_length(fb.length);
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    co_await bhttp::async_write_header(conn.stream, sr, net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return false;
+    if (req.method == "HEAD") co_return true;
+    auto& sock = conn.stream.socket();
+    sock.native_non_blocking(true, ec);
+    off_t off = static_cast<off_t>(fb.offset);
+    uint64_t remaining = fb.length;
+    net::steady_timer timer(sock.get_executor());
+    while (remaining > 0) {
+      ssize_t n = ::sendfile(sock.native_handle(), fd, &off,
+                             static_cast<size_t>(std::min<uint64_t>(remaining, 4u << 20)));
+      if (n > 0) {
+        remaining -= static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        timer.expires_after(opt.body_timeout);
+        timer.async_wait([&sock](beast::error_code e) {
+          if (!e) {
+            beast::error_code ignored;
+            sock.cancel(ignored);
+          }
+        });
+        co_await sock.async_wait(tcp::socket::wait_write,
+                                 net::redirect_error(net::use_awaitable, ec));
+        timer.cancel();
+        if (ec) co_return false;
+        continue;
+      }
+      co_return false;  // error, or the file shrank under us
+    }
+    co_return true;
+  }
+
   void Log(const Request& req, const std::string& route, int status, double seconds,
            size_t bytes) {
     if (!opt.access_log) return;
@@ -176,73 +332,70 @@ struct Server::Impl {
         // is before the route is known: check it here; chunked bodies hit the parser's limit.
         auto declared = header_parser.content_length();
         bool too_large = declared && *declared > limit;
-        bhttp::request_parser<bhttp::string_body> parser(std::move(header_parser));
-        parser.body_limit(limit);
-        conn->stream.expires_after(opt.body_timeout);
-        if (too_large) {
-          ec = bhttp::error::body_limit;
-        } else if (!parser.is_done()) {
-          co_await bhttp::async_read(conn->stream, buffer, parser,
-                                     net::redirect_error(net::use_awaitable, ec));
-        }
+        unsigned version = header_parser.get().version();
+        bool client_keep_alive = header_parser.get().keep_alive();
         Response resp;
         bool close_after = false;
         std::string route_name = match.route ? match.route->pattern : "unmatched";
-        if (ec == bhttp::error::body_limit) {
+        if (too_large) {
           resp = Response::FromError(Error{ErrorCode::kPayloadTooLarge,
                                            "请求内容过大，超过此接口允许的 " +
                                                std::to_string(limit) + " 字节",
                                            {},
                                            std::nullopt});
           close_after = true;
-        } else if (ec) {
-          break;
+        } else if (match.route && match.route->stream) {
+          req.params = std::move(match.params);
+          auto [r, must_close] =
+              co_await StreamBody(*conn, buffer, header_parser, *match.route, req, limit);
+          resp = std::move(r);
+          close_after = must_close;
+          if (resp.status == 0) break;  // client vanished mid-body: nobody to answer
         } else {
-          req.body = std::move(parser.get().body());
-          if (!decoded) {
-            resp = Response::FromError(Error::InvalidArgument("请求路径编码不正确"));
-          } else if (match.route) {
-            req.params = std::move(match.params);
-            resp = co_await RunOnPool(match.route->handler, req);
-          } else if (match.method_mismatch) {
-            resp = Response::FromError(
-                Error{ErrorCode::kFailedPrecondition, "此接口不支持该请求方法", {}, std::nullopt});
-            resp.status = 405;
-          } else if ((req.method == "GET" || req.method == "HEAD") && router.fallback()) {
-            route_name = "static";
-            resp = co_await RunOnPool(router.fallback(), req);
+          bhttp::request_parser<bhttp::string_body> parser(std::move(header_parser));
+          parser.body_limit(limit);
+          conn->stream.expires_after(opt.body_timeout);
+          if (!parser.is_done()) {
+            co_await bhttp::async_read(conn->stream, buffer, parser,
+                                       net::redirect_error(net::use_awaitable, ec));
+          }
+          if (ec == bhttp::error::body_limit) {
+            resp = Response::FromError(Error{ErrorCode::kPayloadTooLarge,
+                                             "请求内容过大，超过此接口允许的 " +
+                                                 std::to_string(limit) + " 字节",
+                                             {},
+                                             std::nullopt});
+            close_after = true;
+          } else if (ec) {
+            break;
           } else {
-            resp = Response::FromError(Error::NotFound("接口不存在"));
+            req.body = std::move(parser.get().body());
+            if (!decoded) {
+              resp = Response::FromError(Error::InvalidArgument("请求路径编码不正确"));
+            } else if (match.route) {
+              req.params = std::move(match.params);
+              resp = co_await RunOnPool(match.route->handler, req);
+            } else if (match.method_mismatch) {
+              resp = Response::FromError(Error{ErrorCode::kFailedPrecondition,
+                                               "此接口不支持该请求方法", {}, std::nullopt});
+              resp.status = 405;
+            } else if ((req.method == "GET" || req.method == "HEAD") && router.fallback()) {
+              route_name = "static";
+              resp = co_await RunOnPool(router.fallback(), req);
+            } else {
+              resp = Response::FromError(Error::NotFound("接口不存在"));
+            }
           }
         }
-        bool keep_alive = !close_after && !stopping && parser.get().keep_alive();
-        bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(resp.status),
-                                                parser.get().version()};
-        res.set(bhttp::field::server, "lep");
-        if (!resp.content_type.empty()) res.set(bhttp::field::content_type, resp.content_type);
-        res.set("X-Request-Id", req.request_id);
-        res.set("X-Content-Type-Options", "nosniff");
-        res.set("Referrer-Policy", "same-origin");
-        res.set("X-Frame-Options", "DENY");
-        for (auto& [k, v] : resp.headers) res.set(k, v);
-        size_t bytes = resp.body.size();
-        res.body() = std::move(resp.body);
-        res.prepare_payload();
-        if (req.method == "HEAD") res.body().clear();
-        res.keep_alive(keep_alive);
-        conn->stream.expires_after(opt.body_timeout);
-        bhttp::response_serializer<bhttp::string_body> sr{res};
-        if (req.method == "HEAD") {
-          co_await bhttp::async_write_header(conn->stream, sr,
-                                             net::redirect_error(net::use_awaitable, ec));
-        } else {
-          co_await bhttp::async_write(conn->stream, sr,
-                                      net::redirect_error(net::use_awaitable, ec));
-        }
+        bool keep_alive = !close_after && !stopping && client_keep_alive;
+        size_t bytes = resp.file ? resp.file->length : resp.body.size();
+        int status = resp.status;
+        bool ok = co_await WriteResponse(*conn, req, resp, version, keep_alive);
+        if (!ok) ec = net::error::broken_pipe;
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
                           .count();
-        metrics.Observe(req.method, route_name, resp.status, secs);
-        Log(req, route_name, resp.status, secs, bytes);
+        metrics.Observe(req.method, route_name, status, secs);
+        Log(req, route_name, status, secs, bytes);
         if (ec || !keep_alive) break;
       }
     } catch (const std::exception&) {

@@ -161,8 +161,11 @@ class SqlResourceRepository final : public ResourceRepository {
     eq(f.state, "state");
     eq(f.series, "series");
     if (f.q && !f.q->empty()) {
-      where += " AND (instr(r.title, ?) > 0 OR instr(r.summary, ?) > 0 OR instr(r.presenters, ?) > 0 "
-               "OR instr(r.keywords, ?) > 0)";
+      // "col contains q", case-sensitive, no wildcards: instr() is SQLite-only, strpos()
+      // PostgreSQL-only and LIKE folds ASCII case on SQLite only; replace() means the same in both.
+      where += " AND (replace(r.title, ?, '') <> r.title OR replace(r.summary, ?, '') <> r.summary "
+               "OR replace(r.presenters, ?, '') <> r.presenters "
+               "OR replace(r.keywords, ?, '') <> r.keywords)";
       for (int i = 0; i < 4; ++i) params.push_back(*f.q);
     }
     LEP_ASSIGN_OR_RETURN(auto count, db_.QueryOne("SELECT COUNT(*) FROM resources r" + where, params));

@@ -1,13 +1,18 @@
-// Contract suites for every repository. Each runs against every backend available:
-// SQLite always; PostgreSQL when LEP_TEST_PG_URL is set (wired in issue 9).
+// Contract suites for the Database interface and every repository. Each runs against every
+// backend available: SQLite always; PostgreSQL when LEP_TEST_PG_URL is set (a libpq URL, e.g.
+// from scripts/pg-test-cluster.sh). On PostgreSQL each test gets a schema of its own, so tests
+// running in parallel never see each other's rows.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
+#include "storage/db/postgres/postgres_database.h"
 
 namespace lep {
 namespace {
@@ -15,21 +20,67 @@ namespace {
 using orgs::OrgId;
 using orgs::OrgKind;
 
+// A fresh database per test: a SQLite file in a temp dir, or a PostgreSQL schema that every
+// pooled connection uses through search_path (libpq `options`).
+class TestDatabase {
+ public:
+  explicit TestDatabase(const std::string& backend) {
+    static int counter = 0;
+    std::string name =
+        "lep_contract_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    if (backend == "sqlite") {
+      dir_ = std::filesystem::temp_directory_path() / name;
+      std::filesystem::remove_all(dir_);
+      std::filesystem::create_directories(dir_);
+      url_ = "sqlite:" + (dir_ / "t.db").string();
+    } else if (const char* pg = std::getenv("LEP_TEST_PG_URL");
+               backend == "postgres" && pg && *pg) {
+      std::string base = pg;
+      auto admin = storage::PostgresDatabase::Open(base, 1);
+      if (!admin) {
+        error_ = admin.error().message;
+        return;
+      }
+      admin_ = std::move(*admin);
+      auto made = admin_->Exec("CREATE SCHEMA " + name);
+      if (!made) {
+        error_ = made.error().message;
+        return;
+      }
+      schema_ = name;
+      url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+             name;
+    }
+  }
+  ~TestDatabase() {
+    if (admin_ && !schema_.empty()) (void)admin_->Exec("DROP SCHEMA " + schema_ + " CASCADE");
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  // Empty when the backend is not configured.
+  const std::string& url() const { return url_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<storage::Database> admin_;
+  std::string schema_;
+  std::string url_;
+  std::string error_;
+};
+
+// Both backends are always instantiated: ctest lists tests when they are built, and the
+// PostgreSQL ones skip themselves at run time when LEP_TEST_PG_URL is not set.
+std::vector<std::string> Backends() { return {"sqlite", "postgres"}; }
+
 class RepositoryContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      dir_ = std::filesystem::temp_directory_path() /
-             ("lep-contract-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name());
-      std::filesystem::remove_all(dir_);
-      std::filesystem::create_directories(dir_);
-      auto db = storage::OpenDatabase("sqlite:" + (dir_ / "t.db").string());
-      ASSERT_TRUE(db) << db.error().message;
-      db_ = std::move(*db);
-    } else {
-      GTEST_SKIP() << "backend " << GetParam() << " not configured";
-    }
+    test_db_ = std::make_unique<TestDatabase>(GetParam());
+    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
+    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
+    auto db = storage::OpenDatabase(test_db_->url());
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
     auto m = storage::Migrate(*db_, storage::AllMigrations());
     ASSERT_TRUE(m) << m.error().message;
     orgs_ = orgs::NewSqlOrgRepository(*db_);
@@ -41,10 +92,10 @@ class RepositoryContract : public ::testing::TestWithParam<std::string> {
     users_.reset();
     orgs_.reset();
     db_.reset();
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    test_db_.reset();
   }
 
-  std::filesystem::path dir_;
+  std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<auth::UserRepository> users_;
@@ -150,11 +201,138 @@ TEST_P(RepositoryContract, SessionsByTokenHash) {
   EXPECT_FALSE(*sessions_->GetByTokenHash("hash-2"));
 }
 
-std::vector<std::string> Backends() {
-  std::vector<std::string> b = {"sqlite"};
-  if (std::getenv("LEP_TEST_PG_URL")) b.push_back("postgres");
-  return b;
+// The Database interface itself: what every repository relies on, on every backend.
+class DatabaseContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<TestDatabase>(GetParam());
+    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
+    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
+    auto db = storage::OpenDatabase(test_db_->url());
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    ASSERT_TRUE(
+        db_->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT UNIQUE, "
+                  "n DOUBLE PRECISION, note TEXT NOT NULL DEFAULT '')"));
+  }
+  void TearDown() override {
+    db_.reset();
+    test_db_.reset();
+  }
+  std::unique_ptr<TestDatabase> test_db_;
+  std::unique_ptr<storage::Database> db_;
+};
+
+TEST_P(DatabaseContract, ValuesRoundTrip) {
+  EXPECT_EQ(db_->dialect(),
+            GetParam() == "sqlite" ? storage::Dialect::kSqlite : storage::Dialect::kPostgres);
+  auto ins = db_->QueryOne("INSERT INTO t (id, name, n) VALUES (?, ?, ?) RETURNING id",
+                           {int64_t{7}, std::string("甲'乙?"), 2.5});
+  ASSERT_TRUE(ins && *ins) << ins.error().message;
+  EXPECT_EQ((*ins)->Int(0), 7);
+  ASSERT_TRUE(
+      db_->Exec("INSERT INTO t (id, name, n) VALUES (?, ?, ?)", {int64_t{8}, nullptr, nullptr}));
+  auto row = db_->QueryOne("SELECT id, name, n, '?''?', COUNT(*) OVER () FROM t WHERE id = ?",
+                           {int64_t{7}});
+  ASSERT_TRUE(row && *row) << row.error().message;
+  EXPECT_TRUE(std::holds_alternative<int64_t>((*row)->at(0)));
+  EXPECT_EQ((*row)->Text(1), "甲'乙?");
+  EXPECT_TRUE(std::holds_alternative<double>((*row)->at(2)));
+  EXPECT_DOUBLE_EQ((*row)->Real(2), 2.5);
+  EXPECT_EQ((*row)->Text(3), "?'?");  // a `?` inside a literal is not a placeholder
+  EXPECT_TRUE(std::holds_alternative<int64_t>((*row)->at(4)));
+  auto nulls = db_->QueryOne("SELECT name, n FROM t WHERE id = ?", {int64_t{8}});
+  ASSERT_TRUE(nulls && *nulls);
+  EXPECT_TRUE((*nulls)->IsNull(0));
+  EXPECT_TRUE((*nulls)->IsNull(1));
+  auto count = db_->QueryOne("SELECT COUNT(*) FROM t");
+  ASSERT_TRUE(count && *count);
+  EXPECT_TRUE(std::holds_alternative<int64_t>((*count)->at(0)));
+  EXPECT_EQ((*count)->Int(0), 2);
 }
+
+TEST_P(DatabaseContract, AffectedRowsAndErrors) {
+  ASSERT_TRUE(db_->Exec("INSERT INTO t (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')"));
+  auto upd = db_->Exec("UPDATE t SET note = ? WHERE id > ?", {std::string("x"), int64_t{1}});
+  ASSERT_TRUE(upd);
+  EXPECT_EQ(upd->affected, 2);
+  auto none = db_->Exec("DELETE FROM t WHERE id = ?", {int64_t{99}});
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->affected, 0);
+
+  auto dup = db_->Exec("INSERT INTO t (id, name) VALUES (?, ?)", {int64_t{4}, std::string("a")});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(dup.error().message, "记录已存在");
+  auto not_null = db_->Exec("INSERT INTO t (id, note) VALUES (?, ?)", {int64_t{5}, nullptr});
+  ASSERT_FALSE(not_null);
+  EXPECT_EQ(not_null.error().code, ErrorCode::kConflict);
+  EXPECT_FALSE(db_->Exec("SELECT * FROM missing"));
+  EXPECT_FALSE(db_->Exec("SELECT id FROM t WHERE id = ?", {}));  // parameter count mismatch
+}
+
+TEST_P(DatabaseContract, TransactionCommitsOrRollsBack) {
+  ASSERT_TRUE(db_->Transaction([](storage::SqlExecutor& tx) -> Status {
+    return tx.Exec("INSERT INTO t (id) VALUES (1)").map([](auto&&) {});
+  }));
+  auto st = db_->Transaction([](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(tx.Exec("INSERT INTO t (id) VALUES (2)"));
+    return Fail(Error::Conflict("stop"));
+  });
+  EXPECT_FALSE(st);
+  // A failed statement ends the transaction: nothing of it is kept.
+  st = db_->Transaction([](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(tx.Exec("INSERT INTO t (id) VALUES (3)"));
+    return tx.Exec("INSERT INTO t (id) VALUES (1)").map([](auto&&) {});
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ((*db_->QueryOne("SELECT COUNT(*) FROM t"))->Int(0), 1);
+  // The pool is still usable after the failures.
+  EXPECT_TRUE(db_->Exec("INSERT INTO t (id) VALUES (4)"));
+}
+
+TEST_P(DatabaseContract, ConcurrentTransactions) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        Status st = db_->Transaction([&](storage::SqlExecutor& tx) -> Status {
+          return tx.Exec("INSERT INTO t (id) VALUES (?)", {int64_t{t * 100 + i}}).map([](auto&&) {
+          });
+        });
+        EXPECT_TRUE(st) << st.error().message;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ((*db_->QueryOne("SELECT COUNT(*) FROM t"))->Int(0), 100);
+}
+
+TEST_P(DatabaseContract, BrokenConnectionIsReopened) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "PostgreSQL only";
+  auto db = storage::PostgresDatabase::Open(test_db_->url(), 1);
+  ASSERT_TRUE(db) << db.error().message;
+  auto killed = (*db)->Exec("SELECT pg_terminate_backend(pg_backend_pid())");
+  ASSERT_FALSE(killed);
+  EXPECT_EQ(killed.error().code, ErrorCode::kUnavailable);
+  auto again = (*db)->QueryOne("SELECT COUNT(*) FROM t");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ((*again)->Int(0), 0);
+}
+
+TEST(PostgresPlaceholders, RewritesOnlyBarePlaceholders) {
+  int n = 0;
+  EXPECT_EQ(storage::RewritePlaceholders(
+                "SELECT '?''?', \"a?\", E'\\'?', ? -- ?\n, ? /* ? */ FROM t WHERE x = ?", &n),
+            "SELECT '?''?', \"a?\", E'\\'?', $1 -- ?\n, $2 /* ? */ FROM t WHERE x = $3");
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(storage::RewritePlaceholders("SELECT 1", &n), "SELECT 1");
+  EXPECT_EQ(n, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DatabaseContract, ::testing::ValuesIn(Backends()),
+                         [](const auto& info) { return info.param; });
 
 INSTANTIATE_TEST_SUITE_P(Backends, RepositoryContract, ::testing::ValuesIn(Backends()),
                          [](const auto& info) { return info.param; });

@@ -2,17 +2,33 @@
 
 #include "http/asio.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 #include "app/routes.h"
 #include "app/seed.h"
+#include "storage/db/postgres/postgres_database.h"
 
 namespace lep::testing {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+
+namespace {
+
+// Runs one statement on the PostgreSQL test database named by LEP_TEST_PG_URL.
+void PgAdmin(const std::string& sql) {
+  auto db = storage::PostgresDatabase::Open(std::getenv("LEP_TEST_PG_URL"), 1);
+  if (!db) throw std::runtime_error(db.error().message);
+  auto r = (*db)->Exec(sql);
+  if (!r) throw std::runtime_error(r.error().message);
+}
+
+}  // namespace
 
 TestServer::TestServer(std::function<void(http::Router&)> extra_routes) {
   static int counter = 0;
@@ -22,6 +38,15 @@ TestServer::TestServer(std::function<void(http::Router&)> extra_routes) {
   std::filesystem::remove_all(dir_);
   Config cfg;
   cfg.data_dir = dir_;
+  if (const char* pg = std::getenv("LEP_TEST_PG_URL"); pg && *pg) {
+    // A schema per server; every pooled connection selects it through libpq `options`.
+    std::string base = pg;
+    pg_schema_ = "lep_it_" + std::to_string(::getpid()) + "_" + std::to_string(counter - 1);
+    PgAdmin("DROP SCHEMA IF EXISTS " + pg_schema_ + " CASCADE");
+    PgAdmin("CREATE SCHEMA " + pg_schema_);
+    cfg.database_url = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                       "options=-csearch_path%3D" + pg_schema_;
+  }
   cfg.argon2_opslimit = 1;
   cfg.argon2_memlimit = 8192;
   auto ctx = app::BuildAppContext(cfg, &clock_, /*migrate=*/true);
@@ -56,6 +81,13 @@ TestServer::~TestServer() {
   server_.reset();
   ctx_.reset();
   std::filesystem::remove_all(dir_);
+  if (!pg_schema_.empty()) {
+    try {
+      PgAdmin("DROP SCHEMA " + pg_schema_ + " CASCADE");
+    } catch (const std::exception&) {
+      // Leftover schemas die with the throw-away cluster.
+    }
+  }
 }
 
 HttpResult Client::Request(const std::string& method, const std::string& target,

@@ -1,6 +1,8 @@
 // TestServer: the real lep server on 127.0.0.1, port 0, over a fresh data directory with the
-// demo data, driven by an injected FakeClock. Client: a tiny HTTP/1.1 client with a cookie
-// jar and the CSRF header, for speaking to it like a browser would.
+// demo data, driven by an injected FakeClock. Its database is SQLite in that directory, or,
+// when LEP_TEST_PG_URL is set, a fresh PostgreSQL schema dropped on destruction.
+// Client: a tiny HTTP/1.1 client with a cookie jar and the CSRF header, for speaking to it
+// like a browser would.
 #pragma once
 
 #include <map>
@@ -39,6 +41,7 @@ class TestServer {
  private:
   FakeClock clock_;
   std::string dir_;
+  std::string pg_schema_;  // set when running on PostgreSQL
   std::unique_ptr<app::AppContext> ctx_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;

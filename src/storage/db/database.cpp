@@ -1,5 +1,6 @@
 #include "storage/db/database.h"
 
+#include "storage/db/postgres/postgres_database.h"
 #include "storage/db/sqlite/sqlite_database.h"
 
 namespace lep::storage {
@@ -46,11 +47,11 @@ Result<std::optional<Row>> SqlExecutor::QueryOne(std::string_view sql,
 }
 
 Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return PostgresDatabase::Open(url);
+  }
   std::string path = url;
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
-  if (url.rfind("postgres", 0) == 0) {
-    return Fail(Error::InvalidArgument("当前版本尚未支持 PostgreSQL 数据库"));
-  }
   return SqliteDatabase::Open(path);
 }
 

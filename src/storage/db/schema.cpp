@@ -111,6 +111,88 @@ CREATE INDEX resources_category ON resources (category);
 CREATE UNIQUE INDEX resources_series_order ON resources (org_id, series, series_order)
   WHERE series <> '' AND series_order <> ''
 )sql"},
+      {3, "uploads_media", R"sql(
+CREATE TABLE uploads (
+  id TEXT PRIMARY KEY,
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  org_id BIGINT NOT NULL,
+  user_id BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  filename TEXT NOT NULL,
+  length BIGINT NOT NULL,
+  committed BIGINT NOT NULL DEFAULT 0,
+  hash_state TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  completed_at BIGINT NOT NULL DEFAULT 0,
+  sha256 TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX uploads_expires ON uploads (expires_at);
+CREATE TABLE media (
+  resource_id BIGINT PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  blob TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  filename TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  playback_blob TEXT NOT NULL DEFAULT '',
+  playback_sha256 TEXT NOT NULL DEFAULT '',
+  probe TEXT NOT NULL DEFAULT '{}',
+  report TEXT NOT NULL DEFAULT '[]',
+  passed BIGINT NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'checked',
+  created_at BIGINT NOT NULL
+)
+)sql"},
+      {4, "review_workflow", R"sql(
+CREATE TABLE campaigns (
+  id {{pk}},
+  name TEXT NOT NULL,
+  year BIGINT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  contact_deadline TEXT NOT NULL DEFAULT '',
+  submission_deadline TEXT NOT NULL DEFAULT '',
+  first_review_deadline TEXT NOT NULL DEFAULT '',
+  final_review_deadline TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+ALTER TABLE resources ADD COLUMN campaign_id BIGINT;
+ALTER TABLE resources ADD COLUMN claimed_by BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE resources ADD COLUMN attested_by BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE resources ADD COLUMN attested_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE resources ADD COLUMN batch_id BIGINT;
+ALTER TABLE resources ADD COLUMN published_at BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE review_history (
+  id {{pk}},
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  action TEXT NOT NULL,
+  from_state TEXT NOT NULL,
+  to_state TEXT NOT NULL,
+  actor_id BIGINT NOT NULL,
+  actor_org_id BIGINT NOT NULL DEFAULT 0,
+  comment TEXT NOT NULL DEFAULT '',
+  checklist TEXT NOT NULL DEFAULT '',
+  took_over BIGINT NOT NULL DEFAULT 0,
+  at BIGINT NOT NULL
+);
+CREATE INDEX review_history_resource ON review_history (resource_id, id);
+CREATE TABLE batches (
+  id {{pk}},
+  number BIGINT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'draft',
+  scheduled_at BIGINT NOT NULL DEFAULT 0,
+  published_at BIGINT NOT NULL DEFAULT 0,
+  created_by BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE batch_items (
+  batch_id BIGINT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  PRIMARY KEY (batch_id, resource_id)
+)
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,152 @@
+// HTTP adapter for a resource's files: the technical-check report, cover upload/download and
+// media playback with HTTP Range. Published files are public; unpublished ones only for the
+// owning unit's subtree above it (its users and the reviewers on its path).
+#include <sys/stat.h>
+
+#include "app/api_common.h"
+#include "app/media_glue.h"
+#include "app/routes.h"
+#include "auth/authorizer.h"
+#include "http/multipart.h"
+#include "http/range.h"
+
+namespace lep::app {
+namespace {
+
+using http::Request;
+using http::Response;
+
+// The resource if the caller may read its files (404 otherwise).
+Result<resources::Resource> ReadableResource(AppContext& ctx, const Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return Fail(Error::NotFound("资源不存在"));
+  LEP_ASSIGN_OR_RETURN(auto r, ctx.resource_repo->Get(resources::ResourceId{*id}));
+  if (!r) return Fail(Error::NotFound("资源不存在"));
+  if (r->state == resources::ResourceState::kPublished) return *r;
+  auto p = AuthenticateRequest(ctx, req);
+  if (!p) return Fail(Error::NotFound("资源不存在"));
+  LEP_ASSIGN_OR_RETURN(auto org, ctx.org_repo->Get(r->org_id));
+  if (!org || !auth::Authorizer::CanSeeOrg(*p, *org)) return Fail(Error::NotFound("资源不存在"));
+  return *r;
+}
+
+// Serves a blob with ETag, Last-Modified, HEAD and a single Range.
+Response ServeBlob(AppContext& ctx, const Request& req, const std::string& blob,
+                   const std::string& content_type, const std::string& etag, bool is_public) {
+  auto path = ctx.blobs->PathOf(blob);
+  if (!path) return Response::FromError(path.error());
+  struct stat sb {};
+  if (::stat(path->c_str(), &sb) != 0) return Response::FromError(Error::NotFound("文件不存在"));
+  uint64_t size = static_cast<uint64_t>(sb.st_size);
+  std::string quoted = "\"" + etag + "\"";
+  Response r;
+  r.content_type = content_type;
+  r.SetHeader("ETag", quoted);
+  r.SetHeader("Accept-Ranges", "bytes");
+  r.SetHeader("Cache-Control", is_public ? "public, max-age=3600" : "private, no-cache");
+  r.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+  char date[64];
+  std::tm tm{};
+  std::time_t mt = sb.st_mtime;
+  gmtime_r(&mt, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  r.SetHeader("Last-Modified", date);
+  if (auto inm = req.Header("if-none-match"); inm && *inm == quoted) {
+    r.status = 304;
+    r.content_type.clear();
+    return r;
+  }
+  http::RangeResult range;
+  if (auto h = req.Header("range")) {
+    auto if_range = req.Header("if-range");
+    if (!if_range || *if_range == quoted) range = http::ParseRange(*h, size);
+  }
+  if (range.kind == http::RangeKind::kUnsatisfiable) {
+    Response bad = Response::FromError(Error::InvalidArgument("请求的字节范围无效"));
+    bad.status = 416;
+    bad.SetHeader("Content-Range", "bytes */" + std::to_string(size));
+    return bad;
+  }
+  if (range.kind == http::RangeKind::kSatisfiable) {
+    r.status = 206;
+    r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.offset) + "-" +
+                                     std::to_string(range.range.offset + range.range.length - 1) +
+                                     "/" + std::to_string(size));
+    r.file = http::FileBody{*path, range.range.offset, range.range.length};
+  } else {
+    r.file = http::FileBody{*path, 0, size};
+  }
+  return r;
+}
+
+}  // namespace
+
+void AddMediaRoutes(AppContext& ctx, http::Router& router) {
+  router.Add({"GET", "/api/v1/resources/{id}/media",
+              [&ctx](Request& req) {
+                auto r = ReadableResource(ctx, req);
+                if (!r) return Response::FromError(r.error());
+                auto m = LoadMedia(ctx, r->id.value);
+                if (!m) return Response::FromError(m.error());
+                return Response::Json(200, {{"media", *m ? MediaJson(**m) : json(nullptr)}});
+              },
+              1024, "资源的音视频文件与技术标准检测报告（逐项）"});
+
+  router.Add({"POST", "/api/v1/resources/{id}/cover",
+              Authed(ctx, [&ctx](Request& req, const auth::Principal& p) {
+                auto id = req.IdParam("id");
+                if (!id) return Response::FromError(Error::NotFound("资源不存在"));
+                std::string_view data = req.body;
+                if (auto part = http::FirstFilePart(req.Header("content-type").value_or(""),
+                                                    req.body)) {
+                  data = part->data;
+                }
+                // Authorisation and state first (through the service), then the bytes.
+                auto r = ctx.resources->Get(p, resources::ResourceId{*id});
+                if (!r) return Response::FromError(r.error());
+                auto org = ctx.org_repo->Get(r->org_id);
+                if (!org || !*org) return Response::FromError(Error::NotFound("资源不存在"));
+                LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckWriteResources(p, **org));
+                if (!resources::IsEditable(r->state)) {
+                  return Response::FromError(
+                      Error::FailedPrecondition("只有草稿或退回修改的资源可以更换封面"));
+                }
+                LEP_RETURN_RESPONSE_IF_ERROR(StoreCover(ctx, *id, data));
+                auto updated = ctx.resources->Get(p, resources::ResourceId{*id});
+                if (!updated) return Response::FromError(updated.error());
+                return Response::Json(200, {{"cover", {{"url", "/api/v1/resources/" +
+                                                                   std::to_string(*id) + "/cover"},
+                                                       {"width", updated->cover->width},
+                                                       {"height", updated->cover->height}}}});
+              }),
+              (5u << 20) + 64 * 1024, "上传资源封面（JPG，≤ 5 MB；原始请求体或 multipart）"});
+
+  router.Add({"GET", "/api/v1/resources/{id}/cover",
+              [&ctx](Request& req) {
+                auto r = ReadableResource(ctx, req);
+                if (!r) return Response::FromError(r.error());
+                if (!r->cover) return Response::FromError(Error::NotFound("尚未上传封面"));
+                bool thumb = req.Query("size").value_or("") == "thumb";
+                const std::string& blob = thumb ? r->cover->thumb_blob : r->cover->blob;
+                return ServeBlob(ctx, req, blob, "image/jpeg", blob,
+                                 r->state == resources::ResourceState::kPublished);
+              },
+              1024, "资源封面（?size=thumb 为 480 像素宽缩略图）"});
+
+  router.Add({"GET", "/media/resources/{id}",
+              [&ctx](Request& req) {
+                auto r = ReadableResource(ctx, req);
+                if (!r) return Response::FromError(r.error());
+                auto m = LoadMedia(ctx, r->id.value);
+                if (!m) return Response::FromError(m.error());
+                if (!*m) return Response::FromError(Error::NotFound("尚未上传音视频文件"));
+                const MediaRecord& rec = **m;
+                return ServeBlob(ctx, req, rec.playback_blob,
+                                 rec.kind == "audio" ? "audio/mpeg" : "video/mp4",
+                                 rec.playback_sha256.substr(0, 32),
+                                 r->state == resources::ResourceState::kPublished);
+              },
+              1024, "播放音视频（支持 HEAD 与单段 Range）"});
+}
+
+}  // namespace lep::app

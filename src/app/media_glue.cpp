@@ -1,0 +1,212 @@
+#include "app/media_glue.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <sodium.h>
+
+#include "media/cover_image.h"
+#include "media/media_probe.h"
+#include "resources/metadata.h"
+
+namespace lep::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+json ProbeJson(const media::ProbeResult& p) {
+  return {{"container", p.container},       {"video_codec", p.video_codec},
+          {"audio_codec", p.audio_codec},   {"width", p.width},
+          {"height", p.height},             {"frame_rate", p.frame_rate},
+          {"bit_rate", p.bit_rate},         {"duration_s", p.duration_s},
+          {"sample_rate", p.sample_rate},   {"bits_per_sample", p.bits_per_sample},
+          {"channels", p.channels},         {"has_video", p.has_video},
+          {"has_audio", p.has_audio},       {"moov_before_mdat", p.moov_before_mdat},
+          {"error", p.error}};
+}
+
+json ReportJson(const std::vector<media::RuleResult>& rules) {
+  json out = json::array();
+  for (const auto& r : rules) {
+    out.push_back({{"rule", r.rule},
+                   {"label", r.label},
+                   {"required", r.required},
+                   {"measured", r.measured},
+                   {"pass", r.pass},
+                   {"fixable", r.fixable}});
+  }
+  return out;
+}
+
+Status SaveMedia(AppContext& ctx, const MediaRecord& m) {
+  return ctx.db
+      ->Exec("INSERT INTO media (resource_id, blob, sha256, size, filename, kind, playback_blob, "
+             "playback_sha256, probe, report, passed, state, created_at) VALUES (?, ?, ?, ?, ?, ?, "
+             "?, ?, ?, ?, ?, ?, ?) ON CONFLICT (resource_id) DO UPDATE SET blob = excluded.blob, "
+             "sha256 = excluded.sha256, size = excluded.size, filename = excluded.filename, "
+             "kind = excluded.kind, playback_blob = excluded.playback_blob, "
+             "playback_sha256 = excluded.playback_sha256, probe = excluded.probe, "
+             "report = excluded.report, passed = excluded.passed, state = excluded.state, "
+             "created_at = excluded.created_at",
+             {m.resource_id, m.blob, m.sha256, m.size, m.filename, m.kind, m.playback_blob,
+              m.playback_sha256, m.probe.dump(), m.report.dump(), int64_t{m.passed}, m.state,
+              m.created_at})
+      .map([](auto&&) {});
+}
+
+std::string Sha256File(const std::string& path) {
+  // Used only for the remuxed copy (a new file); uploads hash while receiving.
+  std::ifstream in(path, std::ios::binary);
+  unsigned char digest[32];
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    crypto_hash_sha256_update(&st, reinterpret_cast<unsigned char*>(buf.data()),
+                              static_cast<unsigned long long>(in.gcount()));
+  }
+  crypto_hash_sha256_final(&st, digest);
+  return text::Hex(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+}
+
+}  // namespace
+
+Status StoreCover(AppContext& ctx, int64_t resource_id, std::string_view jpeg) {
+  LEP_ASSIGN_OR_RETURN(media::CoverImage img, media::ProcessCover(jpeg));
+  LEP_ASSIGN_OR_RETURN(std::string blob, ctx.blobs->PutBytes(jpeg));
+  LEP_ASSIGN_OR_RETURN(std::string thumb, ctx.blobs->PutBytes(img.thumbnail_jpeg));
+  LEP_ASSIGN_OR_RETURN(auto old, ctx.db->QueryOne(
+                                     "SELECT cover_blob, cover_thumb_blob FROM resources WHERE id = ?",
+                                     {resource_id}));
+  LEP_RETURN_IF_ERROR(ctx.db->Exec(
+      "UPDATE resources SET cover_blob = ?, cover_thumb_blob = ?, cover_width = ?, "
+      "cover_height = ?, updated_at = ? WHERE id = ?",
+      {blob, thumb, int64_t{img.width}, int64_t{img.height}, ctx.clock->NowMs(), resource_id}));
+  if (old && !old->Text(0).empty()) {
+    (void)ctx.blobs->Remove(old->Text(0));
+    (void)ctx.blobs->Remove(old->Text(1));
+  }
+  return Ok();
+}
+
+Status OnUploadComplete(AppContext& ctx, const uploads::Upload& u, const std::string& path) {
+  if (u.kind == "cover") {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return StoreCover(ctx, u.resource_id, ss.str());
+  }
+  LEP_ASSIGN_OR_RETURN(auto resource, ctx.resource_repo->Get(resources::ResourceId{u.resource_id}));
+  if (!resource) return Fail(Error::NotFound("资源不存在"));
+  media::MediaKind kind = resource->meta.type == resources::ResourceType::kAudio
+                              ? media::MediaKind::kAudio
+                              : media::MediaKind::kVideo;
+  LEP_ASSIGN_OR_RETURN(media::ProbeResult probe, ctx.probe->Probe(path, kind));
+  auto rules = media::EvaluateStandard(probe, kind);
+  LEP_ASSIGN_OR_RETURN(std::string blob, ctx.blobs->AdoptFile(path));
+  MediaRecord m;
+  m.resource_id = u.resource_id;
+  m.blob = blob;
+  m.sha256 = u.sha256;
+  m.size = static_cast<int64_t>(u.length);
+  m.filename = u.filename;
+  m.kind = kind == media::MediaKind::kAudio ? "audio" : "video";
+  m.playback_blob = blob;
+  m.playback_sha256 = u.sha256;
+  m.probe = ProbeJson(probe);
+  m.report = ReportJson(rules);
+  m.passed = media::MeetsStandard(rules);
+  m.state = "ready";
+  m.created_at = ctx.clock->NowMs();
+  bool needs_remux = false;
+  if (kind == media::MediaKind::kVideo && probe.error.empty() && !probe.moov_before_mdat) {
+    // Everything else fine? Then the only failing rule is fixable by a remux.
+    needs_remux = true;
+    for (const auto& r : rules) {
+      if (!r.pass && !r.fixable) needs_remux = false;
+    }
+  }
+  if (needs_remux) m.state = "remuxing";
+  LEP_ASSIGN_OR_RETURN(auto previous, LoadMedia(ctx, u.resource_id));
+  LEP_RETURN_IF_ERROR(SaveMedia(ctx, m));
+  if (previous) {
+    if (previous->playback_blob != previous->blob) (void)ctx.blobs->Remove(previous->playback_blob);
+    (void)ctx.blobs->Remove(previous->blob);
+  }
+  if (probe.error.empty() && probe.duration_s > 0) {
+    LEP_RETURN_IF_ERROR(ctx.db->Exec(
+        "UPDATE resources SET duration = ? WHERE id = ?",
+        {resources::FormatDuration(static_cast<int64_t>(probe.duration_s + 0.5)), u.resource_id}));
+  }
+  if (needs_remux) {
+    ctx.jobs.Run([&ctx, m]() mutable {
+      auto src = ctx.blobs->PathOf(m.blob);
+      if (!src) return;
+      std::string out = ctx.blobs->TempDir() + "/remux-" + m.blob + ".mp4";
+      auto st = media::RemuxFaststart(*src, out);
+      if (!st) {
+        m.state = "ready";  // stays as uploaded; the report already says why
+        (void)SaveMedia(ctx, m);
+        return;
+      }
+      auto probe2 = ctx.probe->Probe(out, media::MediaKind::kVideo);
+      std::string sha = Sha256File(out);
+      auto adopted = ctx.blobs->AdoptFile(out);
+      if (!adopted || !probe2) return;
+      m.playback_blob = *adopted;
+      m.playback_sha256 = sha;
+      auto rules2 = media::EvaluateStandard(*probe2, media::MediaKind::kVideo);
+      m.report = ReportJson(rules2);
+      m.passed = media::MeetsStandard(rules2);
+      m.probe["moov_before_mdat_after_remux"] = probe2->moov_before_mdat;
+      m.state = "ready";
+      (void)SaveMedia(ctx, m);
+    });
+  }
+  return Ok();
+}
+
+Result<std::optional<MediaRecord>> LoadMedia(AppContext& ctx, int64_t resource_id) {
+  LEP_ASSIGN_OR_RETURN(
+      auto row, ctx.db->QueryOne("SELECT resource_id, blob, sha256, size, filename, kind, "
+                                 "playback_blob, playback_sha256, probe, report, passed, state, "
+                                 "created_at FROM media WHERE resource_id = ?",
+                                 {resource_id}));
+  if (!row) return std::optional<MediaRecord>();
+  MediaRecord m;
+  m.resource_id = row->Int(0);
+  m.blob = row->Text(1);
+  m.sha256 = row->Text(2);
+  m.size = row->Int(3);
+  m.filename = row->Text(4);
+  m.kind = row->Text(5);
+  m.playback_blob = row->Text(6);
+  m.playback_sha256 = row->Text(7);
+  m.probe = json::parse(row->Text(8), nullptr, false);
+  m.report = json::parse(row->Text(9), nullptr, false);
+  m.passed = row->Int(10) != 0;
+  m.state = row->Text(11);
+  m.created_at = row->Int(12);
+  return std::optional<MediaRecord>(std::move(m));
+}
+
+json MediaJson(const MediaRecord& m) {
+  return {{"resource_id", m.resource_id},
+          {"filename", m.filename},
+          {"kind", m.kind},
+          {"size", m.size},
+          {"sha256", m.sha256},
+          {"playback_sha256", m.playback_sha256},
+          {"remuxed", m.playback_blob != m.blob},
+          {"state", m.state},
+          {"probe", m.probe},
+          {"report", m.report},
+          {"passed", m.passed},
+          {"url", "/media/resources/" + std::to_string(m.resource_id)},
+          {"created_at", m.created_at}};
+}
+
+}  // namespace lep::app

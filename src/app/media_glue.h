@@ -1,0 +1,37 @@
+// Media of a resource: what happens when an upload completes (probe against SPEC §3, adopt
+// into the blob store, fill the duration; covers are decoded and thumbnailed), the stored
+// media record, and its JSON. Thread-safe (state lives in the database and blob store).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "app/api_common.h"
+#include "uploads/upload_service.h"
+
+namespace lep::app {
+
+struct MediaRecord {
+  int64_t resource_id = 0;
+  std::string blob;
+  std::string sha256;
+  int64_t size = 0;
+  std::string filename;
+  std::string kind;  // "video" | "audio"
+  std::string playback_blob;
+  std::string playback_sha256;
+  json probe;
+  json report;
+  bool passed = false;
+  std::string state;  // "checked" | "remuxing" | "ready"
+  int64_t created_at = 0;
+};
+
+[[nodiscard]] Status OnUploadComplete(AppContext& ctx, const uploads::Upload& u,
+                                      const std::string& path);
+[[nodiscard]] Result<std::optional<MediaRecord>> LoadMedia(AppContext& ctx, int64_t resource_id);
+json MediaJson(const MediaRecord& m);
+// Stores a checked cover (bytes already validated by the caller or not: validated here).
+[[nodiscard]] Status StoreCover(AppContext& ctx, int64_t resource_id, std::string_view jpeg);
+
+}  // namespace lep::app

@@ -1,0 +1,439 @@
+#include "review/review_service.h"
+
+#include <map>
+#include <set>
+
+#include "auth/authorizer.h"
+#include "core/text.h"
+#include "resources/sheet_mapping.h"
+
+namespace lep::review {
+
+using resources::Resource;
+using resources::ResourceState;
+
+namespace {
+
+std::string ChecklistText(const std::optional<Checklist>& c) {
+  if (!c) return "";
+  std::string out;
+  auto add = [&](bool v, const char* label) {
+    if (!out.empty()) out += "；";
+    out += std::string(label) + (v ? "：已核查" : "：未勾选");
+  };
+  add(c->ideology, "意识形态与政治导向");
+  add(c->copyright, "版权与知识产权");
+  add(c->secrecy, "涉密与敏感信息");
+  add(c->science, "科学性与规范性");
+  return out;
+}
+
+std::optional<Date> DateOrNone(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return ParseIsoDate(s);
+}
+
+bool IsNouRole(const auth::Principal& p) {
+  return p.role == auth::Role::kPlatformAdmin ||
+         (p.role == auth::Role::kReviewer && p.org &&
+          p.org->kind == orgs::OrgKind::kOpenUniversity);
+}
+
+}  // namespace
+
+Status WriteAudit(storage::SqlExecutor& tx, int64_t at, const auth::Principal& p,
+                  const std::string& action, const std::string& object,
+                  const std::string& result, const std::string& detail) {
+  return tx
+      .Exec("INSERT INTO audit_log (at, actor_id, org_id, ip, action, object, result, detail) "
+            "VALUES (?, ?, ?, '', ?, ?, ?, ?)",
+            {at, p.user_id.value, p.org ? p.org->id.value : int64_t{0}, action, object, result,
+             detail})
+      .map([](auto&&) {});
+}
+
+ReviewService::ReviewService(storage::Database& db, resources::ResourceRepository& repo,
+                             orgs::OrgRepository& orgs, resources::ResourceService& resources,
+                             const Clock& clock, TechnicalCheck technical_check)
+    : db_(db),
+      repo_(repo),
+      orgs_(orgs),
+      resources_(resources),
+      clock_(clock),
+      technical_check_(std::move(technical_check)) {}
+
+Result<std::vector<Campaign>> ReviewService::Campaigns() {
+  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, name, year, description, contact_deadline, "
+                                           "submission_deadline, first_review_deadline, "
+                                           "final_review_deadline FROM campaigns ORDER BY id DESC"));
+  std::vector<Campaign> out;
+  for (const auto& r : rows.rows) {
+    out.push_back({r.Int(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6),
+                   r.Text(7)});
+  }
+  return out;
+}
+
+Result<Campaign> ReviewService::SaveCampaign(const auth::Principal& p, Campaign c) {
+  LEP_RETURN_IF_ERROR(auth::Authorizer::CheckManagePlatform(p));
+  std::vector<FieldError> errors;
+  c.name = text::Trim(c.name);
+  if (c.name.empty() || text::CodePointCount(c.name) > 100) {
+    errors.push_back({"name", "批次名称", "批次名称为 1–100 个字"});
+  }
+  if (c.year < 2000 || c.year > 2100) errors.push_back({"year", "年度", "年度应为四位年份"});
+  auto date_field = [&](const std::string& v, const char* field, const char* label) {
+    if (!v.empty() && !ParseIsoDate(v)) {
+      errors.push_back({field, label, std::string(label) + "应为 yyyy-mm-dd 格式的真实日期"});
+    }
+  };
+  date_field(c.contact_deadline, "contact_deadline", "联系人报送截止日期");
+  date_field(c.submission_deadline, "submission_deadline", "资源提交截止日期");
+  date_field(c.first_review_deadline, "first_review_deadline", "初审截止日期");
+  date_field(c.final_review_deadline, "final_review_deadline", "终审截止日期");
+  if (!errors.empty()) return Fail(Error::InvalidArgument(errors[0].message, errors));
+  int64_t now = clock_.NowMs();
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    if (c.id == 0) {
+      LEP_ASSIGN_OR_RETURN(
+          auto row, tx.QueryOne("INSERT INTO campaigns (name, year, description, contact_deadline, "
+                                "submission_deadline, first_review_deadline, "
+                                "final_review_deadline, created_at, updated_at) VALUES (?, ?, ?, "
+                                "?, ?, ?, ?, ?, ?) RETURNING id",
+                                {c.name, c.year, c.description, c.contact_deadline,
+                                 c.submission_deadline, c.first_review_deadline,
+                                 c.final_review_deadline, now, now}));
+      c.id = row->Int(0);
+    } else {
+      LEP_ASSIGN_OR_RETURN(
+          auto res, tx.Exec("UPDATE campaigns SET name = ?, year = ?, description = ?, "
+                            "contact_deadline = ?, submission_deadline = ?, "
+                            "first_review_deadline = ?, final_review_deadline = ?, updated_at = ? "
+                            "WHERE id = ?",
+                            {c.name, c.year, c.description, c.contact_deadline,
+                             c.submission_deadline, c.first_review_deadline,
+                             c.final_review_deadline, now, c.id}));
+      if (res.affected == 0) return Fail(Error::NotFound("征集批次不存在"));
+    }
+    return WriteAudit(tx, now, p, "campaign.save", "campaign:" + std::to_string(c.id), "ok",
+                      c.name + " 提交截止 " + c.submission_deadline);
+  }));
+  return c;
+}
+
+Result<Deadlines> ReviewService::DeadlinesOf(std::optional<int64_t> campaign_id) {
+  Deadlines d;
+  if (!campaign_id) return d;
+  LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT submission_deadline, first_review_deadline "
+                                              "FROM campaigns WHERE id = ?",
+                                              {*campaign_id}));
+  if (!row) return Fail(Error::NotFound("征集批次不存在"));
+  d.submission = DateOrNone(row->Text(0));
+  d.first_review = DateOrNone(row->Text(1));
+  return d;
+}
+
+Result<WorkflowInput> ReviewService::BuildInput(const auth::Principal& p, const Resource& r,
+                                                const orgs::Org& owner, const ReviewRequest& req,
+                                                int64_t claimed_by, bool run_checks) {
+  WorkflowInput in;
+  in.resource.state = r.state;
+  in.resource.version = r.version;
+  in.resource.type = r.meta.type;
+  in.resource.owner_second_level = orgs::IsSecondLevel(owner.kind);
+  // Stored metadata is re-validated: the category tree may have changed since it was saved.
+  auto header = resources::ExportHeader();
+  auto input = resources::RowToInput(resources::MapHeader(header), resources::ExportRow(r));
+  LEP_ASSIGN_OR_RETURN(auto index, resources_.Categories());
+  auto ctx = resources_.MakeContext(index);
+  in.resource.metadata_valid = static_cast<bool>(resources::ValidateMetadata(input, ctx));
+  in.resource.has_cover = r.cover.has_value();
+  // The check may fetch a link (A03): run it only when a submission asks for it.
+  bool need_check = req.action == Action::kSubmit && run_checks;
+  in.resource.technical_check_passed = need_check && technical_check_ ? technical_check_(r) : !need_check;
+  in.resource.claim = claimed_by == 0                       ? ClaimStatus::kUnclaimed
+                      : claimed_by == p.user_id.value       ? ClaimStatus::kClaimedByActor
+                                                            : ClaimStatus::kClaimedByOther;
+  in.actor = MakeActor(p, owner);
+  in.request.action = req.action;
+  in.request.comment = req.comment;
+  in.request.checklist = req.checklist;
+  in.request.attestation = req.attestation;
+  in.now_ms = clock_.NowMs();
+  return in;
+}
+
+Result<Resource> ReviewService::Act(const auth::Principal& p, resources::ResourceId id,
+                                    const ReviewRequest& req) {
+  LEP_ASSIGN_OR_RETURN(auto found, repo_.Get(id));
+  if (!found) return Fail(Error::NotFound("资源不存在"));
+  Resource r = std::move(*found);
+  LEP_ASSIGN_OR_RETURN(auto owner, orgs_.Get(r.org_id));
+  if (!owner || !auth::Authorizer::CanSeeOrg(p, *owner)) return Fail(Error::NotFound("资源不存在"));
+  LEP_ASSIGN_OR_RETURN(auto extra, db_.QueryOne("SELECT claimed_by, campaign_id FROM resources "
+                                                "WHERE id = ?",
+                                                {id.value}));
+  int64_t claimed_by = extra->Int(0);
+  std::optional<int64_t> campaign_id = extra->OptInt(1);
+  if (req.action == Action::kSubmit) {
+    if (req.campaign_id) {
+      campaign_id = req.campaign_id;
+    } else if (!campaign_id) {
+      LEP_ASSIGN_OR_RETURN(auto latest, db_.QueryOne("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1"));
+      if (latest) campaign_id = latest->Int(0);
+    }
+  }
+  LEP_ASSIGN_OR_RETURN(WorkflowInput in, BuildInput(p, r, *owner, req, claimed_by, true));
+  LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(campaign_id));
+  if (req.expected_version && *req.expected_version != r.version) {
+    return Fail(Error::Conflict("该资源已被他人处理（版本已变化），请刷新后重试"));
+  }
+  LEP_ASSIGN_OR_RETURN(Decision d, Decide(in));
+  int64_t new_claim = d.claim == ClaimEffect::kKeep         ? claimed_by
+                      : d.claim == ClaimEffect::kSetToActor ? p.user_id.value
+                                                            : 0;
+  int64_t now = clock_.NowMs();
+  const Transition& t = d.record;
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    storage::Value campaign = campaign_id ? storage::Value(*campaign_id) : storage::Value(nullptr);
+    LEP_ASSIGN_OR_RETURN(
+        auto res,
+        tx.Exec("UPDATE resources SET state = ?, version = ?, claimed_by = ?, campaign_id = ?, "
+                "attested_by = CASE WHEN ? = 1 THEN ? ELSE attested_by END, "
+                "attested_at = CASE WHEN ? = 1 THEN ? ELSE attested_at END, "
+                "published_at = CASE WHEN ? = 1 THEN ? ELSE published_at END, updated_at = ? "
+                "WHERE id = ? AND version = ? AND state = ?",
+                {std::string(resources::StateName(d.next_state)), d.next_version, new_claim,
+                 campaign, int64_t{t.attested}, p.user_id.value, int64_t{t.attested}, now,
+                 int64_t{d.next_state == ResourceState::kPublished}, now, now, id.value,
+                 d.expected_version, std::string(resources::StateName(r.state))}));
+    if (res.affected == 0) {
+      return Fail(Error::Conflict("该资源已被他人处理（状态或版本已变化），请刷新后重试"));
+    }
+    LEP_RETURN_IF_ERROR(tx.Exec(
+        "INSERT INTO review_history (resource_id, action, from_state, to_state, actor_id, "
+        "actor_org_id, comment, checklist, took_over, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {id.value, std::string(ActionName(t.action)), std::string(resources::StateName(t.from)),
+         std::string(resources::StateName(t.to)), p.user_id.value,
+         p.org ? p.org->id.value : int64_t{0}, t.comment, ChecklistText(t.checklist),
+         int64_t{t.took_over}, now}));
+    return WriteAudit(tx, now, p, "review." + std::string(ActionName(t.action)),
+                      "resource:" + std::to_string(id.value), "ok",
+                      std::string(resources::StateName(t.from)) + "→" +
+                          std::string(resources::StateName(t.to)) +
+                          (t.comment.empty() ? "" : "：" + t.comment));
+  }));
+  if (on_public_change_ &&
+      (d.next_state == ResourceState::kPublished || r.state == ResourceState::kPublished)) {
+    on_public_change_(id.value);
+  }
+  LEP_ASSIGN_OR_RETURN(auto updated, repo_.Get(id));
+  return *updated;
+}
+
+Result<std::vector<Action>> ReviewService::Allowed(const auth::Principal& p,
+                                                   resources::ResourceId id) {
+  LEP_ASSIGN_OR_RETURN(auto found, repo_.Get(id));
+  if (!found) return Fail(Error::NotFound("资源不存在"));
+  LEP_ASSIGN_OR_RETURN(auto owner, orgs_.Get(found->org_id));
+  if (!owner || !auth::Authorizer::CanSeeOrg(p, *owner)) return Fail(Error::NotFound("资源不存在"));
+  LEP_ASSIGN_OR_RETURN(auto extra, db_.QueryOne("SELECT claimed_by, campaign_id FROM resources "
+                                                "WHERE id = ?",
+                                                {id.value}));
+  LEP_ASSIGN_OR_RETURN(WorkflowInput in, BuildInput(p, *found, *owner, {}, extra->Int(0), false));
+  LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(extra->OptInt(1)));
+  return AllowedActions(in);
+}
+
+Result<std::vector<QueueItem>> ReviewService::Queue(const auth::Principal& p,
+                                                    const QueueFilter& f) {
+  if (p.role != auth::Role::kReviewer && p.role != auth::Role::kPlatformAdmin) {
+    return Fail(Error::PermissionDenied("只有审核员可以查看审核队列"));
+  }
+  std::vector<QueueItem> out;
+  for (const char* state : {"first_review", "final_review", "approved"}) {
+    if (f.state && *f.state != state) continue;
+    resources::ResourceFilter rf;
+    rf.state = state;
+    rf.type = f.type;
+    rf.domain = f.domain;
+    rf.page_size = 10000;
+    std::optional<orgs::OrgId> unit;
+    if (f.unit_id) unit = orgs::OrgId{*f.unit_id};
+    LEP_ASSIGN_OR_RETURN(auto page, resources_.List(p, rf, unit));
+    for (auto& r : page.items) {
+      LEP_ASSIGN_OR_RETURN(auto extra, db_.QueryOne("SELECT claimed_by, campaign_id FROM resources "
+                                                    "WHERE id = ?",
+                                                    {r.id.value}));
+      if (f.campaign_id && extra->OptInt(1) != f.campaign_id) continue;
+      LEP_ASSIGN_OR_RETURN(auto owner, orgs_.Get(r.org_id));
+      LEP_ASSIGN_OR_RETURN(WorkflowInput in, BuildInput(p, r, *owner, {}, extra->Int(0), false));
+      LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(extra->OptInt(1)));
+      auto allowed = AllowedActions(in);
+      bool overdue = IsOverdueForFirstReview(in);
+      if (f.overdue_only && !overdue) continue;
+      bool mine = false;
+      for (Action a : allowed) {
+        mine |= a == Action::kApprove || a == Action::kReturn || a == Action::kReject ||
+                a == Action::kClaim || a == Action::kTakeOver || a == Action::kPublish;
+      }
+      if (!mine) continue;
+      out.push_back({std::move(r), owner->name, overdue, std::move(allowed)});
+    }
+  }
+  return out;
+}
+
+Result<std::vector<HistoryEntry>> ReviewService::History(const auth::Principal& p,
+                                                         resources::ResourceId id) {
+  LEP_RETURN_IF_ERROR(resources_.Get(p, id));  // visibility
+  LEP_ASSIGN_OR_RETURN(
+      auto rows,
+      db_.Exec("SELECT h.id, h.action, h.from_state, h.to_state, h.comment, h.checklist, "
+               "h.actor_id, h.actor_org_id, h.at, COALESCE(u.display_name, ''), "
+               "COALESCE(o.name, ''), h.took_over FROM review_history h "
+               "LEFT JOIN users u ON u.id = h.actor_id LEFT JOIN orgs o ON o.id = h.actor_org_id "
+               "WHERE h.resource_id = ? ORDER BY h.id",
+               {id.value}));
+  std::vector<HistoryEntry> out;
+  for (const auto& r : rows.rows) {
+    HistoryEntry e;
+    e.id = r.Int(0);
+    e.action = r.Text(1);
+    e.from_state = r.Text(2);
+    e.to_state = r.Text(3);
+    e.comment = r.Text(4);
+    e.checklist = r.Text(5);
+    e.actor_id = r.Int(6);
+    e.actor_org_id = r.Int(7);
+    e.at = r.Int(8);
+    e.actor_name = r.Text(9);
+    e.actor_org_name = r.Text(10);
+    e.took_over = r.Int(11) != 0;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<Batch> ReviewService::CreateBatch(const auth::Principal& p, const std::string& name,
+                                         const std::vector<int64_t>& ids) {
+  if (!IsNouRole(p)) return Fail(Error::PermissionDenied("只有国家开放大学可以组织发布批次"));
+  if (ids.empty()) {
+    return Fail(Error::InvalidArgument("请选择要发布的资源",
+                                       {{"resource_ids", "资源", "至少选择一个已通过终审的资源"}}));
+  }
+  for (int64_t id : ids) {
+    LEP_ASSIGN_OR_RETURN(auto r, repo_.Get(resources::ResourceId{id}));
+    if (!r) return Fail(Error::NotFound("资源 " + std::to_string(id) + " 不存在"));
+    if (r->state != ResourceState::kApproved) {
+      return Fail(Error::FailedPrecondition("资源“" + r->meta.title + "”尚未通过终审，不能加入发布批次"));
+    }
+  }
+  Batch b;
+  int64_t now = clock_.NowMs();
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto max, tx.QueryOne("SELECT COALESCE(MAX(number), 0) FROM batches"));
+    b.number = max->Int(0) + 1;
+    b.name = text::Trim(name).empty() ? "第" + std::to_string(b.number) + "批" : text::Trim(name);
+    b.state = "draft";
+    b.created_at = now;
+    LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne("INSERT INTO batches (number, name, state, "
+                                               "created_by, created_at) VALUES (?, ?, 'draft', ?, "
+                                               "?) RETURNING id",
+                                               {b.number, b.name, p.user_id.value, now}));
+    b.id = row->Int(0);
+    for (int64_t id : ids) {
+      LEP_RETURN_IF_ERROR(tx.Exec("INSERT INTO batch_items (batch_id, resource_id) VALUES (?, ?)",
+                                  {b.id, id}));
+    }
+    b.resource_ids = ids;
+    return WriteAudit(tx, now, p, "batch.create", "batch:" + std::to_string(b.id), "ok", b.name);
+  }));
+  return b;
+}
+
+Result<Batch> ReviewService::PublishBatch(const auth::Principal& p, int64_t batch_id) {
+  if (!IsNouRole(p)) return Fail(Error::PermissionDenied("只有国家开放大学可以发布批次"));
+  LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT number, name, state FROM batches WHERE id = ?",
+                                              {batch_id}));
+  if (!row) return Fail(Error::NotFound("发布批次不存在"));
+  if (row->Text(2) == "published") return Fail(Error::FailedPrecondition("该批次已发布"));
+  LEP_ASSIGN_OR_RETURN(auto items, db_.Exec("SELECT resource_id FROM batch_items WHERE batch_id = ? "
+                                            "ORDER BY resource_id",
+                                            {batch_id}));
+  std::vector<int64_t> ids;
+  for (const auto& r : items.rows) ids.push_back(r.Int(0));
+  int64_t now = clock_.NowMs();
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    for (int64_t id : ids) {
+      LEP_ASSIGN_OR_RETURN(auto res, tx.Exec("UPDATE resources SET state = 'published', "
+                                             "version = version + 1, batch_id = ?, "
+                                             "published_at = ?, updated_at = ? WHERE id = ? AND "
+                                             "state = 'approved'",
+                                             {batch_id, now, now, id}));
+      if (res.affected == 0) {
+        return Fail(Error::Conflict("资源 " + std::to_string(id) + " 已不在“已通过”状态，批次未发布"));
+      }
+      LEP_RETURN_IF_ERROR(tx.Exec(
+          "INSERT INTO review_history (resource_id, action, from_state, to_state, actor_id, "
+          "actor_org_id, comment, checklist, took_over, at) VALUES (?, 'publish', 'approved', "
+          "'published', ?, ?, ?, '', 0, ?)",
+          {id, p.user_id.value, p.org ? p.org->id.value : int64_t{0}, row->Text(1), now}));
+    }
+    LEP_RETURN_IF_ERROR(tx.Exec("UPDATE batches SET state = 'published', published_at = ? WHERE id = ?",
+                                {now, batch_id}));
+    return WriteAudit(tx, now, p, "batch.publish", "batch:" + std::to_string(batch_id), "ok",
+                      row->Text(1) + "，共 " + std::to_string(ids.size()) + " 个资源");
+  }));
+  if (on_public_change_) {
+    for (int64_t id : ids) on_public_change_(id);
+  }
+  return Batch{batch_id, row->Int(0), row->Text(1), "published", now, 0, ids};
+}
+
+Result<std::vector<Batch>> ReviewService::Batches(const auth::Principal& p) {
+  if (!auth::Authorizer::CanSeeAll(p) && !IsNouRole(p)) {
+    return Fail(Error::PermissionDenied("只有国家开放大学可以查看发布批次"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, number, name, state, published_at, created_at "
+                                           "FROM batches ORDER BY number DESC"));
+  std::vector<Batch> out;
+  for (const auto& r : rows.rows) {
+    Batch b{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), {}};
+    LEP_ASSIGN_OR_RETURN(auto items, db_.Exec("SELECT resource_id FROM batch_items WHERE batch_id = ?",
+                                              {b.id}));
+    for (const auto& i : items.rows) b.resource_ids.push_back(i.Int(0));
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+Result<std::vector<std::vector<std::string>>> ReviewService::Progress(const auth::Principal& p,
+                                                                     int64_t campaign_id) {
+  if (!p.org) return Fail(Error::PermissionDenied("没有权限查看进度"));
+  std::string prefix = auth::Authorizer::CanSeeAll(p) ? "/" : p.org->path;
+  LEP_ASSIGN_OR_RETURN(
+      auto rows, db_.Exec("SELECT o.path, r.state, r.domain, r.type, COUNT(*) FROM resources r "
+                          "JOIN orgs o ON o.id = r.org_id WHERE r.campaign_id = ? AND "
+                          "substr(o.path, 1, ?) = ? GROUP BY o.path, r.state, r.domain, r.type",
+                          {campaign_id, static_cast<int64_t>(prefix.size()), prefix}));
+  // Group by the top-level unit (second element of the path, e.g. /1/21/40/ → 21).
+  std::map<std::vector<std::string>, int64_t> counts;
+  std::map<int64_t, std::string> names;
+  for (const auto& r : rows.rows) {
+    std::string path = r.Text(0);
+    size_t a = path.find('/', 1);
+    size_t b = a == std::string::npos ? a : path.find('/', a + 1);
+    int64_t top = b == std::string::npos ? 0 : std::stoll(path.substr(a + 1, b - a - 1));
+    if (!names.count(top)) {
+      auto org = orgs_.Get(orgs::OrgId{top});
+      names[top] = org && *org ? (*org)->name : "国家开放大学";
+    }
+    counts[{names[top], r.Text(1), r.Text(2), r.Text(3)}] += r.Int(4);
+  }
+  std::vector<std::vector<std::string>> out;
+  for (const auto& [k, n] : counts) out.push_back({k[0], k[1], k[2], k[3], std::to_string(n)});
+  return out;
+}
+
+}  // namespace lep::review

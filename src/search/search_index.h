@@ -1,0 +1,95 @@
+// SearchIndex: full-text search over published resources for the public portal (SPEC §5):
+// Chinese text (Traditional input matches Simplified), boolean filters, facet counts, sorts,
+// highlighted snippets and pagination. Plain C++; the Xapian implementation is hidden in
+// xapian_search_index.cpp. Thread-safety: every method may be called from any thread; writes
+// (Upsert/Remove/Commit) are serialised, searches run concurrently on committed data only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace lep::search {
+
+// One published resource as the index sees it (a projection of resources::Resource).
+struct SearchDoc {
+  int64_t id = 0;
+  std::string title;
+  std::string summary;
+  std::string series;
+  std::string copyright_holder;
+  std::string unit_name;
+  std::string province;
+  std::string category;  // path "a-b-c"
+  std::string domain;    // 学历继续教育 / 非学历教育培训 / 老年教育 / 社区教育
+  std::string type;      // A01 / A02 / A03
+  std::vector<std::string> presenters;
+  std::vector<std::string> keywords;
+  int64_t clicks = 0;
+  int64_t learners = 0;
+  int64_t published_at = 0;  // unix ms
+  int64_t duration_s = 0;
+};
+
+struct SearchQuery {
+  enum class Sort { kRelevance, kClicks, kLearners, kNewest };
+
+  std::string q;  // user text; empty = browse everything that passes the filters
+  std::optional<std::string> domain;
+  std::optional<std::string> type;
+  std::optional<std::string> category_prefix;  // whole levels: "健康养生" matches "健康养生-太极拳"
+  std::optional<std::string> province;
+  std::optional<std::string> unit;
+  std::optional<int64_t> min_duration_s;  // inclusive
+  std::optional<int64_t> max_duration_s;  // inclusive
+  // kRelevance with an empty q browses newest first (there is no relevance to rank by).
+  Sort sort = Sort::kRelevance;
+  int page = 1;        // 1-based; values < 1 are treated as 1
+  int page_size = 20;  // clamped to [1, 100]
+};
+
+struct SearchHit {
+  int64_t id = 0;
+  double score = 0;          // relevance weight of this query; meaningless across queries
+  std::string title_html;    // whole title, HTML-escaped, matches wrapped in <mark>…</mark>
+  std::string snippet_html;  // excerpt of the summary, same escaping and highlighting
+};
+
+struct SearchResult {
+  int64_t total = 0;  // matching documents (exact for indexes up to a few hundred thousand)
+  std::vector<SearchHit> hits;
+  // "domain", "type", "category" (top level only), "province" -> value -> count, over all
+  // matches of the query and filters (not only the page).
+  std::map<std::string, std::map<std::string, int64_t>> facets;
+};
+
+class SearchIndex {
+ public:
+  virtual ~SearchIndex() = default;
+
+  // Adds or replaces the document with doc.id. Visible to Search() after Commit().
+  [[nodiscard]] virtual Status Upsert(const SearchDoc& doc) = 0;
+  // Removes the document; removing an unknown id is not an error.
+  [[nodiscard]] virtual Status Remove(int64_t id) = 0;
+  // Never throws, also for malformed query syntax (falls back to plain terms).
+  [[nodiscard]] virtual Result<SearchResult> Search(const SearchQuery& query) = 0;
+  // Makes pending writes durable and visible to searches.
+  [[nodiscard]] virtual Status Commit() = 0;
+  // Number of committed documents.
+  [[nodiscard]] virtual Result<int64_t> Count() = 0;
+};
+
+// Opens (creating if needed, parents included) a Xapian index in dir. Fails if the directory
+// cannot be created, is locked by another writer, or the OpenCC t2s data is missing.
+[[nodiscard]] Result<std::unique_ptr<SearchIndex>> OpenXapianIndex(const std::string& dir);
+
+// A Xapian index in a fresh temporary directory that is deleted with the index (for tests
+// and `lep reindex` dry runs).
+[[nodiscard]] Result<std::unique_ptr<SearchIndex>> OpenTempXapianIndex();
+
+}  // namespace lep::search

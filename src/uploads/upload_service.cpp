@@ -1,0 +1,452 @@
+#include "uploads/upload_service.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "auth/authorizer.h"
+#include "core/text.h"
+#include "storage/blob/blob_store.h"
+
+namespace lep::uploads {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string StateToHex(const crypto_hash_sha256_state& st) {
+  return text::Hex(std::string_view(reinterpret_cast<const char*>(&st), sizeof st));
+}
+
+bool StateFromHex(const std::string& hex, crypto_hash_sha256_state* st) {
+  if (hex.size() != sizeof(*st) * 2) return false;
+  auto* out = reinterpret_cast<unsigned char*>(st);
+  for (size_t i = 0; i < sizeof(*st); ++i) {
+    unsigned v = 0;
+    if (std::sscanf(hex.c_str() + 2 * i, "%2x", &v) != 1) return false;
+    out[i] = static_cast<unsigned char>(v);
+  }
+  return true;
+}
+
+std::string NewUploadId() {
+  unsigned char raw[16];
+  randombytes_buf(raw, sizeof raw);
+  return text::Hex(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
+
+bool ValidUploadId(const std::string& id) {
+  if (id.size() != 32) return false;
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string SafeDisplayName(const std::string& raw) {
+  std::string name = raw;
+  size_t slash = name.find_last_of("/\\");
+  if (slash != std::string::npos) name = name.substr(slash + 1);
+  if (!text::IsValidUtf8(name)) name = "upload";
+  std::string out;
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
+  }
+  if (out.size() > 200) out.resize(200);
+  if (out.empty() || out == "." || out == "..") out = "upload";
+  return out;
+}
+
+constexpr const char* kCols =
+    "id, resource_id, org_id, user_id, kind, filename, length, committed, hash_state, "
+    "created_at, expires_at, completed_at, sha256";
+
+Upload FromRow(const storage::Row& r) {
+  Upload u;
+  u.id = r.Text(0);
+  u.resource_id = r.Int(1);
+  u.org_id = r.Int(2);
+  u.user_id = r.Int(3);
+  u.kind = r.Text(4);
+  u.filename = r.Text(5);
+  u.length = static_cast<uint64_t>(r.Int(6));
+  u.offset = static_cast<uint64_t>(r.Int(7));
+  u.hash_state = r.Text(8);
+  u.created_at = r.Int(9);
+  u.expires_at = r.Int(10);
+  u.completed_at = r.Int(11);
+  u.sha256 = r.Text(12);
+  return u;
+}
+
+}  // namespace
+
+struct UploadService::Impl {
+  storage::Database& db;
+  resources::ResourceRepository& resources;
+  orgs::OrgRepository& orgs;
+  const Clock& clock;
+  UploadOptions options;
+  std::mutex mu;
+  std::set<std::string> active;  // uploads with a PATCH in flight
+
+  std::string PartPath(const std::string& id) const {
+    return (fs::path(options.dir) / (id + ".part")).string();
+  }
+
+  Result<std::optional<Upload>> Load(const std::string& id) {
+    if (!ValidUploadId(id)) return std::optional<Upload>();
+    LEP_ASSIGN_OR_RETURN(auto row, db.QueryOne(std::string("SELECT ") + kCols +
+                                                   " FROM uploads WHERE id = ?",
+                                               {id}));
+    if (!row) return std::optional<Upload>();
+    return std::optional<Upload>(FromRow(*row));
+  }
+
+  Status SaveProgress(const Upload& u) {
+    return db
+        .Exec("UPDATE uploads SET committed = ?, hash_state = ? WHERE id = ?",
+              {static_cast<int64_t>(u.offset), u.hash_state, u.id})
+        .map([](auto&&) {});
+  }
+
+  void Discard(const std::string& id) {
+    std::error_code ec;
+    fs::remove(PartPath(id), ec);
+    (void)db.Exec("DELETE FROM uploads WHERE id = ?", {id});
+  }
+
+  // The resource behind an upload, if p may write to it.
+  Status CheckWriter(const auth::Principal& p, int64_t resource_id, bool need_editable) {
+    LEP_ASSIGN_OR_RETURN(auto r, resources.Get(resources::ResourceId{resource_id}));
+    if (!r) return Fail(Error::NotFound("资源不存在"));
+    LEP_ASSIGN_OR_RETURN(auto org, orgs.Get(r->org_id));
+    if (!org || !auth::Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("上传不存在"));
+    LEP_RETURN_IF_ERROR(auth::Authorizer::CheckWriteResources(p, *org));
+    if (need_editable && !resources::IsEditable(r->state)) {
+      return Fail(Error::FailedPrecondition("资源当前状态为“" +
+                                            std::string(resources::StateLabel(r->state)) +
+                                            "”，不能再上传文件"));
+    }
+    return Ok();
+  }
+
+  Result<Upload> LoadForWriter(const auth::Principal& p, const std::string& id) {
+    LEP_ASSIGN_OR_RETURN(auto u, Load(id));
+    if (!u) return Fail(Error::NotFound("上传不存在或已删除"));
+    auto allowed = CheckWriter(p, u->resource_id, false);
+    if (!allowed) {
+      if (allowed.error().Is(ErrorCode::kNotFound)) return Fail(Error::NotFound("上传不存在或已删除"));
+      return Fail(allowed.error());
+    }
+    if (!u->completed_at && u->expires_at <= clock.NowMs()) {
+      Discard(u->id);
+      return Fail(Error{ErrorCode::kGone, "上传已过期（超过保留时间未完成），请重新上传", {},
+                        std::nullopt});
+    }
+    return *u;
+  }
+};
+
+namespace {
+
+class Writer final : public PatchWriter {
+ public:
+  Writer(UploadService::Impl& impl, const CompletionHandler& on_complete, Upload u, int fd,
+         std::optional<Checksum> checksum)
+      : impl_(impl), on_complete_(on_complete), u_(std::move(u)), fd_(fd),
+        start_(u_.offset), checksum_(std::move(checksum)) {
+    StateFromHex(u_.hash_state, &sha_);
+    if (checksum_) {
+      md_ = EVP_MD_CTX_new();
+      EVP_DigestInit_ex(md_, checksum_->algorithm == ChecksumAlgorithm::kSha1 ? EVP_sha1()
+                                                                              : EVP_sha256(),
+                        nullptr);
+    }
+  }
+  ~Writer() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (md_) EVP_MD_CTX_free(md_);
+    std::lock_guard lock(impl_.mu);
+    impl_.active.erase(u_.id);
+  }
+
+  Status Write(std::string_view chunk) override {
+    if (written_ + chunk.size() > u_.length - start_) {
+      failed_ = true;
+      error_ = Error{ErrorCode::kPayloadTooLarge, "上传内容超过了声明的文件大小（Upload-Length）",
+                     {}, std::nullopt};
+      return Fail(error_);
+    }
+    size_t done = 0;
+    while (done < chunk.size()) {
+      ssize_t n = ::write(fd_, chunk.data() + done, chunk.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        failed_ = true;
+        error_ = Error::Internal(errno == ENOSPC ? "服务器磁盘空间不足，请稍后重试"
+                                                 : "写入文件失败，请稍后重试");
+        return Fail(error_);
+      }
+      done += static_cast<size_t>(n);
+    }
+    crypto_hash_sha256_update(&sha_, reinterpret_cast<const unsigned char*>(chunk.data()),
+                              chunk.size());
+    if (md_) EVP_DigestUpdate(md_, chunk.data(), chunk.size());
+    written_ += chunk.size();
+    // Without a checksum every received byte is final: checkpoint long PATCHes so a crash
+    // keeps most of a 3 GB single-request upload.
+    if (!checksum_ && written_ - checkpointed_ >= impl_.options.commit_every) {
+      LEP_RETURN_IF_ERROR(Commit());
+    }
+    return Ok();
+  }
+
+  Result<Upload> Finish(bool complete) override {
+    if (checksum_ || failed_) {
+      bool verified = false;
+      if (checksum_ && complete && !failed_) {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned len = 0;
+        EVP_DigestFinal_ex(md_, digest, &len);
+        verified = std::string(reinterpret_cast<char*>(digest), len) == checksum_->digest;
+        if (!verified) {
+          Rollback();
+          return Fail(Error{ErrorCode::kChecksumMismatch,
+                            "数据校验失败（Upload-Checksum 不一致），本段数据已丢弃，请重新发送",
+                            {}, std::nullopt});
+        }
+      }
+      if (!verified) {
+        // An unverifiable or failed request keeps nothing of itself.
+        Rollback();
+        if (failed_) return Fail(error_);
+        return u_;
+      }
+    }
+    LEP_RETURN_IF_ERROR(Commit());
+    if (u_.offset == u_.length) return Complete();
+    return u_;
+  }
+
+ private:
+  Status Commit() {
+    if (::fdatasync(fd_) != 0) {
+      Rollback();
+      return Fail(Error::Internal("无法将数据写入磁盘（同步失败），本段数据未被接收"));
+    }
+    Upload next = u_;
+    next.offset = start_ + written_;
+    next.hash_state = StateToHex(sha_);
+    LEP_RETURN_IF_ERROR(impl_.SaveProgress(next));
+    u_ = next;
+    checkpointed_ = written_;
+    return Ok();
+  }
+
+  void Rollback() {
+    // Back to the last committed offset; the hash state in the database matches it.
+    if (::ftruncate(fd_, static_cast<off_t>(u_.offset)) == 0) {
+      ::lseek(fd_, static_cast<off_t>(u_.offset), SEEK_SET);
+    }
+  }
+
+  Result<Upload> Complete() {
+    crypto_hash_sha256_state copy = sha_;
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&copy, digest);
+    u_.sha256 = text::Hex(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+    ::close(fd_);
+    fd_ = -1;
+    u_.completed_at = impl_.clock.NowMs();
+    std::string path = impl_.PartPath(u_.id);
+    if (on_complete_) {
+      auto done = on_complete_(u_, path);
+      if (!done) {
+        impl_.Discard(u_.id);
+        return Fail(done.error());
+      }
+    }
+    std::error_code ec;
+    fs::remove(path, ec);  // adopted files were moved away already
+    LEP_RETURN_IF_ERROR(impl_.db.Exec(
+        "UPDATE uploads SET completed_at = ?, sha256 = ? WHERE id = ?",
+        {u_.completed_at, u_.sha256, u_.id}));
+    return u_;
+  }
+
+  UploadService::Impl& impl_;
+  const CompletionHandler& on_complete_;
+  Upload u_;
+  int fd_;
+  uint64_t start_;
+  uint64_t written_ = 0;
+  uint64_t checkpointed_ = 0;
+  bool failed_ = false;
+  Error error_;
+  std::optional<Checksum> checksum_;
+  crypto_hash_sha256_state sha_{};
+  EVP_MD_CTX* md_ = nullptr;
+};
+
+}  // namespace
+
+UploadService::UploadService(storage::Database& db, resources::ResourceRepository& resources,
+                             orgs::OrgRepository& orgs, const Clock& clock, UploadOptions options)
+    : impl_(new Impl{db, resources, orgs, clock, options, {}, {}}), options_(options) {
+  if (sodium_init() < 0) abort();
+  std::error_code ec;
+  fs::create_directories(options.dir, ec);
+}
+
+UploadService::~UploadService() = default;
+
+Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
+                                     const std::map<std::string, std::string>& metadata) {
+  std::vector<FieldError> errors;
+  auto get = [&](const char* k) {
+    auto it = metadata.find(k);
+    return it == metadata.end() ? std::string() : it->second;
+  };
+  std::string kind = get("kind").empty() ? "media" : get("kind");
+  if (kind != "media" && kind != "cover") {
+    errors.push_back({"kind", "文件类别", "文件类别应为 media（音视频）或 cover（封面）"});
+  }
+  int64_t resource_id = 0;
+  if (auto n = ParseUploadNumber(get("resource_id")); n && *n > 0) {
+    resource_id = static_cast<int64_t>(*n);
+  } else {
+    errors.push_back({"resource_id", "资源ID", "Upload-Metadata 须包含 resource_id（资源ID）"});
+  }
+  if (!errors.empty()) return Fail(Error::InvalidArgument(errors[0].message, errors));
+  LEP_RETURN_IF_ERROR(impl_->CheckWriter(p, resource_id, true));
+  LEP_ASSIGN_OR_RETURN(auto resource, impl_->resources.Get(resources::ResourceId{resource_id}));
+  if (kind == "media" && resource->meta.type == resources::ResourceType::kCourse) {
+    return Fail(Error::InvalidArgument("网络课程（A03）以链接方式提交，无需上传音视频文件"));
+  }
+  uint64_t max = kind == "cover" ? options_.max_cover_bytes : options_.max_media_bytes;
+  if (length > max) {
+    return Fail(Error{ErrorCode::kPayloadTooLarge,
+                      std::string(kind == "cover" ? "封面" : "文件") + "过大：上限为 " +
+                          std::to_string(max / (1 << 20)) + " MB",
+                      {}, std::nullopt});
+  }
+  Upload u;
+  u.id = NewUploadId();
+  u.resource_id = resource_id;
+  u.org_id = resource->org_id.value;
+  u.user_id = p.user_id.value;
+  u.kind = kind;
+  u.filename = SafeDisplayName(get("filename").empty() ? get("name") : get("filename"));
+  u.length = length;
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  u.hash_state = StateToHex(st);
+  u.created_at = impl_->clock.NowMs();
+  u.expires_at = u.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    options_.expiry).count();
+  std::string path = impl_->PartPath(u.id);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return Fail(Error::Internal("无法创建上传文件"));
+  ::close(fd);
+  storage::SyncDirOf(path);
+  auto st_ok = impl_->db.Exec(std::string("INSERT INTO uploads (") + kCols +
+                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              {u.id, u.resource_id, u.org_id, u.user_id, u.kind, u.filename,
+                               static_cast<int64_t>(u.length), int64_t{0}, u.hash_state,
+                               u.created_at, u.expires_at, int64_t{0}, std::string()});
+  if (!st_ok) {
+    std::error_code ec;
+    fs::remove(path, ec);
+    return Fail(st_ok.error());
+  }
+  return u;
+}
+
+Result<Upload> UploadService::Get(const auth::Principal& p, const std::string& id) {
+  return impl_->LoadForWriter(p, id);
+}
+
+Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
+    const auth::Principal& p, const std::string& id, uint64_t offset,
+    std::optional<Checksum> checksum, std::optional<uint64_t> content_length) {
+  LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
+  if (u.completed_at) return Fail(Error::Conflict("上传已完成，无需继续发送"));
+  if (offset != u.offset) {
+    return Fail(Error::Conflict("Upload-Offset 与服务器记录不一致：服务器已收到 " +
+                                std::to_string(u.offset) + " 字节"));
+  }
+  if (content_length && *content_length > u.length - u.offset) {
+    return Fail(Error{ErrorCode::kPayloadTooLarge, "上传内容超过了声明的文件大小（Upload-Length）",
+                      {}, std::nullopt});
+  }
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->active.insert(u.id).second) {
+      return Fail(Error{ErrorCode::kLocked, "该文件正在另一个请求中上传，请稍后重试", {},
+                        std::nullopt});
+    }
+  }
+  auto release = [&] {
+    std::lock_guard lock(impl_->mu);
+    impl_->active.erase(u.id);
+  };
+  std::string path = impl_->PartPath(u.id);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    release();
+    return Fail(Error::Internal("上传文件丢失，请重新上传"));
+  }
+  struct stat sb {};
+  ::fstat(fd, &sb);
+  uint64_t size = static_cast<uint64_t>(sb.st_size);
+  if (size < u.offset) {
+    ::close(fd);
+    release();
+    return Fail(Error::Internal("上传文件不完整，请重新上传"));
+  }
+  // Bytes past the committed offset were never acknowledged (a crash mid-PATCH): drop them.
+  if (size > u.offset && ::ftruncate(fd, static_cast<off_t>(u.offset)) != 0) {
+    ::close(fd);
+    release();
+    return Fail(Error::Internal("无法恢复上传文件"));
+  }
+  ::lseek(fd, static_cast<off_t>(u.offset), SEEK_SET);
+  return std::unique_ptr<PatchWriter>(new Writer(*impl_, on_complete_, u, fd, std::move(checksum)));
+}
+
+Status UploadService::Terminate(const auth::Principal& p, const std::string& id) {
+  LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
+  {
+    std::lock_guard lock(impl_->mu);
+    if (impl_->active.count(u.id)) {
+      return Fail(Error{ErrorCode::kLocked, "该文件正在上传，请先暂停", {}, std::nullopt});
+    }
+  }
+  impl_->Discard(u.id);
+  return Ok();
+}
+
+int UploadService::SweepExpired() {
+  auto rows = impl_->db.Exec("SELECT id FROM uploads WHERE completed_at = 0 AND expires_at <= ?",
+                             {impl_->clock.NowMs()});
+  if (!rows) return 0;
+  int n = 0;
+  for (const auto& r : rows->rows) {
+    std::string id = r.Text(0);
+    {
+      std::lock_guard lock(impl_->mu);
+      if (impl_->active.count(id)) continue;
+    }
+    impl_->Discard(id);
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace lep::uploads

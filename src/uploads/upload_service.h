@@ -1,0 +1,95 @@
+// UploadService: resumable uploads (tus 1.0 core, creation, termination, checksum,
+// expiration) for media and covers. Bytes go to DATA/uploads/<id>.part; the committed offset
+// and the running SHA-256 state live in the database and advance only after fsync, so an
+// acknowledged byte survives kill -9. One PATCH at a time per upload (in-process lock).
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "auth/user.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "orgs/org_repository.h"
+#include "resources/resource_repository.h"
+#include "storage/db/database.h"
+#include "uploads/tus_headers.h"
+
+namespace lep::uploads {
+
+struct Upload {
+  std::string id;  // 32 hex characters, generated
+  int64_t resource_id = 0;
+  int64_t org_id = 0;
+  int64_t user_id = 0;
+  std::string kind;      // "media" | "cover"
+  std::string filename;  // display only, never a path
+  uint64_t length = 0;
+  uint64_t offset = 0;     // committed (durable) bytes
+  std::string hash_state;  // hex of the SHA-256 state after `offset` bytes
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t completed_at = 0;
+  std::string sha256;  // hex, when complete
+  std::map<std::string, std::string> metadata;
+};
+
+struct UploadOptions {
+  std::string dir;                             // where .part files live
+  uint64_t max_media_bytes = 8ull << 30;       // Tus-Max-Size
+  uint64_t max_cover_bytes = 5ull << 20;
+  std::chrono::hours expiry{24};
+  uint64_t commit_every = 16ull << 20;         // durable checkpoints inside a long PATCH
+};
+
+// What a finished upload turns into; supplied by the composition root.
+// Receives the upload and the path of the complete file (to be adopted or removed).
+using CompletionHandler = std::function<Status(const Upload&, const std::string& path)>;
+
+// Writes one PATCH body. Obtained from BeginPatch; not thread-safe (one request).
+class PatchWriter {
+ public:
+  virtual ~PatchWriter() = default;
+  [[nodiscard]] virtual Status Write(std::string_view chunk) = 0;
+  // Settles the PATCH: verifies the checksum (kChecksumMismatch: bytes discarded), makes
+  // the bytes durable and commits the offset; runs completion when the upload is whole.
+  [[nodiscard]] virtual Result<Upload> Finish(bool complete) = 0;
+};
+
+class UploadService {
+ public:
+  UploadService(storage::Database& db, resources::ResourceRepository& resources,
+                orgs::OrgRepository& orgs, const Clock& clock, UploadOptions options);
+  ~UploadService();
+
+  void SetCompletionHandler(CompletionHandler h) { on_complete_ = std::move(h); }
+  const UploadOptions& options() const { return options_; }
+
+  // POST: Upload-Length + Upload-Metadata (resource_id, filename, kind).
+  [[nodiscard]] Result<Upload> Create(const auth::Principal& p, uint64_t length,
+                                      const std::map<std::string, std::string>& metadata);
+  // HEAD: the upload if p may write it; kGone (and bytes removed) when expired.
+  [[nodiscard]] Result<Upload> Get(const auth::Principal& p, const std::string& id);
+  [[nodiscard]] Result<std::unique_ptr<PatchWriter>> BeginPatch(
+      const auth::Principal& p, const std::string& id, uint64_t offset,
+      std::optional<Checksum> checksum, std::optional<uint64_t> content_length);
+  [[nodiscard]] Status Terminate(const auth::Principal& p, const std::string& id);
+  // Removes expired, unfinished uploads and their bytes; returns how many.
+  int SweepExpired();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  UploadOptions options_;
+  CompletionHandler on_complete_;
+};
+
+}  // namespace lep::uploads

@@ -1,0 +1,175 @@
+// The review workflow over HTTP: a 广东 college resource through 广东省教育厅 and NOU into a
+// published batch, with the refusals the notice implies.
+#include <gtest/gtest.h>
+
+#include "integration/server_fixture.h"
+
+namespace lep::testing {
+namespace {
+
+using nlohmann::json;
+
+const json kChecklist = {{"ideology", true}, {"copyright", true}, {"secrecy", true},
+                         {"science", true}};
+
+class ReviewApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_.clock().SetMs(1652140800000);  // 2022-05-10 08:00 Beijing
+    ASSERT_EQ(admin_.Login("nou_admin").status, 200);
+    auto c = admin_.Send("POST", "/api/v1/campaigns",
+                         {{"name", "2022年终身教育数字化学习资源征集"},
+                          {"year", 2022},
+                          {"submission_deadline", "2022-05-15"},
+                          {"first_review_deadline", "2022-05-22"}});
+    ASSERT_EQ(c.status, 201) << c.body;
+    campaign_id_ = c.Json()["id"];
+    ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);
+  }
+
+  // A draft with everything a submission needs (cover and a passing media report are set
+  // directly: their own paths are tested in uploads_api_test).
+  int64_t ReadyResource(const std::string& title) {
+    auto r = uploader_.Send("POST", "/api/v1/resources",
+                            {{"title", title}, {"type", "A01"}, {"domain", "老年教育"},
+                             {"summary", "示例简介"}, {"copyright_holder", "演示学院"},
+                             {"presenters", "张演示"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    int64_t id = r.Json()["id"];
+    auto& db = *server_.ctx().db;
+    EXPECT_TRUE(db.Exec("UPDATE resources SET cover_blob = ?, cover_thumb_blob = ?, "
+                        "cover_width = 640, cover_height = 360 WHERE id = ?",
+                        {std::string(32, 'a'), std::string(32, 'b'), id}));
+    EXPECT_TRUE(db.Exec("INSERT INTO media (resource_id, blob, sha256, size, filename, kind, "
+                        "passed, created_at) VALUES (?, ?, 'x', 1, 'a.mp4', 'video', 1, 0)",
+                        {id, std::string(32, 'c')}));
+    return id;
+  }
+
+  std::string Url(int64_t id, const std::string& tail) {
+    return "/api/v1/resources/" + std::to_string(id) + tail;
+  }
+
+  TestServer server_;
+  Client admin_{server_.port()};
+  Client uploader_{server_.port()};
+  int64_t campaign_id_ = 0;
+};
+
+TEST_F(ReviewApiTest, ACollegeResourceGoesThroughBothLevelsIntoABatch) {
+  int64_t id = ReadyResource("太极拳入门");
+  auto no_attest = uploader_.Send("POST", Url(id, "/submit"), json::object());
+  ASSERT_EQ(no_attest.status, 400) << no_attest.body;
+  auto submitted = uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}});
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  EXPECT_EQ(submitted.Json()["state"], "first_review");
+  EXPECT_EQ(uploader_.Send("PUT", Url(id, ""), {{"title", "改"}}).status, 409);  // locked
+
+  // Another province cannot even see it.
+  Client bj(server_.port());
+  bj.Login("bj_admin");
+  ASSERT_EQ(bj.Send("POST", "/api/v1/orgs/" +
+                                std::to_string(bj.Get("/api/v1/me").Json()["user"]["org_id"]
+                                                   .get<int64_t>()) +
+                                "/users",
+                    {{"username", "bj_reviewer"}, {"password", "Review#2022"}, {"role", "reviewer"}})
+                .status,
+            201);
+  Client bj_reviewer(server_.port());
+  ASSERT_EQ(bj_reviewer.Login("bj_reviewer", "Review#2022").status, 200);
+  EXPECT_EQ(bj_reviewer.Send("POST", Url(id, "/review"),
+                             {{"action", "approve"}, {"checklist", kChecklist}})
+                .status,
+            404);
+
+  // NOU cannot skip the province.
+  Client nou(server_.port());
+  nou.Login("nou_reviewer");
+  auto skip = nou.Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}});
+  EXPECT_EQ(skip.status, 409);
+
+  // The province reviewer: checklist required; two racing approvals → one wins.
+  Client gd(server_.port());
+  gd.Login("gd_reviewer");
+  auto queue = gd.Get("/api/v1/reviews/queue").Json();
+  ASSERT_EQ(queue["total"], 1);
+  auto unticked = gd.Send("POST", Url(id, "/review"), {{"action", "approve"}});
+  EXPECT_EQ(unticked.status, 400);
+  int64_t version = gd.Get(Url(id, "")).Json()["version"];
+  auto first = gd.Send("POST", Url(id, "/review"),
+                       {{"action", "approve"}, {"checklist", kChecklist}, {"version", version}});
+  auto second = gd.Send("POST", Url(id, "/review"),
+                        {{"action", "approve"}, {"checklist", kChecklist}, {"version", version}});
+  EXPECT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Json()["state"], "final_review");
+  EXPECT_EQ(second.status, 409);
+
+  // NOU: return needs a comment; approve; batch; publish.
+  EXPECT_EQ(nou.Send("POST", Url(id, "/review"), {{"action", "return"}}).status, 400);
+  auto approved = nou.Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}});
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(approved.Json()["state"], "approved");
+  EXPECT_EQ(uploader_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}}).status, 403);
+  auto batch = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}});
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  EXPECT_EQ(batch.Json()["name"], "第1批");
+  auto published = admin_.Send("POST", "/api/v1/batches/" + std::to_string(batch.Json()["id"].get<int64_t>()) + "/publish", json::object());
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(uploader_.Get(Url(id, "")).Json()["state"], "published");
+
+  auto history = uploader_.Get(Url(id, "/history")).Json()["items"];
+  std::vector<std::string> actions;
+  for (const auto& h : history) actions.push_back(h["action"]);
+  EXPECT_EQ(actions, (std::vector<std::string>{"submit", "approve", "approve", "publish"}));
+  EXPECT_EQ(history[1]["unit"], "广东省教育厅");
+  EXPECT_NE(history[1]["checklist"].get<std::string>().find("版权与知识产权"), std::string::npos);
+  auto audit = server_.ctx().db->QueryOne(
+      "SELECT COUNT(*) FROM audit_log WHERE object = ?", {"resource:" + std::to_string(id)});
+  EXPECT_EQ((*audit)->Int(0), 3);  // submit + two approvals (publish is audited per batch)
+
+  // Withdraw needs a reason and a platform admin.
+  EXPECT_EQ(admin_.Send("POST", Url(id, "/withdraw"), json::object()).status, 400);
+  auto withdrawn = admin_.Send("POST", Url(id, "/withdraw"), {{"reason", "版权到期"}});
+  EXPECT_EQ(withdrawn.status, 200) << withdrawn.body;
+  EXPECT_EQ(withdrawn.Json()["state"], "withdrawn");
+}
+
+TEST_F(ReviewApiTest, SubmittingAfterTheDeadlineNamesTheDate) {
+  int64_t id = ReadyResource("逾期提交");
+  server_.clock().SetMs(1652716800000);  // 2022-05-17 00:00 Beijing
+  ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);
+  auto late = uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}});
+  EXPECT_EQ(late.status, 409);
+  EXPECT_NE(late.Json()["error"]["message"].get<std::string>().find("2022-05-15"),
+            std::string::npos)
+      << late.body;
+  // The platform extends the deadline; then it goes through.
+  ASSERT_EQ(admin_.Login("nou_admin").status, 200);
+  auto extended = admin_.Send("PUT", "/api/v1/campaigns/" + std::to_string(campaign_id_),
+                              {{"name", "2022年终身教育数字化学习资源征集"}, {"year", 2022},
+                               {"submission_deadline", "2022-05-20"}});
+  ASSERT_EQ(extended.status, 200) << extended.body;
+  EXPECT_EQ(uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}}).status, 200);
+}
+
+TEST_F(ReviewApiTest, SensitiveWordsAreShownToReviewers) {
+  auto r = uploader_.Send("POST", "/api/v1/resources",
+                          {{"title", "反賭博宣传"}, {"type", "A01"}, {"domain", "社区教育"},
+                           {"summary", "远离ＡＢＣ演示敏感词"}, {"copyright_holder", "演示学院"},
+                           {"presenters", "张演示"}});
+  ASSERT_EQ(r.status, 201);
+  Client gd(server_.port());
+  gd.Login("gd_reviewer");
+  auto hits = gd.Get(Url(r.Json()["id"], "/screening")).Json();
+  ASSERT_GE(hits["count"].get<int>(), 2) << hits.dump();
+  EXPECT_EQ(hits["hits"][0]["field"], "title");
+  EXPECT_EQ(hits["hits"][0]["matched"], "賭博");
+  EXPECT_EQ(hits["hits"][0]["position"], 1);
+  Client sec(server_.port());
+  sec.Login("nou_security");
+  EXPECT_EQ(sec.Send("PUT", "/api/v1/sensitive-words", {{"words", {"演示", "太极"}}}).status, 200);
+  EXPECT_EQ(gd.Send("PUT", "/api/v1/sensitive-words", {{"words", {"x"}}}).status, 403);
+}
+
+}  // namespace
+}  // namespace lep::testing
