@@ -11,6 +11,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev ffmpeg
   libturbojpeg0-dev libssl-dev libsodium-dev libopencc-dev libxapian-dev
   chromium fonts-wqy-microhei
+  libpq-dev postgresql nginx wrk
 )
 
 missing=()

@@ -8,8 +8,14 @@
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
 #include "app/media_glue.h"
+#include "app/portal.h"
 
 namespace lep::app {
+
+AppContext::~AppContext() {
+  jobs.JoinAll();
+  counters.reset();  // flushes buffered counts while the database is still open
+}
 
 Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
                          const auth::Principal* actor) {
@@ -98,6 +104,18 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         auto m = LoadMedia(*raw, r.id.value);
         return m && *m && (*m)->passed;
       });
+  {
+    auto index = search::OpenXapianIndex(config.data_dir + "/search");
+    if (!index) return Fail(index.error());
+    ctx->search = std::move(*index);
+    ctx->review->SetPublicChangeHandler([raw](int64_t id) { SyncSearch(*raw, id); });
+    ctx->counters = std::make_unique<Counters>(*ctx);
+    auto published = ctx->db->QueryOne("SELECT COUNT(*) FROM resources WHERE state = 'published'");
+    auto indexed = ctx->search->Count();
+    if (published && *published && indexed && (*published)->Int(0) != *indexed) {
+      LEP_RETURN_IF_ERROR(Reindex(*ctx));
+    }
+  }
   {
     std::ifstream in(config.data_dir + "/sensitive_words.txt");
     std::vector<std::string> words;

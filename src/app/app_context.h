@@ -26,6 +26,7 @@
 #include "review/review_service.h"
 #include "review/sensitive_words.h"
 #include "linkcheck/link_checker.h"
+#include "search/search_index.h"
 
 namespace lep::app {
 
@@ -51,8 +52,10 @@ class BackgroundJobs {
   std::vector<std::thread> threads_;
 };
 
+class Counters;
+
 struct AppContext {
-  ~AppContext() { jobs.JoinAll(); }
+  ~AppContext();
   Config config;
   std::unique_ptr<Clock> owned_clock;
   const Clock* clock = nullptr;
@@ -75,6 +78,8 @@ struct AppContext {
   std::mutex screen_mu;
   std::unique_ptr<review::SensitiveWordScreen> screen;
   std::vector<std::string> screen_words;
+  std::unique_ptr<search::SearchIndex> search;
+  std::unique_ptr<Counters> counters;
   BackgroundJobs jobs;
   http::Metrics metrics;
 };

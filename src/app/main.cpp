@@ -8,7 +8,12 @@
 
 #include "app/app_context.h"
 #include "app/routes.h"
+#include "app/portal.h"
+#include "app/resources_io.h"
 #include "app/seed.h"
+#include "xlsx/spreadsheet.h"
+#include <fstream>
+#include <sstream>
 #include "http/server.h"
 #include "storage/db/migrations.h"
 
@@ -69,6 +74,21 @@ int main(int argc, char** argv) {
   user_add->add_option("--password", password,
                        "密码（不建议：会留在 shell 历史中；缺省时从标准输入读取一行）");
 
+  auto* reindex = cli.add_subcommand("reindex", "从数据库重建全文检索索引");
+  AddCommonOptions(reindex, flags, config_file);
+
+  auto* import_cmd = cli.add_subcommand("import", "从 xlsx / UTF-8 CSV 批量导入资源元数据");
+  AddCommonOptions(import_cmd, flags, config_file);
+  std::string import_file;
+  int64_t import_unit = 0;
+  bool import_dry_run = false;
+  import_cmd->add_option("FILE", import_file, "xlsx 或 CSV 文件")->required();
+  import_cmd->add_option("--unit", import_unit, "导入到的单位 ID")->required();
+  import_cmd->add_flag("--dry-run", import_dry_run, "只校验，不写入");
+
+  auto* check_links = cli.add_subcommand("check-links", "检查所有网络课程（A03）链接是否可访问");
+  AddCommonOptions(check_links, flags, config_file);
+
   CLI11_PARSE(cli, argc, argv);
 
   // Precedence: defaults < file < environment < flags.
@@ -104,6 +124,64 @@ int main(int argc, char** argv) {
                   std::string(lep::auth::RoleLabel(*role)).c_str(), a.unit.c_str());
     }
     return 0;
+  }
+  if (reindex->parsed()) {
+    auto n = lep::app::Reindex(ctx);
+    if (!n) return Die(n.error());
+    std::printf("已重建检索索引：%lld 个已发布资源\n", static_cast<long long>(*n));
+    return 0;
+  }
+  if (import_cmd->parsed()) {
+    std::ifstream in(import_file, std::ios::binary);
+    if (!in) return Die(lep::Error::InvalidArgument("无法读取文件：" + import_file));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    auto table = lep::xlsx::ReadSpreadsheet(ss.str(), import_file);
+    if (!table) return Die(table.error());
+    auto org = ctx.org_repo->Get(lep::orgs::OrgId{import_unit});
+    if (!org || !*org) return Die(lep::Error::NotFound("单位不存在"));
+    // The shell acts with the authority of the unit's administrator.
+    lep::auth::Principal shell;
+    shell.role = lep::auth::Role::kUnitAdmin;
+    shell.org = **org;
+    shell.username = "shell";
+    bool tty = isatty(STDERR_FILENO);
+    auto progress = [tty](int done, int total) {
+      if (!tty || total == 0) return;
+      int width = 40, filled = total ? width * done / total : width;
+      std::fprintf(stderr, "\r[%s%s] %d/%d", std::string(filled, '#').c_str(),
+                   std::string(width - filled, '.').c_str(), done, total);
+      if (done == total) std::fprintf(stderr, "\n");
+    };
+    auto report = ctx.resources->Import(shell, (*org)->id,
+                                        lep::app::SheetFromTable(*table), import_dry_run, progress);
+    if (!report) return Die(report.error());
+    for (const auto& e : report->errors) {
+      std::printf("第 %d 行 %s（%s）：%s\n", e.row, e.label.c_str(), e.field.c_str(),
+                  e.message.c_str());
+    }
+    for (const auto& u : report->unknown_columns) std::printf("未知列（已忽略）：%s\n", u.c_str());
+    std::printf("共 %d 行，%d 行有效，%zu 处错误；%s\n", report->total_rows, report->valid_rows,
+                report->errors.size(),
+                import_dry_run ? "仅校验，未写入"
+                : report->errors.empty()
+                    ? ("已导入 " + std::to_string(report->created.size()) + " 个资源").c_str()
+                    : "有错误，未写入任何数据");
+    return report->errors.empty() ? 0 : 2;
+  }
+  if (check_links->parsed()) {
+    auto rows = ctx.db->Exec("SELECT id, link FROM resources WHERE type = 'A03' AND link <> ''");
+    if (!rows) return Die(rows.error());
+    int bad = 0;
+    for (const auto& r : rows->rows) {
+      auto result = ctx.link_checker->Check(r.Text(1));
+      if (!result.reachable) ++bad;
+      std::printf("%lld\t%s\t%s\t%d\t%s\n", static_cast<long long>(r.Int(0)),
+                  result.reachable ? "可访问" : "不可访问", r.Text(1).c_str(), result.status,
+                  result.error.c_str());
+    }
+    std::printf("共检查 %zu 个链接，%d 个不可访问\n", rows->rows.size(), bad);
+    return bad ? 3 : 0;
   }
   if (user_add->parsed()) {
     auto parsed_role = lep::auth::ParseRole(role);

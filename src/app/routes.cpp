@@ -12,6 +12,7 @@ http::Router BuildRouter(AppContext& ctx) {
   AddUploadRoutes(ctx, router);
   AddMediaRoutes(ctx, router);
   AddReviewRoutes(ctx, router);
+  AddPortalRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

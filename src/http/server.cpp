@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <set>
@@ -299,6 +300,9 @@ struct Server::Impl {
         if (stopping) break;
         bhttp::request_parser<bhttp::empty_body> header_parser;
         header_parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
+        // Beast's default 1 MiB body limit would reject a large Content-Length while reading
+        // the header; the route's own limit is applied right after the header is read.
+        header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         conn->stream.expires_after(first ? opt.header_timeout : opt.idle_timeout);
         first = false;
         co_await bhttp::async_read_header(conn->stream, buffer, header_parser,

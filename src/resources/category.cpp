@@ -104,12 +104,12 @@ class SqlCategoryRepository final : public CategoryRepository {
       std::string new_path =
           (cut == std::string::npos ? "" : old_path.substr(0, cut + 1)) + name;
       auto sub = [&](const char* table, const char* column) -> Status {
+        // substr counts characters, not bytes: measure with length() in SQL.
         std::string sql = std::string("UPDATE ") + table + " SET " + column + " = ? || substr(" +
-                          column + ", ?) WHERE " + column + " = ? OR substr(" + column +
-                          ", 1, ?) = ?";
+                          column + ", length(?) + 1) WHERE " + column + " = ? OR substr(" +
+                          column + ", 1, length(?)) = ?";
         return tx
-            .Exec(sql, {new_path, static_cast<int64_t>(old_path.size() + 1), old_path,
-                        static_cast<int64_t>(old_path.size() + 1), old_path + "-"})
+            .Exec(sql, {new_path, old_path, old_path, old_path + "-", old_path + "-"})
             .map([](auto&&) {});
       };
       auto dup = tx.QueryOne("SELECT id FROM categories WHERE path = ?", {new_path});

@@ -175,5 +175,23 @@ TEST_F(ResourceServiceTest, ExportThenImportReproducesTheRecords) {
   EXPECT_EQ(copy.meta, original.meta);
 }
 
+TEST_F(ResourceServiceTest, RenamingACategoryMovesChildrenAndResources) {
+  auto uploader = As(Role::kUploader, college_);
+  auto in = Input("航空发动机原理");
+  in["category"] = "科学文化-航空知识-航空发动机";
+  auto r = *service_->Create(uploader, in);
+  auto all = *cats_->All();
+  int64_t aviation = 0;
+  for (const auto& c : all) {
+    if (c.path == "科学文化-航空知识") aviation = c.id;
+  }
+  ASSERT_GT(aviation, 0);
+  ASSERT_TRUE(cats_->Rename(aviation, "航空航天"));
+  EXPECT_EQ(service_->Get(uploader, r.id)->meta.category, "科学文化-航空航天-航空发动机");
+  auto index = *service_->Categories();
+  EXPECT_TRUE(index.Contains("科学文化-航空航天-航空发动机"));
+  EXPECT_FALSE(index.Contains("科学文化-航空知识-航空发动机"));
+}
+
 }  // namespace
 }  // namespace lep::resources

@@ -193,6 +193,20 @@ CREATE TABLE batch_items (
   PRIMARY KEY (batch_id, resource_id)
 )
 )sql"},
+      {5, "portal_counters", R"sql(
+CREATE TABLE learner_visits (
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  visitor TEXT NOT NULL,
+  PRIMARY KEY (resource_id, visitor)
+);
+CREATE TABLE usage_daily (
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  day BIGINT NOT NULL,
+  clicks BIGINT NOT NULL DEFAULT 0,
+  learners BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (resource_id, day)
+)
+)sql"},
   };
   return kMigrations;
 }

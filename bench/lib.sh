@@ -1,0 +1,154 @@
+# Shared helpers for the benchmarks (sourced, not run). Loopback only; everything started here
+# is stopped by bench_cleanup (install it with `trap bench_cleanup EXIT`).
+#   LEP_BIN    lep binary (default <repo>/build/release/src/lep — build it Release first)
+#   BENCH_TMP  parent of the scratch directory (default $TMPDIR or /tmp; keep it on the disk
+#              you want to measure: lep's data and nginx's files both go there)
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+LEP_BIN="${LEP_BIN:-$REPO_ROOT/build/release/src/lep}"
+PASSWORD='Lep@Demo2022'
+
+WORK="$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/lep-bench.XXXXXX")"
+LEP_PID=""
+NGINX_PID_FILE=""
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench: $*"; exit 1; }
+
+bench_cleanup() {
+  local rc=$?
+  if [[ -n "$LEP_PID" ]] && kill -0 "$LEP_PID" 2>/dev/null; then
+    kill -TERM "$LEP_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$LEP_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$LEP_PID" 2>/dev/null || true
+    wait "$LEP_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$NGINX_PID_FILE" && -s "$NGINX_PID_FILE" ]]; then
+    local npid
+    npid="$(cat "$NGINX_PID_FILE")"
+    kill -QUIT "$npid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$npid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$npid" 2>/dev/null || true
+  fi
+  if [[ -n "${BENCH_KEEP:-}" ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+
+need() {
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || die "需要 $tool（apt-get install $tool）"
+  done
+}
+
+# A free loopback TCP port (tiny race window; only for nginx, lep binds :0 itself).
+free_port() {
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'
+}
+
+# start_lep: seed a fresh data dir under $WORK and serve on 127.0.0.1:0; sets LEP_BASE, LEP_PID.
+start_lep() {
+  [[ -x "$LEP_BIN" ]] || die "找不到 $LEP_BIN（cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build/release lep）"
+  local data="$WORK/lep-data"
+  mkdir -p "$data"
+  LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" seed-demo --data "$data" >"$WORK/seed.log" 2>&1 ||
+    { cat "$WORK/seed.log" >&2; die "seed-demo failed"; }
+  LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" serve --data "$data" --listen 127.0.0.1:0 \
+    >"$WORK/lep.out" 2>"$WORK/lep.log" &
+  LEP_PID=$!
+  LEP_BASE=""
+  for _ in $(seq 1 300); do
+    LEP_BASE="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$WORK/lep.out" 2>/dev/null | head -1 || true)"
+    [[ -n "$LEP_BASE" ]] && break
+    kill -0 "$LEP_PID" 2>/dev/null || { cat "$WORK/lep.log" >&2; die "lep did not start"; }
+    sleep 0.2
+  done
+  [[ -n "$LEP_BASE" ]] || die "lep did not print its URL"
+  curl -sf "$LEP_BASE/healthz" >/dev/null || die "$LEP_BASE/healthz failed"
+  LEP_DATA="$data"
+}
+
+# login USER: cookie jar $WORK/jar.USER; prints the CSRF token.
+login() {
+  local user="${1:-gd_uploader}"
+  curl -sf -c "$WORK/jar.$user" -H 'Content-Type: application/json' -X POST "$LEP_BASE/api/v1/auth/login" \
+    -d "{\"username\":\"$user\",\"password\":\"$PASSWORD\"}" |
+    python3 -c 'import json,sys;print(json.load(sys.stdin)["csrf_token"])'
+}
+
+# session_cookie USER: "lep_session=…" from the jar.
+session_cookie() {
+  awk '$6=="lep_session"{print $6"="$7}' "$WORK/jar.${1:-gd_uploader}"
+}
+
+# create_resource CSRF TITLE: prints the new resource id (as gd_uploader).
+create_resource() {
+  curl -sf -b "$WORK/jar.gd_uploader" -H "X-CSRF-Token: $1" -H 'Content-Type: application/json' \
+    -X POST "$LEP_BASE/api/v1/resources" \
+    -d "{\"title\":\"$2\",\"type\":\"A01\",\"domain\":\"老年教育\",\"summary\":\"基准测试\",\"copyright_holder\":\"岭南示范职业技术学院（演示）\",\"presenters\":\"张演示\"}" |
+    python3 -c 'import json,sys;print(json.load(sys.stdin)["id"])'
+}
+
+# tus_create CSRF RESOURCE_ID LENGTH FILENAME: prints the upload path (Location).
+tus_create() {
+  local meta
+  meta="resource_id $(printf %s "$2" | base64 -w0),filename $(printf %s "$4" | base64 -w0),kind $(printf media | base64 -w0)"
+  curl -sf -D - -o /dev/null -b "$WORK/jar.gd_uploader" -H "X-CSRF-Token: $1" -H 'Tus-Resumable: 1.0.0' \
+    -H "Upload-Length: $3" -H "Upload-Metadata: $meta" -X POST "$LEP_BASE/api/v1/uploads/" |
+    tr -d '\r' | awk 'tolower($1)=="location:"{print $2}'
+}
+
+# start_nginx CONF_BODY: runs Debian nginx (foreground master, no daemon) with a temp config
+# whose server block is CONF_BODY; sets NGINX_BASE.
+start_nginx() {
+  need nginx
+  local port conf
+  port="$(free_port)"
+  mkdir -p "$WORK/nginx/tmp" "$WORK/nginx/logs"
+  NGINX_PID_FILE="$WORK/nginx/nginx.pid"
+  conf="$WORK/nginx/nginx.conf"
+  local user_line=""
+  # As root nginx would drop its workers to nobody, who cannot write to our 0700 scratch dir.
+  [[ "$(id -u)" == 0 ]] && user_line="user root;"
+  cat >"$conf" <<EOF
+$user_line
+worker_processes auto;
+daemon off;
+pid $NGINX_PID_FILE;
+error_log $WORK/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path $WORK/nginx/tmp;
+  proxy_temp_path $WORK/nginx/tmp;
+  fastcgi_temp_path $WORK/nginx/tmp;
+  uwsgi_temp_path $WORK/nginx/tmp;
+  scgi_temp_path $WORK/nginx/tmp;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$port;
+    $1
+  }
+}
+EOF
+  nginx -p "$WORK/nginx" -c "$conf" -t >/dev/null 2>"$WORK/nginx/logs/test.log" ||
+    { cat "$WORK/nginx/logs/test.log" >&2; die "nginx config invalid"; }
+  nginx -p "$WORK/nginx" -c "$conf" 2>>"$WORK/nginx/logs/error.log" &
+  NGINX_BASE="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "$NGINX_BASE/" && [[ -s "$NGINX_PID_FILE" ]] && return 0
+    sleep 0.1
+  done
+  cat "$WORK/nginx/logs/error.log" >&2
+  die "nginx did not start"
+}
+
+machine() {
+  printf 'nproc %s; %s; %s\n' "$(nproc)" \
+    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
+    "$(uname -sr)"
+}
+
+vm_kib() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }

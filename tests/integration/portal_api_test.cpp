@@ -1,0 +1,99 @@
+// The public portal over HTTP: only published resources are reachable, search finds them in
+// Chinese (Traditional too), clicks are deduplicated per visitor, learners need 30 s.
+#include <gtest/gtest.h>
+
+#include "app/portal.h"
+#include "integration/server_fixture.h"
+
+namespace lep::testing {
+namespace {
+
+using nlohmann::json;
+
+class PortalApiTest : public ::testing::Test {
+ protected:
+  int64_t Make(const std::string& title, const std::string& state) {
+    auto r = up_.Send("POST", "/api/v1/resources",
+                      {{"title", title}, {"type", "A01"}, {"domain", "老年教育"},
+                       {"summary", title + "，适合中老年人的健身与养生课程。"},
+                       {"copyright_holder", "演示学院"}, {"presenters", "张演示"},
+                       {"category", "健康养生-太极拳"}, {"series", "养生系列"},
+                       {"series_order", std::to_string(10 + serial_++)}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    int64_t id = r.Json()["id"];
+    EXPECT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = ?, published_at = ? WHERE id = ?",
+                                       {state, int64_t{1000 + id}, id}));
+    app::SyncSearch(server_.ctx(), id);
+    return id;
+  }
+  void SetUp() override { ASSERT_EQ(up_.Login("gd_uploader").status, 200); }
+
+  TestServer server_;
+  Client up_{server_.port()};
+  int serial_ = 0;
+};
+
+TEST_F(PortalApiTest, OnlyPublishedResourcesAreVisibleAndSearchable) {
+  int64_t pub = Make("太极拳入门", "published");
+  int64_t draft = Make("太极拳草稿", "draft");
+  int64_t review = Make("太极拳审核中", "final_review");
+  Client anon(server_.port());
+  EXPECT_EQ(anon.Get("/api/v1/portal/resources/" + std::to_string(pub)).status, 200);
+  for (int64_t hidden : {draft, review}) {
+    EXPECT_EQ(anon.Get("/api/v1/portal/resources/" + std::to_string(hidden)).status, 404);
+  }
+  auto found = anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json();  // 太极拳
+  ASSERT_EQ(found["items"].size(), 1u) << found.dump();
+  EXPECT_EQ(found["items"][0]["id"], pub);
+  EXPECT_NE(found["items"][0]["title_html"].get<std::string>().find("<mark>"), std::string::npos);
+  // Traditional input: 養生 finds 养生.
+  auto trad = anon.Get("/api/v1/portal/search?q=%E9%A4%8A%E7%94%9F").Json();
+  ASSERT_GE(trad["items"].size(), 1u) << trad.dump();
+  auto home = anon.Get("/api/v1/portal/home").Json();
+  EXPECT_EQ(home["newest"].size(), 1u);
+  auto catalog = anon.Get("/api/v1/portal/catalog").Json();
+  EXPECT_EQ(catalog["items"].size(), 1u);
+  EXPECT_EQ(anon.Get("/api/v1/portal/catalog?format=xlsx").body.substr(0, 2), "PK");
+  // Unpublished media and covers stay private to anonymous visitors.
+  EXPECT_EQ(anon.Get("/media/resources/" + std::to_string(draft)).status, 404);
+  // Withdrawing removes it from search.
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {pub}));
+  app::SyncSearch(server_.ctx(), pub);
+  EXPECT_EQ(anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json()["items"].size(), 0u);
+}
+
+TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
+  int64_t id = Make("八段锦", "published");
+  std::string url = "/api/v1/portal/resources/" + std::to_string(id);
+  Client visitor(server_.port());
+  auto first = visitor.Get(url);
+  ASSERT_EQ(first.status, 200);
+  std::string vid;
+  for (const auto& c : first.set_cookies) {
+    if (c.rfind("lep_vid=", 0) == 0) vid = c.substr(0, c.find(';'));
+  }
+  ASSERT_FALSE(vid.empty());
+  visitor.cookie = vid;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(visitor.Get(url).status, 200);
+  Client crawler(server_.port());
+  crawler.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 (compatible; Baiduspider/2.0)"}});
+  auto progress = [&](int s) {
+    return visitor.Request("POST", url + "/progress", json{{"seconds", s}}.dump()).Json();
+  };
+  EXPECT_EQ(progress(10)["learner_counted"], false);
+  EXPECT_EQ(progress(10)["learner_counted"], false);
+  EXPECT_EQ(progress(15)["learner_counted"], true);
+  EXPECT_EQ(progress(15)["learner_counted"], false);  // once per visitor
+  server_.ctx().counters->Flush();
+  auto row = server_.ctx().db->QueryOne("SELECT clicks, learners FROM resources WHERE id = ?", {id});
+  EXPECT_EQ((*row)->Int(0), 1);  // 101 views by one visitor + a crawler = 1 click
+  EXPECT_EQ((*row)->Int(1), 1);
+  server_.clock().Advance(std::chrono::minutes(31));
+  visitor.Get(url);
+  server_.ctx().counters->Flush();
+  row = server_.ctx().db->QueryOne("SELECT clicks FROM resources WHERE id = ?", {id});
+  EXPECT_EQ((*row)->Int(0), 2);
+}
+
+}  // namespace
+}  // namespace lep::testing
