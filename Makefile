@@ -23,10 +23,10 @@ web/dist/index.html: $(shell find web/src web/index.html web/package-lock.json -
 
 web: deps web/dist/index.html
 
-run: build
+run: build web
 	@$(RELEASE)/src/lep migrate --data $(DATA)
 	@$(RELEASE)/src/lep seed-demo --data $(DATA)
-	@exec $(RELEASE)/src/lep serve --data $(DATA) --listen $(LISTEN)
+	@exec $(RELEASE)/src/lep serve --data $(DATA) --listen $(LISTEN) --web web/dist
 
 test-build: deps
 	@cmake -S . -B $(ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLEP_SANITIZE=ON -DLEP_WERROR=ON >/dev/null
@@ -36,6 +36,7 @@ test: test-build
 	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
+	@LEP_BIN=$(CURDIR)/$(ASAN)/src/lep web/scripts/test.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')

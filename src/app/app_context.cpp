@@ -92,6 +92,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->db, *ctx->resource_repo,
                                                           *ctx->org_repo, *ctx->clock, up);
   AppContext* raw = ctx.get();
+  ctx->login_limiter = std::make_unique<security::RateLimiter>(
+      *ctx->clock, security::RateLimiterOptions{100, 1.0, 100'000});
   linkcheck::LinkCheckOptions lc;
   lc.test_allow_cidrs = config.link_check_allow;
   ctx->link_checker = linkcheck::NewCurlLinkChecker(lc);

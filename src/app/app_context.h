@@ -27,6 +27,7 @@
 #include "review/sensitive_words.h"
 #include "linkcheck/link_checker.h"
 #include "search/search_index.h"
+#include "security/rate_limiter.h"
 
 namespace lep::app {
 
@@ -79,6 +80,8 @@ struct AppContext {
   std::unique_ptr<review::SensitiveWordScreen> screen;
   std::vector<std::string> screen_words;
   std::unique_ptr<search::SearchIndex> search;
+  // Sign-in and sign-up attempts per client IP (on top of the per-account lockout).
+  std::unique_ptr<security::RateLimiter> login_limiter;
   std::unique_ptr<Counters> counters;
   BackgroundJobs jobs;
   http::Metrics metrics;

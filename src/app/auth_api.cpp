@@ -12,11 +12,20 @@ std::string SessionCookie(const AppContext& ctx, const std::string& token, int m
   return c;
 }
 
+// Per-IP token bucket for sign-in and sign-up (100 at once, then one per second).
+std::optional<http::Response> Throttle(AppContext& ctx, const http::Request& req) {
+  auto d = ctx.login_limiter->Take("ip:" + req.remote_ip);
+  if (d.allowed) return std::nullopt;
+  return http::Response::FromError(Error::TooManyRequests(
+      "请求过于频繁，请在 " + std::to_string(d.retry_after_s) + " 秒后重试", d.retry_after_s));
+}
+
 }  // namespace
 
 void AddAuthRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"POST", "/api/v1/auth/login",
               [&ctx](http::Request& req) {
+                if (auto limited = Throttle(ctx, req)) return *limited;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
                 std::vector<FieldError> errors;
@@ -52,6 +61,7 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
 
   router.Add({"POST", "/api/v1/auth/register",
               [&ctx](http::Request& req) {
+                if (auto limited = Throttle(ctx, req)) return *limited;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
                 std::vector<FieldError> errors;

@@ -11,6 +11,8 @@
 #include "app/portal.h"
 #include "app/resources_io.h"
 #include "app/seed.h"
+#include "security/audit_chain.h"
+#include <filesystem>
 #include "xlsx/spreadsheet.h"
 #include <fstream>
 #include <sstream>
@@ -89,6 +91,13 @@ int main(int argc, char** argv) {
   auto* check_links = cli.add_subcommand("check-links", "检查所有网络课程（A03）链接是否可访问");
   AddCommonOptions(check_links, flags, config_file);
 
+  auto* audit = cli.add_subcommand("audit", "审计日志");
+  audit->require_subcommand(1);
+  auto* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链，指出第一条被改动或删除的记录");
+  AddCommonOptions(audit_verify, flags, config_file);
+  auto* audit_anchor = audit->add_subcommand("anchor", "把当前链头追加到锚定文件");
+  AddCommonOptions(audit_anchor, flags, config_file);
+
   CLI11_PARSE(cli, argc, argv);
 
   // Precedence: defaults < file < environment < flags.
@@ -124,6 +133,26 @@ int main(int argc, char** argv) {
                   std::string(lep::auth::RoleLabel(*role)).c_str(), a.unit.c_str());
     }
     return 0;
+  }
+  if (audit_verify->parsed() || audit_anchor->parsed()) {
+    std::string anchor = cfg.data_dir + "/audit.anchor";
+    if (audit_anchor->parsed()) {
+      auto a = lep::security::AnchorHead(*ctx.db, anchor, *ctx.clock);
+      if (!a) return Die(a.error());
+      std::printf("已锚定链头：%lld\n", *a ? static_cast<long long>((*a)->id) : 0LL);
+      return 0;
+    }
+    std::optional<std::string> anchor_path;
+    if (std::filesystem::exists(anchor)) anchor_path = anchor;
+    auto report = lep::security::VerifyChain(*ctx.db, anchor_path);
+    if (!report) return Die(report.error());
+    if (report->ok) {
+      std::printf("审计日志完整：校验 %lld 条记录\n", static_cast<long long>(report->rows_checked));
+      return 0;
+    }
+    std::printf("审计日志被篡改：第一条异常记录 ID %lld，%s\n",
+                static_cast<long long>(report->broken_id.value_or(0)), report->reason.c_str());
+    return 4;
   }
   if (reindex->parsed()) {
     auto n = lep::app::Reindex(ctx);

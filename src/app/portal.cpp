@@ -1,6 +1,7 @@
 #include "app/portal.h"
 
 #include "resources/metadata.h"
+#include "security/audit_chain.h"
 
 namespace lep::app {
 namespace {
@@ -66,12 +67,18 @@ Result<int64_t> Reindex(AppContext& ctx) {
 }
 
 Counters::Counters(AppContext& ctx) : ctx_(ctx) {
+  // One background thread: flush counters every 5 s; every 10 min also remove expired,
+  // unfinished uploads (their bytes) and anchor the audit-chain head to its separate file.
   flusher_ = std::thread([this] {
     std::unique_lock lock(flush_mu_);
-    while (!stop_) {
+    for (int tick = 1; !stop_; ++tick) {
       cv_.wait_for(lock, std::chrono::seconds(5));
       lock.unlock();
       Flush();
+      if (tick % 120 == 0) {
+        ctx_.uploads->SweepExpired();
+        (void)security::AnchorHead(*ctx_.db, ctx_.config.data_dir + "/audit.anchor", *ctx_.clock);
+      }
       lock.lock();
     }
   });

@@ -6,6 +6,7 @@
 #include "auth/authorizer.h"
 #include "core/text.h"
 #include "resources/sheet_mapping.h"
+#include "security/audit_chain.h"
 
 namespace lep::review {
 
@@ -44,12 +45,16 @@ bool IsNouRole(const auth::Principal& p) {
 Status WriteAudit(storage::SqlExecutor& tx, int64_t at, const auth::Principal& p,
                   const std::string& action, const std::string& object,
                   const std::string& result, const std::string& detail) {
-  return tx
-      .Exec("INSERT INTO audit_log (at, actor_id, org_id, ip, action, object, result, detail) "
-            "VALUES (?, ?, ?, '', ?, ?, ?, ?)",
-            {at, p.user_id.value, p.org ? p.org->id.value : int64_t{0}, action, object, result,
-             detail})
-      .map([](auto&&) {});
+  // Hash-chained (security/audit_chain.h): any later edit or deletion is detectable.
+  security::AuditRecord r;
+  r.at = at;
+  r.actor_id = p.user_id.value;
+  if (p.org) r.org_id = p.org->id.value;
+  r.action = action;
+  r.object = object;
+  r.result = result;
+  r.detail = detail;
+  return security::AppendAudit(tx, r).map([](auto&&) {});
 }
 
 ReviewService::ReviewService(storage::Database& db, resources::ResourceRepository& repo,

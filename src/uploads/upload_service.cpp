@@ -377,14 +377,6 @@ Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
     std::optional<Checksum> checksum, std::optional<uint64_t> content_length) {
   LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
   if (u.completed_at) return Fail(Error::Conflict("上传已完成，无需继续发送"));
-  if (offset != u.offset) {
-    return Fail(Error::Conflict("Upload-Offset 与服务器记录不一致：服务器已收到 " +
-                                std::to_string(u.offset) + " 字节"));
-  }
-  if (content_length && *content_length > u.length - u.offset) {
-    return Fail(Error{ErrorCode::kPayloadTooLarge, "上传内容超过了声明的文件大小（Upload-Length）",
-                      {}, std::nullopt});
-  }
   {
     std::lock_guard lock(impl_->mu);
     if (!impl_->active.insert(u.id).second) {
@@ -396,6 +388,27 @@ Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
     std::lock_guard lock(impl_->mu);
     impl_->active.erase(u.id);
   };
+  // Re-read under the lock: another PATCH may have committed since the first read.
+  auto fresh = impl_->Load(id);
+  if (!fresh || !*fresh) {
+    release();
+    return Fail(Error::NotFound("上传不存在或已删除"));
+  }
+  u = std::move(**fresh);
+  if (u.completed_at) {
+    release();
+    return Fail(Error::Conflict("上传已完成，无需继续发送"));
+  }
+  if (offset != u.offset) {
+    release();
+    return Fail(Error::Conflict("Upload-Offset 与服务器记录不一致：服务器已收到 " +
+                                std::to_string(u.offset) + " 字节"));
+  }
+  if (content_length && *content_length > u.length - u.offset) {
+    release();
+    return Fail(Error{ErrorCode::kPayloadTooLarge, "上传内容超过了声明的文件大小（Upload-Length）",
+                      {}, std::nullopt});
+  }
   std::string path = impl_->PartPath(u.id);
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {

@@ -4,7 +4,7 @@
 # on a free loopback port with a temporary data directory, runs node --test on *.test.mjs and
 # always stops the server. kill_server.test.mjs starts (and kill -9s) its own lep.
 # Environment:
-#   LEP_BIN        lep binary (default /work/main/build/asan/src/lep)
+#   LEP_BIN        lep binary (default <repo>/build/asan/src/lep)
 #   LEP_E2E_KEEP=1 keep the temporary directory (server log, data) for inspection
 # Arguments: test files to run instead of all *.test.mjs (e.g. run.sh kill_server.test.mjs).
 set -euo pipefail
@@ -28,7 +28,7 @@ else
   step "npm ci（跳过：package-lock.json 未变化）"
 fi
 
-LEP_BIN="${LEP_BIN:-/work/main/build/asan/src/lep}"
+LEP_BIN="${LEP_BIN:-$HERE/../../build/asan/src/lep}"
 [[ "$LEP_BIN" = /* ]] || LEP_BIN="$PWD/$LEP_BIN"
 if [[ ! -x "$LEP_BIN" ]]; then
   echo "找不到 lep 可执行文件：$LEP_BIN（请先构建，或设置 LEP_BIN）" >&2

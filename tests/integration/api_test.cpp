@@ -106,6 +106,20 @@ TEST_F(ApiTest, WrongPasswordIs401AndTheSixthIs429) {
   EXPECT_EQ(c.Login("bj_admin").status, 200);
 }
 
+TEST_F(ApiTest, SignInAttemptsPerAddressAreRateLimited) {
+  Client c = Fresh();
+  int first_429 = 0;
+  for (int i = 1; i <= 120 && !first_429; ++i) {
+    if (c.Login("nobody_" + std::to_string(i)).status == 429) first_429 = i;
+  }
+  EXPECT_EQ(first_429, 101);
+  auto r = c.Login("gd_admin");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_FALSE(r.headers["retry-after"].empty());
+  server_.clock().Advance(std::chrono::seconds(5));
+  EXPECT_EQ(c.Login("gd_admin").status, 200);
+}
+
 TEST_F(ApiTest, UnknownUserIs401LikeAWrongPassword) {
   Client c = Fresh();
   auto r = c.Login("nobody_here");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "integration/server_fixture.h"
+#include "security/audit_chain.h"
 
 namespace lep::testing {
 namespace {
@@ -126,6 +127,22 @@ TEST_F(ReviewApiTest, ACollegeResourceGoesThroughBothLevelsIntoABatch) {
   auto audit = server_.ctx().db->QueryOne(
       "SELECT COUNT(*) FROM audit_log WHERE object = ?", {"resource:" + std::to_string(id)});
   EXPECT_EQ((*audit)->Int(0), 3);  // submit + two approvals (publish is audited per batch)
+
+  // The audit log is a hash chain: it verifies, and an edit by SQL is found at its row.
+  auto clean = security::VerifyChain(*server_.ctx().db);
+  ASSERT_TRUE(clean);
+  EXPECT_TRUE(clean->ok) << clean->reason;
+  EXPECT_GE(clean->rows_checked, 5);
+  auto victim = server_.ctx().db->QueryOne("SELECT MIN(id) FROM audit_log WHERE object = ?",
+                                           {"resource:" + std::to_string(id)});
+  int64_t victim_id = (*victim)->Int(0);
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE audit_log SET detail = 'forged' WHERE id = ?",
+                                     {victim_id}));
+  auto tampered = security::VerifyChain(*server_.ctx().db);
+  ASSERT_TRUE(tampered);
+  EXPECT_FALSE(tampered->ok);
+  EXPECT_EQ(tampered->broken_id, victim_id);
+  ASSERT_TRUE(server_.ctx().db->Exec("DELETE FROM audit_log WHERE id >= ?", {victim_id}));
 
   // Withdraw needs a reason and a platform admin.
   EXPECT_EQ(admin_.Send("POST", Url(id, "/withdraw"), json::object()).status, 400);

@@ -294,7 +294,8 @@ TEST_F(UploadsTest, OnePatchAtATime) {
   // Wait until the first PATCH holds the upload (its begin ran on the pool).
   HttpResult second;
   for (int i = 0; i < 1500; ++i) {
-    second = Patch(loc, 0, "c");
+    // A wrong offset: until the first PATCH holds the upload this is a harmless 409.
+    second = Patch(loc, 5, "c");
     if (second.status == 423) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

@@ -207,6 +207,11 @@ CREATE TABLE usage_daily (
   PRIMARY KEY (resource_id, day)
 )
 )sql"},
+      {6, "audit_chain", R"sql(
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+CREATE UNIQUE INDEX audit_log_prev_hash ON audit_log (prev_hash)
+)sql"},
   };
   return kMigrations;
 }

@@ -1,0 +1,124 @@
+// E2E 公共工具：用 playwright-core 驱动 Debian 的 /usr/bin/chromium（不下载浏览器），
+// 用 @axe-core/playwright 做 WCAG 2.1 A/AA 检查，截图保存到 <仓库根>/test-output/web/。
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import assert from 'node:assert/strict'
+import { chromium } from 'playwright-core'
+import AxeBuilderModule from '@axe-core/playwright'
+
+const AxeBuilder = AxeBuilderModule.default ?? AxeBuilderModule
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+export const REPO_ROOT = path.resolve(here, '..', '..')
+export const OUT_DIR = process.env.LEP_E2E_OUT || path.join(REPO_ROOT, 'test-output', 'web')
+export const BASE_URL = (process.env.LEP_E2E_BASE || 'http://127.0.0.1:8080').replace(/\/$/, '')
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
+export const DEMO_PASSWORD = 'Lep@Demo2022'
+
+export const DESKTOP = { width: 1280, height: 800 }
+export const PHONE = { width: 375, height: 812 }
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/**
+ * 启动一个全新的浏览器（新的临时 --user-data-dir；playwright 通过 launchPersistentContext
+ * 传入该目录）。返回 { context, close }。
+ */
+export async function launch(viewport = DESKTOP) {
+  mkdirSync(OUT_DIR, { recursive: true })
+  const userDataDir = mkdtempSync(path.join(tmpdir(), 'lep-e2e-chromium-'))
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    reducedMotion: 'reduce',
+    acceptDownloads: true,
+    baseURL: BASE_URL,
+  })
+  context.setDefaultTimeout(15000)
+  const errors = []
+  context.on('page', (p) => watchPage(p, errors))
+  for (const p of context.pages()) watchPage(p, errors)
+  return {
+    context,
+    /** 页面上的 JS 错误与 CSP 违规（应为空） */
+    errors,
+    async close() {
+      await context.close().catch(() => undefined)
+      rmSync(userDataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+function watchPage(page, errors) {
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`))
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) errors.push(`csp: ${m.text()}`)
+  })
+}
+
+export async function newPage(browser, viewport) {
+  const page = browser.context.pages().find((p) => p.url() === 'about:blank') ?? (await browser.context.newPage())
+  if (viewport) await page.setViewportSize(viewport)
+  return page
+}
+
+export async function screenshot(page, name, { fullPage = true } = {}) {
+  const file = path.join(OUT_DIR, `${name}.png`)
+  await page.screenshot({ path: file, fullPage })
+  return file
+}
+
+/** 在当前页面运行 axe（WCAG 2.1 A/AA），有违规即失败并列出详情 */
+export async function expectAccessible(page, label) {
+  // 等过渡动画结束（对话框淡入时颜色尚未到位，会误报对比度）
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), null, { timeout: 5000 }).catch(() => undefined)
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
+  const v = results.violations
+  if (v.length) {
+    const lines = v.map(
+      (x) =>
+        `- ${x.id} (${x.impact}): ${x.help}\n` +
+        x.nodes
+          .slice(0, 5)
+          .map((n) => `    ${n.target.join(' ')} :: ${n.failureSummary?.replace(/\s+/g, ' ')}`)
+          .join('\n'),
+    )
+    assert.fail(`axe 发现 ${v.length} 类无障碍问题（${label}）：\n${lines.join('\n')}`)
+  }
+  return results
+}
+
+/** 手机宽度下不应出现横向滚动 */
+export async function expectNoHorizontalScroll(page, label) {
+  const { sw, iw } = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, iw: window.innerWidth }))
+  assert.ok(sw <= iw + 1, `${label}: 页面出现横向滚动（scrollWidth=${sw}, innerWidth=${iw}）`)
+}
+
+export async function setLargeText(page, on) {
+  const btn = page.getByRole('button', { name: /大字模式/ })
+  const pressed = (await btn.first().getAttribute('aria-pressed')) === 'true'
+  if (pressed !== on) await btn.first().click()
+  await page.waitForFunction((want) => document.documentElement.classList.contains('lep-large-text') === want, on)
+}
+
+export async function login(page, username, password = DEMO_PASSWORD) {
+  await page.goto('/login')
+  await page.getByLabel('用户名').fill(username)
+  await page.getByLabel('密码', { exact: true }).fill(password)
+  await page.getByRole('button', { name: '登录' }).click()
+}

@@ -1,0 +1,52 @@
+// 管理后台与登录注册页使用 Element Plus；学习门户首页不加载它（保持首屏轻量）。
+// 按需引入所用组件的样式（比整包 index.css 小得多）
+import 'element-plus/es/components/button/style/css'
+import 'element-plus/es/components/form/style/css'
+import 'element-plus/es/components/form-item/style/css'
+import 'element-plus/es/components/input/style/css'
+import 'element-plus/es/components/select/style/css'
+import 'element-plus/es/components/option/style/css'
+import 'element-plus/es/components/dialog/style/css'
+import 'element-plus/es/components/alert/style/css'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
+import 'element-plus/es/components/radio/style/css'
+import 'element-plus/es/components/radio-group/style/css'
+import 'element-plus/es/components/container/style/css'
+import 'element-plus/es/components/aside/style/css'
+import 'element-plus/es/components/header/style/css'
+import 'element-plus/es/components/main/style/css'
+import 'element-plus/es/components/tag/style/css'
+import 'element-plus/es/components/config-provider/style/css'
+import 'element-plus/es/components/cascader/style/css'
+import 'element-plus/es/components/pagination/style/css'
+import 'element-plus/es/components/progress/style/css'
+import 'element-plus/es/components/checkbox/style/css'
+import '@/styles/element-theme.css'
+import { ElMessage, ElMessageBox } from 'element-plus'
+import zhCn from 'element-plus/es/locale/lang/zh-cn'
+import { ApiError, NETWORK_ERROR_MESSAGE } from '@/api'
+
+export { zhCn }
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.message
+  if (e instanceof TypeError) return NETWORK_ERROR_MESSAGE
+  return '操作失败，请稍后再试'
+}
+
+/** 在对话框中显示错误（只显示中文 message，绝不显示原始 JSON） */
+export function showErrorDialog(e: unknown, title = '操作未成功'): Promise<unknown> {
+  return ElMessageBox.alert(errorMessage(e), title, {
+    type: 'error',
+    confirmButtonText: '知道了',
+  }).catch(() => undefined)
+}
+
+export function toastSuccess(message: string): void {
+  ElMessage({ type: 'success', message, showClose: true, duration: 3000 })
+}
+
+export function toastError(e: unknown): void {
+  ElMessage({ type: 'error', message: errorMessage(e), showClose: true, duration: 6000 })
+}

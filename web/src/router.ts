@@ -1,0 +1,126 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import { useAuthStore } from './stores/auth'
+import PortalLayout from './views/portal/PortalLayout.vue'
+import HomeView from './views/portal/HomeView.vue'
+
+import { COMING_SOON } from './nav'
+
+const SITE = '终身教育数字化学习资源征集与学习门户平台'
+
+export const routes: RouteRecordRaw[] = [
+  {
+    path: '/',
+    component: PortalLayout,
+    children: [
+      { path: '', name: 'home', component: HomeView, meta: { title: '首页' } },
+      { path: 'search', name: 'search', component: () => import('./views/portal/SearchView.vue'), meta: { title: '搜索' } },
+      {
+        path: 'resources/:id(\\d+)',
+        name: 'resource',
+        component: () => import('./views/portal/ResourceView.vue'),
+        meta: { title: '学习资源' },
+      },
+      { path: 'catalog', name: 'catalog', component: () => import('./views/portal/CatalogView.vue'), meta: { title: '资源目录' } },
+    ],
+  },
+  { path: '/login', name: 'login', component: () => import('./views/auth/LoginView.vue'), meta: { title: '登录' } },
+  { path: '/register', name: 'register', component: () => import('./views/auth/RegisterView.vue'), meta: { title: '注册' } },
+  {
+    path: '/console',
+    component: () => import('./views/console/ConsoleLayout.vue'),
+    meta: { requiresAuth: true },
+    children: [
+      { path: '', name: 'console', component: () => import('./views/console/OrgView.vue'), meta: { title: '我的单位' } },
+      {
+        path: 'orgs/:id(\\d+)',
+        name: 'org',
+        component: () => import('./views/console/OrgView.vue'),
+        meta: { title: '单位详情' },
+      },
+      {
+        path: 'resources',
+        name: 'resources',
+        component: () => import('./views/console/ResourcesView.vue'),
+        meta: { title: '资源管理', section: 'resources' },
+      },
+      {
+        path: 'resources/new',
+        name: 'resource-new',
+        component: () => import('./views/console/ResourceEditView.vue'),
+        meta: { title: '新建资源', section: 'resources' },
+      },
+      {
+        path: 'resources/:id(\\d+)',
+        name: 'resource-edit',
+        component: () => import('./views/console/ResourceEditView.vue'),
+        meta: { title: '编辑资源', section: 'resources' },
+      },
+      {
+        path: 'import',
+        name: 'import',
+        component: () => import('./views/console/ImportView.vue'),
+        meta: { title: '批量导入', section: 'import' },
+      },
+      {
+        path: 'review',
+        name: 'review-queue',
+        component: () => import('./views/console/review/ReviewQueueView.vue'),
+        meta: { title: '审核', section: 'review' },
+      },
+      {
+        path: 'review/:id(\\d+)',
+        name: 'review',
+        component: () => import('./views/console/review/ReviewView.vue'),
+        meta: { title: '审核资源', section: 'review' },
+      },
+      {
+        path: 'campaigns',
+        name: 'campaigns',
+        component: () => import('./views/console/review/CampaignsView.vue'),
+        meta: { title: '征集批次', section: 'campaigns' },
+      },
+      {
+        path: 'batches',
+        name: 'batches',
+        component: () => import('./views/console/review/BatchesView.vue'),
+        meta: { title: '发布批次', section: 'batches' },
+      },
+      {
+        path: 'soon/:what',
+        name: 'soon',
+        component: () => import('./views/console/ComingSoon.vue'),
+        meta: { title: '即将开放' },
+      },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    component: PortalLayout,
+    children: [{ path: '', name: 'notfound', component: () => import('./views/portal/NotFound.vue'), meta: { title: '页面不存在' } }],
+  },
+]
+
+export async function authGuard(to: RouteLocationNormalized) {
+  if (!to.matched.some((r) => r.meta.requiresAuth)) return true
+  const auth = useAuthStore()
+  await auth.ensureLoaded()
+  if (!auth.signedIn) return { name: 'login', query: { redirect: to.fullPath } }
+  return true
+}
+
+export function createAppRouter() {
+  const router = createRouter({
+    history: createWebHistory('/'),
+    routes,
+    scrollBehavior(_to, _from, saved) {
+      return saved ?? { top: 0 }
+    },
+  })
+  router.beforeEach(authGuard)
+  router.afterEach((to) => {
+    let t = (to.meta.title as string | undefined) ?? ''
+    if (to.name === 'soon') t = `${COMING_SOON[String(to.params.what)] ?? ''}（即将开放）`
+    document.title = t ? `${t} - ${SITE}` : SITE
+  })
+  return router
+}

@@ -1,0 +1,186 @@
+// 资源编辑表单：表单模型 ↔ 接口 JSON、字段标签（标准字段中文名）、服务端字段错误的就地显示。
+import type { Resource, ResourceInput } from '@/api/resources'
+
+export const RESOURCE_TYPES = [
+  { value: 'A01', label: '视频资源' },
+  { value: 'A02', label: '音频资源' },
+  { value: 'A03', label: '网络课程' },
+] as const
+
+export const DOMAINS = ['学历继续教育', '非学历教育培训', '老年教育', '社区教育'] as const
+
+export const STATES = [
+  { value: 'draft', label: '草稿' },
+  { value: 'submitted', label: '已提交' },
+  { value: 'first_review', label: '初审中' },
+  { value: 'final_review', label: '终审中' },
+  { value: 'approved', label: '已通过' },
+  { value: 'published', label: '已发布' },
+  { value: 'returned', label: '退回修改' },
+  { value: 'rejected', label: '未通过' },
+  { value: 'withdrawn', label: '已下线' },
+] as const
+
+export function typeLabel(t: string): string {
+  return RESOURCE_TYPES.find((x) => x.value === t)?.label ?? t
+}
+
+/** JSON 字段名 → 标准中文字段名（附件2 表1） */
+export const FIELD_LABELS = {
+  title: '资源名称',
+  type: '资源类型',
+  domain: '征集内容范围',
+  platform: '部署平台',
+  link: '资源链接',
+  series: '所属系列',
+  series_order: '所属顺序',
+  summary: '资源简介',
+  duration: '资源时长',
+  created_on: '创建时间',
+  copyright_holder: '版权方',
+  presenters: '主讲人',
+  clicks: '点击量',
+  learners: '学习人数',
+  toc: '资源目录',
+  keywords: '关键词',
+  category: '所属分类',
+} as const
+
+export type ResourceField = keyof typeof FIELD_LABELS
+export const RESOURCE_FIELDS = Object.keys(FIELD_LABELS) as ResourceField[]
+
+export interface ResourceFormModel {
+  title: string
+  type: string
+  domain: string
+  platform: string
+  link: string
+  series: string
+  series_order: string
+  summary: string
+  duration: string
+  created_on: string
+  copyright_holder: string
+  /** 以「;」分隔的文本（也接受全角「；」和换行） */
+  presenters: string
+  keywords: string
+  clicks: string
+  learners: string
+  toc: string
+  category: string
+}
+
+export function emptyForm(): ResourceFormModel {
+  return {
+    title: '',
+    type: 'A01',
+    domain: '',
+    platform: '',
+    link: '',
+    series: '',
+    series_order: '',
+    summary: '',
+    duration: '',
+    created_on: '',
+    copyright_holder: '',
+    presenters: '',
+    keywords: '',
+    clicks: '',
+    learners: '',
+    toc: '',
+    category: '',
+  }
+}
+
+/** 音视频的时长由上传的文件测得，不能手填 */
+export function durationFromMedia(type: string): boolean {
+  return type === 'A01' || type === 'A02'
+}
+
+export function splitList(s: string): string[] {
+  return s
+    .split(/[;；\n]/)
+    .map((x) => x.trim())
+    .filter(Boolean)
+}
+
+export function joinList(v: string[] | undefined | null): string {
+  return (v ?? []).join(';')
+}
+
+export function formFromResource(r: Resource): ResourceFormModel {
+  return {
+    title: r.title ?? '',
+    type: r.type ?? 'A01',
+    domain: r.domain ?? '',
+    platform: r.platform ?? '',
+    link: r.link ?? '',
+    series: r.series ?? '',
+    series_order: r.series_order ?? '',
+    summary: r.summary ?? '',
+    duration: r.duration ?? '',
+    created_on: r.created_on ?? '',
+    copyright_holder: r.copyright_holder ?? '',
+    presenters: joinList(r.presenters),
+    keywords: joinList(r.keywords),
+    clicks: r.clicks ? String(r.clicks) : '',
+    learners: r.learners ? String(r.learners) : '',
+    toc: r.toc ?? '',
+    category: r.category ?? '',
+  }
+}
+
+/** 文本数字 → 整数；空为 null；其它（如「abc」「-1」）原样交给服务端校验并给出字段错误 */
+function countValue(s: string): number | string | null {
+  const t = s.trim()
+  if (!t) return null
+  return /^\d+$/.test(t) && t.length <= 15 ? Number(t) : t
+}
+
+export function inputFromForm(f: ResourceFormModel, version?: number): ResourceInput {
+  const body: ResourceInput = {
+    title: f.title.trim(),
+    type: f.type,
+    domain: f.domain,
+    platform: f.platform.trim(),
+    link: f.link.trim(),
+    series: f.series.trim(),
+    series_order: f.series_order.trim(),
+    summary: f.summary.trim(),
+    created_on: f.created_on.trim(),
+    copyright_holder: f.copyright_holder.trim(),
+    presenters: splitList(f.presenters),
+    clicks: countValue(f.clicks),
+    learners: countValue(f.learners),
+    toc: f.toc.trim(),
+    keywords: splitList(f.keywords),
+    category: f.category,
+  }
+  if (!durationFromMedia(f.type)) body.duration = f.duration.trim()
+  if (version !== undefined) body.version = version
+  return body
+}
+
+export interface BoundErrors {
+  /** 字段名 → 显示在该字段下方的提示 */
+  byField: Partial<Record<string, string>>
+  /** 无法显示在表单字段下方的错误（如 cover、未知字段）：在表单顶部列出 */
+  other: { field: string; label: string; message: string }[]
+}
+
+/** 把服务端 fields[] 绑定到表单字段；shown 为页面上实际显示的字段 */
+export function bindFieldErrors(
+  fields: { field: string; label: string; message: string }[],
+  shown: readonly string[],
+): BoundErrors {
+  const byField: Record<string, string> = {}
+  const other: BoundErrors['other'] = []
+  for (const f of fields) {
+    if (shown.includes(f.field)) {
+      byField[f.field] = byField[f.field] ? `${byField[f.field]}；${f.message}` : f.message
+    } else {
+      other.push(f)
+    }
+  }
+  return { byField, other }
+}

@@ -1,0 +1,58 @@
+// tus 断点续传的公共设置：上传地址、分块大小、指纹（用于刷新页面后续传）、错误信息转换。
+import type { DetailedError, PreviousUpload } from 'tus-js-client'
+import { ApiError, NETWORK_ERROR_MESSAGE, toApiError } from '@/api/client'
+
+export const UPLOAD_ENDPOINT = '/api/v1/uploads'
+
+/**
+ * 每个 PATCH 请求的大小。理想值约 5 MiB，但当前的 lep 服务端会断开 Content-Length 超过 1 MiB 的请求
+ * （见 web/README.md），因此取 1 MiB。测试可通过 localStorage「lep.test.uploadChunkSize」改小。
+ */
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024
+
+export function uploadChunkSize(storage: Pick<Storage, 'getItem'> | undefined = globalThis.localStorage): number {
+  try {
+    const v = Number(storage?.getItem('lep.test.uploadChunkSize'))
+    if (Number.isFinite(v) && v >= 64 * 1024) return Math.floor(v)
+  } catch {
+    /* localStorage 不可用 */
+  }
+  return DEFAULT_CHUNK_SIZE
+}
+
+/** 同一资源、同名同大小的文件视为同一次上传（刷新页面后重新选择该文件即可续传） */
+export function uploadFingerprint(resourceId: number, kind: string, file: { name: string; size: number }): string {
+  return `lep-${kind}-${resourceId}-${file.size}-${file.name}`
+}
+
+/** 本资源未完成的上传（最新的在前） */
+export function pendingUploadsFor(all: PreviousUpload[], resourceId: number, kind = 'media'): PreviousUpload[] {
+  return all
+    .filter((u) => u.metadata?.resource_id === String(resourceId) && (u.metadata?.kind ?? 'media') === kind)
+    .sort((a, b) => String(b.creationTime).localeCompare(String(a.creationTime)))
+}
+
+/** tus-js-client 的错误 → 中文提示（服务端错误体里的 message；网络中断时给出通用提示） */
+export function tusErrorMessage(err: unknown): string {
+  const d = err as Partial<DetailedError> | undefined
+  const res = d?.originalResponse
+  if (res) {
+    const status = res.getStatus()
+    let body: unknown = null
+    try {
+      body = JSON.parse(res.getBody() || 'null')
+    } catch {
+      body = null
+    }
+    return toApiError(status, body).message
+  }
+  if (err instanceof ApiError) return err.message
+  return NETWORK_ERROR_MESSAGE
+}
+
+/** 4xx（除 409、423、429）不重试：例如无权限、文件过大、资源状态不允许 */
+export function shouldRetryTus(err: Partial<DetailedError>): boolean {
+  const status = err.originalResponse ? err.originalResponse.getStatus() : 0
+  if (status >= 400 && status < 500) return status === 409 || status === 423 || status === 429
+  return true
+}
