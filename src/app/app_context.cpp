@@ -101,7 +101,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       *ctx->db, *ctx->resource_repo, *ctx->org_repo, *ctx->resources, *ctx->clock,
       [raw](const resources::Resource& r) {
         if (r.meta.type == resources::ResourceType::kCourse) {
-          return !r.meta.link.empty() && raw->link_checker->Check(r.meta.link).reachable;
+          return !r.meta.link.empty() &&
+                 CheckAndStoreLink(*raw, r.id.value, r.meta.link).reachable;
         }
         auto m = LoadMedia(*raw, r.id.value);
         return m && *m && (*m)->passed;

@@ -10,6 +10,7 @@
 #include "app/routes.h"
 #include "app/portal.h"
 #include "app/resources_io.h"
+#include "app/media_glue.h"
 #include "app/seed.h"
 #include "security/audit_chain.h"
 #include <filesystem>
@@ -203,7 +204,7 @@ int main(int argc, char** argv) {
     if (!rows) return Die(rows.error());
     int bad = 0;
     for (const auto& r : rows->rows) {
-      auto result = ctx.link_checker->Check(r.Text(1));
+      auto result = lep::app::CheckAndStoreLink(ctx, r.Int(0), r.Text(1));
       if (!result.reachable) ++bad;
       std::printf("%lld\t%s\t%s\t%d\t%s\n", static_cast<long long>(r.Int(0)),
                   result.reachable ? "可访问" : "不可访问", r.Text(1).c_str(), result.status,

@@ -92,6 +92,14 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
               },
               1024, "资源的音视频文件与技术标准检测报告（逐项）"});
 
+  router.Add({"GET", "/api/v1/resources/{id}/link-check",
+              [&ctx](Request& req) {
+                auto r = ReadableResource(ctx, req);
+                if (!r) return Response::FromError(r.error());
+                return Response::Json(200, {{"link_check", LinkCheckJson(ctx, r->id.value)}});
+              },
+              1024, "网络课程链接的最近一次检测结果（状态、最终地址、耗时、错误）"});
+
   router.Add({"POST", "/api/v1/resources/{id}/cover",
               Authed(ctx, [&ctx](Request& req, const auth::Principal& p) {
                 auto id = req.IdParam("id");

@@ -74,6 +74,33 @@ std::string Sha256File(const std::string& path) {
 
 }  // namespace
 
+linkcheck::LinkCheckResult CheckAndStoreLink(AppContext& ctx, int64_t resource_id,
+                                             const std::string& url) {
+  linkcheck::LinkCheckResult r = ctx.link_checker->Check(url);
+  (void)ctx.db->Exec(
+      "INSERT INTO link_checks (resource_id, url, reachable, status, final_url, hops, "
+      "elapsed_ms, error_code, error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (resource_id) DO UPDATE SET url = excluded.url, reachable = "
+      "excluded.reachable, status = excluded.status, final_url = excluded.final_url, hops = "
+      "excluded.hops, elapsed_ms = excluded.elapsed_ms, error_code = excluded.error_code, "
+      "error = excluded.error, checked_at = excluded.checked_at",
+      {resource_id, url, int64_t{r.reachable}, int64_t{r.status}, r.final_url, int64_t{r.hops},
+       r.elapsed_ms, r.error_code, r.error, ctx.clock->NowMs()});
+  return r;
+}
+
+json LinkCheckJson(AppContext& ctx, int64_t resource_id) {
+  auto row = ctx.db->QueryOne("SELECT url, reachable, status, final_url, hops, elapsed_ms, "
+                              "error_code, error, checked_at FROM link_checks WHERE "
+                              "resource_id = ?",
+                              {resource_id});
+  if (!row || !*row) return nullptr;
+  const auto& r = **row;
+  return {{"url", r.Text(0)},        {"reachable", r.Int(1) != 0}, {"status", r.Int(2)},
+          {"final_url", r.Text(3)},  {"hops", r.Int(4)},           {"elapsed_ms", r.Int(5)},
+          {"error_code", r.Text(6)}, {"error", r.Text(7)},         {"checked_at", r.Int(8)}};
+}
+
 Status StoreCover(AppContext& ctx, int64_t resource_id, std::string_view jpeg) {
   LEP_ASSIGN_OR_RETURN(media::CoverImage img, media::ProcessCover(jpeg));
   LEP_ASSIGN_OR_RETURN(std::string blob, ctx.blobs->PutBytes(jpeg));

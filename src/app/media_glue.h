@@ -32,6 +32,12 @@ struct MediaRecord {
 [[nodiscard]] Result<std::optional<MediaRecord>> LoadMedia(AppContext& ctx, int64_t resource_id);
 json MediaJson(const MediaRecord& m);
 // Stores a checked cover (bytes already validated by the caller or not: validated here).
+// Checks an online course's link (SSRF-safe checker) and stores the result.
+linkcheck::LinkCheckResult CheckAndStoreLink(AppContext& ctx, int64_t resource_id,
+                                             const std::string& url);
+// The last stored link check of a resource, as JSON (null when never checked).
+json LinkCheckJson(AppContext& ctx, int64_t resource_id);
+
 [[nodiscard]] Status StoreCover(AppContext& ctx, int64_t resource_id, std::string_view jpeg);
 
 }  // namespace lep::app

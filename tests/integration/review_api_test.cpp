@@ -190,3 +190,40 @@ TEST_F(ReviewApiTest, SensitiveWordsAreShownToReviewers) {
 
 }  // namespace
 }  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+// Online courses (A03): the link is checked on submission (through the SSRF-safe checker,
+// allowed to reach this loopback server only by the test allow-list) and the result stored.
+TEST_F(ReviewApiTest, OnlineCourseLinksAreCheckedAndRecorded) {
+  auto make = [&](const std::string& title, const std::string& link) {
+    auto r = uploader_.Send("POST", "/api/v1/resources",
+                            {{"title", title}, {"type", "A03"}, {"domain", "学历继续教育"},
+                             {"summary", "在线课程"}, {"copyright_holder", "演示学院"},
+                             {"presenters", "张演示"}, {"platform", "演示平台"}, {"link", link}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    int64_t id = r.Json()["id"];
+    EXPECT_TRUE(server_.ctx().db->Exec(
+        "UPDATE resources SET cover_blob = ?, cover_thumb_blob = ? WHERE id = ?",
+        {std::string(32, 'a'), std::string(32, 'b'), id}));
+    return id;
+  };
+  std::string base = "http://127.0.0.1:" + std::to_string(server_.port());
+  int64_t ok = make("可访问的课程", base + "/healthz");
+  auto submitted = uploader_.Send("POST", Url(ok, "/submit"), {{"attestation", true}});
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  auto check = uploader_.Get(Url(ok, "/link-check")).Json()["link_check"];
+  EXPECT_EQ(check["reachable"], true);
+  EXPECT_EQ(check["status"], 200);
+
+  int64_t bad = make("打不开的课程", "http://127.0.0.1:1/course");
+  auto refused = uploader_.Send("POST", Url(bad, "/submit"), {{"attestation", true}});
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  auto bad_check = uploader_.Get(Url(bad, "/link-check")).Json()["link_check"];
+  EXPECT_EQ(bad_check["reachable"], false);
+  EXPECT_FALSE(bad_check["error"].get<std::string>().empty());
+}
+
+}  // namespace
+}  // namespace lep::testing

@@ -212,6 +212,20 @@ ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_log ADD COLUMN hash TEXT;
 CREATE UNIQUE INDEX audit_log_prev_hash ON audit_log (prev_hash)
 )sql"},
+      {7, "link_checks", R"sql(
+CREATE TABLE link_checks (
+  resource_id BIGINT PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  reachable BIGINT NOT NULL,
+  status BIGINT NOT NULL,
+  final_url TEXT NOT NULL,
+  hops BIGINT NOT NULL,
+  elapsed_ms BIGINT NOT NULL,
+  error_code TEXT NOT NULL,
+  error TEXT NOT NULL,
+  checked_at BIGINT NOT NULL
+)
+)sql"},
   };
   return kMigrations;
 }
