@@ -152,10 +152,14 @@ void Counters::Flush() {
                                              {id, visitor}));
       if (res.affected > 0) {
         LEP_RETURN_IF_ERROR(tx.Exec("UPDATE resources SET learners = learners + 1 WHERE id = ?", {id}));
+        LEP_RETURN_IF_ERROR(tx.Exec(
+            "INSERT INTO usage_daily (resource_id, day, clicks, learners) VALUES (?, ?, 0, 1) "
+            "ON CONFLICT (resource_id, day) DO UPDATE SET learners = usage_daily.learners + 1",
+            {id, (ctx_.clock->NowMs() + 8 * 3600 * 1000) / 86400000}));
         touched.insert(id);
       }
     }
-    int64_t day = ctx_.clock->NowMs() / 86400000;
+    int64_t day = (ctx_.clock->NowMs() + 8 * 3600 * 1000) / 86400000;  // Beijing calendar day
     for (const auto& [id, n] : clicks) {
       LEP_RETURN_IF_ERROR(tx.Exec("INSERT INTO usage_daily (resource_id, day, clicks, learners) "
                                   "VALUES (?, ?, ?, 0) ON CONFLICT (resource_id, day) DO UPDATE SET "

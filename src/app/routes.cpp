@@ -13,6 +13,7 @@ http::Router BuildRouter(AppContext& ctx) {
   AddMediaRoutes(ctx, router);
   AddReviewRoutes(ctx, router);
   AddPortalRoutes(ctx, router);
+  AddPortalUserRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

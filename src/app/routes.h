@@ -15,6 +15,7 @@ void AddUploadRoutes(AppContext& ctx, http::Router& router);
 void AddMediaRoutes(AppContext& ctx, http::Router& router);
 void AddReviewRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
+void AddPortalUserRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

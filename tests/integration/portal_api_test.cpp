@@ -97,3 +97,65 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
 
 }  // namespace
 }  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+TEST_F(PortalApiTest, RatingsAreModeratedFavouritesAndHistoryAreKept) {
+  int64_t id = Make("五禽戏", "published");
+  int64_t hidden = Make("五禽戏草稿", "draft");
+  std::string base = "/api/v1/portal/resources/" + std::to_string(id);
+  Client learner(server_.port());
+  ASSERT_EQ(learner.Login("demo_learner").status, 200);
+  EXPECT_EQ(learner.Send("POST", base + "/ratings", {{"score", 6}}).status, 400);
+  auto rated = learner.Send("POST", base + "/ratings", {{"score", 4}, {"comment", "讲解清楚，有演示敏感词"}});
+  ASSERT_EQ(rated.status, 201) << rated.body;
+  EXPECT_EQ(learner.Send("POST", base + "/ratings", {{"score", 5}}).status, 409);  // once each
+  Client anon(server_.port());
+  EXPECT_EQ(anon.Get(base + "/ratings").Json()["count"], 0);  // waits for moderation
+  // The owning unit's admin chain moderates: 广东省教育厅 sees it, 北京 does not.
+  Client gd(server_.port());
+  ASSERT_EQ(gd.Login("gd_admin").status, 200);
+  auto pending = gd.Get("/api/v1/ratings/pending").Json()["items"];
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0]["flagged_words"], "演示敏感词");
+  Client bj(server_.port());
+  ASSERT_EQ(bj.Login("bj_admin").status, 200);
+  EXPECT_EQ(bj.Get("/api/v1/ratings/pending").Json()["items"].size(), 0u);
+  std::string mod = "/api/v1/ratings/" + std::to_string(pending[0]["id"].get<int64_t>()) + "/moderate";
+  EXPECT_EQ(bj.Send("POST", mod, {{"decision", "approve"}}).status, 404);
+  EXPECT_EQ(gd.Send("POST", mod, {{"decision", "approve"}}).status, 200);
+  auto shown = anon.Get(base + "/ratings").Json();
+  EXPECT_EQ(shown["count"], 1);
+  EXPECT_DOUBLE_EQ(shown["average"].get<double>(), 4.0);
+
+  EXPECT_EQ(learner.Send("PUT", "/api/v1/me/favourites/" + std::to_string(id), json::object()).status, 204);
+  EXPECT_EQ(learner.Send("PUT", "/api/v1/me/favourites/" + std::to_string(hidden), json::object()).status, 404);
+  EXPECT_EQ(learner.Get("/api/v1/me/favourites").Json()["items"].size(), 1u);
+  EXPECT_EQ(learner.Send("PUT", "/api/v1/me/history/" + std::to_string(id), {{"position_s", 95}}).status, 204);
+  auto history = learner.Get("/api/v1/me/history").Json()["items"];
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["position_s"], 95);
+  EXPECT_EQ(learner.Send("DELETE", "/api/v1/me/favourites/" + std::to_string(id), json::object()).status, 204);
+  EXPECT_EQ(learner.Get("/api/v1/me/favourites").Json()["items"].size(), 0u);
+}
+
+TEST_F(PortalApiTest, UsageStatisticsByDay) {
+  server_.clock().SetMs(1652572800000);  // 2022-05-15 08:00 Beijing
+  ASSERT_EQ(up_.Login("gd_uploader").status, 200);  // a month later: sign in again
+  int64_t id = Make("易筋经", "published");
+  Client v(server_.port());
+  v.Get("/api/v1/portal/resources/" + std::to_string(id));
+  server_.ctx().counters->Flush();
+  Client admin(server_.port());
+  ASSERT_EQ(admin.Login("nou_admin").status, 200);
+  auto stats = admin.Get("/api/v1/stats/usage?group=domain&from=2022-05-15&to=2022-05-15").Json();
+  ASSERT_EQ(stats["items"].size(), 1u) << stats.dump();
+  EXPECT_EQ(stats["items"][0]["key"], "老年教育");
+  EXPECT_EQ(stats["items"][0]["date"], "2022-05-15");
+  EXPECT_EQ(stats["items"][0]["clicks"], 1);
+  EXPECT_EQ(up_.Get("/api/v1/stats/usage").status, 403);
+}
+
+}  // namespace
+}  // namespace lep::testing

@@ -226,6 +226,34 @@ CREATE TABLE link_checks (
   checked_at BIGINT NOT NULL
 )
 )sql"},
+      {8, "ratings_favourites_history", R"sql(
+CREATE TABLE ratings (
+  id {{pk}},
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  score BIGINT NOT NULL,
+  comment TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending',
+  flagged_words TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  moderated_by BIGINT NOT NULL DEFAULT 0,
+  moderated_at BIGINT NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX ratings_one_per_user ON ratings (resource_id, user_id);
+CREATE TABLE favourites (
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, resource_id)
+);
+CREATE TABLE learning_history (
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  resource_id BIGINT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  position_s BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, resource_id)
+)
+)sql"},
   };
   return kMigrations;
 }
