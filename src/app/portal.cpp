@@ -34,6 +34,20 @@ search::SearchDoc DocOf(AppContext& ctx, const resources::Resource& r, int64_t p
 
 }  // namespace
 
+void SyncSearchMany(AppContext& ctx, const std::set<int64_t>& ids) {
+  if (!ctx.search) return;
+  for (int64_t id : ids) {
+    auto row = ctx.db->QueryOne("SELECT state, published_at FROM resources WHERE id = ?", {id});
+    auto r = ctx.resource_repo->Get(resources::ResourceId{id});
+    if (row && *row && (*row)->Text(0) == "published" && r && *r) {
+      (void)ctx.search->Upsert(DocOf(ctx, **r, (*row)->Int(1)));
+    } else {
+      (void)ctx.search->Remove(id);
+    }
+  }
+  (void)ctx.search->Commit();  // one commit for the whole batch
+}
+
 void SyncSearch(AppContext& ctx, int64_t resource_id) {
   if (!ctx.search) return;
   auto row = ctx.db->QueryOne("SELECT state, published_at FROM resources WHERE id = ?",
@@ -75,6 +89,7 @@ Counters::Counters(AppContext& ctx) : ctx_(ctx) {
       cv_.wait_for(lock, std::chrono::seconds(5));
       lock.unlock();
       Flush();
+      if (tick % 12 == 0) RefreshSearch();  // click/learner counts for sorting, every minute
       if (tick % 120 == 0) {
         ctx_.uploads->SweepExpired();
         (void)security::AnchorHead(*ctx_.db, ctx_.config.data_dir + "/audit.anchor", *ctx_.clock);
@@ -92,6 +107,7 @@ Counters::~Counters() {
   cv_.notify_all();
   flusher_.join();
   Flush();
+  RefreshSearch();
 }
 
 bool Counters::IsCrawler(std::string_view ua) {
@@ -175,7 +191,19 @@ void Counters::Flush() {
     for (const auto& l : learners) pending_learners_.insert(l);
     return;
   }
-  for (int64_t id : touched) SyncSearch(ctx_, id);
+  // Re-indexing each clicked resource at every flush would swamp the index (one Xapian commit
+  // per document); counts in the index are refreshed in bulk by the maintenance tick instead.
+  std::lock_guard lock(mu_);
+  dirty_.insert(touched.begin(), touched.end());
+}
+
+void Counters::RefreshSearch() {
+  std::set<int64_t> ids;
+  {
+    std::lock_guard lock(mu_);
+    ids.swap(dirty_);
+  }
+  if (!ids.empty()) SyncSearchMany(ctx_, ids);
 }
 
 }  // namespace lep::app

@@ -29,6 +29,8 @@ class Counters {
               int seconds);
   // Writes buffered increments to the database.
   void Flush();
+  // Updates the search index's counts for resources whose counters changed (one commit).
+  void RefreshSearch();
   static bool IsCrawler(std::string_view user_agent);
 
  private:
@@ -38,6 +40,7 @@ class Counters {
   std::map<std::pair<int64_t, std::string>, int> played_;          // seconds so far
   std::map<int64_t, int64_t> pending_clicks_;
   std::set<std::pair<int64_t, std::string>> pending_learners_;
+  std::set<int64_t> dirty_;  // counters changed since the last RefreshSearch
   std::mutex flush_mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -46,6 +49,8 @@ class Counters {
 
 // Re-indexes one resource: upserts it when published, removes it otherwise; commits.
 void SyncSearch(AppContext& ctx, int64_t resource_id);
+// The same for many resources with a single commit.
+void SyncSearchMany(AppContext& ctx, const std::set<int64_t>& ids);
 // Rebuilds the whole index from the database; returns the number of published resources.
 [[nodiscard]] Result<int64_t> Reindex(AppContext& ctx);
 
