@@ -61,6 +61,17 @@ void SyncSearch(AppContext& ctx, int64_t resource_id) {
   (void)ctx.search->Commit();
 }
 
+Result<resources::Resource> PublishedResource(AppContext& ctx, const http::Request& req,
+                                             const char* param) {
+  auto id = req.IdParam(param);
+  if (!id) return Fail(Error::NotFound("资源不存在或未发布"));
+  LEP_ASSIGN_OR_RETURN(auto r, ctx.resource_repo->Get(resources::ResourceId{*id}));
+  if (!r || r->state != resources::ResourceState::kPublished) {
+    return Fail(Error::NotFound("资源不存在或未发布"));
+  }
+  return *r;
+}
+
 Result<int64_t> Reindex(AppContext& ctx) {
   if (!ctx.search) return Fail(Error::Internal("搜索索引未打开"));
   LEP_ASSIGN_OR_RETURN(auto all, ctx.db->Exec("SELECT id, state, published_at FROM resources"));

@@ -51,6 +51,11 @@ class Counters {
 void SyncSearch(AppContext& ctx, int64_t resource_id);
 // The same for many resources with a single commit.
 void SyncSearchMany(AppContext& ctx, const std::set<int64_t>& ids);
+// The published resource named by path parameter `param`; kNotFound for anything else, so
+// unpublished ids are indistinguishable from missing ones.
+[[nodiscard]] Result<resources::Resource> PublishedResource(AppContext& ctx,
+                                                            const http::Request& req,
+                                                            const char* param = "id");
 // Rebuilds the whole index from the database; returns the number of published resources.
 [[nodiscard]] Result<int64_t> Reindex(AppContext& ctx);
 

@@ -48,16 +48,6 @@ std::string VisitorOf(const Request& req, bool* set_cookie, std::string* new_id)
   return *new_id;
 }
 
-Result<resources::Resource> PublishedResource(AppContext& ctx, const Request& req) {
-  auto id = req.IdParam("id");
-  if (!id) return Fail(Error::NotFound("资源不存在或未发布"));
-  LEP_ASSIGN_OR_RETURN(auto r, ctx.resource_repo->Get(resources::ResourceId{*id}));
-  if (!r || r->state != resources::ResourceState::kPublished) {
-    return Fail(Error::NotFound("资源不存在或未发布"));
-  }
-  return *r;
-}
-
 Result<std::vector<resources::Resource>> PublishedWhere(AppContext& ctx, const std::string& order,
                                                        int limit, const std::string& where = "",
                                                        const std::vector<storage::Value>& p = {}) {

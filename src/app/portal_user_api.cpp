@@ -2,6 +2,7 @@
 // unit or the platform, comments screened for sensitive words), favourites, learning history
 // with resume position; and usage statistics for administrators.
 #include "app/api_common.h"
+#include "app/portal.h"
 #include "app/routes.h"
 #include "auth/authorizer.h"
 #include "core/date.h"
@@ -12,16 +13,6 @@ namespace {
 using auth::Principal;
 using http::Request;
 using http::Response;
-
-Result<resources::Resource> Published(AppContext& ctx, const Request& req, const char* param) {
-  auto id = req.IdParam(param);
-  if (!id) return Fail(Error::NotFound("资源不存在或未发布"));
-  LEP_ASSIGN_OR_RETURN(auto r, ctx.resource_repo->Get(resources::ResourceId{*id}));
-  if (!r || r->state != resources::ResourceState::kPublished) {
-    return Fail(Error::NotFound("资源不存在或未发布"));
-  }
-  return *r;
-}
 
 // Moderators of a resource's ratings: platform admins, and unit admins whose subtree holds it.
 bool CanModerate(AppContext& ctx, const Principal& p, int64_t resource_id) {
@@ -48,7 +39,7 @@ constexpr const char* kRatingCols =
 void AddPortalUserRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"GET", "/api/v1/portal/resources/{id}/ratings",
               [&ctx](Request& req) {
-                auto r = Published(ctx, req, "id");
+                auto r = PublishedResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto avg = ctx.db->QueryOne("SELECT COUNT(*), COALESCE(AVG(score), 0) FROM ratings "
                                             "WHERE resource_id = ? AND state = 'approved'",
@@ -73,7 +64,7 @@ void AddPortalUserRoutes(AppContext& ctx, http::Router& router) {
 
   router.Add({"POST", "/api/v1/portal/resources/{id}/ratings",
               Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto r = Published(ctx, req, "id");
+                auto r = PublishedResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
@@ -169,7 +160,7 @@ void AddPortalUserRoutes(AppContext& ctx, http::Router& router) {
               }), 1024, "我的收藏"});
 
   router.Add({"PUT", "/api/v1/me/favourites/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto r = Published(ctx, req, "id");
+                auto r = PublishedResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto res = ctx.db->Exec("INSERT INTO favourites (user_id, resource_id, created_at) "
                                         "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -204,7 +195,7 @@ void AddPortalUserRoutes(AppContext& ctx, http::Router& router) {
               }), 1024, "我的学习记录（含续播位置）"});
 
   router.Add({"PUT", "/api/v1/me/history/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto r = Published(ctx, req, "id");
+                auto r = PublishedResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());

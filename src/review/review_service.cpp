@@ -146,15 +146,20 @@ Result<WorkflowInput> ReviewService::BuildInput(const auth::Principal& p, const 
   in.resource.version = r.version;
   in.resource.type = r.meta.type;
   in.resource.owner_second_level = orgs::IsSecondLevel(owner.kind);
-  // Stored metadata is re-validated: the category tree may have changed since it was saved.
-  auto header = resources::ExportHeader();
-  auto input = resources::RowToInput(resources::MapHeader(header), resources::ExportRow(r));
-  LEP_ASSIGN_OR_RETURN(auto index, resources_.Categories());
-  auto ctx = resources_.MakeContext(index);
-  in.resource.metadata_valid = static_cast<bool>(resources::ValidateMetadata(input, ctx));
-  in.resource.has_cover = r.cover.has_value();
-  // The check may fetch a link (A03): run it only when a submission asks for it.
+  // Submission prerequisites are costly (the metadata is re-validated against the whole
+  // category tree, an A03 link is fetched): evaluate them only when a submission asks, not for
+  // every row of a queue listing.
   bool need_check = req.action == Action::kSubmit && run_checks;
+  in.resource.metadata_valid = true;
+  if (need_check) {
+    // The category tree may have changed since the metadata was saved.
+    auto input = resources::RowToInput(resources::MapHeader(resources::ExportHeader()),
+                                       resources::ExportRow(r));
+    LEP_ASSIGN_OR_RETURN(auto index, resources_.Categories());
+    auto ctx = resources_.MakeContext(index);
+    in.resource.metadata_valid = static_cast<bool>(resources::ValidateMetadata(input, ctx));
+  }
+  in.resource.has_cover = r.cover.has_value();
   in.resource.technical_check_passed = need_check && technical_check_ ? technical_check_(r) : !need_check;
   in.resource.claim = claimed_by == 0                       ? ClaimStatus::kUnclaimed
                       : claimed_by == p.user_id.value       ? ClaimStatus::kClaimedByActor

@@ -227,3 +227,19 @@ TEST_F(ReviewApiTest, OnlineCourseLinksAreCheckedAndRecorded) {
 
 }  // namespace
 }  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+// Stored metadata is re-validated at submission: a category that no longer exists blocks it.
+TEST_F(ReviewApiTest, SubmissionRevalidatesStoredMetadata) {
+  int64_t id = ReadyResource("分类已失效");
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET category = '已删除的分类' WHERE id = ?",
+                                     {id}));
+  auto r = uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}});
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(uploader_.Get(Url(id, "")).Json()["state"], "draft");
+}
+
+}  // namespace
+}  // namespace lep::testing
