@@ -9,7 +9,7 @@ PACKAGES=(
   libxlsxwriter-dev nlohmann-json3-dev libexpected-dev libgtest-dev
   libzip-dev libpugixml-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev ffmpeg
-  libturbojpeg0-dev libssl-dev libsodium-dev libopencc-dev libxapian-dev
+  libturbojpeg0-dev libssl-dev libsodium-dev libopencc-dev libxapian-dev libqrencode-dev
   chromium fonts-wqy-microhei
   libpq-dev postgresql nginx wrk
 )

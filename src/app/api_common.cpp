@@ -28,6 +28,25 @@ http::Response Reply(int status, const Result<json>& r) {
   return http::Response::Json(status, *r);
 }
 
+bool IsSelfServicePath(std::string_view path) {
+  return path == "/api/v1/me" || path.starts_with("/api/v1/me/") ||
+         path == "/api/v1/auth/logout";
+}
+
+Status CheckSessionScope(const auth::Principal& p, const http::Request& req) {
+  bool self = IsSelfServicePath(req.path);
+  if (p.two_factor.enrolment_required && !self) {
+    return Fail(Error{ErrorCode::kTotpEnrolmentRequired,
+                      "双因素认证宽限期已过：请先启用双因素认证（绑定动态验证码）后再继续操作",
+                      {}, std::nullopt});
+  }
+  // 三权分立: the auditor reads; it changes nothing but its own sign-in.
+  if (p.role == auth::Role::kAuditor && req.IsUnsafeMethod() && !self) {
+    return Fail(Error::PermissionDenied("审计员只能查看，不能修改任何数据（三权分立）"));
+  }
+  return Ok();
+}
+
 Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request& req) {
   std::optional<std::string_view> csrf;
   if (req.IsUnsafeMethod()) {
@@ -39,11 +58,14 @@ Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request
   }
   auto token = req.Cookie(kSessionCookie);
   if (!token) return Fail(Error::Unauthenticated());
+  MaybeRefreshSecurityPolicy(ctx);
   LEP_ASSIGN_OR_RETURN(auth::Principal principal, ctx.auth->Authenticate(*token));
   if (csrf && !auth::ConstantTimeEquals(*csrf, principal.csrf_token)) {
     return Fail(Error{ErrorCode::kCsrfFailed, "CSRF 令牌不正确，请刷新页面后重试", {},
                       std::nullopt});
   }
+  principal.ip = req.remote_ip;
+  LEP_RETURN_IF_ERROR(CheckSessionScope(principal, req));
   return principal;
 }
 
@@ -76,7 +98,16 @@ json UserJson(const auth::User& u) {
           {"role", std::string(auth::RoleName(u.role))},
           {"role_label", std::string(auth::RoleLabel(u.role))},
           {"org_id", u.org_id ? json(u.org_id->value) : json(nullptr)},
-          {"created_at", u.created_at}};
+          {"created_at", u.created_at},
+          {"totp_enabled", u.totp_enabled},
+          {"locked_until", u.locked_until}};
+}
+
+json TwoFactorJson(const auth::TwoFactorStatus& s) {
+  return {{"enabled", s.enabled},
+          {"required", s.required},
+          {"grace_until", s.grace_until ? json(s.grace_until) : json(nullptr)},
+          {"enrolment_required", s.enrolment_required}};
 }
 
 json PrincipalJson(const auth::Principal& p) {
@@ -85,7 +116,8 @@ json PrincipalJson(const auth::Principal& p) {
             {"display_name", p.display_name},
             {"role", std::string(auth::RoleName(p.role))},
             {"role_label", std::string(auth::RoleLabel(p.role))},
-            {"org_id", p.org ? json(p.org->id.value) : json(nullptr)}};
+            {"org_id", p.org ? json(p.org->id.value) : json(nullptr)},
+            {"totp", TwoFactorJson(p.two_factor)}};
   if (p.org) j["org"] = OrgJson(*p.org);
   return j;
 }

@@ -39,6 +39,12 @@ http::Response Reply(int status, const Result<json>& r);
 [[nodiscard]] Result<auth::Principal> AuthenticateRequest(AppContext& ctx,
                                                           const http::Request& req);
 
+// Paths a signed-in user may always reach for their own account (/api/v1/me…, sign-out).
+bool IsSelfServicePath(std::string_view path);
+// What a valid session may do on this request: enrolment-only while two-factor enrolment is
+// overdue; nothing unsafe for auditors.
+[[nodiscard]] Status CheckSessionScope(const auth::Principal& p, const http::Request& req);
+
 using AuthedHandler = std::function<http::Response(http::Request&, const auth::Principal&)>;
 // Requires a valid session; on unsafe methods also X-CSRF-Token equal to the session's.
 http::Handler Authed(AppContext& ctx, AuthedHandler h);
@@ -46,5 +52,6 @@ http::Handler Authed(AppContext& ctx, AuthedHandler h);
 json OrgJson(const orgs::Org& o);
 json UserJson(const auth::User& u);
 json PrincipalJson(const auth::Principal& p);
+json TwoFactorJson(const auth::TwoFactorStatus& s);
 
 }  // namespace lep::app

@@ -1,5 +1,6 @@
 #include "app/app_context.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,6 +43,56 @@ Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
   return Ok();
 }
 
+void RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
+      return security::AppendAudit(tx, r).map([](auto&&) {});
+    });
+    if (st) return;
+    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict)) {
+      std::fprintf(stderr, "审计日志写入失败：%s\n", st.error().message.c_str());
+      return;
+    }
+  }
+  std::fprintf(stderr, "审计日志写入失败：并发冲突\n");
+}
+
+security::SecurityPolicy PolicyDefaults(const Config& config) {
+  security::SecurityPolicy p;
+  p.password_min_length = config.password_min_length;
+  p.lockout_threshold = config.lockout_threshold;
+  p.lockout_window_minutes = config.lockout_window_minutes;
+  p.lockout_minutes = config.lockout_minutes;
+  p.session_idle_minutes = config.session_idle_minutes;
+  p.totp_grace_days = config.totp_grace_days;
+  return p;
+}
+
+Status RefreshSecurityPolicy(AppContext& ctx) {
+  LEP_ASSIGN_OR_RETURN(auto p, security::LoadPolicy(*ctx.db, PolicyDefaults(ctx.config)));
+  auth::AuthOptions opts = ctx.auth->options();
+  opts.idle_timeout = std::chrono::minutes(p.session_idle_minutes);
+  opts.lockout_threshold = p.lockout_threshold;
+  opts.lockout_window = std::chrono::minutes(p.lockout_window_minutes);
+  opts.lockout_duration = std::chrono::minutes(p.lockout_minutes);
+  opts.password_min_length = p.password_min_length;
+  opts.two_factor_grace = std::chrono::hours(24 * p.totp_grace_days);
+  ctx.auth->SetOptions(opts);
+  ctx.policy_loaded_at = ctx.clock->NowMs();
+  return Ok();
+}
+
+void MaybeRefreshSecurityPolicy(AppContext& ctx) {
+  int64_t now = ctx.clock->NowMs();
+  int64_t last = ctx.policy_loaded_at.load();
+  if (now - last < 30'000 && now >= last) return;
+  // One request refreshes; the others go on with the values they have.
+  if (!ctx.policy_loaded_at.compare_exchange_strong(last, now)) return;
+  if (auto st = RefreshSecurityPolicy(ctx); !st) {
+    std::fprintf(stderr, "读取安全策略失败：%s\n", st.error().message.c_str());
+  }
+}
+
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
                                                     bool migrate) {
   auto ctx = std::make_unique<AppContext>();
@@ -64,20 +115,30 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       return Fail(Error::FailedPrecondition("数据库结构不是最新版本，请先运行 lep migrate"));
     }
   }
-  ctx->org_repo = orgs::NewSqlOrgRepository(*ctx->db);
+  {
+    auto cipher = security::FieldCipher::FromKeyFile(config.KeyFile(), /*create=*/true);
+    if (!cipher) return Fail(cipher.error());
+    ctx->cipher = std::make_unique<security::FieldCipher>(std::move(*cipher));
+  }
+  ctx->org_repo = orgs::NewSqlOrgRepository(*ctx->db, *ctx->cipher);
   ctx->user_repo = auth::NewSqlUserRepository(*ctx->db);
   ctx->session_repo = auth::NewSqlSessionRepository(*ctx->db);
   ctx->hasher = std::make_unique<auth::PasswordHasher>(config.argon2_opslimit,
                                                        config.argon2_memlimit);
   auth::AuthOptions opts;
-  opts.idle_timeout = std::chrono::minutes(config.session_idle_minutes);
   opts.absolute_timeout = std::chrono::hours(config.session_absolute_hours);
-  opts.lockout_threshold = config.lockout_threshold;
-  opts.lockout_window = std::chrono::minutes(config.lockout_window_minutes);
-  opts.lockout_duration = std::chrono::minutes(config.lockout_minutes);
+  opts.require_two_factor = config.require_two_factor;
   ctx->auth = std::make_unique<auth::AuthService>(*ctx->user_repo, *ctx->session_repo,
                                                   *ctx->org_repo, *ctx->hasher, *ctx->clock,
-                                                  opts);
+                                                  opts, *ctx->cipher);
+  AppContext* audit_ctx = ctx.get();
+  ctx->auth->SetAuditSink(
+      [audit_ctx](const security::AuditRecord& r) { RecordAudit(*audit_ctx, r); });
+  LEP_RETURN_IF_ERROR(RefreshSecurityPolicy(*ctx));
+  if (migrate) {
+    auto n = ctx->org_repo->EncryptLegacyContacts();
+    if (!n) return Fail(n.error());
+  }
   ctx->orgs = std::make_unique<orgs::OrgService>(*ctx->org_repo, *ctx->clock);
   ctx->resource_repo = resources::NewSqlResourceRepository(*ctx->db);
   ctx->categories = resources::NewSqlCategoryRepository(*ctx->db);

@@ -2,6 +2,7 @@
 // services, metrics. Built once at start-up; everything inside is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,7 +28,10 @@
 #include "review/sensitive_words.h"
 #include "linkcheck/link_checker.h"
 #include "search/search_index.h"
+#include "security/audit_chain.h"
+#include "security/field_cipher.h"
 #include "security/rate_limiter.h"
+#include "security/security_policy.h"
 
 namespace lep::app {
 
@@ -65,6 +69,11 @@ struct AppContext {
   std::unique_ptr<auth::UserRepository> user_repo;
   std::unique_ptr<auth::SessionRepository> session_repo;
   std::unique_ptr<auth::PasswordHasher> hasher;
+  // Personal data at rest (contacts, TOTP secrets); key file outside the database.
+  std::unique_ptr<security::FieldCipher> cipher;
+  // When the security policy was last read from the database (ms, for the periodic refresh
+  // that keeps several servers in step).
+  std::atomic<int64_t> policy_loaded_at{0};
   std::unique_ptr<auth::AuthService> auth;
   std::unique_ptr<orgs::OrgService> orgs;
   std::unique_ptr<resources::ResourceRepository> resource_repo;
@@ -82,6 +91,8 @@ struct AppContext {
   std::unique_ptr<search::SearchIndex> search;
   // Sign-in and sign-up attempts per client IP (on top of the per-account lockout).
   std::unique_ptr<security::RateLimiter> login_limiter;
+  // The buckets of app/abuse_limits.cpp (search, counter pings, uploads, submissions).
+  std::vector<std::unique_ptr<security::RateLimiter>> rate_limits;
   std::unique_ptr<Counters> counters;
   BackgroundJobs jobs;
   http::Metrics metrics;
@@ -91,6 +102,16 @@ struct AppContext {
 // when actor is given.
 [[nodiscard]] Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
                                        const auth::Principal* actor);
+
+// Appends one record to the hash-chained audit log in its own transaction (retried when a
+// concurrent append took the head first). Failures are logged, never thrown.
+void RecordAudit(AppContext& ctx, const security::AuditRecord& r);
+
+// The policy defaults from the configuration, and the stored policy applied to the
+// AuthService (at start-up, after a change, and at most every 30 s from requests).
+security::SecurityPolicy PolicyDefaults(const Config& config);
+[[nodiscard]] Status RefreshSecurityPolicy(AppContext& ctx);
+void MaybeRefreshSecurityPolicy(AppContext& ctx);
 
 // Opens the database (creating the data directory), runs migrations when asked, and wires
 // the services. clock may be null (system clock).

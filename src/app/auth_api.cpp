@@ -29,13 +29,17 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
                 std::vector<FieldError> errors;
-                std::string username = StringField(*body, "username", "用户名", errors);
-                std::string password = StringField(*body, "password", "密码", errors);
+                auth::LoginRequest login;
+                login.username = StringField(*body, "username", "用户名", errors);
+                login.password = StringField(*body, "password", "密码", errors);
+                login.totp_code = StringField(*body, "totp_code", "动态验证码", errors);
+                login.recovery_code = StringField(*body, "recovery_code", "恢复码", errors);
                 if (!errors.empty()) {
                   return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto ua = req.Header("user-agent").value_or("");
-                auto r = ctx.auth->Login(username, password, req.remote_ip, std::string(ua));
+                login.ip = req.remote_ip;
+                login.user_agent = std::string(req.Header("user-agent").value_or(""));
+                auto r = ctx.auth->Login(login);
                 if (!r) return http::Response::FromError(r.error());
                 auto principal = ctx.auth->Authenticate(r->token);
                 if (!principal) return http::Response::FromError(principal.error());
@@ -46,7 +50,9 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
               },
-              16 * 1024, "登录，返回用户信息与 CSRF 令牌并设置会话 Cookie"});
+              16 * 1024,
+              "登录（已启用双因素认证的账号须同时提交 totp_code 或 recovery_code），返回用户信息与 "
+              "CSRF 令牌并设置会话 Cookie"});
 
   router.Add({"POST", "/api/v1/auth/logout",
               Authed(ctx,

@@ -12,6 +12,9 @@
 #include "app/resources_io.h"
 #include "app/media_glue.h"
 #include "app/seed.h"
+#include "app/backup.h"
+#include "security/totp.h"
+#include <ctime>
 #include "security/audit_chain.h"
 #include <filesystem>
 #include "xlsx/spreadsheet.h"
@@ -99,7 +102,39 @@ int main(int argc, char** argv) {
   auto* audit_anchor = audit->add_subcommand("anchor", "把当前链头追加到锚定文件");
   AddCommonOptions(audit_anchor, flags, config_file);
 
+  auto* backup = cli.add_subcommand("backup", "备份数据库、媒体文件与审计锚定文件（含 SHA-256 清单）");
+  AddCommonOptions(backup, flags, config_file);
+  std::string backup_out;
+  bool backup_without_key = false;
+  backup->add_option("--out", backup_out, "备份目录（须为新目录或空目录）")->required();
+  backup->add_flag("--without-key", backup_without_key,
+                   "不把个人信息加密密钥放入备份（恢复时须用 --key 提供）");
+
+  auto* restore = cli.add_subcommand("restore", "校验备份并恢复到新的空数据目录");
+  AddCommonOptions(restore, flags, config_file);
+  std::string restore_from, restore_key;
+  bool restore_verify_only = false;
+  restore->add_option("--from", restore_from, "备份目录")->required();
+  restore->add_option("--key", restore_key, "加密密钥文件（备份中不含密钥时必填）");
+  restore->add_flag("--verify-only", restore_verify_only, "只校验备份，不写入");
+
+  auto* fixity = cli.add_subcommand("fixity", "重新计算已入库媒体文件的 SHA-256，报告不一致");
+  AddCommonOptions(fixity, flags, config_file);
+
+  auto* totp = cli.add_subcommand("totp", "动态验证码工具");
+  totp->require_subcommand(1);
+  auto* totp_code = totp->add_subcommand("code", "按 Base32 密钥计算当前 6 位验证码（同 oathtool --totp -b）");
+  std::string totp_secret;
+  totp_code->add_option("--secret", totp_secret, "Base32 密钥")->required();
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (totp_code->parsed()) {
+    auto raw = lep::security::Base32Decode(totp_secret);
+    if (!raw) return Die(raw.error());
+    std::printf("%s\n", lep::security::TotpCode(*raw, std::time(nullptr)).c_str());
+    return 0;
+  }
 
   // Precedence: defaults < file < environment < flags.
   Config defaults;
@@ -110,6 +145,25 @@ int main(int argc, char** argv) {
   if (flags.listen != defaults.listen) cfg.listen = flags.listen;
   if (!flags.web_dir.empty()) cfg.web_dir = flags.web_dir;
   if (flags.worker_threads != defaults.worker_threads) cfg.worker_threads = flags.worker_threads;
+
+  if (restore->parsed()) {
+    lep::app::RestoreOptions ro;
+    ro.from_dir = restore_from;
+    ro.target = cfg;
+    ro.key_file = restore_key;
+    ro.verify_only = restore_verify_only;
+    auto rep = lep::app::RestoreBackup(ro);
+    if (!rep) return Die(rep.error());
+    std::printf("备份校验通过：%lld 个文件，%lld 字节\n", static_cast<long long>(rep->files_verified),
+                static_cast<long long>(rep->bytes_verified));
+    if (!restore_verify_only) {
+      std::printf("已恢复到 %s：审计日志 %lld 条完整，联系人 %lld 条可解密，检索索引 %lld 个资源\n",
+                  cfg.data_dir.c_str(), static_cast<long long>(rep->audit_rows),
+                  static_cast<long long>(rep->contacts_decrypted),
+                  static_cast<long long>(rep->resources_indexed));
+    }
+    return 0;
+  }
 
   bool do_migrate = migrate->parsed() || seed->parsed() || auto_migrate;
   auto ctx_or = lep::app::BuildAppContext(cfg, nullptr, do_migrate);
@@ -154,6 +208,30 @@ int main(int argc, char** argv) {
     std::printf("审计日志被篡改：第一条异常记录 ID %lld，%s\n",
                 static_cast<long long>(report->broken_id.value_or(0)), report->reason.c_str());
     return 4;
+  }
+  if (backup->parsed()) {
+    bool tty = isatty(STDERR_FILENO);
+    auto rep = lep::app::CreateBackup(ctx, {backup_out, !backup_without_key},
+                                      [tty](int64_t done, int64_t total) {
+                                        if (tty) std::fprintf(stderr, "\r已复制 %lld/%lld 个文件",
+                                                              static_cast<long long>(done),
+                                                              static_cast<long long>(total));
+                                      });
+    if (tty) std::fprintf(stderr, "\n");
+    if (!rep) return Die(rep.error());
+    for (const auto& w : rep->warnings) std::printf("注意：%s\n", w.c_str());
+    std::printf("备份完成：%s，%lld 个文件，%lld 字节（清单 manifest.json）\n", backup_out.c_str(),
+                static_cast<long long>(rep->files), static_cast<long long>(rep->bytes));
+    return 0;
+  }
+  if (fixity->parsed()) {
+    auto rep = lep::app::RunFixityCheck(ctx);
+    if (!rep) return Die(rep.error());
+    for (const auto& m : rep->mismatches) std::printf("不一致：%s\n", m.c_str());
+    std::printf("已校验 %lld 个文件（%lld 字节），%zu 个不一致\n",
+                static_cast<long long>(rep->checked), static_cast<long long>(rep->bytes),
+                rep->mismatches.size());
+    return rep->mismatches.empty() ? 0 : 5;
   }
   if (reindex->parsed()) {
     auto n = lep::app::Reindex(ctx);
@@ -251,6 +329,7 @@ int main(int argc, char** argv) {
   opts.port = listen->second;
   opts.worker_threads = cfg.worker_threads;
   lep::http::Server server(opts, router, ctx.metrics);
+  lep::app::FixityJob fixity_job(ctx);  // re-hashes stored media once per interval
   std::string error;
   if (!server.Bind(&error)) {
     std::fprintf(stderr, "错误：%s\n", error.c_str());

@@ -17,9 +17,24 @@ std::optional<orgs::OrgId> OrgIdParam(const Request& req) {
 
 Response BadId() { return Response::FromError(Error::NotFound("单位不存在")); }
 
+// Who saw or changed personal data, or opened a unit, goes to the audit chain.
+void Audit(AppContext& ctx, const Principal& p, const std::string& action, int64_t org_id,
+           const std::string& detail = "") {
+  security::AuditRecord r;
+  r.at = ctx.clock->NowMs();
+  r.actor_id = p.user_id.value;
+  if (p.org) r.org_id = p.org->id.value;
+  r.ip = p.ip;
+  r.action = action;
+  r.object = "org:" + std::to_string(org_id);
+  r.detail = detail;
+  RecordAudit(ctx, r);
+}
+
 json ContactJson(const orgs::Contact& c) {
   return {{"name", c.name},           {"title", c.title}, {"office_phone", c.office_phone},
-          {"mobile", c.mobile},       {"email", c.email}, {"updated_at", c.updated_at}};
+          {"mobile", c.mobile},       {"email", c.email}, {"updated_at", c.updated_at},
+          {"masked", c.masked}};
 }
 
 json OrgList(const std::vector<orgs::Org>& v) {
@@ -90,6 +105,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 }
                 auto org = ctx.orgs->OpenChild(p, *id, name, kind);
                 if (!org) return Response::FromError(org.error());
+                Audit(ctx, p, "org.create", org->id.value, org->name);
                 return Response::Json(201, OrgJson(*org));
               }), 16 * 1024, "在本单位下开设下级单位"});
 
@@ -99,6 +115,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 if (!id) return BadId();
                 auto c = ctx.orgs->GetContact(p, *id);
                 if (!c) return Response::FromError(c.error());
+                if (*c && !(*c)->masked) Audit(ctx, p, "contact.read", id->value);
                 return Response::Json(200, {{"contact", *c ? ContactJson(**c) : json(nullptr)}});
               }), 1024, "单位负责人"});
 
@@ -120,6 +137,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 }
                 auto saved = ctx.orgs->PutContact(p, *id, std::move(c));
                 if (!saved) return Response::FromError(saved.error());
+                Audit(ctx, p, "contact.update", id->value);
                 return Response::Json(200, {{"contact", ContactJson(*saved)}});
               }), 16 * 1024, "设置单位负责人（附件3）"});
 
@@ -129,6 +147,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 if (!id) return BadId();
                 auto bytes = ctx.orgs->ContactsXlsx(p, *id);
                 if (!bytes) return Response::FromError(bytes.error());
+                Audit(ctx, p, "contact.export", id->value, "登记表 xlsx");
                 auto resp = Response::Text(
                     200, std::move(*bytes),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");

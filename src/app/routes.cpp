@@ -14,6 +14,9 @@ http::Router BuildRouter(AppContext& ctx) {
   AddReviewRoutes(ctx, router);
   AddPortalRoutes(ctx, router);
   AddPortalUserRoutes(ctx, router);
+  AddSecurityRoutes(ctx, router);
+  AddAbuseLimits(ctx, router);
+  AddClientIpResolution(ctx, router);  // last: its guard runs first
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

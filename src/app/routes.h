@@ -16,6 +16,12 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router);
 void AddReviewRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
 void AddPortalUserRoutes(AppContext& ctx, http::Router& router);
+void AddSecurityRoutes(AppContext& ctx, http::Router& router);
+// Rewrites the client IP from X-Forwarded-For when the peer is a trusted proxy
+// (server.trusted_proxies); must run after every route was added.
+void AddClientIpResolution(AppContext& ctx, http::Router& router);
+// Token buckets in front of search, counter pings, uploads and submissions.
+void AddAbuseLimits(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

@@ -2,6 +2,7 @@
 
 #include "auth/authorizer.h"
 #include "core/text.h"
+#include "security/totp.h"
 
 namespace lep::auth {
 
@@ -23,51 +24,146 @@ std::optional<std::string> ValidateUsername(std::string_view s) {
 
 AuthService::AuthService(UserRepository& users, SessionRepository& sessions,
                          orgs::OrgRepository& orgs, const PasswordHasher& hasher,
-                         const Clock& clock, AuthOptions options)
+                         const Clock& clock, AuthOptions options,
+                         const security::FieldCipher& cipher)
     : users_(users),
       sessions_(sessions),
       orgs_(orgs),
       hasher_(hasher),
       clock_(clock),
-      options_(options) {}
+      options_(options),
+      cipher_(cipher) {}
 
-Result<LoginResult> AuthService::Login(const std::string& username, const std::string& password,
-                                       const std::string& ip, const std::string& user_agent) {
+void AuthService::SetOptions(const AuthOptions& options) {
+  std::lock_guard lock(options_mu_);
+  options_ = options;
+}
+
+AuthOptions AuthService::options() const {
+  std::lock_guard lock(options_mu_);
+  return options_;
+}
+
+void AuthService::Audit(const std::string& action, std::optional<int64_t> actor,
+                        std::optional<int64_t> org, const std::string& ip,
+                        const std::string& object, const std::string& result,
+                        const std::string& detail) const {
+  if (!audit_) return;
+  security::AuditRecord r;
+  r.at = clock_.NowMs();
+  r.actor_id = actor;
+  r.org_id = org;
+  r.ip = ip;
+  r.action = action;
+  r.object = object;
+  r.result = result;
+  r.detail = detail;
+  audit_(r);
+}
+
+TwoFactorStatus AuthService::TwoFactorOf(const User& u) const {
+  AuthOptions opt = options();
+  TwoFactorStatus s;
+  s.enabled = u.totp_enabled;
+  s.required = opt.require_two_factor && RequiresTwoFactor(u.role);
+  if (s.required && !s.enabled) {
+    s.grace_until = u.created_at + duration_cast<milliseconds>(opt.two_factor_grace).count();
+    s.enrolment_required = clock_.NowMs() >= s.grace_until;
+  }
+  return s;
+}
+
+Status AuthService::RecordFailure(const User& user, int64_t now, const AuthOptions& opt) {
+  int64_t window = duration_cast<milliseconds>(opt.lockout_window).count();
+  int count = user.failed_count;
+  int64_t first = user.first_failed_at;
+  if (count == 0 || now - first > window) {
+    count = 1;
+    first = now;
+  } else {
+    ++count;
+  }
+  int64_t locked_until = 0;
+  if (count >= opt.lockout_threshold) {
+    locked_until = now + duration_cast<milliseconds>(opt.lockout_duration).count();
+    count = 0;
+    first = 0;
+  }
+  LEP_RETURN_IF_ERROR(users_.SaveLoginState(user.id, count, first, locked_until));
+  if (locked_until) {
+    Audit("auth.lockout", user.id.value, user.org_id ? std::optional(user.org_id->value)
+                                                     : std::nullopt,
+          "", "user:" + std::to_string(user.id.value), "locked",
+          "锁定至 " + text::FormatShanghai(locked_until));
+  }
+  return Ok();
+}
+
+// true: the second factor is satisfied (or not needed); false: a wrong code (counted as a
+// failed attempt by the caller); an error: no code given.
+Result<bool> AuthService::CheckSecondFactor(const User& user, const LoginRequest& req) {
+  if (!user.totp_enabled) return true;
+  if (req.totp_code.empty() && req.recovery_code.empty()) {
+    return Fail(Error{ErrorCode::kTotpRequired, "请输入动态验证码（或一个恢复码）", {},
+                      std::nullopt});
+  }
+  if (!req.recovery_code.empty()) {
+    std::vector<std::string> hashes = user.totp_recovery;
+    if (!security::ConsumeRecoveryCode(hashes, req.recovery_code)) return false;
+    LEP_ASSIGN_OR_RETURN(bool swapped,
+                         users_.ReplaceRecoveryCodes(user.id, user.totp_recovery, hashes));
+    return swapped;
+  }
+  LEP_ASSIGN_OR_RETURN(std::string secret,
+                       cipher_.Decrypt(user.totp_secret, SecretContext(user.id)));
+  auto step = security::Verify(secret, req.totp_code, clock_.NowMs() / 1000, {},
+                               user.totp_last_step);
+  if (!step) return false;
+  return users_.UseTotpStep(user.id, *step);
+}
+
+Result<LoginResult> AuthService::Login(const LoginRequest& req) {
   const Error wrong = Error::Unauthenticated("用户名或密码错误");
-  if (username.empty() || password.empty() || username.size() > 64 || password.size() > 1024) {
+  if (req.username.empty() || req.password.empty() || req.username.size() > 64 ||
+      req.password.size() > 1024) {
     return Fail(wrong);
   }
-  LEP_ASSIGN_OR_RETURN(auto found, users_.GetByUsername(username));
-  if (!found) return Fail(wrong);
+  LEP_ASSIGN_OR_RETURN(auto found, users_.GetByUsername(req.username));
+  if (!found) {
+    Audit("auth.login", std::nullopt, std::nullopt, req.ip, "username:" + req.username.substr(0, 64),
+          "failed", "用户名不存在");
+    return Fail(wrong);
+  }
   User user = std::move(*found);
+  std::optional<int64_t> org = user.org_id ? std::optional(user.org_id->value) : std::nullopt;
+  std::string object = "user:" + std::to_string(user.id.value);
+  AuthOptions opt = options();
   int64_t now = clock_.NowMs();
   if (user.locked_until > now) {
     int64_t secs = (user.locked_until - now + 999) / 1000;
     int minutes = static_cast<int>((secs + 59) / 60);
+    Audit("auth.login", user.id.value, org, req.ip, object, "locked", "账号锁定期间尝试登录");
     return Fail(Error::TooManyRequests(
         "密码错误次数过多，账号已临时锁定，请于 " + text::FormatShanghai(user.locked_until) +
             "（北京时间，约 " + std::to_string(minutes) + " 分钟后）再试",
         static_cast<int>(secs)));
   }
   if (user.disabled) return Fail(Error::PermissionDenied("账号已停用，请联系本单位管理员"));
-  if (!hasher_.Verify(user.password_hash, password)) {
-    int64_t window = duration_cast<milliseconds>(options_.lockout_window).count();
-    int count = user.failed_count;
-    int64_t first = user.first_failed_at;
-    if (count == 0 || now - first > window) {
-      count = 1;
-      first = now;
-    } else {
-      ++count;
-    }
-    int64_t locked_until = 0;
-    if (count >= options_.lockout_threshold) {
-      locked_until = now + duration_cast<milliseconds>(options_.lockout_duration).count();
-      count = 0;
-      first = 0;
-    }
-    LEP_RETURN_IF_ERROR(users_.SaveLoginState(user.id, count, first, locked_until));
+  if (!hasher_.Verify(user.password_hash, req.password)) {
+    LEP_RETURN_IF_ERROR(RecordFailure(user, now, opt));
+    Audit("auth.login", user.id.value, org, req.ip, object, "failed", "密码错误");
     return Fail(wrong);
+  }
+  auto second = CheckSecondFactor(user, req);
+  if (!second) return Fail(second.error());  // no code given: not a failed attempt
+  if (!*second) {
+    LEP_RETURN_IF_ERROR(RecordFailure(user, now, opt));
+    Audit("auth.login", user.id.value, org, req.ip, object, "failed",
+          req.recovery_code.empty() ? "动态验证码错误" : "恢复码错误");
+    return Fail(Error{ErrorCode::kTotpInvalid,
+                      req.recovery_code.empty() ? "动态验证码错误或已使用，请等待下一个验证码"
+                                                : "恢复码错误或已使用",
+                      {}, std::nullopt});
   }
   if (user.failed_count != 0 || user.locked_until != 0) {
     LEP_RETURN_IF_ERROR(users_.SaveLoginState(user.id, 0, 0, 0));
@@ -75,7 +171,12 @@ Result<LoginResult> AuthService::Login(const std::string& username, const std::s
   // A new token at every sign-in; the old sessions of this browser are not reused.
   std::string token = RandomToken(32);
   std::string csrf = RandomToken(32);
-  LEP_RETURN_IF_ERROR(sessions_.Create(TokenHash(token), user.id, csrf, now, ip, user_agent));
+  LEP_RETURN_IF_ERROR(
+      sessions_.Create(TokenHash(token), user.id, csrf, now, req.ip, req.user_agent));
+  Audit("auth.login", user.id.value, org, req.ip, object, "ok",
+        !req.recovery_code.empty() ? "密码 + 恢复码"
+        : user.totp_enabled        ? "密码 + 动态验证码"
+                                   : "密码");
   return LoginResult{std::move(user), std::move(token), std::move(csrf)};
 }
 
@@ -84,8 +185,9 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
   LEP_ASSIGN_OR_RETURN(auto session, sessions_.GetByTokenHash(TokenHash(token)));
   if (!session) return Fail(Error::Unauthenticated());
   int64_t now = clock_.NowMs();
-  int64_t idle = duration_cast<milliseconds>(options_.idle_timeout).count();
-  int64_t absolute = duration_cast<milliseconds>(options_.absolute_timeout).count();
+  AuthOptions opt = options();
+  int64_t idle = duration_cast<milliseconds>(opt.idle_timeout).count();
+  int64_t absolute = duration_cast<milliseconds>(opt.absolute_timeout).count();
   if (now - session->last_seen_at > idle || now - session->created_at > absolute) {
     (void)sessions_.Delete(session->id);
     return Fail(Error::Unauthenticated("登录已超时，请重新登录"));
@@ -103,6 +205,7 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
   p.role = user->role;
   p.session_id = session->id;
   p.csrf_token = session->csrf_token;
+  p.two_factor = TwoFactorOf(*user);
   if (user->org_id) {
     LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(*user->org_id));
     p.org = org;
@@ -110,7 +213,130 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
   return p;
 }
 
-Status AuthService::Logout(const Principal& p) { return sessions_.Delete(p.session_id); }
+Status AuthService::Logout(const Principal& p) {
+  LEP_RETURN_IF_ERROR(sessions_.Delete(p.session_id));
+  Audit("auth.logout", p.user_id.value, p.org ? std::optional(p.org->id.value) : std::nullopt,
+        p.ip, "user:" + std::to_string(p.user_id.value), "ok", "");
+  return Ok();
+}
+
+Result<TotpSetup> AuthService::BeginTotpSetup(const Principal& p) {
+  if (p.role == Role::kLearner) {
+    return Fail(Error::PermissionDenied("学习者账号无需启用双因素认证"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(p.user_id));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  User u = std::move(*found);
+  if (u.totp_enabled) {
+    return Fail(Error::FailedPrecondition("已启用双因素认证；如需更换设备，请联系安全管理员重置"));
+  }
+  std::string secret = security::GenerateSecret();
+  u.totp_pending = cipher_.Encrypt(secret, SecretContext(u.id));
+  LEP_RETURN_IF_ERROR(users_.SaveTotp(u));
+  std::string b32 = security::Base32Encode(secret);
+  return TotpSetup{b32, security::OtpauthUri(u.username, secret)};
+}
+
+Result<std::vector<std::string>> AuthService::ConfirmTotp(const Principal& p,
+                                                          const std::string& code) {
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(p.user_id));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  User u = std::move(*found);
+  if (u.totp_enabled) return Fail(Error::FailedPrecondition("已启用双因素认证"));
+  if (u.totp_pending.empty()) {
+    return Fail(Error::FailedPrecondition("请先生成二维码（开始绑定），再输入验证码"));
+  }
+  LEP_ASSIGN_OR_RETURN(std::string secret, cipher_.Decrypt(u.totp_pending, SecretContext(u.id)));
+  auto step = security::Verify(secret, code, clock_.NowMs() / 1000, {}, u.totp_last_step);
+  if (!step) {
+    return Fail(Error{ErrorCode::kTotpInvalid, "验证码不正确，请核对手机时间后输入最新的 6 位验证码",
+                      {{"code", "验证码", "验证码不正确"}}, std::nullopt});
+  }
+  auto codes = security::RecoveryCodes(10);
+  u.totp_secret = u.totp_pending;
+  u.totp_pending.clear();
+  u.totp_enabled = true;
+  u.totp_last_step = *step;
+  u.totp_recovery.clear();
+  for (const auto& c : codes) u.totp_recovery.push_back(security::HashRecoveryCode(c));
+  LEP_RETURN_IF_ERROR(users_.SaveTotp(u));
+  Audit("auth.totp.enable", p.user_id.value, p.org ? std::optional(p.org->id.value) : std::nullopt,
+        p.ip, "user:" + std::to_string(u.id.value), "ok", "启用双因素认证");
+  return codes;
+}
+
+Result<std::vector<std::string>> AuthService::RegenerateRecoveryCodes(const Principal& p,
+                                                                      const std::string& code) {
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(p.user_id));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  User u = std::move(*found);
+  if (!u.totp_enabled) return Fail(Error::FailedPrecondition("尚未启用双因素认证"));
+  LEP_ASSIGN_OR_RETURN(std::string secret, cipher_.Decrypt(u.totp_secret, SecretContext(u.id)));
+  auto step = security::Verify(secret, code, clock_.NowMs() / 1000, {}, u.totp_last_step);
+  if (!step) {
+    return Fail(Error{ErrorCode::kTotpInvalid, "验证码不正确或已使用",
+                      {{"code", "验证码", "验证码不正确"}}, std::nullopt});
+  }
+  LEP_ASSIGN_OR_RETURN(bool fresh, users_.UseTotpStep(u.id, *step));
+  if (!fresh) {
+    return Fail(Error{ErrorCode::kTotpInvalid, "验证码已使用，请等待下一个",
+                      {{"code", "验证码", "验证码已使用"}}, std::nullopt});
+  }
+  auto codes = security::RecoveryCodes(10);
+  std::vector<std::string> hashes;
+  for (const auto& c : codes) hashes.push_back(security::HashRecoveryCode(c));
+  LEP_ASSIGN_OR_RETURN(bool swapped, users_.ReplaceRecoveryCodes(u.id, u.totp_recovery, hashes));
+  if (!swapped) return Fail(Error::Conflict("恢复码刚被修改，请重试"));
+  Audit("auth.totp.recovery_codes", p.user_id.value,
+        p.org ? std::optional(p.org->id.value) : std::nullopt, p.ip,
+        "user:" + std::to_string(u.id.value), "ok", "重新生成恢复码");
+  return codes;
+}
+
+Status AuthService::ResetTotp(const Principal& actor, UserId target) {
+  if (actor.role != Role::kSecurityAdmin) {
+    return Fail(Error::PermissionDenied("只有安全管理员可以重置双因素认证"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(target));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  User u = std::move(*found);
+  if (u.id == actor.user_id) return Fail(Error::PermissionDenied("不能重置自己的双因素认证"));
+  u.totp_secret.clear();
+  u.totp_pending.clear();
+  u.totp_enabled = false;
+  u.totp_recovery.clear();
+  LEP_RETURN_IF_ERROR(users_.SaveTotp(u));
+  // A reset account must enrol again at its next sign-in; live sessions end now.
+  LEP_RETURN_IF_ERROR(sessions_.DeleteForUser(u.id));
+  Audit("auth.totp.reset", actor.user_id.value,
+        actor.org ? std::optional(actor.org->id.value) : std::nullopt, actor.ip,
+        "user:" + std::to_string(u.id.value), "ok", "重置 " + u.username + " 的双因素认证");
+  return Ok();
+}
+
+Status AuthService::Unlock(const Principal& actor, UserId target) {
+  if (actor.role != Role::kSecurityAdmin) {
+    return Fail(Error::PermissionDenied("只有安全管理员可以解除账号锁定"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(target));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  LEP_RETURN_IF_ERROR(users_.SaveLoginState(target, 0, 0, 0));
+  Audit("auth.unlock", actor.user_id.value,
+        actor.org ? std::optional(actor.org->id.value) : std::nullopt, actor.ip,
+        "user:" + std::to_string(target.value), "ok", "解除 " + found->username + " 的锁定");
+  return Ok();
+}
+
+Result<User> AuthService::GetUser(const Principal& actor, UserId id) {
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(id));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  if (!Authorizer::CanSeeAll(actor)) {
+    if (!found->org_id) return Fail(Error::NotFound("账号不存在"));
+    LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(*found->org_id));
+    if (!org || !Authorizer::CanSeeOrg(actor, *org)) return Fail(Error::NotFound("账号不存在"));
+  }
+  return *found;
+}
 
 Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
                                  std::optional<UserId> created_by) {
@@ -122,7 +348,7 @@ Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
   if (!text::IsValidUtf8(u.display_name) || text::CodePointCount(u.display_name) > 50) {
     errors.push_back({"display_name", "姓名", "姓名不能超过 50 个字"});
   }
-  auto policy = CheckPasswordPolicy(u.password, u.username);
+  auto policy = CheckPasswordPolicy(u.password, u.username, options().password_min_length);
   if (!policy) {
     for (auto& f : policy.error().fields) errors.push_back(f);
   }
@@ -142,7 +368,12 @@ Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
   user.role = u.role;
   user.password_hash = std::move(hash);
   user.created_at = clock_.NowMs();
-  return users_.Create(user, created_by);
+  LEP_ASSIGN_OR_RETURN(User created, users_.Create(user, created_by));
+  Audit("user.create", created_by ? std::optional(created_by->value) : std::nullopt,
+        org_id ? std::optional(org_id->value) : std::nullopt, "",
+        "user:" + std::to_string(created.id.value), "ok",
+        created.username + "（" + std::string(RoleName(created.role)) + "）");
+  return created;
 }
 
 Result<User> AuthService::RegisterLearner(NewUser u) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
 
 #include "auth/password.h"
@@ -12,6 +14,8 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "orgs/org_repository.h"
+#include "security/audit_chain.h"
+#include "security/field_cipher.h"
 
 namespace lep::auth {
 
@@ -21,6 +25,25 @@ struct AuthOptions {
   int lockout_threshold = 5;
   std::chrono::minutes lockout_window{15};
   std::chrono::minutes lockout_duration{15};
+  int password_min_length = 8;
+  bool require_two_factor = true;     // for the roles of RequiresTwoFactor()
+  std::chrono::hours two_factor_grace{24 * 7};  // from account creation
+};
+
+// One sign-in attempt. A second factor is needed when the account has TOTP enabled:
+// either a 6-digit code or one of its recovery codes.
+struct LoginRequest {
+  std::string username;
+  std::string password;
+  std::string totp_code;
+  std::string recovery_code;
+  std::string ip;
+  std::string user_agent;
+};
+
+struct TotpSetup {
+  std::string secret_b32;
+  std::string otpauth_uri;
 };
 
 struct LoginResult {
@@ -39,12 +62,37 @@ struct NewUser {
 class AuthService {
  public:
   AuthService(UserRepository& users, SessionRepository& sessions, orgs::OrgRepository& orgs,
-              const PasswordHasher& hasher, const Clock& clock, AuthOptions options);
+              const PasswordHasher& hasher, const Clock& clock, AuthOptions options,
+              const security::FieldCipher& cipher);
 
+  // Policy values change at run time (the security administrator's policy).
+  void SetOptions(const AuthOptions& options);
+  AuthOptions options() const;
+  // Receives one record per security event (sign-in success/failure/lock, two-factor
+  // changes, account creation); the caller appends it to the audit chain.
+  void SetAuditSink(std::function<void(const security::AuditRecord&)> sink) {
+    audit_ = std::move(sink);
+  }
+
+  [[nodiscard]] Result<LoginResult> Login(const LoginRequest& req);
   [[nodiscard]] Result<LoginResult> Login(const std::string& username,
                                           const std::string& password, const std::string& ip,
-                                          const std::string& user_agent);
+                                          const std::string& user_agent) {
+    return Login(LoginRequest{username, password, "", "", ip, user_agent});
+  }
   [[nodiscard]] Result<Principal> Authenticate(const std::string& token);
+  TwoFactorStatus TwoFactorOf(const User& u) const;
+
+  // Two-factor enrolment by the signed-in user: a fresh secret (pending until confirmed by
+  // a first valid code), then ten recovery codes shown once.
+  [[nodiscard]] Result<TotpSetup> BeginTotpSetup(const Principal& p);
+  [[nodiscard]] Result<std::vector<std::string>> ConfirmTotp(const Principal& p,
+                                                             const std::string& code);
+  [[nodiscard]] Result<std::vector<std::string>> RegenerateRecoveryCodes(const Principal& p,
+                                                                         const std::string& code);
+  // Security administrator: remove a user's second factor (lost phone) / lift a lockout.
+  [[nodiscard]] Status ResetTotp(const Principal& actor, UserId target);
+  [[nodiscard]] Status Unlock(const Principal& actor, UserId target);
   [[nodiscard]] Status Logout(const Principal& p);
   [[nodiscard]] Result<User> RegisterLearner(NewUser u);
   // Creates an account in unit org_id on behalf of actor.
@@ -52,17 +100,27 @@ class AuthService {
   // Shell bootstrap (lep user add): no actor; still validated.
   [[nodiscard]] Result<User> CreateUserUnchecked(std::optional<orgs::OrgId> org_id, NewUser u);
   [[nodiscard]] Result<std::vector<User>> ListUsers(const Principal& actor, orgs::OrgId org_id);
+  [[nodiscard]] Result<User> GetUser(const Principal& actor, UserId id);
 
  private:
   Result<User> Insert(std::optional<orgs::OrgId> org_id, NewUser u,
                       std::optional<UserId> created_by);
+  Status RecordFailure(const User& user, int64_t now, const AuthOptions& opt);
+  Result<bool> CheckSecondFactor(const User& user, const LoginRequest& req);
+  void Audit(const std::string& action, std::optional<int64_t> actor,
+             std::optional<int64_t> org, const std::string& ip, const std::string& object,
+             const std::string& result, const std::string& detail) const;
+  std::string SecretContext(UserId id) const { return "users.totp:" + std::to_string(id.value); }
 
   UserRepository& users_;
   SessionRepository& sessions_;
   orgs::OrgRepository& orgs_;
   const PasswordHasher& hasher_;
   const Clock& clock_;
+  mutable std::mutex options_mu_;
   AuthOptions options_;
+  const security::FieldCipher& cipher_;
+  std::function<void(const security::AuditRecord&)> audit_;
 };
 
 // Validates a username: 3–32 of [A-Za-z0-9_.-], starting with a letter.

@@ -3,6 +3,7 @@
 #include "auth/auth_service.h"
 #include "auth/authorizer.h"
 #include "auth/password.h"
+#include "security/totp.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
 
@@ -115,7 +116,12 @@ TEST(Authorizer, CreatingAccounts) {
   EXPECT_FALSE(Authorizer::CheckCreateUser(college_admin, t.gd, Role::kUploader));
   EXPECT_FALSE(Authorizer::CheckCreateUser(As(Role::kUploader, t.gd), t.gd, Role::kUploader));
   auto nou_admin = As(Role::kPlatformAdmin, t.nou);
-  EXPECT_TRUE(Authorizer::CheckCreateUser(nou_admin, t.nou, Role::kAuditor));
+  EXPECT_TRUE(Authorizer::CheckCreateUser(nou_admin, t.nou, Role::kReviewer));
+  // 三权分立: the platform admin cannot open auditor / security admin / platform admin
+  // accounts through the product (only `lep user add` from the shell can).
+  EXPECT_FALSE(Authorizer::CheckCreateUser(nou_admin, t.nou, Role::kAuditor));
+  EXPECT_FALSE(Authorizer::CheckCreateUser(nou_admin, t.nou, Role::kSecurityAdmin));
+  EXPECT_FALSE(Authorizer::CheckCreateUser(nou_admin, t.nou, Role::kPlatformAdmin));
   EXPECT_FALSE(Authorizer::CheckCreateUser(nou_admin, t.gd, Role::kAuditor));
   EXPECT_FALSE(Authorizer::CheckCreateUser(nou_admin, t.gd, Role::kLearner));
 }
@@ -126,11 +132,11 @@ class AuthServiceTest : public ::testing::Test {
   void SetUp() override {
     db_ = std::move(*storage::OpenDatabase(":memory:"));
     ASSERT_TRUE(storage::Migrate(*db_, storage::AllMigrations()));
-    orgs_ = orgs::NewSqlOrgRepository(*db_);
+    orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     users_ = NewSqlUserRepository(*db_);
     sessions_ = NewSqlSessionRepository(*db_);
     service_ = std::make_unique<AuthService>(*users_, *sessions_, *orgs_, hasher_, clock_,
-                                             AuthOptions{});
+                                             AuthOptions{}, cipher_);
     root_ = *orgs_->Create(std::nullopt, OrgKind::kOpenUniversity, "国家开放大学", "", 0);
     ASSERT_TRUE(service_->CreateUserUnchecked(
         root_.id, {"alice", "Lep@Demo2022", "Alice", Role::kReviewer}));
@@ -138,6 +144,7 @@ class AuthServiceTest : public ::testing::Test {
 
   FakeClock clock_;
   PasswordHasher hasher_{1, 8192};
+  security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
   std::unique_ptr<storage::Database> db_;
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<UserRepository> users_;
@@ -222,6 +229,140 @@ TEST_F(AuthServiceTest, RegistrationValidatesEverything) {
   auto dup = service_->RegisterLearner({"learner1", "Study@2022", "", Role::kLearner});
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+}
+
+// --- two-factor sign-in (TOTP) -------------------------------------------------------
+std::string CodeNow(const std::string& b32, const Clock& clock, int64_t step_offset = 0) {
+  auto raw = security::Base32Decode(b32);
+  return security::TotpCodeAtStep(*raw, clock.NowMs() / 1000 / 30 + step_offset);
+}
+
+TEST_F(AuthServiceTest, PrivilegedRolesMustEnrolAfterTheGracePeriod) {
+  auto s = service_->Login("alice", "Lep@Demo2022", "ip", "ua");  // a reviewer
+  ASSERT_TRUE(s);
+  auto p = service_->Authenticate(s->token);
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->two_factor.required);
+  EXPECT_FALSE(p->two_factor.enabled);
+  EXPECT_FALSE(p->two_factor.enrolment_required);
+  EXPECT_EQ(p->two_factor.grace_until, s->user.created_at + int64_t{7} * 24 * 3600 * 1000);
+  clock_.Advance(std::chrono::hours(24 * 7));
+  auto late = service_->Login("alice", "Lep@Demo2022", "ip", "ua");
+  ASSERT_TRUE(late);
+  EXPECT_TRUE(service_->Authenticate(late->token)->two_factor.enrolment_required);
+  // Learners are never asked.
+  ASSERT_TRUE(service_->RegisterLearner({"learner2", "Study@2022", "", Role::kLearner}));
+  auto l = service_->Login("learner2", "Study@2022", "ip", "ua");
+  EXPECT_FALSE(service_->Authenticate(l->token)->two_factor.required);
+}
+
+TEST_F(AuthServiceTest, EnrolThenEverySignInNeedsAFreshCode) {
+  auto s = service_->Login("alice", "Lep@Demo2022", "ip", "ua");
+  auto p = *service_->Authenticate(s->token);
+  auto setup = service_->BeginTotpSetup(p);
+  ASSERT_TRUE(setup) << setup.error().message;
+  EXPECT_EQ(setup->otpauth_uri.rfind("otpauth://totp/", 0), 0u);
+  // Not active before it is confirmed with a code.
+  EXPECT_TRUE(service_->Login("alice", "Lep@Demo2022", "ip", "ua"));
+  auto wrong = service_->ConfirmTotp(p, "000000" == CodeNow(setup->secret_b32, clock_) ? "111111"
+                                                                                       : "000000");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kTotpInvalid);
+  auto codes = service_->ConfirmTotp(p, CodeNow(setup->secret_b32, clock_));
+  ASSERT_TRUE(codes) << codes.error().message;
+  ASSERT_EQ(codes->size(), 10u);
+  // The secret is stored encrypted, not as its Base32 or raw form.
+  auto stored = *users_->GetByUsername("alice");
+  EXPECT_TRUE(security::FieldCipher::IsEncrypted(stored->totp_secret));
+  EXPECT_EQ(stored->totp_secret.find(setup->secret_b32), std::string::npos);
+
+  auto no_code = service_->Login("alice", "Lep@Demo2022", "ip", "ua");
+  ASSERT_FALSE(no_code);
+  EXPECT_EQ(no_code.error().code, ErrorCode::kTotpRequired);
+  clock_.Advance(std::chrono::seconds(30));
+  LoginRequest req{"alice", "Lep@Demo2022", CodeNow(setup->secret_b32, clock_), "", "ip", "ua"};
+  auto ok = service_->Login(req);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_TRUE(service_->Authenticate(ok->token)->two_factor.enabled);
+  auto replay = service_->Login(req);  // the same code twice: refused
+  ASSERT_FALSE(replay);
+  EXPECT_EQ(replay.error().code, ErrorCode::kTotpInvalid);
+  // Wrong password with a right code is still a wrong password.
+  clock_.Advance(std::chrono::seconds(30));
+  auto bad_pw = service_->Login({"alice", "Wrong@Pass1", CodeNow(setup->secret_b32, clock_), "",
+                                 "ip", "ua"});
+  EXPECT_EQ(bad_pw.error().code, ErrorCode::kUnauthenticated);
+
+  // A recovery code works once.
+  LoginRequest rec{"alice", "Lep@Demo2022", "", codes->at(3), "ip", "ua"};
+  EXPECT_TRUE(service_->Login(rec));
+  auto again = service_->Login(rec);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kTotpInvalid);
+  EXPECT_EQ((*users_->GetByUsername("alice"))->totp_recovery.size(), 9u);
+}
+
+TEST_F(AuthServiceTest, WrongCodesCountTowardsTheLockout) {
+  auto s = service_->Login("alice", "Lep@Demo2022", "ip", "ua");
+  auto p = *service_->Authenticate(s->token);
+  auto setup = *service_->BeginTotpSetup(p);
+  ASSERT_TRUE(service_->ConfirmTotp(p, CodeNow(setup.secret_b32, clock_)));
+  std::string right = CodeNow(setup.secret_b32, clock_, 5);  // outside the window
+  for (int i = 0; i < 5; ++i) {
+    auto r = service_->Login({"alice", "Lep@Demo2022", right, "", "ip", "ua"});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kTotpInvalid) << i;
+  }
+  auto locked = service_->Login({"alice", "Lep@Demo2022", CodeNow(setup.secret_b32, clock_, 1), "",
+                                 "ip", "ua"});
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().code, ErrorCode::kTooManyRequests);
+}
+
+TEST_F(AuthServiceTest, OnlyTheSecurityAdminResetsTwoFactorAndUnlocks) {
+  ASSERT_TRUE(service_->CreateUserUnchecked(
+      root_.id, {"sec", "Lep@Demo2022", "安全", Role::kSecurityAdmin}));
+  ASSERT_TRUE(service_->CreateUserUnchecked(
+      root_.id, {"boss", "Lep@Demo2022", "平台", Role::kPlatformAdmin}));
+  auto alice = *service_->Authenticate(service_->Login("alice", "Lep@Demo2022", "ip", "ua")->token);
+  auto setup = *service_->BeginTotpSetup(alice);
+  ASSERT_TRUE(service_->ConfirmTotp(alice, CodeNow(setup.secret_b32, clock_)));
+  auto sec = *service_->Authenticate(service_->Login("sec", "Lep@Demo2022", "ip", "ua")->token);
+  auto boss = *service_->Authenticate(service_->Login("boss", "Lep@Demo2022", "ip", "ua")->token);
+  EXPECT_EQ(service_->ResetTotp(boss, alice.user_id).error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Unlock(boss, alice.user_id).error().code, ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(service_->ResetTotp(sec, alice.user_id));
+  EXPECT_FALSE(service_->Authenticate(service_->Login("alice", "Lep@Demo2022", "ip", "ua")->token)
+                   ->two_factor.enabled);
+  for (int i = 0; i < 5; ++i) ASSERT_FALSE(service_->Login("alice", "bad", "ip", "ua"));
+  EXPECT_EQ(service_->Login("alice", "Lep@Demo2022", "ip", "ua").error().code,
+            ErrorCode::kTooManyRequests);
+  ASSERT_TRUE(service_->Unlock(sec, alice.user_id));
+  EXPECT_TRUE(service_->Login("alice", "Lep@Demo2022", "ip", "ua"));
+}
+
+TEST_F(AuthServiceTest, SecurityEventsReachTheAuditSink) {
+  std::vector<security::AuditRecord> seen;
+  service_->SetAuditSink([&](const security::AuditRecord& r) { seen.push_back(r); });
+  ASSERT_FALSE(service_->Login("alice", "bad", "10.0.0.9", "ua"));
+  ASSERT_FALSE(service_->Login("nobody", "bad", "10.0.0.9", "ua"));
+  ASSERT_TRUE(service_->Login("alice", "Lep@Demo2022", "10.0.0.9", "ua"));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].action, "auth.login");
+  EXPECT_EQ(seen[0].result, "failed");
+  EXPECT_EQ(seen[0].ip, "10.0.0.9");
+  EXPECT_FALSE(seen[1].actor_id.has_value());
+  EXPECT_EQ(seen[2].result, "ok");
+}
+
+TEST_F(AuthServiceTest, PasswordLengthFollowsThePolicy) {
+  auto opt = service_->options();
+  opt.password_min_length = 12;
+  service_->SetOptions(opt);
+  auto r = service_->RegisterLearner({"learner3", "Study@2022", "", Role::kLearner});
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().fields.at(0).message.find("12"), std::string::npos);
+  EXPECT_TRUE(service_->RegisterLearner({"learner3", "Study@2022abc", "", Role::kLearner}));
 }
 
 }  // namespace

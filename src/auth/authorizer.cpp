@@ -66,6 +66,11 @@ Status Authorizer::CheckCreateUser(const Principal& p, const Org& target, Role r
   if (IsPlatformRole(role) && target.kind != OrgKind::kOpenUniversity) {
     return bad_role("平台管理员、安全管理员、审计员只能设在国家开放大学");
   }
+  if (IsPlatformRole(role)) {
+    // 三权分立: nobody grants these roles through the product (a platform admin could
+    // otherwise make itself an auditor); they are opened from the shell (lep user add).
+    return bad_role("平台管理员、安全管理员、审计员账号只能由系统初始化命令（lep user add）开设");
+  }
   if (role == Role::kReviewer && orgs::IsSecondLevel(target.kind)) {
     return bad_role("审核员只能设在一级单位或国家开放大学");
   }

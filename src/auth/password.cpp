@@ -32,13 +32,16 @@ bool PasswordHasher::Verify(std::string_view hash, std::string_view password) co
   return crypto_pwhash_argon2id_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }
 
-Status CheckPasswordPolicy(std::string_view password, std::string_view username) {
+Status CheckPasswordPolicy(std::string_view password, std::string_view username,
+                           int min_length) {
   auto fail = [](std::string msg) {
     return Fail(Error::InvalidArgument("密码不符合安全要求：" + msg,
                                        {{"password", "密码", std::move(msg)}}));
   };
   if (!text::IsValidUtf8(password)) return fail("密码包含无效字符");
-  if (text::CodePointCount(password) < 8) return fail("密码长度至少 8 位");
+  if (text::CodePointCount(password) < static_cast<size_t>(min_length)) {
+    return fail("密码长度至少 " + std::to_string(min_length) + " 位");
+  }
   if (password.size() > 128) return fail("密码长度不能超过 128 个字节");
   bool lower = false, upper = false, digit = false, other = false;
   for (char c : password) {

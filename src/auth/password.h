@@ -22,9 +22,10 @@ class PasswordHasher {
   uint64_t memlimit_;
 };
 
-// ≥ 8 characters, ≥ 3 of 4 classes (lower, upper, digit, symbol), must not contain the
-// username (case-insensitive), ≤ 128 bytes. Error names the field password / 密码.
-[[nodiscard]] Status CheckPasswordPolicy(std::string_view password, std::string_view username);
+// ≥ min_length characters, ≥ 3 of 4 classes (lower, upper, digit, symbol), must not contain
+// the username (case-insensitive), ≤ 128 bytes. Error names the field password / 密码.
+[[nodiscard]] Status CheckPasswordPolicy(std::string_view password, std::string_view username,
+                                         int min_length = 8);
 
 // Fresh random token of n bytes, hex-encoded; and a one-way hash of a token for storage.
 std::string RandomToken(size_t n_bytes = 32);

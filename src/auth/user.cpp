@@ -48,6 +48,10 @@ const std::vector<Role>& AllRoles() {
   return kAll;
 }
 
+bool RequiresTwoFactor(Role r) {
+  return IsPlatformRole(r) || r == Role::kUnitAdmin || r == Role::kReviewer;
+}
+
 bool IsPlatformRole(Role r) {
   return r == Role::kPlatformAdmin || r == Role::kSecurityAdmin || r == Role::kAuditor;
 }

@@ -46,6 +46,23 @@ struct User {
   int64_t locked_until = 0;
   bool disabled = false;
   int64_t created_at = 0;
+  // Two-factor (TOTP): the secret is stored encrypted (security::FieldCipher), recovery codes
+  // only as hashes.
+  std::string totp_secret;   // encrypted; "" when not enrolled
+  std::string totp_pending;  // encrypted secret shown at setup, awaiting the first code
+  bool totp_enabled = false;
+  int64_t totp_last_step = 0;               // last accepted time step (no replay)
+  std::vector<std::string> totp_recovery;  // hashes of unused recovery codes
+};
+
+// Roles that must sign in with a second factor (等保三级 身份鉴别: admins and reviewers).
+bool RequiresTwoFactor(Role r);
+
+struct TwoFactorStatus {
+  bool enabled = false;
+  bool required = false;
+  int64_t grace_until = 0;          // ms; 0 when not required or already enabled
+  bool enrolment_required = false;  // required, not enabled and the grace period is over
 };
 
 struct Principal {
@@ -56,6 +73,8 @@ struct Principal {
   std::optional<orgs::Org> org;  // the user's unit (empty for learners)
   int64_t session_id = 0;
   std::string csrf_token;
+  TwoFactorStatus two_factor;
+  std::string ip;  // of the request, for audit rows (set by the HTTP layer)
 };
 
 }  // namespace lep::auth

@@ -24,6 +24,15 @@ class UserRepository {
   [[nodiscard]] virtual Status SaveLoginState(UserId id, int failed_count, int64_t first_failed_at,
                                               int64_t locked_until) = 0;
   [[nodiscard]] virtual Status SetPasswordHash(UserId id, const std::string& hash) = 0;
+  // Stores the two-factor fields of u (secret, pending secret, enabled, step, recovery).
+  [[nodiscard]] virtual Status SaveTotp(const User& u) = 0;
+  // Records step as used when it is newer than the stored one (compare-and-set, so one code
+  // is accepted once even across servers); false when it was already used.
+  [[nodiscard]] virtual Result<bool> UseTotpStep(UserId id, int64_t step) = 0;
+  // Compare-and-set of the recovery-code hashes; false when they changed meanwhile.
+  [[nodiscard]] virtual Result<bool> ReplaceRecoveryCodes(
+      UserId id, const std::vector<std::string>& expected,
+      const std::vector<std::string>& replacement) = 0;
 };
 
 struct Session {

@@ -7,7 +7,29 @@ using storage::Row;
 
 constexpr const char* kCols =
     "id, org_id, username, display_name, role, password_hash, failed_count, first_failed_at, "
-    "locked_until, disabled, created_at";
+    "locked_until, disabled, created_at, totp_secret, totp_pending, totp_enabled, totp_last_step, "
+    "totp_recovery";
+
+std::vector<std::string> SplitHashes(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    if (end > start) out.push_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string JoinHashes(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& h : v) {
+    if (!out.empty()) out += ',';
+    out += h;
+  }
+  return out;
+}
 
 User FromRow(const Row& r) {
   User u;
@@ -22,6 +44,11 @@ User FromRow(const Row& r) {
   u.locked_until = r.Int(8);
   u.disabled = r.Int(9) != 0;
   u.created_at = r.Int(10);
+  u.totp_secret = r.Text(11);
+  u.totp_pending = r.Text(12);
+  u.totp_enabled = r.Int(13) != 0;
+  u.totp_last_step = r.Int(14);
+  u.totp_recovery = SplitHashes(r.Text(15));
   return u;
 }
 
@@ -79,6 +106,31 @@ class SqlUserRepository final : public UserRepository {
   Status SetPasswordHash(UserId id, const std::string& hash) override {
     return db_.Exec("UPDATE users SET password_hash = ? WHERE id = ?", {hash, id.value})
         .map([](auto&&) {});
+  }
+
+  Status SaveTotp(const User& u) override {
+    return db_
+        .Exec("UPDATE users SET totp_secret = ?, totp_pending = ?, totp_enabled = ?, "
+              "totp_last_step = ?, totp_recovery = ? WHERE id = ?",
+              {u.totp_secret, u.totp_pending, int64_t{u.totp_enabled ? 1 : 0}, u.totp_last_step,
+               JoinHashes(u.totp_recovery), u.id.value})
+        .map([](auto&&) {});
+  }
+
+  Result<bool> UseTotpStep(UserId id, int64_t step) override {
+    LEP_ASSIGN_OR_RETURN(auto r, db_.Exec("UPDATE users SET totp_last_step = ? WHERE id = ? AND "
+                                          "totp_last_step < ?",
+                                          {step, id.value, step}));
+    return r.affected == 1;
+  }
+
+  Result<bool> ReplaceRecoveryCodes(UserId id, const std::vector<std::string>& expected,
+                                    const std::vector<std::string>& replacement) override {
+    LEP_ASSIGN_OR_RETURN(auto r, db_.Exec("UPDATE users SET totp_recovery = ? WHERE id = ? AND "
+                                          "totp_recovery = ?",
+                                          {JoinHashes(replacement), id.value,
+                                           JoinHashes(expected)}));
+    return r.affected == 1;
   }
 
  private:

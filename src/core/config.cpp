@@ -30,6 +30,17 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.lockout_minutes = sec["lockout_minutes"].value_or(cfg.lockout_minutes);
   cfg.argon2_opslimit = sec["argon2_opslimit"].value_or(cfg.argon2_opslimit);
   cfg.argon2_memlimit = sec["argon2_memlimit"].value_or(cfg.argon2_memlimit);
+  cfg.password_min_length = sec["password_min_length"].value_or(cfg.password_min_length);
+  cfg.require_two_factor = sec["require_totp"].value_or(cfg.require_two_factor);
+  cfg.totp_grace_days = sec["totp_grace_days"].value_or(cfg.totp_grace_days);
+  cfg.key_file = sec["key_file"].value_or(cfg.key_file);
+  cfg.rate_limits = sec["rate_limits"].value_or(cfg.rate_limits);
+  cfg.fixity_interval_hours = t["fixity"]["interval_hours"].value_or(cfg.fixity_interval_hours);
+  if (auto arr = t["server"]["trusted_proxies"].as_array()) {
+    for (const auto& v : *arr) {
+      if (auto s = v.value<std::string>()) cfg.trusted_proxies.push_back(*s);
+    }
+  }
   cfg.max_upload_bytes = t["uploads"]["max_bytes"].value_or(cfg.max_upload_bytes);
   cfg.upload_expiry_hours = t["uploads"]["expiry_hours"].value_or(cfg.upload_expiry_hours);
   if (auto arr = t["link_check"]["test_allow_cidrs"].as_array()) {
@@ -49,6 +60,9 @@ void ApplyEnvironment(Config& cfg) {
   if (auto v = env("LEP_SECURE_COOKIES")) cfg.secure_cookies = std::string(v) == "1";
   if (auto v = env("LEP_ARGON2_OPSLIMIT")) cfg.argon2_opslimit = std::strtoull(v, nullptr, 10);
   if (auto v = env("LEP_ARGON2_MEMLIMIT")) cfg.argon2_memlimit = std::strtoull(v, nullptr, 10);
+  if (auto v = env("LEP_REQUIRE_TOTP")) cfg.require_two_factor = std::string(v) != "0";
+  if (auto v = env("LEP_KEY_FILE")) cfg.key_file = v;
+  if (auto v = env("LEP_RATE_LIMITS")) cfg.rate_limits = std::string(v) != "0";
 }
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {

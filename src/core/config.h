@@ -24,12 +24,23 @@ struct Config {
   int lockout_minutes = 15;               // [security] lockout_minutes
   uint64_t argon2_opslimit = 2;           // [security] argon2_opslimit (libsodium INTERACTIVE)
   uint64_t argon2_memlimit = 64ull << 20; // [security] argon2_memlimit bytes
+  int password_min_length = 8;            // [security] password_min_length
+  bool require_two_factor = true;         // [security] require_totp (LEP_REQUIRE_TOTP=0 turns off)
+  int totp_grace_days = 7;                // [security] totp_grace_days
+  // [security] key_file: the personal-data key, outside the database; default
+  // <data>/secrets/lep.key, created on first start.
+  std::string key_file;
+  int fixity_interval_hours = 168;        // [fixity] interval_hours; 0 = off (lep fixity by hand)
+  bool rate_limits = true;                // [security] rate_limits (LEP_RATE_LIMITS=0: benchmarks)
+  // [server] trusted_proxies: CIDRs of reverse proxies whose X-Forwarded-For is believed.
+  std::vector<std::string> trusted_proxies;
   uint64_t max_upload_bytes = 8ull << 30; // [uploads] max_bytes (Tus-Max-Size)
   int upload_expiry_hours = 24;           // [uploads] expiry_hours (unfinished uploads)
   // [link_check] test_allow_cidrs: TEST ONLY — lets the A03 link checker reach these
   // non-public ranges (e.g. "127.0.0.1/32"). Empty in production.
   std::vector<std::string> link_check_allow;
 
+  std::string KeyFile() const { return key_file.empty() ? data_dir + "/secrets/lep.key" : key_file; }
   std::string DatabaseUrl() const {
     return database_url.empty() ? "sqlite:" + data_dir + "/lep.db" : database_url;
   }

@@ -19,6 +19,9 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kPayloadTooLarge: return "payload_too_large";
     case ErrorCode::kUnsupportedMedia: return "unsupported_media_type";
     case ErrorCode::kTooManyRequests: return "too_many_requests";
+    case ErrorCode::kTotpRequired: return "totp_required";
+    case ErrorCode::kTotpInvalid: return "totp_invalid";
+    case ErrorCode::kTotpEnrolmentRequired: return "totp_enrolment_required";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";
   }

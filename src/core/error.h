@@ -27,6 +27,9 @@ enum class ErrorCode {
   kPayloadTooLarge,    // 413 payload_too_large
   kUnsupportedMedia,   // 415 unsupported_media_type
   kTooManyRequests,    // 429 too_many_requests
+  kTotpRequired,       // 401 totp_required (password right; the second factor is missing)
+  kTotpInvalid,        // 401 totp_invalid (wrong, expired or reused code)
+  kTotpEnrolmentRequired,  // 403 totp_enrolment_required (grace over: enrol first)
   kUnavailable,        // 503 unavailable
   kInternal,           // 500 internal
 };

@@ -19,6 +19,9 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kPayloadTooLarge: return 413;
     case ErrorCode::kUnsupportedMedia: return 415;
     case ErrorCode::kTooManyRequests: return 429;
+    case ErrorCode::kTotpRequired: return 401;
+    case ErrorCode::kTotpInvalid: return 401;
+    case ErrorCode::kTotpEnrolmentRequired: return 403;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
   }

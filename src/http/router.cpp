@@ -26,6 +26,27 @@ void Router::Add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+bool Router::AddGuard(std::string_view method, std::string_view pattern, Guard guard) {
+  for (auto& r : routes_) {
+    if (r.method != method || r.pattern != pattern) continue;
+    if (r.handler) {
+      r.handler = [guard, inner = std::move(r.handler)](Request& req) -> Response {
+        if (auto stop = guard(req)) return std::move(*stop);
+        return inner(req);
+      };
+    }
+    if (r.stream) {
+      r.stream = [guard, inner = std::move(r.stream)](
+                     Request& req) -> std::variant<Response, std::unique_ptr<BodySink>> {
+        if (auto stop = guard(req)) return std::move(*stop);
+        return inner(req);
+      };
+    }
+    return true;
+  }
+  return false;
+}
+
 Match Router::Find(std::string_view method, std::string_view path) const {
   Match result;
   auto segs = Segments(path);

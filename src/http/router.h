@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <string>
 #include <vector>
@@ -48,9 +49,16 @@ struct Match {
   std::map<std::string, std::string> params;
 };
 
+// Runs before a route's handler (or its stream start): an answer stops the request there
+// (e.g. 429 from a rate limit); nullopt lets it through.
+using Guard = std::function<std::optional<Response>(Request&)>;
+
 class Router {
  public:
   void Add(Route route);
+  // Puts guard in front of the route with exactly this method and pattern; false when there
+  // is no such route.
+  bool AddGuard(std::string_view method, std::string_view pattern, Guard guard);
   Match Find(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
   // Fallback for GETs that match no route (static files, SPA); may be empty.

@@ -1,5 +1,7 @@
 #include "orgs/contact.h"
 
+#include "security/field_cipher.h"
+
 #include <regex>
 
 #include "core/text.h"
@@ -61,6 +63,15 @@ Result<Contact> ValidateContact(Contact in) {
     return Fail(Error::InvalidArgument("负责人信息有误，请按提示修改", std::move(errors)));
   }
   return in;
+}
+
+Contact MaskContact(Contact c) {
+  c.name = security::MaskName(c.name);
+  c.office_phone = security::MaskPhone(c.office_phone);
+  c.mobile = security::MaskPhone(c.mobile);
+  c.email = security::MaskEmail(c.email);
+  c.masked = true;
+  return c;
 }
 
 }  // namespace lep::orgs

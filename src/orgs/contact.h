@@ -15,7 +15,12 @@ struct Contact {
   std::string mobile;        // 手机号码, 11 digits starting with 1
   std::string email;         // 电子邮箱
   int64_t updated_at = 0;
+  bool masked = false;       // true when name, phones and e-mail are shown masked
 };
+
+// The contact as shown to roles that do not manage the unit: 张*, 138****1234,
+// 010-****6459, z***@example.cn.
+Contact MaskContact(Contact c);
 
 // Trims every field and reports every failure at once (field + 标准字段名 + message).
 [[nodiscard]] Result<Contact> ValidateContact(Contact in);

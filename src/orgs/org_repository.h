@@ -26,6 +26,11 @@ class OrgRepository {
   [[nodiscard]] virtual Result<std::vector<Org>> Subtree(OrgId id) = 0;
   [[nodiscard]] virtual Result<std::optional<Contact>> GetContact(OrgId id) = 0;
   [[nodiscard]] virtual Status PutContact(OrgId id, const Contact& c, int64_t by_user) = 0;
+  // Units whose contact person has this mobile number or e-mail address (exact match on a
+  // keyed hash; the stored values stay encrypted).
+  [[nodiscard]] virtual Result<std::vector<OrgId>> FindByContact(const std::string& mobile_or_email) = 0;
+  // Re-writes contacts stored before encryption existed; returns how many.
+  [[nodiscard]] virtual Result<int> EncryptLegacyContacts() = 0;
 };
 
 }  // namespace lep::orgs

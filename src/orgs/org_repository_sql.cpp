@@ -22,7 +22,8 @@ Org FromRow(const Row& r) {
 
 class SqlOrgRepository final : public OrgRepository {
  public:
-  explicit SqlOrgRepository(storage::Database& db) : db_(db) {}
+  SqlOrgRepository(storage::Database& db, const security::FieldCipher& cipher)
+      : db_(db), cipher_(cipher) {}
 
   Result<Org> Create(std::optional<OrgId> parent, OrgKind kind, const std::string& name,
                      const std::string& region, int64_t now_ms) override {
@@ -94,21 +95,58 @@ class SqlOrgRepository final : public OrgRepository {
                                "FROM org_contacts WHERE org_id = ?",
                                {id.value}));
     if (!row) return std::optional<Contact>();
-    return std::optional<Contact>(Contact{row->Text(0), row->Text(1), row->Text(2), row->Text(3),
-                                          row->Text(4), row->Int(5)});
+    Contact c;
+    LEP_ASSIGN_OR_RETURN(c.name, cipher_.Decrypt(row->Text(0), Context("name", id)));
+    c.title = row->Text(1);
+    LEP_ASSIGN_OR_RETURN(c.office_phone, cipher_.Decrypt(row->Text(2), Context("office_phone", id)));
+    LEP_ASSIGN_OR_RETURN(c.mobile, cipher_.Decrypt(row->Text(3), Context("mobile", id)));
+    LEP_ASSIGN_OR_RETURN(c.email, cipher_.Decrypt(row->Text(4), Context("email", id)));
+    c.updated_at = row->Int(5);
+    return std::optional<Contact>(std::move(c));
   }
 
   Status PutContact(OrgId id, const Contact& c, int64_t by_user) override {
     return db_
         .Exec("INSERT INTO org_contacts (org_id, name, title, office_phone, mobile, email, "
-              "updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+              "updated_at, updated_by, mobile_hash, email_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, ?) "
               "ON CONFLICT (org_id) DO UPDATE SET name = excluded.name, title = excluded.title, "
               "office_phone = excluded.office_phone, mobile = excluded.mobile, "
               "email = excluded.email, updated_at = excluded.updated_at, "
-              "updated_by = excluded.updated_by",
-              {id.value, c.name, c.title, c.office_phone, c.mobile, c.email, c.updated_at,
-               by_user})
+              "updated_by = excluded.updated_by, mobile_hash = excluded.mobile_hash, "
+              "email_hash = excluded.email_hash",
+              {id.value, cipher_.Encrypt(c.name, Context("name", id)), c.title,
+               cipher_.Encrypt(c.office_phone, Context("office_phone", id)),
+               cipher_.Encrypt(c.mobile, Context("mobile", id)),
+               cipher_.Encrypt(c.email, Context("email", id)), c.updated_at, by_user,
+               LookupHash(c.mobile), LookupHash(c.email)})
         .map([](auto&&) {});
+  }
+
+  Result<std::vector<OrgId>> FindByContact(const std::string& mobile_or_email) override {
+    std::string h = LookupHash(mobile_or_email);
+    if (h.empty()) return std::vector<OrgId>{};
+    LEP_ASSIGN_OR_RETURN(auto res, db_.Exec("SELECT org_id FROM org_contacts WHERE mobile_hash = ? "
+                                            "OR email_hash = ? ORDER BY org_id",
+                                            {h, h}));
+    std::vector<OrgId> out;
+    for (const auto& r : res.rows) out.push_back(OrgId{r.Int(0)});
+    return out;
+  }
+
+  Result<int> EncryptLegacyContacts() override {
+    LEP_ASSIGN_OR_RETURN(auto res, db_.Exec("SELECT org_id, updated_by FROM org_contacts WHERE "
+                                            "mobile NOT LIKE 'enc1:%' OR email NOT LIKE 'enc1:%' "
+                                            "OR name NOT LIKE 'enc1:%'"));
+    int n = 0;
+    for (const auto& r : res.rows) {
+      OrgId id{r.Int(0)};
+      LEP_ASSIGN_OR_RETURN(auto c, GetContact(id));
+      if (!c) continue;
+      LEP_RETURN_IF_ERROR(PutContact(id, *c, r.OptInt(1).value_or(0)));
+      ++n;
+    }
+    return n;
   }
 
  private:
@@ -120,13 +158,28 @@ class SqlOrgRepository final : public OrgRepository {
     return out;
   }
 
+  static std::string Context(const char* field, OrgId id) {
+    return std::string("org_contacts.") + field + ":" + std::to_string(id.value);
+  }
+  // One hash space for mobiles and e-mails (lower-cased, trimmed), so one lookup finds either.
+  std::string LookupHash(std::string_view v) const {
+    std::string norm;
+    for (char ch : v) {
+      if (ch == ' ' || ch == '\t') continue;
+      norm += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+    }
+    return cipher_.KeyedHash(norm, "org_contacts.lookup");
+  }
+
   storage::Database& db_;
+  const security::FieldCipher& cipher_;
 };
 
 }  // namespace
 
-std::unique_ptr<OrgRepository> NewSqlOrgRepository(storage::Database& db) {
-  return std::make_unique<SqlOrgRepository>(db);
+std::unique_ptr<OrgRepository> NewSqlOrgRepository(storage::Database& db,
+                                                   const security::FieldCipher& cipher) {
+  return std::make_unique<SqlOrgRepository>(db, cipher);
 }
 
 }  // namespace lep::orgs

@@ -4,10 +4,14 @@
 #include <memory>
 
 #include "orgs/org_repository.h"
+#include "security/field_cipher.h"
 #include "storage/db/database.h"
 
 namespace lep::orgs {
 
-std::unique_ptr<OrgRepository> NewSqlOrgRepository(storage::Database& db);
+// Contact persons' name, phones and e-mail are stored encrypted with cipher (which must
+// outlive the repository), with keyed hashes of mobile and e-mail for lookups.
+std::unique_ptr<OrgRepository> NewSqlOrgRepository(storage::Database& db,
+                                                   const security::FieldCipher& cipher);
 
 }  // namespace lep::orgs

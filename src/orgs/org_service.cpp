@@ -55,8 +55,11 @@ Result<Org> OrgService::OpenChild(const auth::Principal& p, OrgId parent_id,
 }
 
 Result<std::optional<Contact>> OrgService::GetContact(const auth::Principal& p, OrgId id) {
-  LEP_RETURN_IF_ERROR(Get(p, id));
-  return repo_.GetContact(id);
+  LEP_ASSIGN_OR_RETURN(Org org, Get(p, id));
+  LEP_ASSIGN_OR_RETURN(auto c, repo_.GetContact(id));
+  // Personal data in full only for those who manage the unit (个人信息保护: least exposure).
+  if (c && !Authorizer::CheckManageUnit(p, org)) c = MaskContact(std::move(*c));
+  return c;
 }
 
 Result<Contact> OrgService::PutContact(const auth::Principal& p, OrgId id, Contact c) {
@@ -75,6 +78,7 @@ Result<std::string> OrgService::ContactsXlsx(const auth::Principal& p, OrgId id)
   std::vector<OrgWithContact> rows;
   for (Org& o : units) {
     LEP_ASSIGN_OR_RETURN(auto c, repo_.GetContact(o.id));
+    if (c && !Authorizer::CheckManageUnit(p, o)) c = MaskContact(std::move(*c));
     rows.emplace_back(std::move(o), std::move(c));
   }
   return BuildContactsXlsx(rows);

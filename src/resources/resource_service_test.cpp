@@ -17,7 +17,7 @@ class ResourceServiceTest : public ::testing::Test {
   void SetUp() override {
     db_ = std::move(*storage::OpenDatabase(":memory:"));
     ASSERT_TRUE(storage::Migrate(*db_, storage::AllMigrations()));
-    orgs_ = orgs::NewSqlOrgRepository(*db_);
+    orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     repo_ = NewSqlResourceRepository(*db_);
     cats_ = NewSqlCategoryRepository(*db_);
     ASSERT_TRUE(SeedDefaultCategories(*cats_, 0));
@@ -45,6 +45,7 @@ class ResourceServiceTest : public ::testing::Test {
 
   FakeClock clock_{1652572800000};  // 2022-05-15
   std::unique_ptr<storage::Database> db_;
+  security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<ResourceRepository> repo_;
   std::unique_ptr<CategoryRepository> cats_;

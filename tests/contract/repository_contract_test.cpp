@@ -83,7 +83,7 @@ class RepositoryContract : public ::testing::TestWithParam<std::string> {
     db_ = std::move(*db);
     auto m = storage::Migrate(*db_, storage::AllMigrations());
     ASSERT_TRUE(m) << m.error().message;
-    orgs_ = orgs::NewSqlOrgRepository(*db_);
+    orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     users_ = auth::NewSqlUserRepository(*db_);
     sessions_ = auth::NewSqlSessionRepository(*db_);
   }
@@ -97,6 +97,7 @@ class RepositoryContract : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<TestDatabase> test_db_;
   std::unique_ptr<storage::Database> db_;
+  security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<auth::UserRepository> users_;
   std::unique_ptr<auth::SessionRepository> sessions_;

@@ -30,7 +30,8 @@ void PgAdmin(const std::string& sql) {
 
 }  // namespace
 
-TestServer::TestServer(std::function<void(http::Router&)> extra_routes) {
+TestServer::TestServer(std::function<void(http::Router&)> extra_routes,
+                       std::function<void(Config&)> configure) {
   static int counter = 0;
   dir_ = (std::filesystem::temp_directory_path() /
           ("lep-it-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
@@ -50,6 +51,10 @@ TestServer::TestServer(std::function<void(http::Router&)> extra_routes) {
   cfg.argon2_opslimit = 1;
   cfg.argon2_memlimit = 8192;
   cfg.link_check_allow = {"127.0.0.1/32"};  // test only: A03 links point at this server
+  // Tests move the fake clock by weeks (deadlines); two-factor enforcement has its own tests
+  // (security_api_test.cpp), which turn it back on.
+  cfg.require_two_factor = false;
+  if (configure) configure(cfg);
   auto ctx = app::BuildAppContext(cfg, &clock_, /*migrate=*/true);
   if (!ctx) throw std::runtime_error(ctx.error().message);
   ctx_ = std::move(*ctx);
@@ -132,8 +137,11 @@ HttpResult Client::Send(const std::string& method, const std::string& t,
 }
 
 HttpResult Client::Login(const std::string& user, const std::string& password) {
-  auto r = Request("POST", "/api/v1/auth/login",
-                   nlohmann::json{{"username", user}, {"password", password}}.dump());
+  return LoginWith({{"username", user}, {"password", password}});
+}
+
+HttpResult Client::LoginWith(const nlohmann::json& body) {
+  auto r = Request("POST", "/api/v1/auth/login", body.dump());
   if (r.status == 200) {
     csrf = r.Json()["csrf_token"];
     for (const auto& c : r.set_cookies) {

@@ -31,7 +31,9 @@ struct HttpResult {
 class TestServer {
  public:
   // extra_routes lets a test add routes (e.g. a slow one) before the server starts.
-  explicit TestServer(std::function<void(http::Router&)> extra_routes = {});
+  // configure may change the configuration before the context is built.
+  explicit TestServer(std::function<void(http::Router&)> extra_routes = {},
+                      std::function<void(Config&)> configure = {});
   ~TestServer();
   uint16_t port() const { return port_; }
   app::AppContext& ctx() { return *ctx_; }
@@ -60,6 +62,8 @@ class Client {
   HttpResult Send(const std::string& method, const std::string& t, const nlohmann::json& body);
   // Signs in; remembers cookie and CSRF token. Returns the login response.
   HttpResult Login(const std::string& user, const std::string& password = "Lep@Demo2022");
+  // Signs in with any login body (e.g. with totp_code).
+  HttpResult LoginWith(const nlohmann::json& body);
   std::string csrf;
   std::string cookie;  // "lep_session=..."
 

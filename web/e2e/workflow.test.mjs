@@ -195,6 +195,8 @@ describe('审核、发布与学习门户', () => {
     await dlg.getByText(/将在学习门户上线/).waitFor()
     await dlg.getByRole('button', { name: '发布', exact: true }).click()
     await page.getByText('批次已发布').waitFor()
+    // The toast comes before the table reloads: wait for the reload, then check.
+    await page.getByTestId('batches-table').locator('tr').filter({ hasText: '已发布' }).first().waitFor()
     assert.equal(await page.getByTestId('batches-table').locator('tr').filter({ hasText: '待发布' }).count(), 0)
   })
 

@@ -254,6 +254,34 @@ CREATE TABLE learning_history (
   PRIMARY KEY (user_id, resource_id)
 )
 )sql"},
+      {9, "security_totp_pii_settings", R"sql(
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_recovery TEXT NOT NULL DEFAULT '';
+ALTER TABLE org_contacts ADD COLUMN mobile_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE org_contacts ADD COLUMN email_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX org_contacts_mobile_hash ON org_contacts (mobile_hash);
+CREATE INDEX org_contacts_email_hash ON org_contacts (email_hash);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  updated_by BIGINT
+);
+CREATE TABLE fixity_checks (
+  id {{pk}},
+  resource_id BIGINT NOT NULL,
+  blob TEXT NOT NULL,
+  expected_sha256 TEXT NOT NULL,
+  actual_sha256 TEXT NOT NULL,
+  ok BIGINT NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  checked_at BIGINT NOT NULL
+);
+CREATE INDEX fixity_checks_resource ON fixity_checks (resource_id, checked_at)
+)sql"},
   };
   return kMigrations;
 }

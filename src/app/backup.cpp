@@ -1,0 +1,485 @@
+#include "app/backup.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/portal.h"
+#include "storage/blob/blob_store.h"
+
+extern char** environ;
+
+namespace lep::app {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr const char* kFormat = "lep-backup/1";
+constexpr size_t kChunk = 1 << 20;
+
+std::string HexOf(const unsigned char* d, unsigned n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < n; ++i) {
+    out += kHex[d[i] >> 4];
+    out += kHex[d[i] & 15];
+  }
+  return out;
+}
+
+struct Sha256 {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+  Sha256() { EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr); }
+  void Update(const char* p, size_t n) { EVP_DigestUpdate(md.get(), p, n); }
+  std::string Hex() {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    EVP_DigestFinal_ex(md.get(), out, &n);
+    return HexOf(out, n);
+  }
+};
+
+// Copies src to dst (creating parents, mode 0600 for secrets or 0640), hashing while it
+// reads; fsyncs dst. Returns the hex SHA-256.
+Result<std::string> CopyHashed(const std::string& src, const std::string& dst, int64_t* size,
+                               mode_t mode = 0640) {
+  std::error_code ec;
+  fs::create_directories(fs::path(dst).parent_path(), ec);
+  int in = ::open(src.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Fail(Error::Internal("无法读取 " + src + "：" + std::strerror(errno)));
+  int out = ::open(dst.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (out < 0) {
+    ::close(in);
+    return Fail(Error::Internal("无法写入 " + dst + "：" + std::strerror(errno)));
+  }
+  Sha256 h;
+  std::string buf(kChunk, '\0');
+  int64_t total = 0;
+  bool ok = true;
+  for (;;) {
+    ssize_t n = ::read(in, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { ok = false; break; }
+    if (n == 0) break;
+    h.Update(buf.data(), static_cast<size_t>(n));
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, buf.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) { ok = false; break; }
+      done += w;
+    }
+    if (!ok) break;
+    total += n;
+  }
+  ok = ok && ::fsync(out) == 0;
+  ::close(in);
+  if (::close(out) != 0) ok = false;
+  if (!ok) return Fail(Error::Internal("复制 " + src + " 失败（磁盘空间不足？）"));
+  if (size) *size = total;
+  return h.Hex();
+}
+
+Status RunProgram(const std::vector<std::string>& args, const std::string& what) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+    return Fail(Error::Internal("无法运行 " + args[0] + "（请安装 postgresql-client）"));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Fail(Error::Internal(what + "失败（" + args[0] + " 退出码 " +
+                                std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                                "）"));
+  }
+  return Ok();
+}
+
+std::string SqlQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+bool IsEmptyDir(const fs::path& p) {
+  std::error_code ec;
+  return !fs::exists(p, ec) || (fs::is_directory(p, ec) && fs::is_empty(p, ec));
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& content) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << content;
+    out.flush();
+    if (!out) return Fail(Error::Internal("无法写入 " + tmp));
+  }
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return Fail(Error::Internal("无法写入 " + path));
+  (void)storage::SyncDirOf(path);
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::string> Sha256OfFile(const std::string& path, int64_t* size) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(Error::NotFound("文件不存在或无法读取：" + path));
+  Sha256 h;
+  std::string buf(kChunk, '\0');
+  int64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Fail(Error::Internal("读取失败：" + path));
+    }
+    if (n == 0) break;
+    h.Update(buf.data(), static_cast<size_t>(n));
+    total += n;
+  }
+  ::close(fd);
+  if (size) *size = total;
+  return h.Hex();
+}
+
+Result<BackupReport> CreateBackup(AppContext& ctx, const BackupOptions& opt,
+                                  const std::function<void(int64_t, int64_t)>& progress) {
+  if (opt.out_dir.empty()) return Fail(Error::InvalidArgument("请指定备份目录（--out）"));
+  fs::path out(opt.out_dir);
+  if (!IsEmptyDir(out)) {
+    return Fail(Error::InvalidArgument("备份目录 " + opt.out_dir + " 已存在且不为空，请换一个新目录"));
+  }
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) return Fail(Error::Internal("无法创建备份目录：" + ec.message()));
+  ::chmod(out.c_str(), 0700);
+
+  BackupReport rep;
+  json files = json::array();
+  auto add = [&](const std::string& rel, const std::string& sha, int64_t size) {
+    files.push_back({{"path", rel}, {"size", size}, {"sha256", sha}});
+    rep.files++;
+    rep.bytes += size;
+  };
+
+  // The chain head goes to the anchor file first, so the copied anchor covers the snapshot.
+  std::string anchor = ctx.config.data_dir + "/audit.anchor";
+  (void)security::AnchorHead(*ctx.db, anchor, *ctx.clock);
+
+  json database;
+  if (ctx.db->dialect() == storage::Dialect::kSqlite) {
+    std::string db_file = (out / "lep.db").string();
+    LEP_RETURN_IF_ERROR(ctx.db->Exec("VACUUM INTO " + SqlQuote(db_file)));
+    int64_t size = 0;
+    LEP_ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(db_file, &size));
+    add("lep.db", sha, size);
+    database = {{"kind", "sqlite"}, {"path", "lep.db"}};
+  } else {
+    std::string dump = (out / "lep.pgdump").string();
+    LEP_RETURN_IF_ERROR(RunProgram({"pg_dump", "--format=custom", "--no-owner", "--file", dump,
+                                    ctx.config.DatabaseUrl()},
+                                   "导出 PostgreSQL 数据库"));
+    int64_t size = 0;
+    LEP_ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(dump, &size));
+    add("lep.pgdump", sha, size);
+    database = {{"kind", "postgresql"}, {"path", "lep.pgdump"}};
+  }
+
+  // Blobs are immutable and never renamed, so copying after the snapshot is consistent:
+  // everything the snapshot refers to exists (a blob deleted meanwhile is reported).
+  fs::path blobs = fs::path(ctx.config.data_dir) / "blobs";
+  std::vector<fs::path> sources;
+  if (fs::exists(blobs, ec)) {
+    for (auto it = fs::recursive_directory_iterator(blobs, ec); it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (ec) break;
+      if (it->is_directory() && it->path().filename() == "tmp" &&
+          it->path().parent_path() == blobs) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file()) sources.push_back(it->path());
+    }
+  }
+  int64_t done = 0, total = static_cast<int64_t>(sources.size());
+  for (const auto& src : sources) {
+    std::string rel = "blobs/" + fs::relative(src, blobs).string();
+    int64_t size = 0;
+    auto sha = CopyHashed(src.string(), (out / rel).string(), &size);
+    if (!sha) {
+      if (!fs::exists(src)) {
+        rep.warnings.push_back("文件在备份过程中被删除：" + rel);
+        continue;
+      }
+      return Fail(sha.error());
+    }
+    add(rel, *sha, size);
+    if (progress) progress(++done, total);
+  }
+  for (const char* extra : {"sensitive_words.txt", "audit.anchor"}) {
+    fs::path src = fs::path(ctx.config.data_dir) / extra;
+    if (!fs::exists(src, ec)) continue;
+    int64_t size = 0;
+    LEP_ASSIGN_OR_RETURN(std::string sha, CopyHashed(src.string(), (out / extra).string(), &size));
+    add(extra, sha, size);
+  }
+  bool key_included = false;
+  if (opt.include_key) {
+    int64_t size = 0;
+    LEP_ASSIGN_OR_RETURN(std::string sha, CopyHashed(ctx.config.KeyFile(),
+                                                     (out / "secrets" / "lep.key").string(),
+                                                     &size, 0600));
+    ::chmod((out / "secrets").c_str(), 0700);
+    add("secrets/lep.key", sha, size);
+    key_included = true;
+    rep.warnings.push_back("备份中含有个人信息加密密钥（secrets/lep.key）：请将它与备份分开保管");
+  } else {
+    rep.warnings.push_back("备份中不含加密密钥：恢复时须用 --key 指定原密钥文件，否则联系人信息无法解密");
+  }
+  json manifest = {{"format", kFormat},
+                   {"created_at", ctx.clock->NowMs()},
+                   {"database", database},
+                   {"key_included", key_included},
+                   {"files", files}};
+  LEP_RETURN_IF_ERROR(WriteFileAtomically((out / "manifest.json").string(), manifest.dump(1)));
+  return rep;
+}
+
+Result<RestoreReport> RestoreBackup(const RestoreOptions& opt) {
+  fs::path from(opt.from_dir);
+  std::ifstream in(from / "manifest.json");
+  if (!in) {
+    return Fail(Error::InvalidArgument("备份目录中没有 manifest.json：备份不完整或目录错误"));
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json manifest = json::parse(ss.str(), nullptr, false);
+  if (!manifest.is_object() || manifest.value("format", "") != kFormat ||
+      !manifest.contains("files") || !manifest["files"].is_array()) {
+    return Fail(Error::InvalidArgument("manifest.json 格式不正确"));
+  }
+  RestoreReport rep;
+  std::vector<std::string> bad;
+  for (const auto& f : manifest["files"]) {
+    std::string rel = f.value("path", "");
+    if (rel.empty() || rel.find("..") != std::string::npos || rel.front() == '/') {
+      return Fail(Error::InvalidArgument("manifest.json 含非法路径：" + rel));
+    }
+    int64_t size = 0;
+    auto sha = Sha256OfFile((from / rel).string(), &size);
+    if (!sha) {
+      bad.push_back(rel + "：缺失");
+    } else if (*sha != f.value("sha256", "") || size != f.value("size", int64_t{-1})) {
+      bad.push_back(rel + "：内容与清单不符（SHA-256 不一致）");
+    } else {
+      rep.files_verified++;
+      rep.bytes_verified += size;
+    }
+  }
+  if (!bad.empty()) {
+    std::string msg = "备份校验失败，共 " + std::to_string(bad.size()) + " 个文件有问题：";
+    for (size_t i = 0; i < bad.size() && i < 5; ++i) msg += (i ? "；" : "") + bad[i];
+    return Fail(Error::FailedPrecondition(msg));
+  }
+  if (opt.verify_only) return rep;
+
+  const Config& target = opt.target;
+  fs::path data(target.data_dir);
+  std::string kind = manifest["database"].value("kind", "");
+  std::error_code ec;
+  if (fs::exists(data / "lep.db", ec) || !IsEmptyDir(data / "blobs")) {
+    return Fail(Error::FailedPrecondition("目标数据目录 " + target.data_dir +
+                                          " 已有数据：恢复只写入新的空目录"));
+  }
+  fs::create_directories(data, ec);
+  if (ec) return Fail(Error::Internal("无法创建数据目录：" + ec.message()));
+
+  // The key first: without it the restored personal data is unreadable.
+  std::string key_src = opt.key_file;
+  if (key_src.empty() && fs::exists(from / "secrets" / "lep.key", ec)) {
+    key_src = (from / "secrets" / "lep.key").string();
+  }
+  if (key_src.empty()) {
+    return Fail(Error::InvalidArgument("备份中不含加密密钥：请用 --key 指定原密钥文件"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto key_check, security::FieldCipher::FromKeyFile(key_src, false));
+  (void)key_check;
+  std::string key_dst = target.KeyFile();
+  if (fs::exists(key_dst, ec)) {
+    auto a = Sha256OfFile(key_dst), b = Sha256OfFile(key_src);
+    if (!a || !b || *a != *b) {
+      return Fail(Error::FailedPrecondition("目标位置已有另一个加密密钥：" + key_dst));
+    }
+  } else {
+    int64_t size = 0;
+    LEP_RETURN_IF_ERROR(CopyHashed(key_src, key_dst, &size, 0600));
+  }
+
+  for (const auto& f : manifest["files"]) {
+    std::string rel = f["path"];
+    if (rel == "secrets/lep.key" || rel == "lep.pgdump") continue;
+    std::string dst = (data / rel).string();
+    if (rel == "lep.db" && kind == "sqlite") {
+      std::string db_path = target.DatabaseUrl().rfind("sqlite:", 0) == 0
+                                ? target.DatabaseUrl().substr(7)
+                                : (data / "lep.db").string();
+      dst = db_path;
+    }
+    int64_t size = 0;
+    LEP_RETURN_IF_ERROR(CopyHashed((from / rel).string(), dst, &size));
+  }
+  if (kind == "postgresql") {
+    if (target.DatabaseUrl().rfind("postgres", 0) != 0) {
+      return Fail(Error::InvalidArgument("这是 PostgreSQL 备份：请用 --database 指定一个空的 PostgreSQL 数据库"));
+    }
+    LEP_RETURN_IF_ERROR(RunProgram({"pg_restore", "--no-owner", "--exit-on-error", "--dbname",
+                                    target.DatabaseUrl(), (from / "lep.pgdump").string()},
+                                   "恢复 PostgreSQL 数据库"));
+  }
+
+  // Open it as the server would (migrations for an older backup, search index rebuilt),
+  // then prove the restored data: audit chain intact, personal data decrypts.
+  LEP_ASSIGN_OR_RETURN(auto ctx, BuildAppContext(target, nullptr, /*migrate=*/true));
+  LEP_ASSIGN_OR_RETURN(rep.resources_indexed, Reindex(*ctx));
+  std::optional<std::string> anchor;
+  if (fs::exists(data / "audit.anchor", ec)) anchor = (data / "audit.anchor").string();
+  LEP_ASSIGN_OR_RETURN(auto chain, security::VerifyChain(*ctx->db, anchor));
+  if (!chain.ok) {
+    return Fail(Error::FailedPrecondition("恢复后的审计日志校验失败：记录 " +
+                                          std::to_string(chain.broken_id.value_or(0)) + "，" +
+                                          chain.reason));
+  }
+  rep.audit_rows = chain.rows_checked;
+  LEP_ASSIGN_OR_RETURN(auto contacts, ctx->db->Exec("SELECT org_id FROM org_contacts"));
+  for (const auto& r : contacts.rows) {
+    auto c = ctx->org_repo->GetContact(orgs::OrgId{r.Int(0)});
+    if (!c) {
+      return Fail(Error::FailedPrecondition("联系人信息无法解密（单位 " + std::to_string(r.Int(0)) +
+                                            "）：密钥与备份不匹配"));
+    }
+    rep.contacts_decrypted++;
+  }
+  return rep;
+}
+
+Result<FixityReport> RunFixityCheck(AppContext& ctx) {
+  LEP_ASSIGN_OR_RETURN(auto rows, ctx.db->Exec("SELECT resource_id, blob, sha256, playback_blob, "
+                                               "playback_sha256 FROM media ORDER BY resource_id"));
+  FixityReport rep;
+  for (const auto& r : rows.rows) {
+    int64_t id = r.Int(0);
+    for (int pair = 0; pair < 2; ++pair) {
+      std::string blob = r.Text(1 + 2 * pair), expected = r.Text(2 + 2 * pair);
+      if (blob.empty() || expected.empty()) continue;
+      std::string actual, error;
+      auto path = ctx.blobs->PathOf(blob);
+      int64_t size = 0;
+      if (!path) {
+        error = "存储编号无效";
+      } else if (auto sha = Sha256OfFile(*path, &size); !sha) {
+        error = "文件缺失或无法读取";
+      } else {
+        actual = *sha;
+      }
+      bool ok = error.empty() && actual == expected;
+      if (!ok && error.empty()) error = "SHA-256 与入库时记录的不一致";
+      rep.checked++;
+      rep.bytes += size;
+      if (!ok) {
+        rep.mismatches.push_back("资源 " + std::to_string(id) + (pair ? "（播放副本）" : "（原始文件）") +
+                                 "：" + error);
+      }
+      LEP_RETURN_IF_ERROR(ctx.db->Exec(
+          "INSERT INTO fixity_checks (resource_id, blob, expected_sha256, actual_sha256, ok, "
+          "error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {id, blob, expected, actual, int64_t{ok ? 1 : 0}, error, ctx.clock->NowMs()}));
+    }
+  }
+  return rep;
+}
+
+Result<bool> MaybeRunScheduledFixity(AppContext& ctx) {
+  if (ctx.config.fixity_interval_hours <= 0) return false;
+  int64_t now = ctx.clock->NowMs();
+  int64_t interval = int64_t{ctx.config.fixity_interval_hours} * 3600 * 1000;
+  LEP_ASSIGN_OR_RETURN(auto row, ctx.db->QueryOne("SELECT value FROM settings WHERE key = "
+                                                  "'fixity_last_run'"));
+  if (!row) {
+    // First start: schedule the first run one interval from now, not at every boot.
+    (void)ctx.db->Exec("INSERT INTO settings (key, value, updated_at) VALUES ('fixity_last_run', "
+                       "?, ?) ON CONFLICT (key) DO NOTHING",
+                       {std::to_string(now), now});
+    return false;
+  }
+  std::string last = row->Text(0);
+  if (now - std::atoll(last.c_str()) < interval) return false;
+  LEP_ASSIGN_OR_RETURN(auto claimed,
+                       ctx.db->Exec("UPDATE settings SET value = ?, updated_at = ? WHERE key = "
+                                    "'fixity_last_run' AND value = ?",
+                                    {std::to_string(now), now, last}));
+  if (claimed.affected != 1) return false;  // another server took this run
+  LEP_ASSIGN_OR_RETURN(auto rep, RunFixityCheck(ctx));
+  security::AuditRecord r;
+  r.at = ctx.clock->NowMs();
+  r.action = "fixity.check";
+  r.object = "media";
+  r.result = rep.mismatches.empty() ? "ok" : "mismatch";
+  r.detail = "校验 " + std::to_string(rep.checked) + " 个文件，" +
+             std::to_string(rep.mismatches.size()) + " 个不一致";
+  for (size_t i = 0; i < rep.mismatches.size() && i < 20; ++i) r.detail += "；" + rep.mismatches[i];
+  RecordAudit(ctx, r);
+  if (!rep.mismatches.empty()) {
+    std::fprintf(stderr, "完整性校验：%s\n", r.detail.c_str());
+  }
+  return true;
+}
+
+FixityJob::FixityJob(AppContext& ctx) : ctx_(ctx) {
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      if (auto ran = MaybeRunScheduledFixity(ctx_); !ran) {
+        std::fprintf(stderr, "完整性校验失败：%s\n", ran.error().message.c_str());
+      }
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::minutes(10), [this] { return stop_; });
+    }
+  });
+}
+
+FixityJob::~FixityJob() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+}  // namespace lep::app
