@@ -14,6 +14,9 @@ http::Router BuildRouter(AppContext& ctx) {
   AddReviewRoutes(ctx, router);
   AddPortalRoutes(ctx, router);
   AddPortalUserRoutes(ctx, router);
+  AddPortalBrowseRoutes(ctx, router);
+  AddNotificationRoutes(ctx, router);
+  AddStatsRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

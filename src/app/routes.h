@@ -16,6 +16,9 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router);
 void AddReviewRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
 void AddPortalUserRoutes(AppContext& ctx, http::Router& router);
+void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router);
+void AddNotificationRoutes(AppContext& ctx, http::Router& router);
+void AddStatsRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 
