@@ -29,8 +29,10 @@ std::optional<int64_t> PositiveQuery(const Request& req, const char* name, const
 }  // namespace
 
 void AddNotificationRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/me/notifications",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add(
+      {"GET", "/api/v1/me/notifications",
+       Authed(ctx,
+              [&ctx](Request& req, const Principal& p) {
                 std::vector<FieldError> errors;
                 auto limit = PositiveQuery(req, "limit", "条数", errors);
                 auto before = PositiveQuery(req, "before_id", "起始通知", errors);
@@ -47,30 +49,38 @@ void AddNotificationRoutes(AppContext& ctx, http::Router& router) {
                 if (!inbox) return Response::FromError(inbox.error());
                 json items = json::array();
                 for (const auto& n : inbox->items) {
-                  items.push_back({{"id", n.id},
-                                   {"kind", n.kind},
-                                   {"title", n.title},
-                                   {"body", n.body},
-                                   {"resource_id", n.resource_id ? json(*n.resource_id) : json(nullptr)},
-                                   {"created_at", n.created_at},
-                                   {"read_at", n.read_at ? json(*n.read_at) : json(nullptr)}});
+                  items.push_back(
+                      {{"id", n.id},
+                       {"kind", n.kind},
+                       {"title", n.title},
+                       {"body", n.body},
+                       {"resource_id", n.resource_id ? json(*n.resource_id) : json(nullptr)},
+                       {"created_at", n.created_at},
+                       {"read_at", n.read_at ? json(*n.read_at) : json(nullptr)}});
                 }
                 return Response::Json(200, {{"items", items}, {"unread", inbox->unread}});
-              }), 1024, "我的通知（unread=1 只看未读，limit，before_id 翻页）"});
+              }),
+       1024, "我的通知（unread=1 只看未读，limit，before_id 翻页）"});
 
   router.Add({"POST", "/api/v1/me/notifications/{id}/read",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("通知不存在"));
-                LEP_RETURN_RESPONSE_IF_ERROR(ctx.notifications->MarkRead(p.user_id.value, *id));
-                return Response::NoContent();
-              }), 1024, "标记一条通知为已读"});
+              Authed(ctx,
+                     [&ctx](Request& req, const Principal& p) {
+                       auto id = req.IdParam("id");
+                       if (!id) return Response::FromError(Error::NotFound("通知不存在"));
+                       LEP_RETURN_RESPONSE_IF_ERROR(
+                           ctx.notifications->MarkRead(p.user_id.value, *id));
+                       return Response::NoContent();
+                     }),
+              1024, "标记一条通知为已读"});
 
   router.Add({"POST", "/api/v1/me/notifications/read-all",
-              Authed(ctx, [&ctx](Request&, const Principal& p) {
-                LEP_RETURN_RESPONSE_IF_ERROR(ctx.notifications->MarkAllRead(p.user_id.value));
-                return Response::NoContent();
-              }), 1024, "全部标记为已读"});
+              Authed(ctx,
+                     [&ctx](Request&, const Principal& p) {
+                       LEP_RETURN_RESPONSE_IF_ERROR(
+                           ctx.notifications->MarkAllRead(p.user_id.value));
+                       return Response::NoContent();
+                     }),
+              1024, "全部标记为已读"});
 }
 
 }  // namespace lep::app

@@ -32,9 +32,9 @@ int64_t IntQuery(const Request& req, const char* name, const char* label, int64_
   int64_t n = 0;
   auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || p != v->data() + v->size() || n < lo || n > hi) {
-    errors.push_back({name, label,
-                      std::string(label) + "应为 " + std::to_string(lo) + "–" +
-                          std::to_string(hi) + " 的整数"});
+    errors.push_back(
+        {name, label,
+         std::string(label) + "应为 " + std::to_string(lo) + "–" + std::to_string(hi) + " 的整数"});
     return fallback;
   }
   return n;
@@ -58,7 +58,8 @@ Result<Scope> StatsScope(AppContext& ctx, const Request& req, const Principal& p
   if (auto v = req.Query("unit_id"); v && !v->empty()) {
     int64_t id = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), id);
-    if (ec != std::errc() || end != v->data() + v->size()) return Fail(Error::NotFound("单位不存在"));
+    if (ec != std::errc() || end != v->data() + v->size())
+      return Fail(Error::NotFound("单位不存在"));
     LEP_ASSIGN_OR_RETURN(auto org, ctx.org_repo->Get(orgs::OrgId{id}));
     if (!org || !auth::Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("单位不存在"));
     s.prefix = org->path;
@@ -83,26 +84,33 @@ Result<json> TopList(AppContext& ctx, const Request& req, const Principal& p) {
   if (days == 0) {
     // All time: the resource's figure, imported initial value included.
     LEP_ASSIGN_OR_RETURN(
-        rows, ctx.db->Exec("SELECT r.id, r.title, o.name, r." + column + " FROM resources r "
-                           "JOIN orgs o ON o.id = r.org_id WHERE r.state = 'published' AND "
-                           "substr(o.path, 1, ?) = ? AND r." + column + " > 0 ORDER BY r." +
-                           column + " DESC, r.id LIMIT ?",
+        rows, ctx.db->Exec("SELECT r.id, r.title, o.name, r." + column +
+                               " FROM resources r "
+                               "JOIN orgs o ON o.id = r.org_id WHERE r.state = 'published' AND "
+                               "substr(o.path, 1, ?) = ? AND r." +
+                               column + " > 0 ORDER BY r." + column + " DESC, r.id LIMIT ?",
                            {static_cast<int64_t>(s.prefix.size()), s.prefix, limit}));
   } else {
     // The last `days` Beijing calendar days, today included (usage_daily.day is one).
     int64_t today = (ctx.clock->NowMs() + 8 * 3600 * 1000) / 86'400'000;
     LEP_ASSIGN_OR_RETURN(
-        rows, ctx.db->Exec("SELECT r.id, r.title, o.name, SUM(u." + column + ") FROM "
-                           "usage_daily u JOIN resources r ON r.id = u.resource_id JOIN orgs o "
-                           "ON o.id = r.org_id WHERE substr(o.path, 1, ?) = ? AND u.day >= ? "
-                           "GROUP BY r.id, r.title, o.name HAVING SUM(u." + column + ") > 0 "
-                           "ORDER BY SUM(u." + column + ") DESC, r.id LIMIT ?",
-                           {static_cast<int64_t>(s.prefix.size()), s.prefix, today - days + 1,
-                            limit}));
+        rows,
+        ctx.db->Exec("SELECT r.id, r.title, o.name, SUM(u." + column +
+                         ") FROM "
+                         "usage_daily u JOIN resources r ON r.id = u.resource_id JOIN orgs o "
+                         "ON o.id = r.org_id WHERE substr(o.path, 1, ?) = ? AND u.day >= ? "
+                         "GROUP BY r.id, r.title, o.name HAVING SUM(u." +
+                         column +
+                         ") > 0 "
+                         "ORDER BY SUM(u." +
+                         column + ") DESC, r.id LIMIT ?",
+                     {static_cast<int64_t>(s.prefix.size()), s.prefix, today - days + 1, limit}));
   }
   json items = json::array();
   for (const auto& r : rows.rows) {
-    items.push_back({{"resource_id", r.Int(0)}, {"title", r.Text(1)}, {"unit", r.Text(2)},
+    items.push_back({{"resource_id", r.Int(0)},
+                     {"title", r.Text(1)},
+                     {"unit", r.Text(2)},
                      {"value", r.Int(3)}});
   }
   return json{{"items", items}};
@@ -121,8 +129,12 @@ Result<json> BrokenLinks(AppContext& ctx, const Request& req, const Principal& p
                    {static_cast<int64_t>(s.prefix.size()), s.prefix}));
   json items = json::array();
   for (const auto& r : rows.rows) {
-    items.push_back({{"resource_id", r.Int(0)}, {"title", r.Text(1)}, {"unit", r.Text(2)},
-                     {"url", r.Text(3)}, {"status", r.Int(4)}, {"error", r.Text(5)},
+    items.push_back({{"resource_id", r.Int(0)},
+                     {"title", r.Text(1)},
+                     {"unit", r.Text(2)},
+                     {"url", r.Text(3)},
+                     {"status", r.Int(4)},
+                     {"error", r.Text(5)},
                      {"checked_at", r.Int(6)}});
   }
   return json{{"items", items}};
@@ -144,7 +156,9 @@ Result<json> Submissions(AppContext& ctx, const Request& req, const Principal& p
       group != "type") {
     return Fail(Error::InvalidArgument(
         "分组应为 province、unit、state、domain 或 type",
-        {{"group", "分组", "分组应为 province（一级单位）、unit（单位）、state（状态）、domain（范围）或 type（类型）"}}));
+        {{"group", "分组",
+          "分组应为 province（一级单位）、unit（单位）、state（状态）、domain（范围）或 "
+          "type（类型）"}}));
   }
   std::optional<int64_t> campaign_id;
   if (auto v = req.Query("campaign_id"); v && !v->empty()) {
@@ -155,7 +169,8 @@ Result<json> Submissions(AppContext& ctx, const Request& req, const Principal& p
     }
     campaign_id = id;
   } else {
-    LEP_ASSIGN_OR_RETURN(auto latest, ctx.db->QueryOne("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1"));
+    LEP_ASSIGN_OR_RETURN(auto latest,
+                         ctx.db->QueryOne("SELECT id FROM campaigns ORDER BY id DESC LIMIT 1"));
     if (!latest) return json{{"groups", json::array()}};
     campaign_id = latest->Int(0);
   }
@@ -246,19 +261,21 @@ Result<json> Submissions(AppContext& ctx, const Request& req, const Principal& p
 }  // namespace
 
 void AddStatsRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/stats/top", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                return Reply(200, TopList(ctx, req, p));
-              }), 1024,
-              "排行榜：metric=clicks|learners，days（0 为累计，默认 30 个北京日），limit，unit_id"});
-  router.Add({"GET", "/api/v1/stats/broken-links",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                return Reply(200, BrokenLinks(ctx, req, p));
-              }), 1024, "失效链接：网络课程（A03）最近一次检查不可访问的资源，unit_id"});
-  router.Add({"GET", "/api/v1/stats/submissions",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                return Reply(200, Submissions(ctx, req, p));
-              }), 1024,
-              "征集统计：campaign_id（默认最新），group=province|unit|state|domain|type，unit_id"});
+  router.Add(
+      {"GET", "/api/v1/stats/top",
+       Authed(ctx, [&ctx](Request& req,
+                          const Principal& p) { return Reply(200, TopList(ctx, req, p)); }),
+       1024, "排行榜：metric=clicks|learners，days（0 为累计，默认 30 个北京日），limit，unit_id"});
+  router.Add(
+      {"GET", "/api/v1/stats/broken-links",
+       Authed(ctx, [&ctx](Request& req,
+                          const Principal& p) { return Reply(200, BrokenLinks(ctx, req, p)); }),
+       1024, "失效链接：网络课程（A03）最近一次检查不可访问的资源，unit_id"});
+  router.Add(
+      {"GET", "/api/v1/stats/submissions",
+       Authed(ctx, [&ctx](Request& req,
+                          const Principal& p) { return Reply(200, Submissions(ctx, req, p)); }),
+       1024, "征集统计：campaign_id（默认最新），group=province|unit|state|domain|type，unit_id"});
 }
 
 }  // namespace lep::app

@@ -65,10 +65,9 @@ std::string MailDate(int64_t ms) {
   int64_t sod = secs - days * 86400;
   Date d = DateFromUnixMs(ms, 8);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %d %s %04d %02d:%02d:%02d +0800",
-                kDays[((days % 7) + 7) % 7], d.day, kMonths[d.month - 1], d.year,
-                static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                static_cast<int>(sod % 60));
+  std::snprintf(buf, sizeof buf, "%s, %d %s %04d %02d:%02d:%02d +0800", kDays[((days % 7) + 7) % 7],
+                d.day, kMonths[d.month - 1], d.year, static_cast<int>(sod / 3600),
+                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
   return buf;
 }
 
@@ -135,7 +134,8 @@ class CurlSmtpMailer final : public Mailer {
 bool IsPlainAddress(const std::string& a) {
   if (a.empty() || a.size() > 254) return false;
   size_t at = a.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 >= a.size() || a.find('@', at + 1) != std::string::npos) {
+  if (at == std::string::npos || at == 0 || at + 1 >= a.size() ||
+      a.find('@', at + 1) != std::string::npos) {
     return false;
   }
   for (unsigned char c : a) {

@@ -25,31 +25,44 @@ std::optional<Date> DateOf(const std::string& s) {
 
 std::string_view NotificationKindName(NotificationKind k) {
   switch (k) {
-    case NotificationKind::kReturned: return "returned";
-    case NotificationKind::kRejected: return "rejected";
-    case NotificationKind::kPublished: return "published";
-    case NotificationKind::kQueued: return "queued";
-    case NotificationKind::kDeadline: return "deadline";
+    case NotificationKind::kReturned:
+      return "returned";
+    case NotificationKind::kRejected:
+      return "rejected";
+    case NotificationKind::kPublished:
+      return "published";
+    case NotificationKind::kQueued:
+      return "queued";
+    case NotificationKind::kDeadline:
+      return "deadline";
   }
   return "queued";
 }
 
 std::string_view DeadlineKindName(DeadlineKind k) {
   switch (k) {
-    case DeadlineKind::kContact: return "contact";
-    case DeadlineKind::kSubmission: return "submission";
-    case DeadlineKind::kFirstReview: return "first_review";
-    case DeadlineKind::kFinalReview: return "final_review";
+    case DeadlineKind::kContact:
+      return "contact";
+    case DeadlineKind::kSubmission:
+      return "submission";
+    case DeadlineKind::kFirstReview:
+      return "first_review";
+    case DeadlineKind::kFinalReview:
+      return "final_review";
   }
   return "submission";
 }
 
 std::string_view DeadlineKindLabel(DeadlineKind k) {
   switch (k) {
-    case DeadlineKind::kContact: return "联系人报送截止";
-    case DeadlineKind::kSubmission: return "资源提交截止";
-    case DeadlineKind::kFirstReview: return "初审截止";
-    case DeadlineKind::kFinalReview: return "终审截止";
+    case DeadlineKind::kContact:
+      return "联系人报送截止";
+    case DeadlineKind::kSubmission:
+      return "资源提交截止";
+    case DeadlineKind::kFirstReview:
+      return "初审截止";
+    case DeadlineKind::kFinalReview:
+      return "终审截止";
   }
   return "";
 }
@@ -82,14 +95,14 @@ std::vector<Notice> NoticesFor(const TransitionInfo& t) {
                    Unit(t.actor_unit) + "退回了资源" + title + "，意见：" + t.comment +
                        "。请按意见修改后重新提交。"});
   } else if (t.action == Action::kReject) {
-    out.push_back({NotificationKind::kRejected, Audience::kUploader, "资源未通过审核：" + title,
-                   Unit(t.actor_unit) + "审核认为资源" + title + "不予通过，意见：" + t.comment +
-                       "。"});
+    out.push_back(
+        {NotificationKind::kRejected, Audience::kUploader, "资源未通过审核：" + title,
+         Unit(t.actor_unit) + "审核认为资源" + title + "不予通过，意见：" + t.comment + "。"});
   } else if (t.to == ResourceState::kPublished && t.from != ResourceState::kPublished) {
-    std::string body =
-        t.action == Action::kRepublish ? "资源" + title + "已重新上线"
-        : t.batch_name.empty()         ? "资源" + title + "已发布上线"
-                                       : "资源" + title + "已随" + Unit(t.batch_name) + "发布上线";
+    std::string body = t.action == Action::kRepublish ? "资源" + title + "已重新上线"
+                       : t.batch_name.empty()
+                           ? "资源" + title + "已发布上线"
+                           : "资源" + title + "已随" + Unit(t.batch_name) + "发布上线";
     out.push_back({NotificationKind::kPublished, Audience::kUploader, "资源已发布：" + title,
                    body + "，公众可在学习门户免费学习。"});
   }
@@ -165,8 +178,8 @@ NotificationService::NotificationService(storage::Database& db, const Clock& clo
     : db_(db), clock_(clock), opts_(std::move(opts)) {}
 
 Status NotificationService::Insert(storage::SqlExecutor& tx, int64_t user_id, const Notice& n,
-                                   std::optional<int64_t> resource_id,
-                                   const std::string& dedup_key, int64_t now, int64_t* written) {
+                                   std::optional<int64_t> resource_id, const std::string& dedup_key,
+                                   int64_t now, int64_t* written) {
   storage::Value res = resource_id ? storage::Value(*resource_id) : storage::Value(nullptr);
   LEP_ASSIGN_OR_RETURN(
       auto r, tx.Exec("INSERT INTO notifications (user_id, kind, title, body, resource_id, "
@@ -178,13 +191,13 @@ Status NotificationService::Insert(storage::SqlExecutor& tx, int64_t user_id, co
 }
 
 Status NotificationService::QueueMail(storage::SqlExecutor& tx, int64_t org_id,
-                                      const std::string& dedup_key, const Notice& n,
-                                      int64_t now) {
+                                      const std::string& dedup_key, const Notice& n, int64_t now) {
   if (!opts_.mail_enabled) return Ok();
   return tx
-      .Exec("INSERT INTO mail_outbox (org_id, dedup_key, subject, body, created_at) VALUES "
-            "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            {org_id, dedup_key, n.title, n.body, now})
+      .Exec(
+          "INSERT INTO mail_outbox (org_id, dedup_key, subject, body, created_at) VALUES "
+          "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          {org_id, dedup_key, n.title, n.body, now})
       .map([](auto&&) {});
 }
 
@@ -199,9 +212,9 @@ Status NotificationService::OnTransition(storage::SqlExecutor& tx, const Transit
     switch (n.audience) {
       case Audience::kUploader: {
         mail_org = target.owner.id.value;
-        LEP_ASSIGN_OR_RETURN(auto creator,
-                             tx.QueryOne("SELECT id FROM users WHERE id = ? AND disabled = 0",
-                                         {target.created_by}));
+        LEP_ASSIGN_OR_RETURN(
+            auto creator,
+            tx.QueryOne("SELECT id FROM users WHERE id = ? AND disabled = 0", {target.created_by}));
         if (creator) {
           users.push_back(creator->Int(0));
         } else {  // imported or the account is gone: the unit's uploaders and admins
@@ -239,8 +252,8 @@ Status NotificationService::OnTransition(storage::SqlExecutor& tx, const Transit
         break;
       }
     }
-    std::string key = "h" + std::to_string(target.history_id) + ":" +
-                      std::string(NotificationKindName(n.kind));
+    std::string key =
+        "h" + std::to_string(target.history_id) + ":" + std::string(NotificationKindName(n.kind));
     for (int64_t u : users) {
       if (u == target.actor_id) continue;
       LEP_RETURN_IF_ERROR(Insert(tx, u, n, target.resource_id, key, now, nullptr));
@@ -264,8 +277,8 @@ Result<int64_t> NotificationService::GenerateReminders() {
   };
   std::vector<Due> due;
   for (const auto& r : campaigns.rows) {
-    CampaignDates c{r.Int(0), r.Text(1), DateOf(r.Text(2)), DateOf(r.Text(3)),
-                    DateOf(r.Text(4)), DateOf(r.Text(5))};
+    CampaignDates c{r.Int(0),          r.Text(1),         DateOf(r.Text(2)),
+                    DateOf(r.Text(3)), DateOf(r.Text(4)), DateOf(r.Text(5))};
     for (const auto& d : DueReminders(c, opts_.reminder_days, now)) {
       due.push_back({c, d, ReminderKey(c.id, d)});
     }
@@ -274,8 +287,8 @@ Result<int64_t> NotificationService::GenerateReminders() {
   int64_t written = 0;
   std::optional<storage::QueryResult> users;
   for (const Due& d : due) {
-    LEP_ASSIGN_OR_RETURN(auto done, db_.QueryOne("SELECT 1 FROM reminder_runs WHERE dedup_key = ?",
-                                                 {d.key}));
+    LEP_ASSIGN_OR_RETURN(auto done,
+                         db_.QueryOne("SELECT 1 FROM reminder_runs WHERE dedup_key = ?", {d.key}));
     if (done) continue;
     if (!users) {
       LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT u.id, u.role, o.id, o.kind FROM users u "
@@ -323,8 +336,8 @@ Result<Inbox> NotificationService::List(int64_t user_id, bool unread_only, int l
   LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql, params));
   Inbox inbox;
   for (const auto& r : rows.rows) {
-    inbox.items.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Int(5),
-                           r.OptInt(6)});
+    inbox.items.push_back(
+        {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Int(5), r.OptInt(6)});
   }
   LEP_ASSIGN_OR_RETURN(auto count, db_.QueryOne("SELECT COUNT(*) FROM notifications WHERE "
                                                 "user_id = ? AND read_at IS NULL",
@@ -366,12 +379,14 @@ Result<int64_t> NotificationService::DeliverMail(Mailer& mailer, orgs::OrgReposi
     if (claim.affected == 0) continue;
     auto contact = org_repo.GetContact(orgs::OrgId{r.Int(1)});
     if (!contact || !*contact || !IsPlainAddress((*contact)->email)) {
-      LEP_RETURN_IF_ERROR(db_.Exec("UPDATE mail_outbox SET attempts = ?, last_error = ? WHERE id = ?",
-                                   {int64_t{kMaxMailAttempts}, std::string("单位未登记有效的负责人电子邮箱"), id}));
+      LEP_RETURN_IF_ERROR(
+          db_.Exec("UPDATE mail_outbox SET attempts = ?, last_error = ? WHERE id = ?",
+                   {int64_t{kMaxMailAttempts}, std::string("单位未登记有效的负责人电子邮箱"), id}));
       continue;
     }
-    MailMessage m{mailer.from(), (*contact)->email, r.Text(2), r.Text(3), now,
-                  "n" + std::to_string(id) + "." + std::to_string(now) + "@lep"};
+    MailMessage m{mailer.from(), (*contact)->email,
+                  r.Text(2),     r.Text(3),
+                  now,           "n" + std::to_string(id) + "." + std::to_string(now) + "@lep"};
     auto st = mailer.Send(m);
     if (st) {
       LEP_RETURN_IF_ERROR(db_.Exec("UPDATE mail_outbox SET sent_at = ?, attempts = ? WHERE id = ?",
@@ -379,9 +394,10 @@ Result<int64_t> NotificationService::DeliverMail(Mailer& mailer, orgs::OrgReposi
       ++sent;
     } else {
       int64_t backoff = int64_t{60'000} << std::min<int64_t>(attempts, 6);
-      LEP_RETURN_IF_ERROR(db_.Exec("UPDATE mail_outbox SET attempts = ?, next_attempt_at = ?, "
-                                   "last_error = ? WHERE id = ?",
-                                   {attempts + 1, now + backoff, st.error().message, id}));
+      LEP_RETURN_IF_ERROR(
+          db_.Exec("UPDATE mail_outbox SET attempts = ?, next_attempt_at = ?, "
+                   "last_error = ? WHERE id = ?",
+                   {attempts + 1, now + backoff, st.error().message, id}));
     }
   }
   return sent;

@@ -1,5 +1,7 @@
 // The notification rules (who hears about which transition), deadline-reminder scheduling on
 // Asia/Shanghai days with a FakeClock, and the e-mail message building. No database.
+#include "review/notifications.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -7,7 +9,6 @@
 
 #include "core/clock.h"
 #include "review/mailer.h"
-#include "review/notifications.h"
 
 namespace lep::review {
 namespace {
@@ -48,17 +49,18 @@ TEST(NoticesFor, SubmissionOfACollegeQueuesForTheProvince) {
 }
 
 TEST(NoticesFor, EverythingEnteringFinalReviewQueuesForNou) {
-  for (auto [action, from] : {std::pair{Action::kSubmit, S::kDraft},
-                              std::pair{Action::kApprove, S::kFirstReview},
-                              std::pair{Action::kTakeOver, S::kFirstReview}}) {
+  for (auto [action, from] :
+       {std::pair{Action::kSubmit, S::kDraft}, std::pair{Action::kApprove, S::kFirstReview},
+        std::pair{Action::kTakeOver, S::kFirstReview}}) {
     auto n = NoticesFor(Info(action, from, S::kFinalReview));
     ASSERT_EQ(n.size(), 1u) << ActionName(action);
     EXPECT_EQ(n[0].kind, NotificationKind::kQueued);
     EXPECT_EQ(n[0].audience, Audience::kFinalReviewUnit);
     EXPECT_NE(n[0].body.find("2022-05-31"), std::string::npos);
   }
-  EXPECT_NE(NoticesFor(Info(Action::kTakeOver, S::kFirstReview, S::kFinalReview))[0].body.find("接管"),
-            std::string::npos);
+  EXPECT_NE(
+      NoticesFor(Info(Action::kTakeOver, S::kFirstReview, S::kFinalReview))[0].body.find("接管"),
+      std::string::npos);
   EXPECT_NE(NoticesFor(Info(Action::kApprove, S::kFirstReview, S::kFinalReview))[0].body.find(
                 "「广东省教育厅」初审通过"),
             std::string::npos);
@@ -125,10 +127,12 @@ TEST(DueReminders, FollowBeijingDaysNotUtcDays) {
   EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-08", 7, 59))), (std::vector<int>{707}));
   // Days 6..2 left: the 7-day one stays due (catch-up for a server that was down).
   EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-10", 12))), (std::vector<int>{705}));
-  EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-13", 23, 59, 59))), (std::vector<int>{702}));
+  EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-13", 23, 59, 59))),
+            (std::vector<int>{702}));
   EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-14"))), (std::vector<int>{101}));
   // The deadline day itself is still inside the deadline (inclusive).
-  EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-15", 23, 59, 59))), (std::vector<int>{100}));
+  EXPECT_EQ(Lefts(DueReminders(c, days, Beijing("2022-05-15", 23, 59, 59))),
+            (std::vector<int>{100}));
   EXPECT_TRUE(DueReminders(c, days, Beijing("2022-05-16")).empty());
 }
 
@@ -194,19 +198,26 @@ TEST(ReminderNotice, NamesTheDateAndDaysLeftInChinese) {
 TEST(ReminderReaches, EachDeadlineReachesThoseWhoMustAct) {
   using auth::Role;
   using orgs::OrgKind;
-  EXPECT_TRUE(ReminderReaches(DeadlineKind::kSubmission, Role::kUploader, OrgKind::kProvincialCollege));
+  EXPECT_TRUE(
+      ReminderReaches(DeadlineKind::kSubmission, Role::kUploader, OrgKind::kProvincialCollege));
   EXPECT_TRUE(ReminderReaches(DeadlineKind::kSubmission, Role::kUnitAdmin, OrgKind::kProvinceDept));
   EXPECT_FALSE(ReminderReaches(DeadlineKind::kSubmission, Role::kReviewer, OrgKind::kProvinceDept));
   EXPECT_TRUE(ReminderReaches(DeadlineKind::kContact, Role::kUnitAdmin, OrgKind::kEnterprise));
   EXPECT_FALSE(ReminderReaches(DeadlineKind::kContact, Role::kUploader, OrgKind::kEnterprise));
   EXPECT_TRUE(ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kProvinceDept));
-  EXPECT_TRUE(ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kIndustryCommittee));
+  EXPECT_TRUE(
+      ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kIndustryCommittee));
   // A 部属高校 has no second-level units to review; NOU reviews last.
-  EXPECT_FALSE(ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kMinistryUniversity));
-  EXPECT_FALSE(ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kOpenUniversity));
-  EXPECT_TRUE(ReminderReaches(DeadlineKind::kFinalReview, Role::kReviewer, OrgKind::kOpenUniversity));
-  EXPECT_TRUE(ReminderReaches(DeadlineKind::kFinalReview, Role::kPlatformAdmin, OrgKind::kOpenUniversity));
-  EXPECT_FALSE(ReminderReaches(DeadlineKind::kFinalReview, Role::kReviewer, OrgKind::kProvinceDept));
+  EXPECT_FALSE(
+      ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kMinistryUniversity));
+  EXPECT_FALSE(
+      ReminderReaches(DeadlineKind::kFirstReview, Role::kReviewer, OrgKind::kOpenUniversity));
+  EXPECT_TRUE(
+      ReminderReaches(DeadlineKind::kFinalReview, Role::kReviewer, OrgKind::kOpenUniversity));
+  EXPECT_TRUE(
+      ReminderReaches(DeadlineKind::kFinalReview, Role::kPlatformAdmin, OrgKind::kOpenUniversity));
+  EXPECT_FALSE(
+      ReminderReaches(DeadlineKind::kFinalReview, Role::kReviewer, OrgKind::kProvinceDept));
   for (auto k : {DeadlineKind::kContact, DeadlineKind::kSubmission, DeadlineKind::kFirstReview,
                  DeadlineKind::kFinalReview}) {
     for (Role r : {Role::kLearner, Role::kAuditor, Role::kSecurityAdmin}) {
@@ -236,8 +247,11 @@ std::string Unbase64(const std::string& in) {
 }
 
 TEST(Mailer, BuildsAnRfc5322MessageWithEncodedChineseHeaders) {
-  MailMessage m{"noreply@example.org", "gd-contact@example.org",
-                "资源被退回修改：《太极拳入门——二十四式简化太极拳分解教学》", "第一行\n第二行：意见", 1652140800000,
+  MailMessage m{"noreply@example.org",
+                "gd-contact@example.org",
+                "资源被退回修改：《太极拳入门——二十四式简化太极拳分解教学》",
+                "第一行\n第二行：意见",
+                1652140800000,
                 "n1.lep@example.org"};
   std::string msg = BuildMimeMessage(m);
   EXPECT_NE(msg.find("Date: Tue, 10 May 2022 08:00:00 +0800\r\n"), std::string::npos) << msg;

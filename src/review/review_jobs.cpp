@@ -1,14 +1,15 @@
 #include "review/review_jobs.h"
 
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 namespace lep::review {
 namespace {
 
 void LogError(const char* job, const Error& e) {
-  nlohmann::json line = {{"level", "error"}, {"job", job}, {"code", std::string(ErrorCodeName(e.code))},
+  nlohmann::json line = {{"level", "error"},
+                         {"job", job},
+                         {"code", std::string(ErrorCodeName(e.code))},
                          {"msg", e.message}};
   std::fprintf(stderr, "%s\n", line.dump().c_str());
 }

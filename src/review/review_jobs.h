@@ -21,9 +21,8 @@ namespace lep::review {
 class ReviewJobs {
  public:
   // mailer may be null (no e-mail).
-  ReviewJobs(ReviewService& review, NotificationService& notifications,
-             orgs::OrgRepository& orgs, std::unique_ptr<Mailer> mailer,
-             std::chrono::milliseconds interval);
+  ReviewJobs(ReviewService& review, NotificationService& notifications, orgs::OrgRepository& orgs,
+             std::unique_ptr<Mailer> mailer, std::chrono::milliseconds interval);
   ~ReviewJobs();  // Stop()
 
   struct Round {

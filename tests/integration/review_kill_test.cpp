@@ -4,9 +4,8 @@
 // history row has its audit row and its notifications (and no notification survives a
 // rolled-back decision), the hash chain verifies (`lep audit verify`), and the server goes on
 // deciding.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -33,8 +32,8 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-const json kChecklist = {{"ideology", true}, {"copyright", true}, {"secrecy", true},
-                         {"science", true}};
+const json kChecklist = {
+    {"ideology", true}, {"copyright", true}, {"secrecy", true}, {"science", true}};
 
 // Runs LEP_BIN with args, stdout/stderr to files; returns the pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& out, const std::string& err) {
@@ -136,9 +135,9 @@ std::optional<HttpResult> Try(const std::function<HttpResult()>& f) {
 }
 
 TEST(ReviewKill, Kill9DuringDecisionsLeavesStateHistoryAndAuditConsistent) {
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("lep-kill-" + std::to_string(::getpid())))
-                        .string();
+  std::string dir =
+      (std::filesystem::temp_directory_path() / ("lep-kill-" + std::to_string(::getpid())))
+          .string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   ASSERT_EQ(RunLep({"seed-demo", "--data", dir}, dir), 0) << ReadFile(dir + "/cmd.err");
@@ -153,20 +152,26 @@ TEST(ReviewKill, Kill9DuringDecisionsLeavesStateHistoryAndAuditConsistent) {
     Client admin(server->port()), up(server->port());
     ASSERT_EQ(admin.Login("nou_admin").status, 200);
     ASSERT_EQ(up.Login("gd_uploader").status, 200);
-    ASSERT_EQ(admin.Send("POST", "/api/v1/campaigns", {{"name", "断电测试征集"}, {"year", 2022}}).status,
-              201);
+    ASSERT_EQ(
+        admin.Send("POST", "/api/v1/campaigns", {{"name", "断电测试征集"}, {"year", 2022}}).status,
+        201);
     for (int i = 0; i < kResources; ++i) {
       auto r = up.Send("POST", "/api/v1/resources",
-                       {{"title", "断电测试资源" + std::to_string(i)}, {"type", "A01"},
-                        {"domain", "社区教育"}, {"summary", "简介"},
-                        {"copyright_holder", "演示学院"}, {"presenters", "张演示"}});
+                       {{"title", "断电测试资源" + std::to_string(i)},
+                        {"type", "A01"},
+                        {"domain", "社区教育"},
+                        {"summary", "简介"},
+                        {"copyright_holder", "演示学院"},
+                        {"presenters", "张演示"}});
       ASSERT_EQ(r.status, 201) << r.body;
       int64_t id = r.Json()["id"];
-      ASSERT_TRUE((*db)->Exec("UPDATE resources SET cover_blob = ?, cover_thumb_blob = ? WHERE id = ?",
-                              {std::string(32, 'a'), std::string(32, 'b'), id}));
-      ASSERT_TRUE((*db)->Exec("INSERT INTO media (resource_id, blob, sha256, size, filename, kind, "
-                              "passed, created_at) VALUES (?, ?, 'x', 1, 'a.mp4', 'video', 1, 0)",
-                              {id, std::string(32, 'c')}));
+      ASSERT_TRUE(
+          (*db)->Exec("UPDATE resources SET cover_blob = ?, cover_thumb_blob = ? WHERE id = ?",
+                      {std::string(32, 'a'), std::string(32, 'b'), id}));
+      ASSERT_TRUE(
+          (*db)->Exec("INSERT INTO media (resource_id, blob, sha256, size, filename, kind, "
+                      "passed, created_at) VALUES (?, ?, 'x', 1, 'a.mp4', 'video', 1, 0)",
+                      {id, std::string(32, 'c')}));
       ids.push_back(id);
       base_version[id] = r.Json()["version"];
     }
@@ -254,7 +259,8 @@ TEST(ReviewKill, Kill9DuringDecisionsLeavesStateHistoryAndAuditConsistent) {
   threads.emplace_back(resubmit_loop);
   threads.emplace_back(claim_loop);
   auto until = std::chrono::steady_clock::now() + 120s;
-  while (decided < 60 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+  while (decided < 60 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(10ms);
   server->Kill9();  // in the middle of whatever is in flight
   stop = true;
   for (auto& t : threads) t.join();
@@ -271,8 +277,9 @@ TEST(ReviewKill, Kill9DuringDecisionsLeavesStateHistoryAndAuditConsistent) {
     auto q = gd.Get("/api/v1/reviews/queue").Json()["items"];
     for (const auto& it : q) {
       if (it["state"] != "first_review") continue;
-      auto r = gd.Send("POST", "/api/v1/resources/" + std::to_string(it["id"].get<int64_t>()) + "/review",
-                       {{"action", "approve"}, {"checklist", kChecklist}, {"version", it["version"]}});
+      auto r = gd.Send(
+          "POST", "/api/v1/resources/" + std::to_string(it["id"].get<int64_t>()) + "/review",
+          {{"action", "approve"}, {"checklist", kChecklist}, {"version", it["version"]}});
       EXPECT_EQ(r.status, 200) << r.body;
       break;
     }
@@ -293,9 +300,10 @@ TEST(ReviewKill, Kill9DuringDecisionsLeavesStateHistoryAndAuditConsistent) {
   for (int64_t id : ids) {
     auto res = (*db)->QueryOne("SELECT state, version FROM resources WHERE id = ?", {id});
     ASSERT_TRUE(res && *res);
-    auto hist = (*db)->Exec("SELECT id, action, from_state, to_state FROM review_history WHERE "
-                            "resource_id = ? ORDER BY id",
-                            {id});
+    auto hist = (*db)->Exec(
+        "SELECT id, action, from_state, to_state FROM review_history WHERE "
+        "resource_id = ? ORDER BY id",
+        {id});
     ASSERT_TRUE(hist);
     ASSERT_FALSE(hist->rows.empty());
     total_history += static_cast<int64_t>(hist->rows.size());
@@ -321,8 +329,8 @@ TEST(ReviewKill, Kill9DuringDecisionsLeavesStateHistoryAndAuditConsistent) {
       if (to == "final_review" && from != to) user = nou_reviewer, key += "queued";
       if (action == "return") user = uploader, key += "returned";
       if (user == 0) continue;
-      int64_t actor_is_user = one("SELECT COUNT(*) FROM review_history WHERE id = ? AND actor_id = ?",
-                                  {h.Int(0), user});
+      int64_t actor_is_user = one(
+          "SELECT COUNT(*) FROM review_history WHERE id = ? AND actor_id = ?", {h.Int(0), user});
       EXPECT_EQ(one("SELECT COUNT(*) FROM notifications WHERE user_id = ? AND dedup_key = ?",
                     {user, key}),
                 actor_is_user ? 0 : 1)

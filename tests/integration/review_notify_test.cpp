@@ -10,8 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-const json kChecklist = {{"ideology", true}, {"copyright", true}, {"secrecy", true},
-                         {"science", true}};
+const json kChecklist = {
+    {"ideology", true}, {"copyright", true}, {"secrecy", true}, {"science", true}};
 
 int64_t Beijing(const char* date, int h = 0, int m = 0, int s = 0) {
   return ShanghaiMidnightMs(*ParseIsoDate(date)) + ((h * 60 + m) * 60 + s) * 1000LL;
@@ -38,18 +38,23 @@ class ReviewNotifyTest : public ::testing::Test {
 
   int64_t ReadyResource(const std::string& title) {
     auto r = uploader_.Send("POST", "/api/v1/resources",
-                            {{"title", title}, {"type", "A01"}, {"domain", "老年教育"},
-                             {"summary", "示例简介"}, {"copyright_holder", "演示学院"},
+                            {{"title", title},
+                             {"type", "A01"},
+                             {"domain", "老年教育"},
+                             {"summary", "示例简介"},
+                             {"copyright_holder", "演示学院"},
                              {"presenters", "张演示"}});
     EXPECT_EQ(r.status, 201) << r.body;
     int64_t id = r.Json()["id"];
     auto& db = *server_.ctx().db;
-    EXPECT_TRUE(db.Exec("UPDATE resources SET cover_blob = ?, cover_thumb_blob = ?, "
-                        "cover_width = 640, cover_height = 360 WHERE id = ?",
-                        {std::string(32, 'a'), std::string(32, 'b'), id}));
-    EXPECT_TRUE(db.Exec("INSERT INTO media (resource_id, blob, sha256, size, filename, kind, "
-                        "passed, created_at) VALUES (?, ?, 'x', 1, 'a.mp4', 'video', 1, 0)",
-                        {id, std::string(32, 'c')}));
+    EXPECT_TRUE(
+        db.Exec("UPDATE resources SET cover_blob = ?, cover_thumb_blob = ?, "
+                "cover_width = 640, cover_height = 360 WHERE id = ?",
+                {std::string(32, 'a'), std::string(32, 'b'), id}));
+    EXPECT_TRUE(
+        db.Exec("INSERT INTO media (resource_id, blob, sha256, size, filename, kind, "
+                "passed, created_at) VALUES (?, ?, 'x', 1, 'a.mp4', 'video', 1, 0)",
+                {id, std::string(32, 'c')}));
     return id;
   }
 
@@ -59,12 +64,14 @@ class ReviewNotifyTest : public ::testing::Test {
 
   void Approved(int64_t id) {
     ASSERT_EQ(uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}}).status, 200);
-    ASSERT_EQ(gd_.Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}})
-                  .status,
-              200);
-    ASSERT_EQ(nou_.Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}})
-                  .status,
-              200);
+    ASSERT_EQ(
+        gd_.Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}})
+            .status,
+        200);
+    ASSERT_EQ(
+        nou_.Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}})
+            .status,
+        200);
   }
 
   json Inbox(Client& c, const std::string& query = "") {
@@ -127,7 +134,8 @@ TEST_F(ReviewNotifyTest, EachStepTellsWhoMustActNext) {
   EXPECT_EQ(Kinds(nou_), (std::vector<std::string>{"queued"}));
   EXPECT_EQ(Kinds(gd_).size(), 1u);  // the approver is not told of their own decision
 
-  auto returned = nou_.Send("POST", Url(id, "/review"), {{"action", "return"}, {"comment", "请补充字幕"}});
+  auto returned =
+      nou_.Send("POST", Url(id, "/review"), {{"action", "return"}, {"comment", "请补充字幕"}});
   ASSERT_EQ(returned.status, 200) << returned.body;
   json up = Inbox(uploader_);
   ASSERT_EQ(up["items"].size(), 1u);
@@ -139,11 +147,13 @@ TEST_F(ReviewNotifyTest, EachStepTellsWhoMustActNext) {
   EXPECT_EQ(Kinds(gd_), (std::vector<std::string>{"queued", "queued"}));
   auto batch = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}});
   ASSERT_EQ(batch.status, 201) << batch.body;
-  ASSERT_EQ(admin_.Send("POST", "/api/v1/batches/" + std::to_string(batch.Json()["id"].get<int64_t>()) +
-                                    "/publish",
-                        json::object())
-                .status,
-            200);
+  ASSERT_EQ(
+      admin_
+          .Send("POST",
+                "/api/v1/batches/" + std::to_string(batch.Json()["id"].get<int64_t>()) + "/publish",
+                json::object())
+          .status,
+      200);
   up = Inbox(uploader_);
   EXPECT_EQ(Kinds(uploader_), (std::vector<std::string>{"published", "returned"}));
   EXPECT_NE(up["items"][0]["body"].get<std::string>().find("第1批"), std::string::npos);
@@ -151,7 +161,8 @@ TEST_F(ReviewNotifyTest, EachStepTellsWhoMustActNext) {
   // A rejection reaches the uploader too.
   int64_t other = ReadyResource("不合格资源");
   ASSERT_EQ(uploader_.Send("POST", Url(other, "/submit"), {{"attestation", true}}).status, 200);
-  ASSERT_EQ(gd_.Send("POST", Url(other, "/review"), {{"action", "reject"}, {"comment", "内容与征集范围不符"}})
+  ASSERT_EQ(gd_.Send("POST", Url(other, "/review"),
+                     {{"action", "reject"}, {"comment", "内容与征集范围不符"}})
                 .status,
             200);
   EXPECT_EQ(Kinds(uploader_), (std::vector<std::string>{"rejected", "published", "returned"}));
@@ -199,7 +210,8 @@ TEST_F(ReviewNotifyTest, OnlyTheOwnerReadsAndMarksNotifications) {
   ASSERT_EQ(unread["items"].size(), 2u);
   for (const auto& n : unread["items"]) EXPECT_TRUE(n["read_at"].is_null());
 
-  EXPECT_EQ(uploader_.Send("POST", "/api/v1/me/notifications/read-all", json::object()).status, 204);
+  EXPECT_EQ(uploader_.Send("POST", "/api/v1/me/notifications/read-all", json::object()).status,
+            204);
   EXPECT_EQ(Inbox(gd_)["unread"], 2);  // someone else's read-all touches nothing of theirs
   EXPECT_EQ(gd_.Send("POST", "/api/v1/me/notifications/read-all", json::object()).status, 204);
   EXPECT_EQ(Inbox(gd_)["unread"], 0);
@@ -211,9 +223,10 @@ TEST_F(ReviewNotifyTest, OnlyTheOwnerReadsAndMarksNotifications) {
 
 TEST_F(ReviewNotifyTest, DeadlineRemindersOncePerUserDeadlineAndDays) {
   auto deadline_count = [&](const std::string& user) {
-    return Count("SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE "
-                 "u.username = ? AND n.kind = 'deadline'",
-                 {user});
+    return Count(
+        "SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE "
+        "u.username = ? AND n.kind = 'deadline'",
+        {user});
   };
   // 05-10 08:00: contact (05-12) and submission (05-15) are within 7 days, the reviews not.
   auto first = Tick();
@@ -258,7 +271,8 @@ TEST_F(ReviewNotifyTest, DeadlineRemindersOncePerUserDeadlineAndDays) {
   // An extended deadline brings fresh reminders.
   ASSERT_EQ(admin_.Login("nou_admin").status, 200);
   auto extended = admin_.Send("PUT", "/api/v1/campaigns/" + std::to_string(campaign_id_),
-                              {{"name", "2022年终身教育数字化学习资源征集"}, {"year", 2022},
+                              {{"name", "2022年终身教育数字化学习资源征集"},
+                               {"year", 2022},
                                {"submission_deadline", "2022-05-30"}});
   ASSERT_EQ(extended.status, 200) << extended.body;
   Tick();
@@ -272,16 +286,20 @@ TEST_F(ReviewNotifyTest, AScheduledBatchPublishesItselfWhenDue) {
   int64_t id = ReadyResource("定时发布的资源");
   Approved(id);
   int64_t now = server_.clock().NowMs();
-  auto past = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", now}});
+  auto past =
+      admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", now}});
   EXPECT_EQ(past.status, 400) << past.body;
   EXPECT_EQ(past.Json()["error"]["fields"][0]["field"], "scheduled_at");
-  EXPECT_EQ(admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", "明天"}}).status,
-            400);
+  EXPECT_EQ(
+      admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", "明天"}})
+          .status,
+      400);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM batches"), 0);  // bad input changes nothing
 
   int64_t at = now + 3600 * 1000;
-  auto created = admin_.Send("POST", "/api/v1/batches",
-                             {{"name", "第一批（定时）"}, {"resource_ids", {id}}, {"scheduled_at", at}});
+  auto created =
+      admin_.Send("POST", "/api/v1/batches",
+                  {{"name", "第一批（定时）"}, {"resource_ids", {id}}, {"scheduled_at", at}});
   ASSERT_EQ(created.status, 201) << created.body;
   int64_t batch = created.Json()["id"];
   EXPECT_EQ(created.Json()["state"], "scheduled");
@@ -336,7 +354,8 @@ TEST_F(ReviewNotifyTest, CancellingAScheduleKeepsTheBatchAsADraft) {
   int64_t id = ReadyResource("取消定时");
   Approved(id);
   int64_t at = server_.clock().NowMs() + 60'000;
-  auto created = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", at}});
+  auto created =
+      admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", at}});
   ASSERT_EQ(created.status, 201) << created.body;
   std::string burl = "/api/v1/batches/" + std::to_string(created.Json()["id"].get<int64_t>());
   EXPECT_EQ(uploader_.Send("PUT", burl, {{"scheduled_at", nullptr}}).status, 403);
@@ -354,7 +373,8 @@ TEST_F(ReviewNotifyTest, CancellingAScheduleKeepsTheBatchAsADraft) {
   ASSERT_EQ(other.status, 201) << other.body;
   // …but once the first is scheduled again, the other cannot publish them under it.
   int64_t later = server_.clock().NowMs() + 60'000;
-  auto rescheduled = admin_.Send("PUT", burl, {{"scheduled_at", later}, {"name", "第一批（改期）"}});
+  auto rescheduled =
+      admin_.Send("PUT", burl, {{"scheduled_at", later}, {"name", "第一批（改期）"}});
   ASSERT_EQ(rescheduled.status, 200) << rescheduled.body;
   EXPECT_EQ(rescheduled.Json()["state"], "scheduled");
   EXPECT_EQ(rescheduled.Json()["name"], "第一批（改期）");
@@ -371,16 +391,19 @@ TEST_F(ReviewNotifyTest, AScheduledBatchThatCannotPublishFallsBackToDraft) {
   int64_t id = ReadyResource("状态已变");
   Approved(id);
   int64_t at = server_.clock().NowMs() + 60'000;
-  auto created = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", at}});
+  auto created =
+      admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}, {"scheduled_at", at}});
   ASSERT_EQ(created.status, 201);
   ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = 'returned' WHERE id = ?", {id}));
   server_.clock().SetMs(at);
   EXPECT_EQ(Tick().batches_published, 0);
   Relogin();
-  json b = admin_.Get("/api/v1/batches/" + std::to_string(created.Json()["id"].get<int64_t>())).Json();
+  json b =
+      admin_.Get("/api/v1/batches/" + std::to_string(created.Json()["id"].get<int64_t>())).Json();
   EXPECT_EQ(b["state"], "draft");
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'batch.publish' AND result = 'failed'"),
-            1);
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM audit_log WHERE action = 'batch.publish' AND result = 'failed'"),
+      1);
   EXPECT_EQ(uploader_.Get(Url(id, "")).Json()["state"], "returned");
 }
 

@@ -27,8 +27,12 @@ class StatsApiTest : public ::testing::Test {
   int64_t Make(Client& up, const std::string& title, const std::string& state,
                const std::string& type = "A01", const std::string& category = "",
                const std::string& domain = "老年教育") {
-    json body = {{"title", title}, {"type", type}, {"domain", domain}, {"summary", "简介"},
-                 {"copyright_holder", "演示学院"}, {"presenters", "张演示"}};
+    json body = {{"title", title},
+                 {"type", type},
+                 {"domain", domain},
+                 {"summary", "简介"},
+                 {"copyright_holder", "演示学院"},
+                 {"presenters", "张演示"}};
     if (!category.empty()) body["category"] = category;
     if (type == "A03") {
       body["platform"] = "演示平台";
@@ -88,17 +92,21 @@ TEST_F(StatsApiTest, TopListsAreScopedToTheCallersSubtree) {
   bj.Login("bj_admin");
   auditor.Login("nou_auditor");
   using V = std::vector<std::pair<std::string, int64_t>>;
-  EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top")), (V{{"北京丙", 50}, {"广东甲", 5}, {"广东乙", 3}}));
-  EXPECT_EQ(Items(Get(auditor, "/api/v1/stats/top?metric=clicks&days=30")), Items(Get(nou, "/api/v1/stats/top")));
-  EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top?metric=learners")), (V{{"广东乙", 7}, {"北京丙", 2}, {"广东甲", 1}}));
+  EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top")),
+            (V{{"北京丙", 50}, {"广东甲", 5}, {"广东乙", 3}}));
+  EXPECT_EQ(Items(Get(auditor, "/api/v1/stats/top?metric=clicks&days=30")),
+            Items(Get(nou, "/api/v1/stats/top")));
+  EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top?metric=learners")),
+            (V{{"广东乙", 7}, {"北京丙", 2}, {"广东甲", 1}}));
   EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top?days=1")), (V{{"北京丙", 50}, {"广东甲", 5}}));
   EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top?days=0&limit=1")), (V{{"广东甲", 1000}}));
   json top = Get(gd, "/api/v1/stats/top");
   EXPECT_EQ(Items(top), (V{{"广东甲", 5}, {"广东乙", 3}}));
   EXPECT_EQ(top["items"][0]["resource_id"], a);
   EXPECT_EQ(top["items"][0]["unit"], "岭南示范职业技术学院（演示）");
-  EXPECT_EQ(Items(Get(nou, "/api/v1/stats/top?unit_id=" + std::to_string(OrgId("北京市教育委员会")))),
-            (V{{"北京丙", 50}}));
+  EXPECT_EQ(
+      Items(Get(nou, "/api/v1/stats/top?unit_id=" + std::to_string(OrgId("北京市教育委员会")))),
+      (V{{"北京丙", 50}}));
   EXPECT_EQ(Items(Get(gd, "/api/v1/stats/top?unit_id=" +
                               std::to_string(OrgId("珠江演示开放大学（演示）")))),
             V{});
@@ -124,7 +132,10 @@ TEST_F(StatsApiTest, BrokenLinksListsTheLatestFailedChecksOfOnlineCourses) {
   int64_t gd_draft = Make(gd_up_, "广东草稿", "draft", "A03");
   int64_t bj_bad = Make(bj_up_, "北京坏链", "final_review", "A03");
   auto check = [&](int64_t id, bool ok, const std::string& url, int64_t at) {
-    std::string link = url.empty() ? (*server_.ctx().db->QueryOne("SELECT link FROM resources WHERE id = ?", {id}))->Text(0) : url;
+    std::string link =
+        url.empty() ? (*server_.ctx().db->QueryOne("SELECT link FROM resources WHERE id = ?", {id}))
+                          ->Text(0)
+                    : url;
     ASSERT_TRUE(server_.ctx().db->Exec(
         "INSERT INTO link_checks (resource_id, url, reachable, status, final_url, hops, "
         "elapsed_ms, error_code, error, checked_at) VALUES (?, ?, ?, ?, ?, 0, 5, ?, ?, ?)",
@@ -151,7 +162,9 @@ TEST_F(StatsApiTest, BrokenLinksListsTheLatestFailedChecksOfOnlineCourses) {
   EXPECT_EQ(row["status"], 404);
   EXPECT_EQ(row["error"], "链接返回 HTTP 404");
   EXPECT_EQ(row["checked_at"], 2000);
-  EXPECT_EQ(row["url"], (*server_.ctx().db->QueryOne("SELECT link FROM resources WHERE id = ?", {gd_bad}))->Text(0));
+  EXPECT_EQ(
+      row["url"],
+      (*server_.ctx().db->QueryOne("SELECT link FROM resources WHERE id = ?", {gd_bad}))->Text(0));
   json mine = Get(gd, "/api/v1/stats/broken-links");
   ASSERT_EQ(mine["items"].size(), 1u);
   EXPECT_EQ(mine["items"][0]["resource_id"], gd_bad);
@@ -166,12 +179,16 @@ TEST_F(StatsApiTest, SubmissionsShowWhoToChaseIncludingUnitsWithNothing) {
   gd.Login("gd_admin");
   bj.Login("bj_admin");
   auto c = nou.Send("POST", "/api/v1/campaigns",
-                    {{"name", "2022年征集"}, {"year", 2022}, {"submission_deadline", "2022-05-15"},
-                     {"first_review_deadline", "2022-05-22"}, {"final_review_deadline", "2022-06-30"}});
+                    {{"name", "2022年征集"},
+                     {"year", 2022},
+                     {"submission_deadline", "2022-05-15"},
+                     {"first_review_deadline", "2022-05-22"},
+                     {"final_review_deadline", "2022-06-30"}});
   ASSERT_EQ(c.status, 201) << c.body;
   int64_t campaign = c.Json()["id"];
   auto into = [&](int64_t id) {
-    ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET campaign_id = ? WHERE id = ?", {campaign, id}));
+    ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET campaign_id = ? WHERE id = ?",
+                                       {campaign, id}));
   };
   into(Make(gd_up_, "广东待初审一", "first_review"));
   into(Make(gd_up_, "广东待初审二", "first_review", "A02", "", "社区教育"));
@@ -200,7 +217,8 @@ TEST_F(StatsApiTest, SubmissionsShowWhoToChaseIncludingUnitsWithNothing) {
   auto states = groups(gd, "&group=state");
   EXPECT_EQ(states.size(), 2u);
   EXPECT_EQ(states.begin()->second.first + std::next(states.begin())->second.first, 3);
-  json raw_states = Get(gd, "/api/v1/stats/submissions?campaign_id=" + std::to_string(campaign) + "&group=state");
+  json raw_states =
+      Get(gd, "/api/v1/stats/submissions?campaign_id=" + std::to_string(campaign) + "&group=state");
   EXPECT_EQ(raw_states["groups"][0]["key"], "first_review");  // workflow order
   EXPECT_EQ(raw_states["groups"][0]["overdue"], 2);
   auto domains = groups(nou, "&group=domain");
@@ -218,7 +236,8 @@ TEST_F(StatsApiTest, SubmissionsShowWhoToChaseIncludingUnitsWithNothing) {
             (std::map<std::string, P>{{"北京市教育委员会", {1, 0}}}));
 
   Get(bj, "/api/v1/stats/submissions?unit_id=" + std::to_string(OrgId("广东省教育厅")), 404);
-  Get(gd, "/api/v1/stats/submissions?unit_id=" + std::to_string(OrgId("京华演示城市学院（演示）")), 404);
+  Get(gd, "/api/v1/stats/submissions?unit_id=" + std::to_string(OrgId("京华演示城市学院（演示）")),
+      404);
   Get(nou, "/api/v1/stats/submissions?campaign_id=99999", 404);
   Get(nou, "/api/v1/stats/submissions?group=colour", 400);
   Get(gd_up_, "/api/v1/stats/submissions", 403);
