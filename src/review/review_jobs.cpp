@@ -60,8 +60,7 @@ void ReviewJobs::Start() {
       lock.unlock();
       RunOnce();
       lock.lock();
-      cv_.wait_for(lock, interval_, [this] { return stop_ || poked_; });
-      poked_ = false;
+      cv_.wait_for(lock, interval_, [this] { return stop_; });
     }
   });
 }
@@ -75,14 +74,6 @@ void ReviewJobs::Stop() {
   }
   cv_.notify_all();
   if (t.joinable()) t.join();
-}
-
-void ReviewJobs::Poke() {
-  {
-    std::lock_guard lock(mu_);
-    poked_ = true;
-  }
-  cv_.notify_all();
 }
 
 }  // namespace lep::review

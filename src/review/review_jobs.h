@@ -35,8 +35,6 @@ class ReviewJobs {
 
   void Start();
   void Stop();
-  // Wakes the thread for an early round (e.g. after a decision queued e-mail).
-  void Poke();
 
  private:
   ReviewService& review_;
@@ -48,7 +46,6 @@ class ReviewJobs {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  bool poked_ = false;
   std::thread thread_;
 };
 
