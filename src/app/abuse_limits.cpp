@@ -25,7 +25,8 @@ const Limit kLimits[] = {
     {"POST", "/api/v1/portal/resources/{id}/progress", "progress", {600, 50, 100'000}, {120, 1, 100'000}},
     {"POST", "/api/v1/portal/resources/{id}/ratings", "ratings", {60, 0.5, 100'000}, {10, 0.05, 100'000}},
     {"POST", "/api/v1/uploads", "uploads", {120, 2, 100'000}, {60, 1, 100'000}},
-    {"POST", "/api/v1/resources/{id}/submit", "submit", {120, 2, 100'000}, {30, 0.5, 100'000}},
+    // A clerk may submit a whole imported series at once.
+    {"POST", "/api/v1/resources/{id}/submit", "submit", {300, 5, 100'000}, {100, 1, 100'000}},
 };
 
 std::optional<http::Response> TooMany(const security::RateDecision& d) {

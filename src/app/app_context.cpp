@@ -1,6 +1,7 @@
 #include "app/app_context.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +15,7 @@
 namespace lep::app {
 
 AppContext::~AppContext() {
+  if (review_jobs) review_jobs->Stop();
   jobs.JoinAll();
   counters.reset();  // flushes buffered counts while the database is still open
 }
@@ -168,6 +170,23 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         auto m = LoadMedia(*raw, r.id.value);
         return m && *m && (*m)->passed;
       });
+  {
+    review::NotificationOptions no;
+    no.reminder_days = config.reminder_days;
+    no.mail_enabled = !config.smtp_url.empty();
+    std::unique_ptr<review::Mailer> mailer;
+    if (no.mail_enabled) {
+      if (!review::IsPlainAddress(config.smtp_from)) {
+        return Fail(Error::InvalidArgument("配置 smtp.from 应为发件人邮箱地址（启用 smtp.url 时必填）"));
+      }
+      mailer = review::NewCurlSmtpMailer(config.smtp_url, config.smtp_from);
+    }
+    ctx->notifications = std::make_unique<review::NotificationService>(*ctx->db, *ctx->clock, no);
+    ctx->review->SetNotifications(ctx->notifications.get());
+    ctx->review_jobs = std::make_unique<review::ReviewJobs>(
+        *ctx->review, *ctx->notifications, *ctx->org_repo, std::move(mailer),
+        std::chrono::seconds(std::max(1, config.review_jobs_seconds)));
+  }
   {
     auto index = search::OpenXapianIndex(config.data_dir + "/search");
     if (!index) return Fail(index.error());

@@ -24,6 +24,8 @@
 #include "storage/blob/blob_store.h"
 #include "uploads/upload_service.h"
 #include "media/media_probe.h"
+#include "review/notifications.h"
+#include "review/review_jobs.h"
 #include "review/review_service.h"
 #include "review/sensitive_words.h"
 #include "linkcheck/link_checker.h"
@@ -96,6 +98,11 @@ struct AppContext {
   std::unique_ptr<Counters> counters;
   BackgroundJobs jobs;
   http::Metrics metrics;
+  // In-app notifications (+ optional e-mail) of the review workflow.
+  std::unique_ptr<review::NotificationService> notifications;
+  // Scheduled batches, deadline reminders, e-mail: started by `lep serve` only. Declared
+  // last so that it stops first.
+  std::unique_ptr<review::ReviewJobs> review_jobs;
 };
 
 // Replaces the sensitive-word list (file DATA/sensitive_words.txt) and the screen; audited

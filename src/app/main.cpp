@@ -338,7 +338,9 @@ int main(int argc, char** argv) {
   std::string host = opts.host.find(':') != std::string::npos ? "[" + opts.host + "]" : opts.host;
   std::printf("lep 已启动：http://%s:%u/\n", host.c_str(), server.port());
   std::fflush(stdout);
+  ctx.review_jobs->Start();  // scheduled batches, deadline reminders, e-mail
   server.Run();
+  ctx.review_jobs->Stop();
   std::printf("lep 已停止。\n");
   return 0;
 }

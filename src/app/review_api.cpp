@@ -35,9 +35,25 @@ json ActionsJson(const std::vector<Action>& actions) {
 }
 
 json BatchJson(const review::Batch& b) {
-  return {{"id", b.id},          {"number", b.number},
-          {"name", b.name},      {"state", b.state},
-          {"published_at", b.published_at}, {"resource_ids", b.resource_ids}};
+  return {{"id", b.id},
+          {"number", b.number},
+          {"name", b.name},
+          {"state", b.state},
+          {"published_at", b.published_at},
+          {"scheduled_at", b.scheduled_at > 0 ? json(b.scheduled_at) : json(nullptr)},
+          {"created_at", b.created_at},
+          {"resource_ids", b.resource_ids}};
+}
+
+// "scheduled_at": absent → nullopt; null → {nullopt}; Unix ms → {ms}; anything else a field
+// error.
+std::optional<std::optional<int64_t>> ScheduledAt(const json& body, std::vector<FieldError>& errors) {
+  auto it = body.find("scheduled_at");
+  if (it == body.end()) return std::nullopt;
+  if (it->is_null()) return std::optional<int64_t>{};
+  if (it->is_number_integer()) return std::optional<int64_t>{it->get<int64_t>()};
+  errors.push_back({"scheduled_at", "定时发布时间", "定时发布时间应为 Unix 毫秒数或 null"});
+  return std::nullopt;
 }
 
 // Parses {action?, comment, checklist:{ideology,copyright,secrecy,science}, attestation,
@@ -237,10 +253,47 @@ void AddReviewRoutes(AppContext& ctx, http::Router& router) {
                     if (v.is_number_integer()) ids.push_back(v.get<int64_t>());
                   }
                 }
-                auto b = ctx.review->CreateBatch(p, name, ids);
+                auto scheduled = ScheduledAt(*body, errors);
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
+                }
+                auto b = ctx.review->CreateBatch(p, name, ids,
+                                                 scheduled ? *scheduled : std::nullopt);
                 if (!b) return Response::FromError(b.error());
                 return Response::Json(201, BatchJson(*b));
-              }), 256 * 1024, "组建发布批次（第N批，国家开放大学）"});
+              }), 256 * 1024, "组建发布批次（第N批，国家开放大学；可选 scheduled_at 定时发布）"});
+
+  router.Add({"GET", "/api/v1/batches/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = req.IdParam("id");
+                if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
+                auto got = ctx.review->GetBatch(p, *id);
+                if (!got) return Response::FromError(got.error());
+                json j = BatchJson(got->first);
+                json items = json::array();
+                for (const auto& i : got->second) {
+                  items.push_back({{"id", i.id}, {"title", i.title}, {"unit", i.unit},
+                                   {"domain", i.domain}, {"type", i.type}});
+                }
+                j["items"] = std::move(items);
+                return Response::Json(200, j);
+              }), 1024, "发布批次预览：批次与批内资源"});
+
+  router.Add({"PUT", "/api/v1/batches/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = req.IdParam("id");
+                if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
+                auto body = ParseJsonObject(req);
+                if (!body) return Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                review::ReviewService::BatchUpdate u;
+                u.scheduled_at = ScheduledAt(*body, errors);
+                if (body->contains("name")) u.name = StringField(*body, "name", "批次名称", errors);
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
+                }
+                auto b = ctx.review->UpdateBatch(p, *id, u);
+                if (!b) return Response::FromError(b.error());
+                return Response::Json(200, BatchJson(*b));
+              }), 16 * 1024, "修改发布批次：{scheduled_at: 毫秒|null（取消定时）, name?}"});
 
   router.Add({"POST", "/api/v1/batches/{id}/publish",
               Authed(ctx, [&ctx](Request& req, const Principal& p) {

@@ -17,6 +17,9 @@ http::Router BuildRouter(AppContext& ctx) {
   AddSecurityRoutes(ctx, router);
   AddAbuseLimits(ctx, router);
   AddClientIpResolution(ctx, router);  // last: its guard runs first
+  AddPortalBrowseRoutes(ctx, router);
+  AddNotificationRoutes(ctx, router);
+  AddStatsRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

@@ -22,6 +22,9 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router);
 void AddClientIpResolution(AppContext& ctx, http::Router& router);
 // Token buckets in front of search, counter pings, uploads and submissions.
 void AddAbuseLimits(AppContext& ctx, http::Router& router);
+void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router);
+void AddNotificationRoutes(AppContext& ctx, http::Router& router);
+void AddStatsRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

@@ -48,6 +48,17 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
       if (auto s = v.value<std::string>()) cfg.link_check_allow.push_back(*s);
     }
   }
+  if (auto arr = t["review"]["reminder_days"].as_array()) {
+    cfg.reminder_days.clear();
+    for (const auto& v : *arr) {
+      if (auto n = v.value<int64_t>(); n && *n >= 0 && *n <= 366) {
+        cfg.reminder_days.push_back(static_cast<int>(*n));
+      }
+    }
+  }
+  cfg.review_jobs_seconds = t["review"]["jobs_interval_seconds"].value_or(cfg.review_jobs_seconds);
+  cfg.smtp_url = t["smtp"]["url"].value_or(cfg.smtp_url);
+  cfg.smtp_from = t["smtp"]["from"].value_or(cfg.smtp_from);
   return Ok();
 }
 

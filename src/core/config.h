@@ -39,6 +39,13 @@ struct Config {
   // [link_check] test_allow_cidrs: TEST ONLY — lets the A03 link checker reach these
   // non-public ranges (e.g. "127.0.0.1/32"). Empty in production.
   std::vector<std::string> link_check_allow;
+  // [review] reminder_days: deadline reminders N days before each campaign deadline.
+  std::vector<int> reminder_days = {7, 1};
+  int review_jobs_seconds = 15;  // [review] jobs_interval_seconds: scheduled batches, reminders
+  // [smtp] url / from: e-mail copies of notifications to the units' contact persons; off
+  // while url is empty. url like "smtp://mail.example.org:25" (credentials may go in it).
+  std::string smtp_url;
+  std::string smtp_from;
 
   std::string KeyFile() const { return key_file.empty() ? data_dir + "/secrets/lep.key" : key_file; }
   std::string DatabaseUrl() const {

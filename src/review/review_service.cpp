@@ -1,5 +1,6 @@
 #include "review/review_service.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -204,7 +205,27 @@ Result<Resource> ReviewService::Act(const auth::Principal& p, resources::Resourc
                                                             : 0;
   int64_t now = clock_.NowMs();
   const Transition& t = d.record;
+  TransitionInfo info;
+  if (notifications_) {
+    info.action = t.action;
+    info.from = t.from;
+    info.to = t.to;
+    info.title = r.meta.title;
+    info.owner_unit = owner->name;
+    info.actor_unit = p.org ? p.org->name : "";
+    info.comment = t.comment;
+    if (campaign_id) {
+      LEP_ASSIGN_OR_RETURN(auto c, db_.QueryOne("SELECT first_review_deadline, "
+                                                "final_review_deadline FROM campaigns WHERE id = ?",
+                                                {*campaign_id}));
+      if (c) {
+        info.first_review_deadline = c->Text(0);
+        info.final_review_deadline = c->Text(1);
+      }
+    }
+  }
   LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    if (t.action == Action::kPublish) LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, {id.value}, 0));
     storage::Value campaign = campaign_id ? storage::Value(*campaign_id) : storage::Value(nullptr);
     LEP_ASSIGN_OR_RETURN(
         auto res,
@@ -220,13 +241,20 @@ Result<Resource> ReviewService::Act(const auth::Principal& p, resources::Resourc
     if (res.affected == 0) {
       return Fail(Error::Conflict("该资源已被他人处理（状态或版本已变化），请刷新后重试"));
     }
-    LEP_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO review_history (resource_id, action, from_state, to_state, actor_id, "
-        "actor_org_id, comment, checklist, took_over, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {id.value, std::string(ActionName(t.action)), std::string(resources::StateName(t.from)),
-         std::string(resources::StateName(t.to)), p.user_id.value,
-         p.org ? p.org->id.value : int64_t{0}, t.comment, ChecklistText(t.checklist),
-         int64_t{t.took_over}, now}));
+    LEP_ASSIGN_OR_RETURN(
+        auto history,
+        tx.QueryOne("INSERT INTO review_history (resource_id, action, from_state, to_state, "
+                    "actor_id, actor_org_id, comment, checklist, took_over, at) VALUES (?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    {id.value, std::string(ActionName(t.action)),
+                     std::string(resources::StateName(t.from)),
+                     std::string(resources::StateName(t.to)), p.user_id.value,
+                     p.org ? p.org->id.value : int64_t{0}, t.comment, ChecklistText(t.checklist),
+                     int64_t{t.took_over}, now}));
+    if (notifications_) {
+      LEP_RETURN_IF_ERROR(notifications_->OnTransition(
+          tx, {id.value, history->Int(0), r.created_by, *owner, p.user_id.value}, info));
+    }
     return WriteAudit(tx, now, p, "review." + std::string(ActionName(t.action)),
                       "resource:" + std::to_string(id.value), "ok",
                       std::string(resources::StateName(t.from)) + "→" +
@@ -325,12 +353,54 @@ Result<std::vector<HistoryEntry>> ReviewService::History(const auth::Principal& 
   return out;
 }
 
+Status ReviewService::CheckNotScheduledElsewhere(storage::SqlExecutor& tx,
+                                                 const std::vector<int64_t>& ids,
+                                                 int64_t except_batch) {
+  for (int64_t id : ids) {
+    LEP_ASSIGN_OR_RETURN(auto other,
+                         tx.QueryOne("SELECT b.name, r.title FROM batch_items bi JOIN batches b ON "
+                                     "b.id = bi.batch_id JOIN resources r ON r.id = "
+                                     "bi.resource_id WHERE bi.resource_id = ? AND b.state = "
+                                     "'scheduled' AND b.id <> ? LIMIT 1",
+                                     {id, except_batch}));
+    if (other) {
+      return Fail(Error::FailedPrecondition("资源“" + other->Text(1) + "”已在定时发布的“" +
+                                            other->Text(0) + "”中，不能再放入其他批次或单独发布"));
+    }
+  }
+  return Ok();
+}
+
+namespace {
+
+Status CheckScheduleTime(int64_t scheduled_at, int64_t now) {
+  if (scheduled_at <= now) {
+    return Fail(Error::InvalidArgument(
+        "定时发布时间应晚于当前时间",
+        {{"scheduled_at", "定时发布时间", "定时发布时间应晚于当前时间（Unix 毫秒）"}}));
+  }
+  return Ok();
+}
+
+}  // namespace
+
 Result<Batch> ReviewService::CreateBatch(const auth::Principal& p, const std::string& name,
-                                         const std::vector<int64_t>& ids) {
+                                         const std::vector<int64_t>& requested,
+                                         std::optional<int64_t> scheduled_at) {
   if (!IsNouRole(p)) return Fail(Error::PermissionDenied("只有国家开放大学可以组织发布批次"));
+  std::vector<int64_t> ids;
+  for (int64_t id : requested) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  }
   if (ids.empty()) {
     return Fail(Error::InvalidArgument("请选择要发布的资源",
                                        {{"resource_ids", "资源", "至少选择一个已通过终审的资源"}}));
+  }
+  int64_t now = clock_.NowMs();
+  if (scheduled_at) LEP_RETURN_IF_ERROR(CheckScheduleTime(*scheduled_at, now));
+  if (text::CodePointCount(text::Trim(name)) > 100) {
+    return Fail(Error::InvalidArgument("批次名称不能超过 100 个字",
+                                       {{"name", "批次名称", "批次名称不能超过 100 个字"}}));
   }
   for (int64_t id : ids) {
     LEP_ASSIGN_OR_RETURN(auto r, repo_.Get(resources::ResourceId{id}));
@@ -340,31 +410,40 @@ Result<Batch> ReviewService::CreateBatch(const auth::Principal& p, const std::st
     }
   }
   Batch b;
-  int64_t now = clock_.NowMs();
   LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, ids, 0));
     LEP_ASSIGN_OR_RETURN(auto max, tx.QueryOne("SELECT COALESCE(MAX(number), 0) FROM batches"));
     b.number = max->Int(0) + 1;
     b.name = text::Trim(name).empty() ? "第" + std::to_string(b.number) + "批" : text::Trim(name);
-    b.state = "draft";
+    b.state = scheduled_at ? "scheduled" : "draft";
+    b.scheduled_at = scheduled_at.value_or(0);
     b.created_at = now;
     LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne("INSERT INTO batches (number, name, state, "
-                                               "created_by, created_at) VALUES (?, ?, 'draft', ?, "
-                                               "?) RETURNING id",
-                                               {b.number, b.name, p.user_id.value, now}));
+                                               "scheduled_at, created_by, created_at) VALUES (?, "
+                                               "?, ?, ?, ?, ?) RETURNING id",
+                                               {b.number, b.name, b.state, b.scheduled_at,
+                                                p.user_id.value, now}));
     b.id = row->Int(0);
     for (int64_t id : ids) {
       LEP_RETURN_IF_ERROR(tx.Exec("INSERT INTO batch_items (batch_id, resource_id) VALUES (?, ?)",
                                   {b.id, id}));
     }
     b.resource_ids = ids;
-    return WriteAudit(tx, now, p, "batch.create", "batch:" + std::to_string(b.id), "ok", b.name);
+    return WriteAudit(tx, now, p, "batch.create", "batch:" + std::to_string(b.id), "ok",
+                      b.name + (scheduled_at ? "，定时发布 " + std::to_string(*scheduled_at) : ""));
   }));
   return b;
 }
 
 Result<Batch> ReviewService::PublishBatch(const auth::Principal& p, int64_t batch_id) {
   if (!IsNouRole(p)) return Fail(Error::PermissionDenied("只有国家开放大学可以发布批次"));
-  LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT number, name, state FROM batches WHERE id = ?",
+  return PublishBatchAs(p, batch_id, false);
+}
+
+Result<Batch> ReviewService::PublishBatchAs(const auth::Principal& p, int64_t batch_id,
+                                            bool scheduled_run) {
+  LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT number, name, state, scheduled_at, "
+                                              "created_at FROM batches WHERE id = ?",
                                               {batch_id}));
   if (!row) return Fail(Error::NotFound("发布批次不存在"));
   if (row->Text(2) == "published") return Fail(Error::FailedPrecondition("该批次已发布"));
@@ -373,8 +452,36 @@ Result<Batch> ReviewService::PublishBatch(const auth::Principal& p, int64_t batc
                                             {batch_id}));
   std::vector<int64_t> ids;
   for (const auto& r : items.rows) ids.push_back(r.Int(0));
+  // Who hears about it: each item's uploader (resolved before the transaction).
+  struct Owner {
+    Resource resource;
+    orgs::Org org;
+  };
+  std::map<int64_t, Owner> owners;
+  if (notifications_) {
+    for (int64_t id : ids) {
+      LEP_ASSIGN_OR_RETURN(auto r, repo_.Get(resources::ResourceId{id}));
+      if (!r) continue;
+      LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(r->org_id));
+      if (org) owners.emplace(id, Owner{*r, *org});
+    }
+  }
   int64_t now = clock_.NowMs();
+  std::string name = row->Text(1);
   LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    // Compare-and-set on the batch: a scheduled run and a manual publication (or two
+    // servers' jobs) never both publish it; a schedule cancelled meanwhile is respected.
+    LEP_ASSIGN_OR_RETURN(
+        auto cas, scheduled_run
+                      ? tx.Exec("UPDATE batches SET state = 'published', published_at = ? WHERE "
+                                "id = ? AND state = 'scheduled' AND scheduled_at > 0 AND "
+                                "scheduled_at <= ?",
+                                {now, batch_id, now})
+                      : tx.Exec("UPDATE batches SET state = 'published', published_at = ? WHERE "
+                                "id = ? AND state <> 'published'",
+                                {now, batch_id}));
+    if (cas.affected == 0) return Fail(Error::Conflict("该批次已发布或其定时已变更，请刷新后重试"));
+    LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, ids, batch_id));
     for (int64_t id : ids) {
       LEP_ASSIGN_OR_RETURN(auto res, tx.Exec("UPDATE resources SET state = 'published', "
                                              "version = version + 1, batch_id = ?, "
@@ -384,33 +491,145 @@ Result<Batch> ReviewService::PublishBatch(const auth::Principal& p, int64_t batc
       if (res.affected == 0) {
         return Fail(Error::Conflict("资源 " + std::to_string(id) + " 已不在“已通过”状态，批次未发布"));
       }
-      LEP_RETURN_IF_ERROR(tx.Exec(
-          "INSERT INTO review_history (resource_id, action, from_state, to_state, actor_id, "
-          "actor_org_id, comment, checklist, took_over, at) VALUES (?, 'publish', 'approved', "
-          "'published', ?, ?, ?, '', 0, ?)",
-          {id, p.user_id.value, p.org ? p.org->id.value : int64_t{0}, row->Text(1), now}));
+      LEP_ASSIGN_OR_RETURN(
+          auto history,
+          tx.QueryOne("INSERT INTO review_history (resource_id, action, from_state, to_state, "
+                      "actor_id, actor_org_id, comment, checklist, took_over, at) VALUES (?, "
+                      "'publish', 'approved', 'published', ?, ?, ?, '', 0, ?) RETURNING id",
+                      {id, p.user_id.value, p.org ? p.org->id.value : int64_t{0}, name, now}));
+      if (auto it = owners.find(id); notifications_ && it != owners.end()) {
+        TransitionInfo info;
+        info.action = Action::kPublish;
+        info.from = ResourceState::kApproved;
+        info.to = ResourceState::kPublished;
+        info.title = it->second.resource.meta.title;
+        info.owner_unit = it->second.org.name;
+        info.actor_unit = p.org ? p.org->name : "";
+        info.batch_name = name;
+        LEP_RETURN_IF_ERROR(notifications_->OnTransition(
+            tx, {id, history->Int(0), it->second.resource.created_by, it->second.org,
+                 p.user_id.value},
+            info));
+      }
     }
-    LEP_RETURN_IF_ERROR(tx.Exec("UPDATE batches SET state = 'published', published_at = ? WHERE id = ?",
-                                {now, batch_id}));
     return WriteAudit(tx, now, p, "batch.publish", "batch:" + std::to_string(batch_id), "ok",
-                      row->Text(1) + "，共 " + std::to_string(ids.size()) + " 个资源");
+                      name + "，共 " + std::to_string(ids.size()) + " 个资源" +
+                          (scheduled_run ? "（定时发布）" : ""));
   }));
   if (on_public_change_) {
     for (int64_t id : ids) on_public_change_(id);
   }
-  return Batch{batch_id, row->Int(0), row->Text(1), "published", now, 0, ids};
+  Batch b{batch_id, row->Int(0), name, "published", now, row->Int(4), ids, row->Int(3)};
+  return b;
+}
+
+Result<int64_t> ReviewService::PublishDueBatches() {
+  int64_t now = clock_.NowMs();
+  LEP_ASSIGN_OR_RETURN(auto due, db_.Exec("SELECT id, created_by FROM batches WHERE state = "
+                                          "'scheduled' AND scheduled_at > 0 AND scheduled_at <= "
+                                          "? ORDER BY scheduled_at, id",
+                                          {now}));
+  int64_t published = 0;
+  for (const auto& row : due.rows) {
+    int64_t batch_id = row.Int(0);
+    // The batch publishes as the account that scheduled it (history, audit).
+    auth::Principal p;
+    p.user_id = auth::UserId{row.Int(1)};
+    LEP_ASSIGN_OR_RETURN(auto user, db_.QueryOne("SELECT username, display_name, role, org_id "
+                                                 "FROM users WHERE id = ?",
+                                                 {row.Int(1)}));
+    if (user) {
+      p.username = user->Text(0);
+      p.display_name = user->Text(1);
+      p.role = auth::ParseRole(user->Text(2)).value_or(auth::Role::kPlatformAdmin);
+      if (auto org_id = user->OptInt(3)) {
+        LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(orgs::OrgId{*org_id}));
+        p.org = org;
+      }
+    }
+    auto res = PublishBatchAs(p, batch_id, true);
+    if (res) {
+      ++published;
+      continue;
+    }
+    // Not publishable (an item left "approved"): back to draft so that NOU sees it, and the
+    // failure is audited. A batch published or rescheduled meanwhile is left alone.
+    std::string why = res.error().message;
+    LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      LEP_ASSIGN_OR_RETURN(auto back, tx.Exec("UPDATE batches SET state = 'draft', scheduled_at "
+                                              "= 0 WHERE id = ? AND state = 'scheduled' AND "
+                                              "scheduled_at > 0 AND scheduled_at <= ?",
+                                              {batch_id, now}));
+      if (back.affected == 0) return Ok();
+      return WriteAudit(tx, now, p, "batch.publish", "batch:" + std::to_string(batch_id),
+                        "failed", "定时发布失败，已取消定时：" + why);
+    }));
+  }
+  return published;
+}
+
+Result<Batch> ReviewService::UpdateBatch(const auth::Principal& p, int64_t batch_id,
+                                         const BatchUpdate& update) {
+  if (!IsNouRole(p)) return Fail(Error::PermissionDenied("只有国家开放大学可以修改发布批次"));
+  int64_t now = clock_.NowMs();
+  std::optional<std::string> name;
+  if (update.name) {
+    name = text::Trim(*update.name);
+    if (name->empty() || text::CodePointCount(*name) > 100) {
+      return Fail(Error::InvalidArgument("批次名称为 1–100 个字",
+                                         {{"name", "批次名称", "批次名称为 1–100 个字"}}));
+    }
+  }
+  if (update.scheduled_at && *update.scheduled_at) {
+    LEP_RETURN_IF_ERROR(CheckScheduleTime(**update.scheduled_at, now));
+  }
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT state FROM batches WHERE id = ?", {batch_id}));
+    if (!row) return Fail(Error::NotFound("发布批次不存在"));
+    if (row->Text(0) == "published") return Fail(Error::FailedPrecondition("已发布的批次不能修改"));
+    std::string detail;
+    if (update.scheduled_at) {
+      if (*update.scheduled_at) {
+        LEP_ASSIGN_OR_RETURN(auto items, tx.Exec("SELECT resource_id FROM batch_items WHERE "
+                                                 "batch_id = ?",
+                                                 {batch_id}));
+        std::vector<int64_t> ids;
+        for (const auto& i : items.rows) ids.push_back(i.Int(0));
+        LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, ids, batch_id));
+        LEP_RETURN_IF_ERROR(tx.Exec("UPDATE batches SET state = 'scheduled', scheduled_at = ? "
+                                    "WHERE id = ? AND state <> 'published'",
+                                    {**update.scheduled_at, batch_id}));
+        detail = "定时发布 " + std::to_string(**update.scheduled_at);
+      } else {
+        LEP_RETURN_IF_ERROR(tx.Exec("UPDATE batches SET state = 'draft', scheduled_at = 0 WHERE "
+                                    "id = ? AND state <> 'published'",
+                                    {batch_id}));
+        detail = "取消定时发布";
+      }
+    }
+    if (name) {
+      LEP_RETURN_IF_ERROR(tx.Exec("UPDATE batches SET name = ? WHERE id = ?", {*name, batch_id}));
+      detail += (detail.empty() ? "" : "；") + std::string("更名为 ") + *name;
+    }
+    return WriteAudit(tx, now, p, "batch.update", "batch:" + std::to_string(batch_id), "ok",
+                      detail);
+  }));
+  LEP_ASSIGN_OR_RETURN(auto got, GetBatch(p, batch_id));
+  return got.first;
 }
 
 Result<std::vector<Batch>> ReviewService::Batches(const auth::Principal& p) {
   if (!auth::Authorizer::CanSeeAll(p) && !IsNouRole(p)) {
     return Fail(Error::PermissionDenied("只有国家开放大学可以查看发布批次"));
   }
-  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, number, name, state, published_at, created_at "
-                                           "FROM batches ORDER BY number DESC"));
+  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, number, name, state, published_at, "
+                                           "created_at, scheduled_at FROM batches ORDER BY number "
+                                           "DESC"));
   std::vector<Batch> out;
   for (const auto& r : rows.rows) {
-    Batch b{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), {}};
-    LEP_ASSIGN_OR_RETURN(auto items, db_.Exec("SELECT resource_id FROM batch_items WHERE batch_id = ?",
+    Batch b{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), {}, r.Int(6)};
+    LEP_ASSIGN_OR_RETURN(auto items, db_.Exec("SELECT resource_id FROM batch_items WHERE batch_id = ? "
+                                              "ORDER BY resource_id",
                                               {b.id}));
     for (const auto& i : items.rows) b.resource_ids.push_back(i.Int(0));
     out.push_back(std::move(b));
@@ -418,29 +637,89 @@ Result<std::vector<Batch>> ReviewService::Batches(const auth::Principal& p) {
   return out;
 }
 
-Result<std::vector<std::vector<std::string>>> ReviewService::Progress(const auth::Principal& p,
-                                                                     int64_t campaign_id) {
+Result<std::pair<Batch, std::vector<BatchItem>>> ReviewService::GetBatch(const auth::Principal& p,
+                                                                         int64_t batch_id) {
+  if (!auth::Authorizer::CanSeeAll(p) && !IsNouRole(p)) {
+    return Fail(Error::PermissionDenied("只有国家开放大学可以查看发布批次"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto r, db_.QueryOne("SELECT id, number, name, state, published_at, "
+                                            "created_at, scheduled_at FROM batches WHERE id = ?",
+                                            {batch_id}));
+  if (!r) return Fail(Error::NotFound("发布批次不存在"));
+  Batch b{r->Int(0), r->Int(1), r->Text(2), r->Text(3), r->Int(4), r->Int(5), {}, r->Int(6)};
+  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT r.id, r.title, o.name, r.domain, r.type, "
+                                           "r.state FROM batch_items bi JOIN resources r ON r.id "
+                                           "= bi.resource_id JOIN orgs o ON o.id = r.org_id "
+                                           "WHERE bi.batch_id = ? ORDER BY r.id",
+                                           {batch_id}));
+  std::vector<BatchItem> items;
+  for (const auto& i : rows.rows) {
+    b.resource_ids.push_back(i.Int(0));
+    items.push_back({i.Int(0), i.Text(1), i.Text(2), i.Text(3), i.Text(4), i.Text(5)});
+  }
+  return std::make_pair(std::move(b), std::move(items));
+}
+
+Result<std::vector<ProgressRow>> ReviewService::ProgressRows(const auth::Principal& p,
+                                                             int64_t campaign_id,
+                                                             std::optional<orgs::OrgId> unit) {
   if (!p.org) return Fail(Error::PermissionDenied("没有权限查看进度"));
   std::string prefix = auth::Authorizer::CanSeeAll(p) ? "/" : p.org->path;
+  if (unit) {
+    LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(*unit));
+    if (!org || !auth::Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("单位不存在"));
+    prefix = org->path;
+  }
+  LEP_ASSIGN_OR_RETURN(auto campaign, db_.QueryOne("SELECT first_review_deadline, "
+                                                   "final_review_deadline FROM campaigns WHERE "
+                                                   "id = ?",
+                                                   {campaign_id}));
+  if (!campaign) return Fail(Error::NotFound("征集批次不存在"));
+  int64_t now = clock_.NowMs();
+  bool first_over = DeadlinePassed(DateOrNone(campaign->Text(0)), now);
+  bool final_over = DeadlinePassed(DateOrNone(campaign->Text(1)), now);
   LEP_ASSIGN_OR_RETURN(
-      auto rows, db_.Exec("SELECT o.path, r.state, r.domain, r.type, COUNT(*) FROM resources r "
-                          "JOIN orgs o ON o.id = r.org_id WHERE r.campaign_id = ? AND "
-                          "substr(o.path, 1, ?) = ? GROUP BY o.path, r.state, r.domain, r.type",
+      auto rows, db_.Exec("SELECT o.id, o.name, o.path, r.state, r.domain, r.type, COUNT(*) "
+                          "FROM resources r JOIN orgs o ON o.id = r.org_id WHERE r.campaign_id = "
+                          "? AND substr(o.path, 1, ?) = ? GROUP BY o.id, o.name, o.path, "
+                          "r.state, r.domain, r.type ORDER BY o.path, r.state, r.domain, r.type",
                           {campaign_id, static_cast<int64_t>(prefix.size()), prefix}));
-  // Group by the top-level unit (second element of the path, e.g. /1/21/40/ → 21).
-  std::map<std::vector<std::string>, int64_t> counts;
   std::map<int64_t, std::string> names;
+  std::vector<ProgressRow> out;
   for (const auto& r : rows.rows) {
-    std::string path = r.Text(0);
+    // The top-level unit is the second id of the path (/1/21/40/ → 21); the root's own
+    // resources (/1/) count under the root.
+    std::string path = r.Text(2);
     size_t a = path.find('/', 1);
     size_t b = a == std::string::npos ? a : path.find('/', a + 1);
-    int64_t top = b == std::string::npos ? 0 : std::stoll(path.substr(a + 1, b - a - 1));
+    int64_t top = b == std::string::npos ? std::stoll(path.substr(1, a - 1))
+                                         : std::stoll(path.substr(a + 1, b - a - 1));
     if (!names.count(top)) {
       auto org = orgs_.Get(orgs::OrgId{top});
       names[top] = org && *org ? (*org)->name : "国家开放大学";
     }
-    counts[{names[top], r.Text(1), r.Text(2), r.Text(3)}] += r.Int(4);
+    ProgressRow row;
+    row.top_id = top;
+    row.top_name = names[top];
+    row.org_id = r.Int(0);
+    row.org_name = r.Text(1);
+    row.state = r.Text(3);
+    row.domain = r.Text(4);
+    row.type = r.Text(5);
+    row.count = r.Int(6);
+    bool overdue = (row.state == "first_review" && first_over) ||
+                   (row.state == "final_review" && final_over);
+    row.overdue = overdue ? row.count : 0;
+    out.push_back(std::move(row));
   }
+  return out;
+}
+
+Result<std::vector<std::vector<std::string>>> ReviewService::Progress(const auth::Principal& p,
+                                                                     int64_t campaign_id) {
+  LEP_ASSIGN_OR_RETURN(auto rows, ProgressRows(p, campaign_id, std::nullopt));
+  std::map<std::vector<std::string>, int64_t> counts;
+  for (const auto& r : rows) counts[{r.top_name, r.state, r.domain, r.type}] += r.count;
   std::vector<std::vector<std::string>> out;
   for (const auto& [k, n] : counts) out.push_back({k[0], k[1], k[2], k[3], std::to_string(n)});
   return out;

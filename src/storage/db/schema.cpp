@@ -282,6 +282,41 @@ CREATE TABLE fixity_checks (
 );
 CREATE INDEX fixity_checks_resource ON fixity_checks (resource_id, checked_at)
 )sql"},
+      {11, "notifications_scheduled_batches", R"sql(
+CREATE TABLE notifications (
+  id {{pk}},
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  resource_id BIGINT REFERENCES resources(id) ON DELETE SET NULL,
+  dedup_key TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  read_at BIGINT
+);
+CREATE UNIQUE INDEX notifications_dedup ON notifications (user_id, dedup_key);
+CREATE INDEX notifications_inbox ON notifications (user_id, id);
+CREATE TABLE reminder_runs (
+  dedup_key TEXT PRIMARY KEY,
+  at BIGINT NOT NULL
+);
+CREATE TABLE mail_outbox (
+  id {{pk}},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  dedup_key TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL DEFAULT 0,
+  sent_at BIGINT,
+  last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX mail_outbox_dedup ON mail_outbox (org_id, dedup_key);
+CREATE INDEX mail_outbox_pending ON mail_outbox (sent_at, next_attempt_at);
+CREATE INDEX batch_items_resource ON batch_items (resource_id);
+CREATE INDEX batches_due ON batches (state, scheduled_at)
+)sql"},
   };
   return kMigrations;
 }
