@@ -81,39 +81,28 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
               }),
               1024, "开始绑定双因素认证：返回密钥与二维码（确认前不生效）"});
 
-  router.Add({"POST", "/api/v1/me/totp/confirm",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto body = ParseJsonObject(req);
-                if (!body) return Response::FromError(body.error());
-                std::vector<FieldError> errors;
-                std::string code = CodeField(*body, errors);
-                if (!errors.empty()) {
-                  return Response::FromError(Error::InvalidArgument("请输入验证码", errors));
-                }
-                auto codes = ctx.auth->ConfirmTotp(p, code);
-                if (!codes) return Response::FromError(codes.error());
-                auto resp = Response::Json(200, {{"recovery_codes", *codes}});
-                resp.SetHeader("Cache-Control", "no-store");
-                return resp;
-              }),
+  // Both take {"code"} and answer fresh recovery codes (shown once, never cached).
+  using CodesFn = Result<std::vector<std::string>> (auth::AuthService::*)(const Principal&,
+                                                                          const std::string&);
+  auto codes_route = [&ctx](CodesFn fn) {
+    return Authed(ctx, [&ctx, fn](Request& req, const Principal& p) {
+      auto body = ParseJsonObject(req);
+      if (!body) return Response::FromError(body.error());
+      std::vector<FieldError> errors;
+      std::string code = CodeField(*body, errors);
+      if (!errors.empty()) return Response::FromError(Error::InvalidArgument("请输入验证码", errors));
+      auto codes = ((*ctx.auth).*fn)(p, code);
+      if (!codes) return Response::FromError(codes.error());
+      auto resp = Response::Json(200, {{"recovery_codes", *codes}});
+      resp.SetHeader("Cache-Control", "no-store");
+      return resp;
+    });
+  };
+  router.Add({"POST", "/api/v1/me/totp/confirm", codes_route(&auth::AuthService::ConfirmTotp),
               1024, "输入第一个验证码完成绑定，返回 10 个一次性恢复码（只显示一次）"});
-
   router.Add({"POST", "/api/v1/me/totp/recovery-codes",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto body = ParseJsonObject(req);
-                if (!body) return Response::FromError(body.error());
-                std::vector<FieldError> errors;
-                std::string code = CodeField(*body, errors);
-                if (!errors.empty()) {
-                  return Response::FromError(Error::InvalidArgument("请输入验证码", errors));
-                }
-                auto codes = ctx.auth->RegenerateRecoveryCodes(p, code);
-                if (!codes) return Response::FromError(codes.error());
-                auto resp = Response::Json(200, {{"recovery_codes", *codes}});
-                resp.SetHeader("Cache-Control", "no-store");
-                return resp;
-              }),
-              1024, "重新生成恢复码（旧恢复码全部作废）"});
+              codes_route(&auth::AuthService::RegenerateRecoveryCodes), 1024,
+              "重新生成恢复码（旧恢复码全部作废）"});
 
   // --- security administrator ---
   router.Add({"GET", "/api/v1/security/policy",
