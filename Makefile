@@ -1,12 +1,16 @@
 # lep — two commands for users:
 #   make run    build (Release), migrate + seed ./var once, serve http://127.0.0.1:8080
 #   make test   build with ASan+UBSan and -Werror, run every test through ctest
-.PHONY: all deps build web run test test-build clean format
+# and for developers/CI:
+#   make fuzz   build the libFuzzer harnesses (clang, build/fuzz), run each FUZZ_SECONDS
+.PHONY: all deps build web run test test-build clean format fuzz fuzz-build
 
 DATA      ?= var
 LISTEN    ?= 127.0.0.1:8080
 RELEASE   := build/release
 ASAN      := build/asan
+FUZZ      := build/fuzz
+FUZZ_SECONDS ?= 60
 JOBS      ?= $(shell nproc)
 
 all: build
@@ -37,6 +41,14 @@ test: test-build
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 	@LEP_BIN=$(CURDIR)/$(ASAN)/src/lep web/scripts/test.sh
+
+fuzz-build: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DLEP_FUZZ=ON -DLEP_WERROR=ON >/dev/null
+	@cmake --build $(FUZZ) --target fuzzers -j $(JOBS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_BUILD=$(FUZZ) fuzz/run.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')

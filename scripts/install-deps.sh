@@ -10,6 +10,7 @@ PACKAGES=(
   libzip-dev libpugixml-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev ffmpeg
   libturbojpeg0-dev libssl-dev libsodium-dev libopencc-dev libxapian-dev libqrencode-dev
+  clang libclang-rt-14-dev
   chromium fonts-wqy-microhei
   libpq-dev postgresql nginx wrk
 )

@@ -1,7 +1,7 @@
-// Internal to lep_media: RAII owners for FFmpeg handles and the one way this module opens an
-// input — demuxer forced from the expected kind, local files only, a deadline on blocking
-// calls. Only av_*.cpp include this; FFmpeg headers never leave the module. Thread-safe (no
-// shared state).
+// Internal to lep_media: RAII owners for FFmpeg handles and the two ways this module opens an
+// input — demuxer forced from the expected kind, a local file or caller-owned bytes (never a
+// network protocol), a deadline on blocking calls. Only av_*.cpp include this; FFmpeg headers
+// never leave the module. Thread-safe (no shared state).
 #pragma once
 
 extern "C" {
@@ -11,16 +11,27 @@ extern "C" {
 }
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.h"
 #include "media/media_probe.h"
 
 namespace lep::media::av {
 
+// Also frees a custom AVIOContext (AVFMT_FLAG_CUSTOM_IO), which avformat_close_input leaves
+// to the caller; its opaque is never owned.
 struct InputCloser {
-  void operator()(AVFormatContext* ctx) const { avformat_close_input(&ctx); }
+  void operator()(AVFormatContext* ctx) const {
+    AVIOContext* custom = (ctx->flags & AVFMT_FLAG_CUSTOM_IO) != 0 ? ctx->pb : nullptr;
+    avformat_close_input(&ctx);
+    if (custom != nullptr) {
+      av_freep(&custom->buffer);
+      avio_context_free(&custom);
+    }
+  }
 };
 using InputContext = std::unique_ptr<AVFormatContext, InputCloser>;
 
@@ -61,6 +72,10 @@ struct Deadline {
   AVIOInterruptCB Callback() { return AVIOInterruptCB{&Deadline::Expired, this}; }
 };
 
+// The reason given when FFmpeg runs out of memory on a file: it refuses single allocations
+// beyond max_alloc_size, so that is a header declaring absurd sizes, not the server's state.
+inline constexpr const char* kTooLarge = "文件结构异常（文件头声明的数据量过大，无法解析）";
+
 // FFmpeg's (English) text for an error code, e.g. "Invalid data found when processing input".
 std::string ErrorText(int err);
 
@@ -69,5 +84,17 @@ std::string ErrorText(int err);
 // memory/I/O → kInternal.
 [[nodiscard]] Result<InputContext> OpenRestrictedInput(const std::string& path, MediaKind kind,
                                                        Deadline* deadline);
+
+// Caller-owned bytes read through a custom AVIOContext (read + seek callbacks); must outlive
+// every context opened on it.
+struct MemoryReader {
+  std::string_view bytes;
+  int64_t pos = 0;
+};
+
+// OpenRestrictedInput over `reader` instead of a file: the same forced demuxer and options,
+// and no protocol at all — nested opens (e.g. mp4 data references) are refused.
+[[nodiscard]] Result<InputContext> OpenRestrictedMemoryInput(MemoryReader* reader, MediaKind kind,
+                                                             Deadline* deadline);
 
 }  // namespace lep::media::av

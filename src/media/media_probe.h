@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -52,6 +53,12 @@ class MediaProbe {
 
 // The libavformat/libavcodec implementation.
 std::unique_ptr<MediaProbe> NewAvMediaProbe();
+
+// The same probe over bytes in memory (a custom AVIOContext): the same checks, forced demuxer
+// and result as AvMediaProbe on a file holding those bytes, and no protocol is ever opened
+// (nothing on disk, nothing on the network). Fail() only for kInternal. Blocking; thread-safe;
+// `bytes` must stay alive during the call.
+[[nodiscard]] Result<ProbeResult> ProbeMemory(std::string_view bytes, MediaKind expected);
 
 struct RuleResult {
   std::string rule;      // stable id: "container", "resolution", ...

@@ -342,6 +342,122 @@ TEST_F(MediaFixtures, ForcedDemuxerRejectsPlaylistEvenWithoutTheSniff) {
   }
 }
 
+void ExpectSameProbe(const ProbeResult& file, const ProbeResult& mem, const std::string& what) {
+  SCOPED_TRACE(what);
+  EXPECT_EQ(mem.error, file.error);
+  EXPECT_EQ(mem.container, file.container);
+  EXPECT_EQ(mem.video_codec, file.video_codec);
+  EXPECT_EQ(mem.audio_codec, file.audio_codec);
+  EXPECT_EQ(mem.width, file.width);
+  EXPECT_EQ(mem.height, file.height);
+  EXPECT_EQ(mem.frame_rate, file.frame_rate);
+  EXPECT_EQ(mem.bit_rate, file.bit_rate);
+  EXPECT_EQ(mem.duration_s, file.duration_s);
+  EXPECT_EQ(mem.sample_rate, file.sample_rate);
+  EXPECT_EQ(mem.bits_per_sample, file.bits_per_sample);
+  EXPECT_EQ(mem.channels, file.channels);
+  EXPECT_EQ(mem.has_video, file.has_video);
+  EXPECT_EQ(mem.has_audio, file.has_audio);
+  EXPECT_EQ(mem.moov_before_mdat, file.moov_before_mdat);
+}
+
+TEST_F(MediaFixtures, MemoryProbeMatchesTheFileProbe) {
+  std::vector<std::string> files;
+  for (const auto& e : Readable()) files.push_back(e.file);
+  for (const char* f : {"video_truncated.mp4", "video_random.mp4", "video_playlist.mp4",
+                        "audio_random.mp3", "audio_playlist.mp3"}) {
+    files.push_back(f);
+  }
+  int readable = 0;
+  for (const auto& file : files) {
+    const std::string bytes = ReadAll(Path(file));
+    ASSERT_FALSE(bytes.empty()) << file;
+    for (MediaKind kind : {MediaKind::kVideo, MediaKind::kAudio}) {
+      const std::string what = file + (kind == MediaKind::kVideo ? " as video" : " as audio");
+      const ProbeResult from_file = MustProbe(file, kind);
+      const auto from_memory = ProbeMemory(bytes, kind);
+      ASSERT_TRUE(from_memory.has_value()) << what << ": " << from_memory.error().message;
+      ExpectSameProbe(from_file, *from_memory, what);
+      if (from_file.error.empty()) ++readable;
+      const auto a = EvaluateStandard(from_file, kind), b = EvaluateStandard(*from_memory, kind);
+      ASSERT_EQ(a.size(), b.size()) << what;
+      for (size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].measured, b[i].measured) << what << " " << a[i].rule;
+        EXPECT_EQ(a[i].pass, b[i].pass) << what << " " << a[i].rule;
+      }
+    }
+  }
+  EXPECT_EQ(readable, static_cast<int>(Readable().size()));  // the comparison saw real media
+}
+
+TEST_F(MediaFixtures, MemoryProbeOfCutAndDamagedBytes) {
+  // Cut at every few KiB and with a damaged header: the memory probe agrees with the file probe
+  // (which reads the same bytes from disk) and never fails for content reasons.
+  const std::string original = ReadAll(Path("video_pass.mp4"));
+  std::mt19937 rng(7);
+  for (int round = 0; round < 6; ++round) {
+    std::string bytes = original.substr(0, rng() % original.size());
+    if (round % 2 == 1) {
+      const size_t region = std::min<size_t>(bytes.size(), 4096);
+      for (int k = 0; k < 16 && region > 0; ++k) bytes[rng() % region] ^= 0x5a;
+    }
+    const std::string name = "mem_cut_" + std::to_string(round) + ".mp4";
+    WriteAll(Scratch(name), bytes);
+    const auto mem = ProbeMemory(bytes, MediaKind::kVideo);
+    ASSERT_TRUE(mem.has_value()) << name;
+    EXPECT_NE(mem->error, "") << name;
+    ExpectSameProbe(MustProbePath(Scratch(name), MediaKind::kVideo), *mem, name);
+  }
+  const auto empty = ProbeMemory("", MediaKind::kAudio);
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_EQ(empty->error, "文件为空");
+}
+
+TEST_F(MediaFixtures, MemoryInputIsForcedAndOpensNothingElse) {
+  // The playlist bytes go straight to the restricted memory open (no sniff): the mp4 demuxer
+  // refuses them, the mp3 one finds no audio, and there is no URL anything could follow.
+  av::Deadline deadline{std::chrono::steady_clock::now() + std::chrono::seconds(5)};
+  const std::string playlist = ReadAll(Path("video_playlist.mp4"));
+  av::MemoryReader video{playlist};
+  EXPECT_FALSE(av::OpenRestrictedMemoryInput(&video, MediaKind::kVideo, &deadline));
+  av::MemoryReader audio{playlist};
+  auto ctx = av::OpenRestrictedMemoryInput(&audio, MediaKind::kAudio, &deadline);
+  if (ctx) {
+    EXPECT_STREQ((*ctx)->iformat->name, "mp3");
+    EXPECT_NE((*ctx)->flags & AVFMT_FLAG_CUSTOM_IO, 0);
+    avformat_find_stream_info(ctx->get(), nullptr);
+    for (unsigned i = 0; i < (*ctx)->nb_streams; ++i) {
+      EXPECT_EQ((*ctx)->streams[i]->codecpar->sample_rate, 0);
+    }
+  }
+  // A real mp4 opens, and through our buffer only.
+  const std::string mp4 = ReadAll(Path("video_pass.mp4"));
+  av::MemoryReader real{mp4};
+  auto opened = av::OpenRestrictedMemoryInput(&real, MediaKind::kVideo, &deadline);
+  ASSERT_TRUE(opened.has_value()) << opened.error().message;
+  EXPECT_STREQ((*opened)->iformat->name, "mov,mp4,m4a,3gp,3g2,mj2");
+  EXPECT_GT(real.pos, 0);
+}
+
+// Found by media_probe_fuzz (fuzz/regressions/media_probe_fuzz/stco_huge_entry_count.mp4):
+// FFmpeg answers a chunk-offset table that declares ~2^30 entries with ENOMEM, which the probe
+// reported as a server failure (500) instead of a verdict on the upload.
+TEST_F(MediaFixtures, RegressionHugeChunkOffsetTableIsAContentErrorNotAServerFailure) {
+  std::string bytes = ReadAll(Path("video_pass.mp4"));
+  const size_t stco = bytes.find("stco");
+  ASSERT_NE(stco, std::string::npos);
+  bytes.replace(stco + 8, 4, std::string("\x40\x00\x00\x00", 4));  // entry_count after flags
+  WriteAll(Scratch("huge_stco.mp4"), bytes);
+  const ProbeResult from_file = MustProbePath(Scratch("huge_stco.mp4"), MediaKind::kVideo);
+  EXPECT_NE(from_file.error.find("数据量过大"), std::string::npos) << from_file.error;
+  const auto from_memory = ProbeMemory(bytes, MediaKind::kVideo);
+  ASSERT_TRUE(from_memory.has_value()) << from_memory.error().message;
+  ExpectSameProbe(from_file, *from_memory, "huge_stco.mp4");
+  const auto rules = EvaluateStandard(from_file, MediaKind::kVideo);
+  ASSERT_EQ(rules.size(), 1u);
+  EXPECT_EQ(rules[0].rule, "readable");
+}
+
 TEST_F(MediaFixtures, MissingAndEmptyFiles) {
   auto missing = NewAvMediaProbe()->Probe(Path("no_such.mp4"), MediaKind::kVideo);
   ASSERT_FALSE(missing.has_value());

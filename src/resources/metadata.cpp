@@ -62,6 +62,10 @@ std::optional<int64_t> NonNegative(const MetadataInput& in, std::string_view fie
   std::string v = it == in.end() ? "" : text::Trim(it->second);
   if (v.empty()) return 0;
   std::string label(LabelOf(field));
+  if (!text::IsValidUtf8(v)) {  // the message below quotes the value
+    errors.Add(field, label + "包含无效字符（不是 UTF-8 文本）");
+    return std::nullopt;
+  }
   if (v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
     errors.Add(field, label + "应为不小于 0 的整数，如 36500（当前为“" + v + "”）");
     return std::nullopt;
@@ -79,15 +83,21 @@ std::vector<std::string> ListField(const MetadataInput& in, std::string_view fie
     errors.Add(field, label + "包含无效字符（不是 UTF-8 文本）");
     return {};
   }
-  if (field == "presenters") {
-    // The standard's examples write 主讲人：张建华；朱新 — accept that prefix.
-    std::string t = text::Trim(raw);
-    for (const char* prefix : {"主讲人：", "主讲人:"}) {
-      if (t.rfind(prefix, 0) == 0) t = t.substr(std::string(prefix).size());
-    }
-    raw = t;
-  }
   auto items = SplitList(raw);
+  if (field == "presenters") {
+    // The standard's examples write 主讲人：张建华；朱新 — accept that prefix, as often as it is
+    // repeated, so that the normalised list never starts with it (export → import is stable).
+    while (!items.empty()) {
+      std::string_view first = items.front();
+      size_t prefix = 0;
+      for (std::string_view p : {std::string_view("主讲人："), std::string_view("主讲人:")}) {
+        if (first.substr(0, p.size()) == p) prefix = p.size();
+      }
+      if (prefix == 0) break;
+      items.front() = text::Trim(first.substr(prefix));
+      if (items.front().empty()) items.erase(items.begin());
+    }
+  }
   if (items.empty()) {
     if (required) errors.Add(field, label + "为必填项，多个之间用英文分号 ; 隔开");
     return {};
@@ -109,9 +119,24 @@ std::vector<std::string> ListField(const MetadataInput& in, std::string_view fie
   return items;
 }
 
+// A tag: "<", optional spaces and "/", a letter, then anything up to the next "<" or ">" that
+// is a ">" (what the regex <\s*/?\s*[A-Za-z][A-Za-z0-9]*[^<>]*> matches). Written out by hand
+// because std::regex recurses once per character and overflows the stack on a long summary.
 bool LooksLikeHtml(std::string_view s) {
-  static const std::regex re("<\\s*/?\\s*[A-Za-z][A-Za-z0-9]*[^<>]*>");
-  return std::regex_search(s.begin(), s.end(), re);
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+  };
+  auto is_letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  for (size_t i = s.find('<'); i != std::string_view::npos; i = s.find('<', i + 1)) {
+    size_t j = i + 1;
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j < s.size() && s[j] == '/') ++j;
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j >= s.size() || !is_letter(s[j])) continue;
+    const size_t end = s.find_first_of("<>", j + 1);
+    if (end != std::string_view::npos && s[end] == '>') return true;
+  }
+  return false;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "core/text.h"
 #include "resources/category.h"
 #include "resources/metadata.h"
 #include "resources/sheet_mapping.h"
@@ -229,6 +230,121 @@ TEST(Toc, ParsesATreeAndRejectsDtds) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().fields[0].field, "toc");
   EXPECT_EQ(r.error().fields[0].label, "资源目录");
+}
+
+// Regressions found with toc_fuzz / metadata_fuzz (inputs in fuzz/regressions/).
+
+TEST(Toc, RegressionDeepNestingIsRefusedWithoutRecursion) {
+  // ~36 000 levels fit in 256 KB; the reference check recursed once per level and overflowed
+  // the stack before the depth limit was looked at.
+  std::string deep;
+  for (int i = 0; i < 36000; ++i) deep += "<a>";
+  for (int i = 0; i < 36000; ++i) deep += "</a>";
+  ASSERT_LE(deep.size(), kMaxTocBytes);
+  auto r = ParseToc(deep);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("层级过深"), std::string::npos) << r.error().message;
+  std::string ok;
+  for (int i = 0; i < 32; ++i) ok += "<a>";
+  for (int i = 0; i < 32; ++i) ok += "</a>";
+  EXPECT_TRUE(ParseToc(ok));
+}
+
+TEST(Toc, RegressionCharacterReferencesMustNameXmlCharacters) {
+  // &#xD800; (a lone surrogate) became invalid UTF-8 in the tree; &#0; a NUL. Neither is
+  // well-formed XML.
+  for (const char* bad :
+       {"<toc><x title=\"a&#xD800;b\"/></toc>", "<toc>&#0;</toc>", "<toc>&#x1;</toc>",
+        "<toc>&#xFFFE;</toc>", "<toc>&#x110000;</toc>", "<toc>&#55296;</toc>"}) {
+    auto r = ParseToc(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_NE(r.error().message.find("字符引用"), std::string::npos) << r.error().message;
+  }
+  auto good = ParseToc("<toc t=\"&#9;&#x65B9;&#27861;&#x10FFFF;\">&#xE000;&#10;</toc>");
+  ASSERT_TRUE(good) << good.error().message;
+  EXPECT_EQ(good->attrs.at("t"), "\t方法\xF4\x8F\xBF\xBF");
+  auto undefined = ParseToc("<a>&undefined;</a>");
+  ASSERT_FALSE(undefined);
+  EXPECT_NE(undefined.error().message.find("未定义"), std::string::npos);
+}
+
+TEST(Toc, RegressionWhatPugixmlAcceptsButXmlDoesNot) {
+  // pugixml is not a conformance checker: these were accepted as "well-formed" tocs. A
+  // repeated attribute also made the tree inconsistent (attrs kept the last value, the title
+  // the first), which toc_fuzz's round trip caught.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"<toc><x title=\"a\" title=\"b\"/></toc>", "重复"},
+      {"<toc/><toc/>", "一个根元素"},
+      {"前言<toc/>", "之外不能有文本"},
+      {"<toc/>尾注", "之外不能有文本"},
+      {std::string("<toc/>\0<x>", 9), "控制字符"},
+      {"<toc>\x01</toc>", "控制字符"},
+      {"<toc>\xEF\xBF\xBF</toc>", "控制字符"},
+  };
+  for (const auto& [xml, reason] : cases) {
+    auto r = ParseToc(xml);
+    ASSERT_FALSE(r) << xml;
+    EXPECT_NE(r.error().message.find(reason), std::string::npos) << r.error().message;
+  }
+  // Still fine: comments, processing instructions, whitespace and CDATA around and inside.
+  auto ok = ParseToc(
+      "<?xml version=\"1.0\"?>\n<!-- c -->\n<toc a=\"1\" b=\"1\">\t<![CDATA[x]]></toc>\n<?pi?>\n");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->title, "x");
+}
+
+TEST(Metadata, RegressionLongSummaryDoesNotOverflowTheStack) {
+  // The HTML check was a std::regex, which recurses per character: 60 000 characters after
+  // "<a" crashed the validator (and with it the server) before the length error was reported.
+  MetadataInput in = Good();
+  in["summary"] = "<a " + std::string(60000, 'x');
+  auto r = ValidateMetadata(in, Ctx());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(FieldsOf(r), (std::vector<std::string>{"summary"}));
+  in["summary"] = std::string(4000, 'x') + "<b>" + std::string(900, 'y');
+  EXPECT_EQ(FieldsOf(ValidateMetadata(in, Ctx())), (std::vector<std::string>{"summary"}));
+  // What counts as a tag is unchanged.
+  for (const char* html :
+       {"<b>加粗</b>", "< / p >", "a<br/>b", "<a href=\"x\">", "<\tdiv\n>", "<a<b>"}) {
+    ExpectOnlyFieldFails("summary", html, "资源简介");
+  }
+  for (const char* text : {"1 < 2 且 3 > 2", "a<b", "<<>>", "x </ 1>", "<中文>"}) {
+    in["summary"] = text;
+    EXPECT_TRUE(ValidateMetadata(in, Ctx())) << text;
+  }
+}
+
+TEST(Metadata, RegressionInvalidUtf8CounterIsNotQuotedIntoTheMessage) {
+  // The counter error quoted the raw value, so a broken byte made the message invalid UTF-8.
+  MetadataInput in = Good();
+  in["learners"] = "2350\xE6\x96";
+  auto r = ValidateMetadata(in, Ctx());
+  ASSERT_FALSE(r);
+  ASSERT_EQ(FieldsOf(r), (std::vector<std::string>{"learners"}));
+  EXPECT_TRUE(text::IsValidUtf8(r.error().fields[0].message));
+  EXPECT_TRUE(text::IsValidUtf8(r.error().message));
+}
+
+TEST(Metadata, RegressionPresenterPrefixIsStrippedSoExportThenImportIsStable) {
+  // "主讲人：主讲人：张" kept one prefix, which the next import (of the export) stripped again.
+  MetadataInput in = Good();
+  for (const char* raw :
+       {"主讲人：主讲人：张演示", "主讲人：;主讲人:张演示", " 主讲人： 张演示 "}) {
+    in["presenters"] = raw;
+    auto r = ValidateMetadata(in, Ctx());
+    ASSERT_TRUE(r) << raw << ": " << r.error().message;
+    EXPECT_EQ(r->presenters, (std::vector<std::string>{"张演示"})) << raw;
+    Resource res;
+    res.meta = *r;
+    auto again = ValidateMetadata(RowToInput(MapHeader(ExportHeader()), ExportRow(res)), Ctx());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again, *r) << raw;
+  }
+  in["presenters"] = "主讲人：";
+  EXPECT_EQ(FieldsOf(ValidateMetadata(in, Ctx())), (std::vector<std::string>{"presenters"}));
+  in["presenters"] = "张演示;主讲人：李演示";  // only a leading prefix is one
+  EXPECT_EQ(ValidateMetadata(in, Ctx())->presenters,
+            (std::vector<std::string>{"张演示", "主讲人：李演示"}));
 }
 
 TEST(SheetMapping, HeadersInAnyOrderWithSpacesAndUnknownColumns) {
