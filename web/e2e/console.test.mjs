@@ -75,9 +75,9 @@ describe('登录与管理后台', () => {
   })
 
   step('未登录访问管理后台会跳到登录页并保留返回路径', async () => {
-    await page.goto('/console/soon/stats')
+    await page.goto('/console/stats')
     await page.waitForURL(/\/login\?/)
-    assert.equal(new URL(page.url()).searchParams.get('redirect'), '/console/soon/stats')
+    assert.equal(new URL(page.url()).searchParams.get('redirect'), '/console/stats')
   })
 
   step('gd_admin 登录后看到广东省教育厅与角色', async () => {
@@ -86,13 +86,15 @@ describe('登录与管理后台', () => {
     await page.getByRole('heading', { level: 1, name: '广东省教育厅' }).waitFor()
     assert.equal(await page.getByTestId('current-unit').textContent(), '广东省教育厅')
     assert.equal((await page.getByTestId('current-role').textContent()).trim(), '单位管理员')
-    // 已开放的菜单项与即将开放的菜单项
-    for (const label of ['资源管理', '批量导入', '审核', '征集批次', '发布批次']) {
-      assert.ok(await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: label, exact: true }).isVisible(), label)
+    // 单位管理员的菜单项（没有「即将开放」的了；安全策略、审计日志不属于单位管理员）
+    const nav = page.getByRole('navigation', { name: '管理后台导航' })
+    for (const label of ['资源管理', '批量导入', '审核', '征集批次', '发布批次', '统计', '双因素认证']) {
+      assert.ok(await nav.getByRole('link', { name: label, exact: true }).isVisible(), label)
     }
-    for (const label of ['统计']) {
-      assert.ok(await page.getByRole('link', { name: new RegExp(`^${label}\\s*即将开放`) }).isVisible(), label)
-    }
+    assert.equal(await nav.getByText('即将开放').count(), 0)
+    assert.equal(await nav.getByRole('link', { name: '审计日志' }).count(), 0)
+    // 宽限期内：提示须启用双因素认证并显示剩余时间
+    await page.getByTestId('grace-note').getByText(/宽限期还剩/).waitFor()
     await page.getByTestId('children-table').getByText('岭南示范职业技术学院（演示）').waitFor()
     await expectAccessible(page, '管理后台 我的单位 desktop')
     await screenshot(page, 'console-org-desktop')
@@ -194,10 +196,16 @@ describe('登录与管理后台', () => {
     await page.setViewportSize(DESKTOP)
   })
 
-  step('即将开放页面', async () => {
-    await page.getByRole('link', { name: /^统计\s*即将开放/ }).click()
-    await page.getByText('统计功能即将开放').waitFor()
-    await expectAccessible(page, '即将开放页面')
+  step('统计页面：ECharts 图表在 canvas 上绘制，通过 axe', async () => {
+    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: '统计', exact: true }).click()
+    await page.getByRole('heading', { level: 1, name: '统计' }).waitFor()
+    const chart = page.getByTestId('chart').first()
+    await chart.locator('canvas').waitFor()
+    const size = await chart.locator('canvas').first().evaluate((c) => ({ w: c.width, h: c.height }))
+    assert.ok(size.w > 100 && size.h > 100, `canvas 尺寸 ${size.w}×${size.h}`)
+    await page.getByTestId('sub-total').getByText(/共 \d+ 个资源/).waitFor()
+    await expectAccessible(page, '统计页面')
+    await screenshot(page, 'console-stats-desktop')
   })
 
   step('退出登录后回到首页，再访问后台需要重新登录', async () => {

@@ -2,7 +2,7 @@ import { createApp } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { createAppRouter } from './router'
-import { onUnauthorized } from './api'
+import { onEnrolmentRequired, onUnauthorized } from './api'
 import { useAuthStore } from './stores/auth'
 import { applyStoredPrefs } from './stores/prefs'
 import './styles/base.css'
@@ -22,6 +22,14 @@ onUnauthorized(() => {
   const current = router.currentRoute.value
   if (current.name === 'login') return
   router.push({ name: 'login', query: { redirect: current.fullPath, expired: '1' } })
+})
+
+// 双因素认证宽限期已过（403 totp_enrolment_required）：只能先绑定动态验证码。
+onEnrolmentRequired(() => {
+  const auth = useAuthStore(pinia)
+  auth.markEnrolmentRequired()
+  if (router.currentRoute.value.name === 'totp') return
+  router.push({ name: 'totp' })
 })
 
 app.mount('#app')

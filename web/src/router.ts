@@ -21,6 +21,18 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '学习资源' },
       },
       { path: 'catalog', name: 'catalog', component: () => import('./views/portal/CatalogView.vue'), meta: { title: '资源目录' } },
+      {
+        path: 'me/favourites',
+        name: 'favourites',
+        component: () => import('./views/portal/FavouritesView.vue'),
+        meta: { title: '我的收藏', requiresAuth: true },
+      },
+      {
+        path: 'me/history',
+        name: 'history',
+        component: () => import('./views/portal/HistoryView.vue'),
+        meta: { title: '学习记录', requiresAuth: true },
+      },
     ],
   },
   { path: '/login', name: 'login', component: () => import('./views/auth/LoginView.vue'), meta: { title: '登录' } },
@@ -86,6 +98,42 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '发布批次', section: 'batches' },
       },
       {
+        path: 'stats',
+        name: 'stats',
+        component: () => import('./views/console/StatsView.vue'),
+        meta: { title: '统计', section: 'stats' },
+      },
+      {
+        path: 'security',
+        name: 'security',
+        component: () => import('./views/console/security/PolicyView.vue'),
+        meta: { title: '安全策略', section: 'security' },
+      },
+      {
+        path: 'sensitive-words',
+        name: 'sensitive-words',
+        component: () => import('./views/console/security/SensitiveWordsView.vue'),
+        meta: { title: '敏感词表', section: 'words' },
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('./views/console/security/AuditView.vue'),
+        meta: { title: '审计日志', section: 'audit' },
+      },
+      {
+        path: 'account/totp',
+        name: 'totp',
+        component: () => import('./views/console/security/TotpView.vue'),
+        meta: { title: '双因素认证', section: 'totp' },
+      },
+      {
+        path: 'notifications',
+        name: 'notifications',
+        component: () => import('./views/console/NotificationsView.vue'),
+        meta: { title: '通知' },
+      },
+      {
         path: 'soon/:what',
         name: 'soon',
         component: () => import('./views/console/ComingSoon.vue'),
@@ -105,6 +153,8 @@ export async function authGuard(to: RouteLocationNormalized) {
   const auth = useAuthStore()
   await auth.ensureLoaded()
   if (!auth.signedIn) return { name: 'login', query: { redirect: to.fullPath } }
+  // 双因素认证宽限期已过：后台只开放绑定页面（服务端对其它接口一律 403）
+  if (auth.enrolmentRequired && to.path.startsWith('/console') && to.name !== 'totp') return { name: 'totp' }
   return true
 }
 

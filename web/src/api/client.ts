@@ -111,6 +111,13 @@ export function onUnauthorized(fn: UnauthorizedHandler | null): void {
   unauthorizedHandler = fn
 }
 
+type EnrolmentHandler = (err: ApiError) => void
+let enrolmentHandler: EnrolmentHandler | null = null
+/** 注册 403 totp_enrolment_required 处理（双因素认证宽限期已过：跳转到绑定页面） */
+export function onEnrolmentRequired(fn: EnrolmentHandler | null): void {
+  enrolmentHandler = fn
+}
+
 export interface RequestOptions {
   body?: unknown
   /** 401 时不触发全局跳转（登录、启动时探测登录状态等） */
@@ -213,6 +220,7 @@ export async function request<T = unknown>(method: string, path: string, opts: R
     return request<T>(method, path, opts, true)
   }
   if (res.status === 401 && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler(err)
+  if (res.status === 403 && err.code === 'totp_enrolment_required' && enrolmentHandler) enrolmentHandler(err)
   throw err
 }
 

@@ -1,12 +1,12 @@
 import { http } from './client'
-import type { Contact, Items, Org, OrgKindsResponse, Session, User } from './types'
+import type { Contact, Items, Org, OrgKindsResponse, SecondFactor, Session, User } from './types'
 
 export * from './client'
 export type * from './types'
 
 export const api = {
-  login: (username: string, password: string) =>
-    http.post<Session>('/auth/login', { username, password }, { quiet401: true }),
+  login: (username: string, password: string, second: SecondFactor = {}) =>
+    http.post<Session>('/auth/login', { username, password, ...second }, { quiet401: true }),
   logout: () => http.post<void>('/auth/logout', undefined, { quiet401: true }),
   register: (body: { username: string; password: string; display_name?: string }) =>
     http.post<{ user: User }>('/auth/register', body),
@@ -26,3 +26,6 @@ export const api = {
 
 export * from './resources'
 export * from './portal'
+export * from './security'
+export * from './stats'
+export * from './learner'

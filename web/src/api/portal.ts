@@ -107,6 +107,17 @@ export const portalApi = {
     http.post<{ learner_counted: boolean }>(`/portal/resources/${id}/progress`, { seconds }, { quiet401: true }),
   catalog: () => http.get<Items<PortalResource>>('/portal/catalog?format=json'),
   catalogFile: (format: 'xlsx' | 'csv' | 'json') => http.download(`/portal/catalog?format=${format}`),
+  categories: () => http.get<Items<CategoryCount>>('/portal/categories'),
+}
+
+/** 分类树节点与该子树中已发布资源数 */
+export interface CategoryCount {
+  id: number
+  name: string
+  /** 以「-」连接的分类路径，如「科学文化-航空知识」 */
+  path: string
+  count: number
+  children: CategoryCount[]
 }
 
 // ---------------------------------------------------------------- 审核
@@ -173,7 +184,22 @@ export interface Batch {
   name: string
   state: string
   published_at: number | null
+  /** 定时发布时间（毫秒）；未设定时为 null */
+  scheduled_at?: number | null
+  created_at?: number
   resource_ids: number[]
+}
+
+export interface BatchItem {
+  id: number
+  title: string
+  unit: string
+  domain: string
+  type: string
+}
+
+export interface BatchPreview extends Batch {
+  items: BatchItem[]
 }
 
 export interface QueueFilter {
@@ -210,6 +236,9 @@ export const reviewApi = {
   createCampaign: (c: CampaignInput) => http.post<Campaign>('/campaigns', c),
   updateCampaign: (id: number, c: Partial<CampaignInput>) => http.put<Campaign>(`/campaigns/${id}`, c),
   batches: () => http.get<Items<Batch>>('/batches'),
-  createBatch: (resource_ids: number[], name?: string) => http.post<Batch>('/batches', { resource_ids, name }),
+  createBatch: (resource_ids: number[], name?: string, scheduled_at?: number) =>
+    http.post<Batch>('/batches', { resource_ids, name, scheduled_at }),
+  batch: (id: number) => http.get<BatchPreview>(`/batches/${id}`),
+  updateBatch: (id: number, body: { scheduled_at?: number | null; name?: string }) => http.put<Batch>(`/batches/${id}`, body),
   publishBatch: (id: number) => http.post<Batch>(`/batches/${id}/publish`),
 }

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, setCsrfToken } from '@/api'
-import type { User } from '@/api'
+import type { SecondFactor, User } from '@/api'
 
 /** 能管理本单位（开设下级单位、开设账号、维护负责人）的角色；仅用于显示，权限以服务端为准 */
 export const MANAGER_ROLES = ['platform_admin', 'unit_admin'] as const
@@ -16,6 +16,11 @@ export const useAuthStore = defineStore('auth', () => {
   const signedIn = computed(() => user.value !== null)
   const isStaff = computed(() => !!user.value && (STAFF_ROLES as readonly string[]).includes(user.value.role))
   const canManage = computed(() => !!user.value && (MANAGER_ROLES as readonly string[]).includes(user.value.role))
+  const role = computed(() => user.value?.role ?? '')
+  /** 宽限期已过、尚未绑定：会话只能用于绑定双因素认证 */
+  const enrolmentRequired = computed(() => !!user.value?.totp?.enrolment_required)
+  /** 本账号须启用双因素认证但尚未启用（宽限期内或已过） */
+  const totpPending = computed(() => !!user.value?.totp?.required && !user.value.totp.enabled)
 
   function clear() {
     user.value = null
@@ -43,12 +48,28 @@ export const useAuthStore = defineStore('auth', () => {
     return loading
   }
 
-  async function login(username: string, password: string): Promise<User> {
-    const s = await api.login(username, password)
+  /** 服务端 401 totp_required / totp_invalid 时抛出 ApiError，由登录页显示验证码输入框 */
+  async function login(username: string, password: string, second: SecondFactor = {}): Promise<User> {
+    const s = await api.login(username, password, second)
     setCsrfToken(s.csrf_token)
     user.value = s.user
     loaded.value = true
     return s.user
+  }
+
+  /** 重新读取 /me（例如绑定双因素认证之后） */
+  async function refresh(): Promise<void> {
+    const s = await api.me()
+    user.value = s.user
+    loaded.value = true
+  }
+
+  /** 服务端说需要先绑定（403 totp_enrolment_required）：本地状态同步为受限会话 */
+  function markEnrolmentRequired() {
+    if (user.value) {
+      const t = user.value.totp ?? { enabled: false, required: true, grace_until: null, enrolment_required: true }
+      user.value = { ...user.value, totp: { ...t, required: true, enrolment_required: true } }
+    }
   }
 
   async function logout(): Promise<void> {
@@ -62,5 +83,20 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
-  return { user, loaded, signedIn, isStaff, canManage, ensureLoaded, login, logout, clear }
+  return {
+    user,
+    loaded,
+    signedIn,
+    isStaff,
+    canManage,
+    role,
+    enrolmentRequired,
+    totpPending,
+    ensureLoaded,
+    login,
+    refresh,
+    markEnrolmentRequired,
+    logout,
+    clear,
+  }
 })

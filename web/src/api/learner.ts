@@ -1,0 +1,63 @@
+// 登录用户的个人功能：站内通知、收藏、学习记录、使用评价。
+import { http } from './client'
+
+export type NotificationKind = 'returned' | 'rejected' | 'published' | 'queued' | 'deadline' | string
+
+export interface Notification {
+  id: number
+  kind: NotificationKind
+  title: string
+  body: string
+  resource_id: number | null
+  created_at: number
+  read_at: number | null
+}
+
+export interface Inbox {
+  items: Notification[]
+  unread: number
+}
+
+export interface Favourite {
+  resource_id: number
+  title: string
+  at: number
+}
+
+export interface HistoryItem {
+  resource_id: number
+  title: string
+  position_s: number
+  at: number
+}
+
+export interface Rating {
+  id: number
+  resource_id: number
+  user: string
+  score: number
+  comment: string
+  state: string
+  created_at: number
+}
+
+export interface Ratings {
+  count: number
+  average: number
+  items: Rating[]
+}
+
+export const learnerApi = {
+  notifications: (limit = 50) => http.get<Inbox>(`/me/notifications?limit=${limit}`),
+  markRead: (id: number) => http.post<void>(`/me/notifications/${id}/read`),
+  markAllRead: () => http.post<void>('/me/notifications/read-all'),
+  favourites: () => http.get<{ items: Favourite[] }>('/me/favourites'),
+  addFavourite: (id: number) => http.put<void>(`/me/favourites/${id}`),
+  removeFavourite: (id: number) => http.delete<void>(`/me/favourites/${id}`),
+  history: () => http.get<{ items: HistoryItem[] }>('/me/history'),
+  saveHistory: (id: number, position_s: number) =>
+    http.put<void>(`/me/history/${id}`, { position_s: Math.max(0, Math.floor(position_s)) }, { quiet401: true }),
+  ratings: (id: number) => http.get<Ratings>(`/portal/resources/${id}/ratings`),
+  rate: (id: number, score: number, comment: string) =>
+    http.post<{ id: number; state: string; message: string }>(`/portal/resources/${id}/ratings`, { score, comment }),
+}
