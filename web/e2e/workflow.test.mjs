@@ -1,6 +1,7 @@
 // 审核与发布全流程 + 学习门户：录入员准备资源（封面、生成的视频）并带承诺提交 → 省厅初审在队列中批量通过 →
 // 国家开放大学终审在审核页通过 → 平台管理员组建第 N 批并发布 → 游客用中文搜索、打开资源并播放（currentTime 前进、
-// 发送学习心跳、刷新后续播）→ 目录页下载；门户四个页面在手机/桌面、标准/大字模式下通过 axe。
+// 发送学习心跳、刷新后续播）→ 学习者收藏与评价（评价审核后显示平均分）→ 首页分类 → 目录页下载；
+// 门户四个页面在手机/桌面、标准/大字模式下通过 axe。发布批次页还走一遍预览、定时发布与取消定时。
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
@@ -187,11 +188,33 @@ describe('审核、发布与学习门户', () => {
     const approved = page.getByTestId('approved-table')
     await approved.getByRole('checkbox', { name: `选择 ${TITLE}` }).check()
     await page.getByRole('button', { name: /^组建第\d+批/ }).click()
-    const pending = page.getByTestId('batches-table').locator('tr').filter({ hasText: '待发布' }).first()
-    await pending.waitFor()
+    const pending = page.getByTestId('batches-table').locator('tbody tr').first()
+    await pending.filter({ hasText: '待发布' }).waitFor()
     await screenshot(page, 'workflow-batches-desktop')
-    await pending.getByRole('button', { name: '发布' }).click()
-    const dlg = page.getByRole('dialog')
+    // 预览：批内资源
+    await pending.getByRole('button', { name: /^预览/ }).click()
+    const pv = page.getByRole('dialog', { name: /^批次预览/ })
+    await pv.getByTestId('batch-preview').getByText(TITLE).waitFor()
+    await expectAccessible(page, '批次预览对话框')
+    await pv.getByRole('button', { name: /关闭|Close/ }).click()
+    await pv.waitFor({ state: 'hidden' })
+    // 定时发布：设为明天 09:30，再取消
+    const d = new Date(Date.now() + 86400000)
+    const p2 = (n) => String(n).padStart(2, '0')
+    const local = `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}T09:30`
+    await pending.getByRole('button', { name: /^定时发布/ }).click()
+    const sd = page.getByRole('dialog', { name: '定时发布' })
+    await sd.getByLabel('发布时间').fill(local)
+    await sd.getByRole('button', { name: '保存' }).click()
+    await page.getByText(/已设定「.*」的定时发布时间/).waitFor()
+    await pending.getByTestId('batch-scheduled').getByText(`${local.slice(0, 10)} 09:30`).waitFor()
+    await pending.getByText('定时发布', { exact: true }).waitFor()
+    await pending.getByRole('button', { name: /^取消定时/ }).click()
+    await page.getByRole('dialog', { name: '取消定时发布' }).getByRole('button', { name: '取消定时' }).click()
+    await page.getByText('已取消定时发布').waitFor()
+    await pending.filter({ hasText: '待发布' }).waitFor()
+    await pending.getByRole('button', { name: /^立即发布/ }).click()
+    const dlg = page.getByRole('dialog', { name: '发布批次' })
     await dlg.getByText(/将在学习门户上线/).waitFor()
     await dlg.getByRole('button', { name: '发布', exact: true }).click()
     await page.getByText('批次已发布').waitFor()
@@ -232,6 +255,61 @@ describe('审核、发布与学习门户', () => {
     await page.getByTestId('resume-note').waitFor()
     const t = await page.evaluate(() => document.querySelector('video').currentTime)
     assert.ok(t > 2, `续播位置 ${t}`)
+  })
+
+  step('学习者收藏并评价资源，「我的收藏」中出现；评价审核通过后显示平均分', async () => {
+    await browser.context.clearCookies()
+    await login(page, 'demo_learner')
+    await page.waitForURL((u) => u.pathname === '/')
+    await page.goto(`/resources/${resourceId}`)
+    await page.getByRole('heading', { level: 1, name: TITLE }).waitFor()
+    await page.getByRole('button', { name: '收藏', exact: true }).click()
+    await page.getByRole('button', { name: '已收藏（点击取消）' }).waitFor()
+    const rating = page.getByTestId('ratings')
+    await rating.getByText('暂无使用评价').waitFor()
+    // 未选评分时提示
+    await rating.getByRole('button', { name: '提交评价' }).click()
+    await rating.getByText('请选择 1–5 分').waitFor()
+    await rating.getByRole('radio', { name: '5 分' }).check()
+    await rating.getByLabel('评价内容（选填）').fill('讲解清楚，动作示范到位。')
+    await rating.getByRole('button', { name: '提交评价' }).click()
+    await rating.getByText('评价已提交，审核通过后显示').waitFor()
+    await expectAccessible(page, '资源页（学习者，评价后）')
+    await screenshot(page, 'portal-resource-learner-rated')
+    await page.getByRole('navigation', { name: '账号与显示' }).getByRole('link', { name: '我的收藏' }).click()
+    await page.getByRole('heading', { level: 1, name: '我的收藏' }).waitFor()
+    await page.getByTestId('favourites-list').getByRole('link', { name: TITLE }).waitFor()
+    await expectAccessible(page, '我的收藏')
+    await screenshot(page, 'portal-favourites-desktop')
+    await page.getByRole('link', { name: '学习记录' }).first().click()
+    await page.getByRole('heading', { level: 1, name: '学习记录' }).waitFor()
+    await expectAccessible(page, '学习记录')
+
+    // 平台管理员审核通过这条评价（接口），游客看到平均分
+    await browser.context.clearCookies()
+    await login(page, 'nou_admin')
+    await page.waitForURL(/\/console/)
+    const me = await (await page.request.get('/api/v1/me')).json()
+    const pending = await (await page.request.get('/api/v1/ratings/pending')).json()
+    const mine = pending.items.find((r) => r.resource_id === resourceId)
+    assert.ok(mine, '待审核评价中应有这条')
+    const mod = await page.request.post(`/api/v1/ratings/${mine.id}/moderate`, {
+      data: { decision: 'approve' },
+      headers: { 'X-CSRF-Token': me.csrf_token },
+    })
+    assert.equal(mod.status(), 200)
+    await browser.context.clearCookies()
+    await page.goto(`/resources/${resourceId}`)
+    await page.getByTestId('rating-average').getByText('5.0').waitFor()
+    await page.getByTestId('ratings').getByText('讲解清楚，动作示范到位。').waitFor()
+    await page.getByTestId('ratings').getByRole('link', { name: '登录后评价' }).waitFor()
+  })
+
+  step('首页按分类浏览，分类显示已发布资源数', async () => {
+    await page.goto('/')
+    const cats = page.getByTestId('categories')
+    await cats.waitFor()
+    assert.ok((await cats.getByRole('link').count()) > 0, '应列出分类')
   })
 
   step('目录页列出已发布资源，可下载 CSV 与 JSON', async () => {

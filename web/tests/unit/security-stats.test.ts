@@ -194,3 +194,18 @@ describe('通知 store', () => {
     expect(notificationLink({ kind: 'deadline', resource_id: null })).toBeNull()
   })
 })
+
+describe('定时发布时间', () => {
+  it('datetime-local ↔ 毫秒，过去的时间给出提示', async () => {
+    const { localInputToMs, msToLocalInput, scheduleHint } = await import('@/utils/schedule')
+    const ms = localInputToMs('2030-05-06T09:30')!
+    expect(new Date(ms).getHours()).toBe(9)
+    expect(msToLocalInput(ms)).toBe('2030-05-06T09:30')
+    expect(msToLocalInput(null)).toBe('')
+    expect(localInputToMs('2030-05-06')).toBeNull()
+    expect(scheduleHint('')).toBeNull()
+    expect(scheduleHint('2000-01-01T00:00')).toBe('定时发布时间应晚于现在')
+    expect(scheduleHint('abc')).toBe('请填写有效的日期和时间')
+    expect(scheduleHint('2030-05-06T09:30', Date.UTC(2026, 0, 1))).toBeNull()
+  })
+})
