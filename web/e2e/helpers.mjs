@@ -1,5 +1,6 @@
 // E2E 公共工具：用 playwright-core 驱动 Debian 的 /usr/bin/chromium（不下载浏览器），
 // 用 @axe-core/playwright 做 WCAG 2.1 A/AA 检查，截图保存到 <仓库根>/test-output/web/。
+import { createHmac } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -121,4 +122,27 @@ export async function login(page, username, password = DEMO_PASSWORD) {
   await page.getByLabel('用户名').fill(username)
   await page.getByLabel('密码', { exact: true }).fill(password)
   await page.getByRole('button', { name: '登录' }).click()
+}
+
+/** RFC 6238 TOTP（SHA-1、6 位、30 秒），与身份验证器应用一致；step 可指定时间步 */
+export function totpCode(secretB32, step = Math.floor(Date.now() / 1000 / 30)) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const ch of secretB32.replace(/[\s=]/g, '').toUpperCase()) {
+    const v = alphabet.indexOf(ch)
+    if (v < 0) throw new Error(`invalid base32: ${ch}`)
+    bits += v.toString(2).padStart(5, '0')
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8))
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2)
+  const msg = Buffer.alloc(8)
+  msg.writeBigUInt64BE(BigInt(step))
+  const h = createHmac('sha1', key).update(msg).digest()
+  const o = h[h.length - 1] & 0xf
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3]
+  return String(n % 1_000_000).padStart(6, '0')
+}
+
+export function totpStep() {
+  return Math.floor(Date.now() / 1000 / 30)
 }
