@@ -285,19 +285,17 @@ describe('审核、发布与学习门户', () => {
     await page.getByRole('heading', { level: 1, name: '学习记录' }).waitFor()
     await expectAccessible(page, '学习记录')
 
-    // 平台管理员审核通过这条评价（接口），游客看到平均分
+    // 平台管理员在「使用评价」页审核通过这条评价，游客看到平均分
     await browser.context.clearCookies()
     await login(page, 'nou_admin')
     await page.waitForURL(/\/console/)
-    const me = await (await page.request.get('/api/v1/me')).json()
-    const pending = await (await page.request.get('/api/v1/ratings/pending')).json()
-    const mine = pending.items.find((r) => r.resource_id === resourceId)
-    assert.ok(mine, '待审核评价中应有这条')
-    const mod = await page.request.post(`/api/v1/ratings/${mine.id}/moderate`, {
-      data: { decision: 'approve' },
-      headers: { 'X-CSRF-Token': me.csrf_token },
-    })
-    assert.equal(mod.status(), 200)
+    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: '使用评价', exact: true }).click()
+    const row = page.getByTestId('pending-ratings').locator('tbody tr').filter({ hasText: '讲解清楚，动作示范到位。' })
+    await row.waitFor()
+    await expectAccessible(page, '使用评价审核')
+    await screenshot(page, 'console-ratings-pending')
+    await row.getByRole('button', { name: /^通过/ }).click()
+    await page.getByText('评价已通过，将在资源页公开显示').waitFor()
     await browser.context.clearCookies()
     await page.goto(`/resources/${resourceId}`)
     await page.getByTestId('rating-average').getByText('5.0').waitFor()

@@ -16,6 +16,7 @@ export const CONSOLE_NAV: readonly NavItem[] = [
   { section: 'review', label: '审核', to: '/console/review' },
   { section: 'campaigns', label: '征集批次', to: '/console/campaigns' },
   { section: 'batches', label: '发布批次', to: '/console/batches' },
+  { section: 'ratings', label: '使用评价', to: '/console/ratings', roles: ['platform_admin', 'unit_admin'] },
   { section: 'stats', label: '统计', to: '/console/stats', roles: ['platform_admin', 'security_admin', 'auditor', 'unit_admin'] },
   { section: 'security', label: '安全策略', to: '/console/security', roles: ['security_admin'] },
   { section: 'words', label: '敏感词表', to: '/console/sensitive-words', roles: ['security_admin', 'platform_admin'] },

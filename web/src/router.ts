@@ -98,6 +98,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '发布批次', section: 'batches' },
       },
       {
+        path: 'ratings',
+        name: 'ratings',
+        component: () => import('./views/console/RatingsView.vue'),
+        meta: { title: '使用评价审核', section: 'ratings' },
+      },
+      {
         path: 'stats',
         name: 'stats',
         component: () => import('./views/console/StatsView.vue'),

@@ -41,6 +41,11 @@ export interface Rating {
   created_at: number
 }
 
+export interface PendingRating extends Rating {
+  /** 命中的敏感词（以「;」分隔），供审核参考 */
+  flagged_words: string
+}
+
 export interface Ratings {
   count: number
   average: number
@@ -60,4 +65,7 @@ export const learnerApi = {
   ratings: (id: number) => http.get<Ratings>(`/portal/resources/${id}/ratings`),
   rate: (id: number, score: number, comment: string) =>
     http.post<{ id: number; state: string; message: string }>(`/portal/resources/${id}/ratings`, { score, comment }),
+  pendingRatings: () => http.get<{ items: PendingRating[] }>('/ratings/pending'),
+  moderateRating: (id: number, decision: 'approve' | 'reject') =>
+    http.post<{ id: number; state: string }>(`/ratings/${id}/moderate`, { decision }),
 }
