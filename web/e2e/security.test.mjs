@@ -146,6 +146,45 @@ describe('双因素认证、安全管理员与审计员', () => {
     await signOut()
   })
 
+  step('宽限期改为 0 天后，未绑定的管理员登录只能进入双因素认证页；随后恢复 7 天', async () => {
+    const setGrace = async (days) => {
+      await nav().getByRole('link', { name: '安全策略', exact: true }).click()
+      const form = page.getByTestId('policy-form')
+      await form.locator('.el-form-item').filter({ hasText: '双因素认证宽限期（天）' }).getByRole('textbox').fill(String(days))
+      await form.getByRole('button', { name: '保存' }).click()
+      await page.getByRole('dialog', { name: '保存安全策略' }).getByRole('button', { name: '保存' }).click()
+      await page.getByText('安全策略已保存').waitFor()
+    }
+    const signInSecurity = async (code) => {
+      await login(page, 'nou_security')
+      const stepForm = page.getByTestId('totp-step')
+      await stepForm.getByRole('button', { name: '使用恢复码' }).click()
+      await stepForm.getByLabel('恢复码').fill(code)
+      await stepForm.getByRole('button', { name: '验证并登录' }).click()
+      await page.waitForURL(/\/console/)
+    }
+    await signInSecurity(recovery[1])
+    await setGrace(0)
+    await signOut()
+    try {
+      await login(page, 'bj_admin')
+      await page.waitForURL(/\/console\/account\/totp/)
+      await page.getByTestId('enrolment-required').waitFor()
+      assert.deepEqual(await nav().getByRole('link').allTextContents().then((t) => t.map((x) => x.trim())), ['我的单位', '双因素认证'])
+      // 其它后台页面一律回到绑定页
+      await page.goto('/console/resources')
+      await page.waitForURL(/\/console\/account\/totp/)
+      await expectAccessible(page, '宽限期已过的受限会话')
+      await screenshot(page, 'console-totp-enrolment-required')
+      await signOut()
+    } finally {
+      await browser.context.clearCookies()
+      await signInSecurity(recovery[2])
+      await setGrace(7)
+      await signOut()
+    }
+  })
+
   step('审计员查看审计日志并校验审计链', async () => {
     await login(page, 'nou_auditor')
     await page.waitForURL(/\/console/)
