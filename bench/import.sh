@@ -46,7 +46,7 @@ TOTAL="$(curl -sf -b "$WORK/jar.gd_uploader" "$LEP_BASE/api/v1/resources/export.
 [[ "$TOTAL" -ge "$ROWS" ]] || die "only $TOTAL resources after the import"
 
 cat <<EOF
-## Import: $ROWS-row CSV ($((SIZE / 1024)) KiB)
+## Import ($(db_label)): $ROWS-row CSV ($((SIZE / 1024)) KiB)
 
 | request | seconds |
 |---|---|
@@ -54,5 +54,6 @@ cat <<EOF
 | POST /api/v1/resources/import?dry_run=false | **$SECS** |
 
 - $TOTAL resources in the export afterwards
+$(rss_line "$LEP_PID")
 
 EOF
