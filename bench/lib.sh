@@ -76,6 +76,11 @@ db_sql() {
 }
 db_label() { [[ "$BENCH_DB" == pg ]] && echo "PostgreSQL 15" || echo "SQLite"; }
 
+# summary WHAT LEP BASELINE RATIO: one row of the summary table at the top of latest.md.
+summary() {
+  printf '| %s | %s | %s | %s | **%s×** |\n' "$1" "$(db_label)" "$2" "$3" "$4" >>"${BENCH_SUMMARY:-/dev/null}"
+}
+
 # rss_line PID: a markdown bullet with lep's peak RSS (VmHWM) — call before stopping it.
 rss_line() {
   local hwm; hwm="$(vm_kib "$1" VmHWM 2>/dev/null || true)"

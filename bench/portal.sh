@@ -391,6 +391,10 @@ bench_n() {  # N
   local ratio; ratio="$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$D_RPS" "$N_RPS")"
   local requests; requests="$(grep -o '[0-9]* requests in' "$WORK/wrk.detail-$n.txt" | cut -d' ' -f1)"
 
+  summary "portal detail, $n published, req/s (baseline: nginx static JSON)" "$D_RPS" "$N_RPS" "$ratio"
+  summary "portal detail, $n published, p99 (baseline: nginx)" "$D_P99" "$N_P99" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$D_MS" "$N_MS")"
+  summary "portal search, $n published, req/s (baseline: nginx static JSON)" "$S_RPS" "$N_RPS" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.3f}')" "$S_RPS" "$N_RPS")"
+  summary "portal search, $n published, p99 (baseline: nginx)" "$S_P99" "$N_P99" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$S_MS" "$N_MS")"
   cat <<EOF
 ## Portal ($(db_label)): $n published resources (wrk ${WRK_ARGS[*]}, ${SECS} s each)
 

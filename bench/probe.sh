@@ -100,6 +100,7 @@ for f in faststart.mp4:A01 moov-at-end.mp4:A01 audio.mp3:A02; do
   BASE_S="$(ffprobe_secs "$WORK/$name")"
   RATIO="$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$TOTAL" "$BASE_S")"
   MIB="$(python3 -c "import os,sys;print(f'{os.path.getsize(sys.argv[1])/1048576:.1f}')" "$WORK/$name")"
+  summary "probe $name, last PATCH → report, s (baseline: ffprobe -count_packets incl. process start)" "$TOTAL" "$BASE_S" "$RATIO"
   ROWS+="| $name ($MIB MiB, $type) | $LAST | **$TOTAL** | $BASE_S | ${RATIO}× | $PASSED | $REMUXED |"$'\n'
 done
 RSS="$(rss_line "$LEP_PID")"

@@ -93,6 +93,8 @@ rate() { python3 -c "import sys;print(f'{int(sys.argv[1])/float(sys.argv[2]):.0f
 R1="$(rate "$OK1" "$S1")"; R2="$(rate "$OK2" "$S2")"; RN="$(rate "$OKN" "$SN")"
 ratio() { python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.3f}')" "$@"; }
 
+summary "review decisions/s, 初审 ($OK1 ok / $BAD1 failed) (baseline: nginx return 200, same client)" "$R1" "$RN" "$(ratio "$R1" "$RN")"
+summary "review decisions/s, 终审 ($OK2 ok / $BAD2 failed) (baseline: same)" "$R2" "$RN" "$(ratio "$R2" "$RN")"
 cat <<EOF
 ## Review decisions ($(db_label)): $N resources, two levels, $CLIENTS connections
 

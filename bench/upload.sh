@@ -59,6 +59,7 @@ read -r NCODE NSECS < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' 
 NGINX_MBPS="$(mbps "$BYTES" "$NSECS")"
 RATIO="$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$LEP_MBPS" "$NGINX_MBPS")"
 
+summary "upload $MIB MiB, MB/s (baseline: nginx dav PUT)" "$LEP_MBPS" "$NGINX_MBPS" "$RATIO"
 cat <<EOF
 ## Upload ($(db_label)): $MIB MiB over loopback
 
