@@ -10,6 +10,8 @@
 #   * upload.test.mjs: tus-js-client uploads a generated 200 MB file through nginx in 1 MiB
 #     chunks, abort()s mid-chunk, resumes from the server's offset, and the SHA-256 the API
 #     reports equals the local file's; nginx never spooled the body to its temp dir;
+#   * the same upload again while every nginx worker is SIGKILLed mid-way: tus-js-client retries
+#     by itself and the SHA-256 matches;
 #   * a Range request through nginx returns exactly the file's bytes.
 # Loopback only; everything started here is stopped on exit. Takes well under 2 minutes.
 #   LEP_BIN            lep binary (default build/release/src/lep, else build/asan/src/lep)
@@ -207,6 +209,13 @@ expect "API X-Content-Type-Options count" "$(count X-Content-Type-Options)" 1
 expect "/healthz" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" 200
 curl -sf "$BASE/metrics" | grep -q '^# TYPE' || fail "/metrics through nginx (allowed from 127.0.0.1)"
 
+# Body limits: JSON APIs 1 MiB at nginx; the import route lets a 2 MB body through to lep
+# (which answers without a session: 401/403, not nginx's 413).
+head -c 2000000 /dev/zero >"$WORK/2mb"
+expect "2 MB to a JSON API" "$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$WORK/2mb" "$BASE/api/v1/auth/login")" 413
+code="$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: text/csv' --data-binary @"$WORK/2mb" "$BASE/api/v1/resources/import")"
+[[ "$code" == 401 || "$code" == 403 ]] || fail "2 MB import without a session: got $code, want lep's 401/403"
+
 # X-Forwarded-For: nginx appends 127.0.0.1 (trusted) to what the client sent, so lep names
 # the address left of it as the client.
 curl -s -o /dev/null -H 'X-Forwarded-For: 203.0.113.77' "$BASE/api/v1/portal/search?q=xff"
@@ -221,7 +230,7 @@ step "making $MB MB of random bytes"
 head -c "$((MB * 1000 * 1000))" /dev/urandom >"$WORK/upload.bin"
 step "tus-js-client through nginx: upload, abort mid-chunk, resume, check SHA-256"
 LEP_DEPLOY_BASE="$BASE" LEP_DEPLOY_FILE="$WORK/upload.bin" LEP_DEPLOY_NGINX_BODY_TMP="$NG/tmp/body" \
-  LEP_DEPLOY_OUT="$WORK/upload.json" \
+  LEP_DEPLOY_OUT="$WORK/upload.json" LEP_DEPLOY_NGINX_PID="$NGINX_PID" \
   node --test --test-reporter=spec "$HERE/upload.test.mjs"
 RID="$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["resource_id"])' "$WORK/upload.json")"
 SESSION_COOKIE="$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["cookie"])' "$WORK/upload.json")"

@@ -6,6 +6,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { Readable, Transform } from 'node:stream'
@@ -92,17 +93,12 @@ class AbortingHttpStack {
   }
 }
 
-test('200 MB through nginx: abort mid-chunk, resume from the server offset, same SHA-256', { timeout: 100_000 }, async (t) => {
-  const size = fs.statSync(file).size
-  const localSha = sha256File(file)
-  const session = await login('gd_uploader')
-  const auth = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
-
-  const created = await fetch(`${base}/api/v1/resources`, {
+async function createResource(auth, title) {
+  const res = await fetch(`${base}/api/v1/resources`, {
     method: 'POST',
     headers: { ...auth, 'Content-Type': 'application/json' },
     body: JSON.stringify({
-      title: '部署测试：经 nginx 续传',
+      title,
       type: 'A01',
       domain: '老年教育',
       summary: 'nginx + tus-js-client 部署测试',
@@ -110,13 +106,36 @@ test('200 MB through nginx: abort mid-chunk, resume from the server offset, same
       presenters: '张演示',
     }),
   })
-  const createdText = await created.text()
-  assert.equal(created.status, 201, createdText)
-  const resourceId = JSON.parse(createdText).id
+  const text = await res.text()
+  assert.equal(res.status, 201, text)
+  return JSON.parse(text).id
+}
+
+/** The media record once the upload completed: { sha256, size, … }. */
+async function storedMedia(session, resourceId) {
+  let media = null
+  for (let i = 0; i < 100 && !media?.sha256; i++) {
+    const res = await fetch(`${base}/api/v1/resources/${resourceId}/media`, { headers: { Cookie: session.cookie } })
+    const text = await res.text()
+    assert.equal(res.status, 200, text)
+    media = JSON.parse(text).media
+    if (!media?.sha256) await new Promise((r) => setTimeout(r, 200))
+  }
+  assert.ok(media, 'a media record exists')
+  return media
+}
+
+test('200 MB through nginx: abort mid-chunk, resume from the server offset, same SHA-256', { timeout: 100_000 }, async (t) => {
+  const size = fs.statSync(file).size
+  const localSha = sha256File(file)
+  const session = await login('gd_uploader')
+  const auth = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
+
+  const resourceId = await createResource(auth, '部署测试：经 nginx 续传')
 
   const storage = new tus.FileUrlStorage(path.join(path.dirname(file), 'tus-urls.json'))
   const options = (extra) => ({
-    endpoint: `${base}/api/v1/uploads/`,
+    endpoint: `${base}/api/v1/uploads`, // UPLOAD_ENDPOINT of web/src/utils/tusUpload.ts
     headers: auth,
     metadata: { resource_id: String(resourceId), filename: '部署测试.mp4', kind: 'media' },
     chunkSize: 1 * MiB, // what web/src/utils/tusUpload.ts sends
@@ -203,15 +222,7 @@ test('200 MB through nginx: abort mid-chunk, resume from the server offset, same
 
   // The media record: SHA-256 over the stored bytes (random bytes fail the probe; the hash and
   // size do not depend on it). It is written when the upload completes; poll briefly.
-  let media = null
-  for (let i = 0; i < 100 && !media?.sha256; i++) {
-    const res = await fetch(`${base}/api/v1/resources/${resourceId}/media`, { headers: { Cookie: session.cookie } })
-    const text = await res.text()
-    assert.equal(res.status, 200, text)
-    media = JSON.parse(text).media
-    if (!media?.sha256) await new Promise((r) => setTimeout(r, 200))
-  }
-  assert.ok(media, 'a media record exists')
+  const media = await storedMedia(session, resourceId)
   assert.equal(media.size, size)
   assert.equal(media.sha256, await localSha, 'the SHA-256 the API reports equals the local file')
   t.diagnostic(
@@ -219,4 +230,48 @@ test('200 MB through nginx: abort mid-chunk, resume from the server offset, same
       `resumed in ${secondMs} ms; sha256 ${media.sha256.slice(0, 16)}…`,
   )
   fs.writeFileSync(process.env.LEP_DEPLOY_OUT, JSON.stringify({ resource_id: resourceId, cookie: session.cookie }))
+})
+
+test('nginx workers are killed mid-upload; tus-js-client retries and resumes on its own', { timeout: 100_000 }, async (t) => {
+  const master = Number(process.env.LEP_DEPLOY_NGINX_PID)
+  assert.ok(master > 0, 'LEP_DEPLOY_NGINX_PID')
+  const size = fs.statSync(file).size
+  const localSha = sha256File(file)
+  const session = await login('gd_uploader')
+  const auth = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
+  const resourceId = await createResource(auth, '部署测试：代理中断后自动重试')
+  let killed = []
+  let killedAt = 0
+  const retries = []
+  const upload = new tus.Upload(fs.createReadStream(file), {
+    endpoint: `${base}/api/v1/uploads`,
+    headers: auth,
+    metadata: { resource_id: String(resourceId), filename: '部署测试2.mp4', kind: 'media' },
+    chunkSize: 1 * MiB,
+    retryDelays: [200, 500, 1000, 2000, 4000],
+    onShouldRetry: (err) => {
+      retries.push(String(err).slice(0, 120))
+      return true
+    },
+    onProgress: (sent) => {
+      // Once a third is through: SIGKILL every worker of our nginx (the connection dies as if
+      // the proxy host crashed); the master starts new workers at once.
+      if (killed.length === 0 && sent > size / 3) {
+        killedAt = sent
+        killed = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number)
+        for (const pid of killed) process.kill(pid, 'SIGKILL')
+      }
+    },
+  })
+  await new Promise((resolve, reject) => {
+    upload.options.onSuccess = resolve
+    upload.options.onError = reject
+    upload.start()
+  })
+  assert.ok(killed.length > 0, 'nginx workers were killed')
+  assert.ok(retries.length >= 1, 'tus-js-client saw the failure and retried')
+  const media = await storedMedia(session, resourceId)
+  assert.equal(media.size, size)
+  assert.equal(media.sha256, await localSha, 'the SHA-256 the API reports equals the local file')
+  t.diagnostic(`killed nginx workers ${killed.join(',')} at ${killedAt} B; ${retries.length} retry(ies): ${retries[0]}`)
 })
