@@ -3,7 +3,9 @@
 #   make test   build with ASan+UBSan and -Werror, run every test through ctest
 # and for developers/CI:
 #   make fuzz   build the libFuzzer harnesses (clang, build/fuzz), run each FUZZ_SECONDS
-.PHONY: all deps build web run test test-build clean format fuzz fuzz-build
+#   make bench  build Release, run bench/run.sh (SQLite + PostgreSQL, vs nginx), write
+#               bench/results/latest.md (~15 min on 2 cores; asserts nothing, not part of test)
+.PHONY: all deps build web run test test-build clean format fuzz fuzz-build bench
 
 DATA      ?= var
 LISTEN    ?= 127.0.0.1:8080
@@ -49,6 +51,9 @@ fuzz-build: deps
 
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" FUZZ_BUILD=$(FUZZ) fuzz/run.sh
+
+bench: build
+	@LEP_BIN=$(CURDIR)/$(RELEASE)/src/lep bench/run.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.h' '*.cpp')

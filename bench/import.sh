@@ -45,8 +45,9 @@ read -r CODE SECS < <(import_csv false)
 TOTAL="$(curl -sf -b "$WORK/jar.gd_uploader" "$LEP_BASE/api/v1/resources/export.csv" | tail -n +2 | grep -c . || true)"
 [[ "$TOTAL" -ge "$ROWS" ]] || die "only $TOTAL resources after the import"
 
+summary "import $ROWS rows, s (baseline: the same request as a dry run)" "$SECS" "$DSECS" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$SECS" "$DSECS")"
 cat <<EOF
-## Import: $ROWS-row CSV ($((SIZE / 1024)) KiB)
+## Import ($(db_label)): $ROWS-row CSV ($((SIZE / 1024)) KiB)
 
 | request | seconds |
 |---|---|
@@ -54,5 +55,6 @@ cat <<EOF
 | POST /api/v1/resources/import?dry_run=false | **$SECS** |
 
 - $TOTAL resources in the export afterwards
+$(rss_line "$LEP_PID")
 
 EOF

@@ -3,6 +3,9 @@
 #   LEP_BIN    lep binary (default <repo>/build/release/src/lep — build it Release first)
 #   BENCH_TMP  parent of the scratch directory (default $TMPDIR or /tmp; keep it on the disk
 #              you want to measure: lep's data and nginx's files both go there)
+#   BENCH_DB   sqlite (default) or pg; with pg, BENCH_PG_URL is the libpq URL of a running
+#              cluster (bench/run.sh starts one with scripts/pg-test-cluster.sh) and every
+#              new_database call creates a fresh database in it
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$BENCH_DIR/.." && pwd)"
@@ -10,6 +13,9 @@ LEP_BIN="${LEP_BIN:-$REPO_ROOT/build/release/src/lep}"
 PASSWORD='Lep@Demo2022'
 
 WORK="$(mktemp -d "${BENCH_TMP:-${TMPDIR:-/tmp}}/lep-bench.XXXXXX")"
+BENCH_DB="${BENCH_DB:-sqlite}"
+# Rate limits off: the benchmarks measure throughput, not the abuse limits (README).
+export LEP_RATE_LIMITS=0
 LEP_PID=""
 NGINX_PID_FILE=""
 
@@ -31,6 +37,10 @@ bench_cleanup() {
     for _ in $(seq 1 50); do kill -0 "$npid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$npid" 2>/dev/null || true
   fi
+  if [[ -z "${BENCH_KEEP:-}" ]]; then
+    local d
+    for d in "${PG_DBS[@]}"; do psql "$BENCH_PG_URL" -Atqc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done
+  fi
   if [[ -n "${BENCH_KEEP:-}" ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
   exit $rc
 }
@@ -46,11 +56,44 @@ free_port() {
   python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'
 }
 
+# new_database DATA: a fresh, empty database for the data directory DATA. SQLite: nothing to do
+# (lep creates DATA/lep.db). pg: CREATE DATABASE lep_bench_<n> in the cluster and export
+# LEP_DATABASE_URL, which every later lep command (seed-demo, import, reindex, serve) uses.
+PG_DBS=()
+new_database() {
+  LEP_DB_FILE="$1/lep.db"
+  [[ "$BENCH_DB" == pg ]] || { unset LEP_DATABASE_URL; return 0; }
+  [[ -n "${BENCH_PG_URL:-}" ]] || die "BENCH_DB=pg needs BENCH_PG_URL"
+  local name="lep_bench_$$_${#PG_DBS[@]}"
+  psql "$BENCH_PG_URL" -Atqc "CREATE DATABASE $name" >/dev/null || die "CREATE DATABASE $name failed"
+  PG_DBS+=("$name")
+  LEP_DATABASE_URL="$(sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\\1$name#" <<<"$BENCH_PG_URL")"
+  export LEP_DATABASE_URL
+}
+# db_sql SQL: runs one statement on the current database, prints rows (| separated).
+db_sql() {
+  if [[ "$BENCH_DB" == pg ]]; then psql "$LEP_DATABASE_URL" -Atqc "$1"; else sqlite3 "$LEP_DB_FILE" "$1"; fi
+}
+db_label() { [[ "$BENCH_DB" == pg ]] && echo "PostgreSQL 15" || echo "SQLite"; }
+
+# summary WHAT LEP BASELINE RATIO: one row of the summary table at the top of latest.md.
+summary() {
+  printf '| %s | %s | %s | %s | **%s×** |\n' "$1" "$(db_label)" "$2" "$3" "$4" >>"${BENCH_SUMMARY:-/dev/null}"
+}
+
+# rss_line PID: a markdown bullet with lep's peak RSS (VmHWM) — call before stopping it.
+rss_line() {
+  local hwm; hwm="$(vm_kib "$1" VmHWM 2>/dev/null || true)"
+  [[ -n "$hwm" ]] && echo "- lep peak RSS (VmHWM): $((hwm / 1024)) MiB"
+  echo "${BENCH_NAME:-bench} ($(db_label)) $((${hwm:-0} / 1024))" >>"${BENCH_RSS_LOG:-/dev/null}"
+}
+
 # start_lep: seed a fresh data dir under $WORK and serve on 127.0.0.1:0; sets LEP_BASE, LEP_PID.
 start_lep() {
   [[ -x "$LEP_BIN" ]] || die "找不到 $LEP_BIN（cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release && ninja -C build/release lep）"
   local data="$WORK/lep-data"
   mkdir -p "$data"
+  new_database "$data"
   LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" seed-demo --data "$data" >"$WORK/seed.log" 2>&1 ||
     { cat "$WORK/seed.log" >&2; die "seed-demo failed"; }
   LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" serve --data "$data" --listen 127.0.0.1:0 \

@@ -23,7 +23,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap bench_cleanup EXIT
-need curl python3 nginx wrk sqlite3
+need curl python3 nginx wrk
+[[ "$BENCH_DB" == pg ]] && need psql || need sqlite3
 
 NS="${BENCH_PORTAL_NS:-10000 100000}"
 SECS="${BENCH_PORTAL_SECS:-15}"
@@ -293,13 +294,14 @@ bench_n() {  # N
   local n="$1" data="$WORK/data-$n" csv="$WORK/import-$n.csv" db
   mkdir -p "$data"
   db="$data/lep.db"
-  say "portal: N=$n — seed-demo"
+  new_database "$data"
+  say "portal: N=$n ($(db_label)) — seed-demo"
   "$LEP_BIN" seed-demo --data "$data" >"$WORK/seed-$n.log" 2>&1 || { cat "$WORK/seed-$n.log" >&2; die "seed-demo failed"; }
-  [[ -f "$db" ]] || die "no $db after seed-demo"
+  [[ "$BENCH_DB" == pg || -f "$db" ]] || die "no $db after seed-demo"
   local unit before
-  unit="$(sqlite3 "$db" "SELECT id FROM orgs WHERE name = '岭南示范职业技术学院（演示）'")"
+  unit="$(db_sql "SELECT id FROM orgs WHERE name = '岭南示范职业技术学院（演示）'")"
   [[ -n "$unit" ]] || die "demo college not found"
-  before="$(sqlite3 "$db" "SELECT COALESCE(MAX(id), 0) FROM resources")"
+  before="$(db_sql "SELECT COALESCE(MAX(id), 0) FROM resources")"
   say "portal: N=$n — generating the CSV"
   local t0=$(date +%s.%N)
   python3 "$WORK/gen.py" "$csv" "$n" || die "CSV generation failed"
@@ -313,10 +315,10 @@ bench_n() {  # N
   local t_imp; t_imp=$(python3 -c "import time,sys;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
   t0=$(date +%s.%N)
   local now_ms=$(($(date +%s) * 1000))
-  sqlite3 "$db" "UPDATE resources SET state = 'published', version = version + 1, published_at = $now_ms, updated_at = $now_ms WHERE id > $before" ||
-    die "publishing in SQLite failed"
+  db_sql "UPDATE resources SET state = 'published', version = version + 1, published_at = $now_ms, updated_at = $now_ms WHERE id > $before" ||
+    die "publishing in the database failed"
   local t_pub; t_pub=$(python3 -c "import time,sys;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
-  sqlite3 "$db" "SELECT id FROM resources WHERE id > $before AND state = 'published'" >"$WORK/ids-$n.txt"
+  db_sql "SELECT id FROM resources WHERE id > $before AND state = 'published'" >"$WORK/ids-$n.txt"
   local count; count=$(wc -l <"$WORK/ids-$n.txt")
   [[ "$count" == "$n" ]] || die "expected $n imported resources, found $count"
   # The reindex may use what the budget leaves after keeping enough for the measurements.
@@ -349,7 +351,7 @@ bench_n() {  # N
   [[ "$(curl -sf "$NGINX_BASE/api/v1/portal/resources/detail.json" | wc -c)" == "$median_size" ]] || die "nginx file check failed"
 
   local clicks_before clicks_after
-  clicks_before="$(sqlite3 "$db" "SELECT SUM(clicks) FROM resources")"
+  clicks_before="$(db_sql "SELECT SUM(clicks) FROM resources")"
   export IDS_FILE="$WORK/ids-$n.txt"
   # Search first, on a quiet server (detail views leave the click flusher busy, see below).
   run_wrk "search-$n" "$WORK/search.lua" "$LEP_BASE"
@@ -374,9 +376,10 @@ bench_n() {  # N
   local drain_note="lep was idle again ${busy_secs} s after the detail run"
   [[ -n "$idle" ]] || drain_note="lep was still busy ${DRAIN_SECS} s after the detail run (stopped waiting; nginx measured beside it)"
   sleep 5  # one more flush interval for the database figure
-  clicks_after="$(sqlite3 "$db" "SELECT SUM(clicks) FROM resources")"
+  clicks_after="$(db_sql "SELECT SUM(clicks) FROM resources")"
   run_wrk "nginx-$n" "$WORK/static.lua" "$NGINX_BASE"
   local rss; rss=$(( $(vm_kib "$LEP_PID" VmHWM) / 1024 ))
+  echo "portal-$n ($(db_label)) $rss" >>"${BENCH_RSS_LOG:-/dev/null}"
   stop_lep
 
   local D_RPS D_P50 D_P99 D_MS D_BAD N_RPS N_P50 N_P99 N_MS N_BAD S_RPS S_P50 S_P99 S_MS S_BAD
@@ -388,8 +391,12 @@ bench_n() {  # N
   local ratio; ratio="$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$D_RPS" "$N_RPS")"
   local requests; requests="$(grep -o '[0-9]* requests in' "$WORK/wrk.detail-$n.txt" | cut -d' ' -f1)"
 
+  summary "portal detail, $n published, req/s (baseline: nginx static JSON)" "$D_RPS" "$N_RPS" "$ratio"
+  summary "portal detail, $n published, p99 (baseline: nginx)" "$D_P99" "$N_P99" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$D_MS" "$N_MS")"
+  summary "portal search, $n published, req/s (baseline: nginx static JSON)" "$S_RPS" "$N_RPS" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.3f}')" "$S_RPS" "$N_RPS")"
+  summary "portal search, $n published, p99 (baseline: nginx)" "$S_P99" "$N_P99" "$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}')" "$S_MS" "$N_MS")"
   cat <<EOF
-## Portal: $n published resources (wrk ${WRK_ARGS[*]}, ${SECS} s each)
+## Portal ($(db_label)): $n published resources (wrk ${WRK_ARGS[*]}, ${SECS} s each)
 
 | target | req/s | p50 | p99 | non-2xx / socket errors |
 |---|---|---|---|---|
@@ -402,7 +409,7 @@ bench_n() {  # N
 - search p99: **${S_MS} ms** at 32 connections, ${C_MS} ms at one (goal ≤ 10 ms at 100 k)
 - clicks: $requests detail requests (plus a 3 s warm-up) → clicks in the database rose by $((clicks_after - clicks_before)); $drain_note
 - order: search (quiet server), detail warm-up 3 s, detail, wait for lep to go idle, nginx
-- fill: CSV generated in ${t_gen} s; \`lep import\` ${t_imp} s; SQLite publish ${t_pub} s; \`lep reindex\` ${t_idx} s; data dir ${db_mib} MiB; lep peak RSS ${rss} MiB
+- fill: CSV generated in ${t_gen} s; \`lep import\` ${t_imp} s; SQL publish ${t_pub} s; \`lep reindex\` ${t_idx} s; data dir ${db_mib} MiB; lep peak RSS ${rss} MiB
 - queries: ${QUERIES[*]}
 
 EOF
@@ -413,7 +420,7 @@ for n in $NS; do
   SKIP_REASON=""
   if ! bench_n "$n"; then
     stop_lep
-    printf '## Portal: %s published resources\n\nNOT MEASURED: %s (%s s used).\n\n' "$n" "$SKIP_REASON" "$(elapsed)"
+    printf '## Portal (%s): %s published resources\n\nNOT MEASURED: %s (%s s used).\n\n' "$(db_label)" "$n" "$SKIP_REASON" "$(elapsed)"
   fi
 done
 say "portal: $(elapsed) s in all"

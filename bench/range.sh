@@ -106,8 +106,9 @@ IFS='|' read -r N_RPS N_MBS N_P50 N_P99 N_BAD <<<"$(parse "$WORK/wrk.nginx.txt")
 [[ "$L_BAD" == 0 && "$N_BAD" == 0 ]] || die "non-2xx answers or socket errors (lep: $L_BAD; nginx: $N_BAD)"
 RATIO="$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$L_RPS" "$N_RPS")"
 
+summary "Range, random 1 MiB, MB/s (baseline: nginx sendfile)" "$L_MBS" "$N_MBS" "$RATIO"
 cat <<EOF
-## Range: random 1 MiB ranges of a $MIB MiB file (wrk ${WRK_ARGS[*]}, ${SECS} s each)
+## Range ($(db_label)): random 1 MiB ranges of a $MIB MiB file (wrk ${WRK_ARGS[*]}, ${SECS} s each)
 
 | server | req/s | MB/s | p50 | p99 | non-2xx / socket errors |
 |---|---|---|---|---|---|
@@ -115,5 +116,7 @@ cat <<EOF
 | nginx 1.22 (sendfile) | $N_RPS | $N_MBS | $N_P50 | $N_P99 | $N_BAD |
 
 - ratio lep / nginx: **$RATIO×** (goal ≥ 0.9×)
+- every lep request authenticates the session and loads the media row from the database
+$(rss_line "$LEP_PID")
 
 EOF

@@ -43,6 +43,7 @@ fi
 OFFSET="$(curl -sf -I -b "$WORK/jar.gd_uploader" -H 'Tus-Resumable: 1.0.0' "$LEP_BASE$LOC" | tr -d '\r' | awk 'tolower($1)=="upload-offset:"{print $2}')"
 [[ "$OFFSET" == "$BYTES" ]] || die "lep holds $OFFSET bytes, expected $BYTES"
 HWM1="$(vm_kib "$LEP_PID" VmHWM)"
+echo "${BENCH_NAME:-upload} ($(db_label)) $((HWM1 / 1024))" >>"${BENCH_RSS_LOG:-/dev/null}"
 LEP_SECS="$SECS"
 LEP_MBPS="$(mbps "$BYTES" "$SECS")"
 
@@ -58,8 +59,9 @@ read -r NCODE NSECS < <(curl -sS -o /dev/null -w '%{http_code} %{time_total}\n' 
 NGINX_MBPS="$(mbps "$BYTES" "$NSECS")"
 RATIO="$(python3 -c "import sys;print(f'{float(sys.argv[1])/float(sys.argv[2]):.2f}')" "$LEP_MBPS" "$NGINX_MBPS")"
 
+summary "upload $MIB MiB, MB/s (baseline: nginx dav PUT)" "$LEP_MBPS" "$NGINX_MBPS" "$RATIO"
 cat <<EOF
-## Upload: $MIB MiB over loopback
+## Upload ($(db_label)): $MIB MiB over loopback
 
 | server | how | seconds | MB/s |
 |---|---|---|---|
