@@ -317,5 +317,24 @@ TEST_F(SeveralServersPortalTest, AFreshServerRebuildsItsIndexFromTheDatabase) {
   EXPECT_FALSE(mark->empty());
 }
 
+TEST_F(SeveralServersPortalTest, AServerBehindPrunedRowsRebuildsItsIndex) {
+  ASSERT_TRUE(b_.ctx().search_feed->ApplyOnce());
+  Publish(resource_id_);
+  // Age the rows by a day and prune them through A: B never saw this publication in the feed.
+  ASSERT_TRUE(a_.ctx().db->Exec("UPDATE portal_outbox SET at = at - ?",
+                                {app::SearchFeed::kKeepMs + 60'000}));
+  a_.ctx().search_feed->Prune();
+  EXPECT_EQ((*a_.ctx().db->QueryOne("SELECT COUNT(*) FROM portal_outbox"))->Int(0), 0);
+  auto pruned = a_.ctx().db->QueryOne("SELECT value FROM settings WHERE key = ?",
+                                      {std::string("search.outbox_pruned_seq")});
+  ASSERT_TRUE(pruned && *pruned);
+  auto rebuilt = b_.ctx().search_feed->ApplyOnce();  // its mark lies before the pruned rows
+  ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+  EXPECT_EQ(*rebuilt, 1);  // the published resources, re-read from the database
+  Client anon(b_.port());
+  EXPECT_EQ(Found(anon, "%E5%A4%AA%E6%9E%81%E6%8B%B3"), 1);
+  EXPECT_EQ(*b_.ctx().search->GetMeta("outbox_seq"), (*pruned)->Text(0));
+}
+
 }  // namespace
 }  // namespace lep::testing
