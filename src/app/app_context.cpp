@@ -1,21 +1,24 @@
 #include "app/app_context.h"
 
-#include <cstdio>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "app/media_glue.h"
+#include "app/portal.h"
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
-#include "app/media_glue.h"
-#include "app/portal.h"
 
 namespace lep::app {
 
 AppContext::~AppContext() {
   if (review_jobs) review_jobs->Stop();
+  if (search_feed) search_feed->Stop();
   jobs.JoinAll();
   counters.reset();  // flushes buffered counts while the database is still open
 }
@@ -24,17 +27,21 @@ Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
                          const auth::Principal* actor) {
   LEP_ASSIGN_OR_RETURN(auto screen, review::SensitiveWordScreen::Create(words));
   std::string path = ctx.config.data_dir + "/sensitive_words.txt";
+  // Several servers may share the data directory: a temporary name of our own, then rename.
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
-    std::ofstream out(path + ".tmp", std::ios::trunc);
+    std::ofstream out(tmp, std::ios::trunc);
     out << "# 敏感词表：每行一个词，# 开头为注释\n";
     for (const auto& w : words) out << w << "\n";
     if (!out) return Fail(Error::Internal("无法保存敏感词表"));
   }
-  std::filesystem::rename(path + ".tmp", path);
+  std::filesystem::rename(tmp, path);
   {
     std::lock_guard lock(ctx.screen_mu);
     ctx.screen = std::make_unique<review::SensitiveWordScreen>(std::move(screen));
     ctx.screen_words = words;
+    std::error_code ec;
+    ctx.screen_file_time = std::filesystem::last_write_time(path, ec);
   }
   if (actor) {
     return ctx.db->Transaction([&](storage::SqlExecutor& tx) {
@@ -43,6 +50,28 @@ Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
     });
   }
   return Ok();
+}
+
+void ReloadSensitiveWordsIfChanged(AppContext& ctx) {
+  std::string path = ctx.config.data_dir + "/sensitive_words.txt";
+  std::error_code ec;
+  auto mtime = std::filesystem::last_write_time(path, ec);
+  if (ec) return;
+  {
+    std::lock_guard lock(ctx.screen_mu);
+    if (mtime == ctx.screen_file_time) return;
+  }
+  std::ifstream in(path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  auto words = review::ParseWordList(ss.str());
+  if (!words) return;
+  auto screen = review::SensitiveWordScreen::Create(*words);
+  if (!screen) return;
+  std::lock_guard lock(ctx.screen_mu);
+  ctx.screen = std::make_unique<review::SensitiveWordScreen>(std::move(*screen));
+  ctx.screen_words = std::move(*words);
+  ctx.screen_file_time = mtime;
 }
 
 void RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
@@ -188,16 +217,20 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         std::chrono::seconds(std::max(1, config.review_jobs_seconds)));
   }
   {
-    auto index = search::OpenXapianIndex(config.data_dir + "/search");
+    auto index = search::OpenXapianIndex(config.SearchDir());
     if (!index) return Fail(index.error());
     ctx->search = std::move(*index);
     ctx->review->SetPublicChangeHandler([raw](int64_t id) { SyncSearch(*raw, id); });
     ctx->counters = std::make_unique<Counters>(*ctx);
+    ctx->search_feed = std::make_unique<SearchFeed>(*ctx);
     auto published = ctx->db->QueryOne("SELECT COUNT(*) FROM resources WHERE state = 'published'");
     auto indexed = ctx->search->Count();
     if (published && *published && indexed && (*published)->Int(0) != *indexed) {
       LEP_RETURN_IF_ERROR(Reindex(*ctx));
     }
+    // Catch up with what other servers changed while this one was down (a fresh index, one
+    // without a feed mark, is rebuilt).
+    LEP_RETURN_IF_ERROR(ctx->search_feed->ApplyOnce().map([](auto&&) {}));
   }
   {
     std::ifstream in(config.data_dir + "/sensitive_words.txt");

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -15,25 +16,25 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "http/metrics.h"
+#include "linkcheck/link_checker.h"
+#include "media/media_probe.h"
 #include "orgs/org_repository.h"
 #include "orgs/org_service.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
 #include "resources/resource_service.h"
-#include "storage/db/database.h"
-#include "storage/blob/blob_store.h"
-#include "uploads/upload_service.h"
-#include "media/media_probe.h"
 #include "review/notifications.h"
 #include "review/review_jobs.h"
 #include "review/review_service.h"
 #include "review/sensitive_words.h"
-#include "linkcheck/link_checker.h"
 #include "search/search_index.h"
 #include "security/audit_chain.h"
 #include "security/field_cipher.h"
 #include "security/rate_limiter.h"
 #include "security/security_policy.h"
+#include "storage/blob/blob_store.h"
+#include "storage/db/database.h"
+#include "uploads/upload_service.h"
 
 namespace lep::app {
 
@@ -60,6 +61,7 @@ class BackgroundJobs {
 };
 
 class Counters;
+class SearchFeed;
 
 struct AppContext {
   ~AppContext();
@@ -90,7 +92,12 @@ struct AppContext {
   std::mutex screen_mu;
   std::unique_ptr<review::SensitiveWordScreen> screen;
   std::vector<std::string> screen_words;
+  // When DATA/sensitive_words.txt was written as the list above (another server's change
+  // shows as a newer time; see ReloadSensitiveWordsIfChanged).
+  std::filesystem::file_time_type screen_file_time;
   std::unique_ptr<search::SearchIndex> search;
+  // Tails the database's change feed into `search` (thread started by `lep serve`).
+  std::unique_ptr<SearchFeed> search_feed;
   // Sign-in and sign-up attempts per client IP (on top of the per-account lockout).
   std::unique_ptr<security::RateLimiter> login_limiter;
   // The buckets of app/abuse_limits.cpp (search, counter pings, uploads, submissions).
@@ -109,6 +116,10 @@ struct AppContext {
 // when actor is given.
 [[nodiscard]] Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
                                        const auth::Principal* actor);
+
+// Picks up a list written by another server on the shared data directory (the file's time
+// changed); cheap when nothing changed. Run by the maintenance tick every few seconds.
+void ReloadSensitiveWordsIfChanged(AppContext& ctx);
 
 // Appends one record to the hash-chained audit log in its own transaction (retried when a
 // concurrent append took the head first). Failures are logged, never thrown.

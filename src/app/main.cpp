@@ -339,6 +339,8 @@ int main(int argc, char** argv) {
   std::printf("lep 已启动：http://%s:%u/\n", host.c_str(), server.port());
   std::fflush(stdout);
   ctx.review_jobs->Start();  // scheduled batches, deadline reminders, e-mail
+  // Changes made through other servers reach this one's search index.
+  ctx.search_feed->Start(std::chrono::seconds(std::max(1, ctx.config.search_sync_seconds)));
   server.Run();
   ctx.review_jobs->Stop();
   std::printf("lep 已停止。\n");

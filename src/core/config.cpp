@@ -59,6 +59,8 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.review_jobs_seconds = t["review"]["jobs_interval_seconds"].value_or(cfg.review_jobs_seconds);
   cfg.smtp_url = t["smtp"]["url"].value_or(cfg.smtp_url);
   cfg.smtp_from = t["smtp"]["from"].value_or(cfg.smtp_from);
+  cfg.search_dir = t["search"]["dir"].value_or(cfg.search_dir);
+  cfg.search_sync_seconds = t["search"]["sync_interval_seconds"].value_or(cfg.search_sync_seconds);
   return Ok();
 }
 
@@ -74,6 +76,7 @@ void ApplyEnvironment(Config& cfg) {
   if (auto v = env("LEP_REQUIRE_TOTP")) cfg.require_two_factor = std::string(v) != "0";
   if (auto v = env("LEP_KEY_FILE")) cfg.key_file = v;
   if (auto v = env("LEP_RATE_LIMITS")) cfg.rate_limits = std::string(v) != "0";
+  if (auto v = env("LEP_SEARCH_DIR")) cfg.search_dir = v;
 }
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {

@@ -46,8 +46,13 @@ struct Config {
   // while url is empty. url like "smtp://mail.example.org:25" (credentials may go in it).
   std::string smtp_url;
   std::string smtp_from;
+  // [search] dir (LEP_SEARCH_DIR): this server's Xapian index; default <data>/search. Several
+  // servers on one shared data directory need one each (a Xapian index has one writer).
+  std::string search_dir;
+  int search_sync_seconds = 3;  // [search] sync_interval_seconds: how often the outbox is tailed
 
   std::string KeyFile() const { return key_file.empty() ? data_dir + "/secrets/lep.key" : key_file; }
+  std::string SearchDir() const { return search_dir.empty() ? data_dir + "/search" : search_dir; }
   std::string DatabaseUrl() const {
     return database_url.empty() ? "sqlite:" + data_dir + "/lep.db" : database_url;
   }

@@ -82,6 +82,11 @@ class SearchIndex {
   [[nodiscard]] virtual Status Commit() = 0;
   // Number of committed documents.
   [[nodiscard]] virtual Result<int64_t> Count() = 0;
+  // A small value stored inside the index (e.g. how far it has applied the database's change
+  // feed), so it is durable together with the documents: written by the next Commit().
+  [[nodiscard]] virtual Status SetMeta(const std::string& key, const std::string& value) = 0;
+  // The value as last set (committed or pending); "" when never set.
+  [[nodiscard]] virtual Result<std::string> GetMeta(const std::string& key) = 0;
 };
 
 // Opens (creating if needed, parents included) a Xapian index in dir. Fails if the directory

@@ -245,6 +245,8 @@ class XapianSearchIndex final : public SearchIndex {
   Result<SearchResult> Search(const SearchQuery& query) override;
   Status Commit() override;
   Result<int64_t> Count() override;
+  Status SetMeta(const std::string& key, const std::string& value) override;
+  Result<std::string> GetMeta(const std::string& key) override;
 
  private:
   Result<Xapian::Document> BuildDocument(const SearchDoc& doc) const;
@@ -366,6 +368,25 @@ Status XapianSearchIndex::Commit() {
     return Ok();
   } catch (const Xapian::Error&) {
     return Fail(Error::Internal("搜索索引提交失败"));
+  }
+}
+
+Status XapianSearchIndex::SetMeta(const std::string& key, const std::string& value) {
+  try {
+    std::lock_guard lock(write_mu_);
+    writer_.set_metadata(key, value);
+    return Ok();
+  } catch (const Xapian::Error&) {
+    return Fail(Error::Internal("搜索索引写入失败"));
+  }
+}
+
+Result<std::string> XapianSearchIndex::GetMeta(const std::string& key) {
+  try {
+    std::lock_guard lock(write_mu_);
+    return writer_.get_metadata(key);
+  } catch (const Xapian::Error&) {
+    return Fail(Unavailable("搜索索引暂不可用"));
   }
 }
 

@@ -92,11 +92,36 @@ struct UploadService::Impl {
   orgs::OrgRepository& orgs;
   const Clock& clock;
   UploadOptions options;
-  std::mutex mu;
-  std::set<std::string> active;  // uploads with a PATCH in flight
 
   std::string PartPath(const std::string& id) const {
     return (fs::path(options.dir) / (id + ".part")).string();
+  }
+
+  // The one-PATCH-at-a-time lock of an upload: an exclusive OFD lock on its .part file in
+  // the shared directory. OFD locks belong to the open file description, so they exclude
+  // another request of this process as well as one of another server on the same files, and
+  // the kernel drops them when the holder dies (kill -9 frees the upload at once). Returns
+  // the locked descriptor (opened O_RDWR), -1 with kLocked when somebody holds it, or -1
+  // with another error when the file is gone.
+  Result<int> LockPart(const std::string& id) {
+    std::string path = PartPath(id);
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return Fail(Error::NotFound("上传文件丢失，请重新上传"));
+    struct flock fl {};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 0;  // the whole file, whatever its length
+    if (::fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+      int err = errno;
+      ::close(fd);
+      if (err == EAGAIN || err == EACCES) {
+        return Fail(
+            Error{ErrorCode::kLocked, "该文件正在另一个请求中上传，请稍后重试", {}, std::nullopt});
+      }
+      return Fail(Error::Internal("无法锁定上传文件"));
+    }
+    return fd;
   }
 
   Result<std::optional<Upload>> Load(const std::string& id) {
@@ -108,14 +133,32 @@ struct UploadService::Impl {
     return std::optional<Upload>(FromRow(*row));
   }
 
-  Status SaveProgress(const Upload& u) {
-    return db
-        .Exec("UPDATE uploads SET committed = ?, hash_state = ? WHERE id = ?",
-              {static_cast<int64_t>(u.offset), u.hash_state, u.id})
-        .map([](auto&&) {});
+  // Compare-and-set from the offset this PATCH started at: the lock already excludes a
+  // second writer, and this keeps the row honest should the lock ever be lost (a shared
+  // file system without working locks) — the loser gets a conflict, never a rewound offset.
+  Status SaveProgress(const Upload& u, uint64_t expected_offset) {
+    LEP_ASSIGN_OR_RETURN(auto res,
+                         db.Exec("UPDATE uploads SET committed = ?, hash_state = ? WHERE id = ? "
+                                 "AND committed = ? AND completed_at = 0",
+                                 {static_cast<int64_t>(u.offset), u.hash_state, u.id,
+                                  static_cast<int64_t>(expected_offset)}));
+    if (res.affected == 0) {
+      return Fail(Error::Conflict("上传进度已被另一个请求改变，请查询 Upload-Offset 后重试"));
+    }
+    return Ok();
   }
 
-  void Discard(const std::string& id) {
+  // Removes the upload and its bytes unless a PATCH holds it (then false).
+  bool Discard(const std::string& id) {
+    auto fd = LockPart(id);
+    if (!fd && fd.error().Is(ErrorCode::kLocked)) return false;
+    DiscardLocked(id);
+    if (fd) ::close(*fd);
+    return true;
+  }
+
+  // The same for the holder of the lock.
+  void DiscardLocked(const std::string& id) {
     std::error_code ec;
     fs::remove(PartPath(id), ec);
     (void)db.Exec("DELETE FROM uploads WHERE id = ?", {id});
@@ -145,7 +188,10 @@ struct UploadService::Impl {
       return Fail(allowed.error());
     }
     if (!u->completed_at && u->expires_at <= clock.NowMs()) {
-      Discard(u->id);
+      if (!Discard(u->id)) {
+        return Fail(
+            Error{ErrorCode::kLocked, "该文件正在另一个请求中上传，请稍后重试", {}, std::nullopt});
+      }
       return Fail(Error{ErrorCode::kGone, "上传已过期（超过保留时间未完成），请重新上传", {},
                         std::nullopt});
     }
@@ -170,10 +216,8 @@ class Writer final : public PatchWriter {
     }
   }
   ~Writer() override {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) ::close(fd_);  // releases the upload's lock
     if (md_) EVP_MD_CTX_free(md_);
-    std::lock_guard lock(impl_.mu);
-    impl_.active.erase(u_.id);
   }
 
   Status Write(std::string_view chunk) override {
@@ -243,13 +287,20 @@ class Writer final : public PatchWriter {
     Upload next = u_;
     next.offset = start_ + written_;
     next.hash_state = StateToHex(sha_);
-    LEP_RETURN_IF_ERROR(impl_.SaveProgress(next));
+    if (auto saved = impl_.SaveProgress(next, u_.offset); !saved) {
+      // Someone else moved the upload: the file is theirs now, leave it alone.
+      lost_ = true;
+      failed_ = true;
+      error_ = saved.error();
+      return saved;
+    }
     u_ = next;
     checkpointed_ = written_;
     return Ok();
   }
 
   void Rollback() {
+    if (lost_) return;
     // Back to the last committed offset; the hash state in the database matches it.
     if (::ftruncate(fd_, static_cast<off_t>(u_.offset)) == 0) {
       ::lseek(fd_, static_cast<off_t>(u_.offset), SEEK_SET);
@@ -261,14 +312,14 @@ class Writer final : public PatchWriter {
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&copy, digest);
     u_.sha256 = text::Hex(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
-    ::close(fd_);
-    fd_ = -1;
+    // fd_ (and with it the lock) stays open until the upload is settled: no other request
+    // may touch the file while the completion handler adopts it.
     u_.completed_at = impl_.clock.NowMs();
     std::string path = impl_.PartPath(u_.id);
     if (on_complete_) {
       auto done = on_complete_(u_, path);
       if (!done) {
-        impl_.Discard(u_.id);
+        impl_.DiscardLocked(u_.id);
         return Fail(done.error());
       }
     }
@@ -277,6 +328,8 @@ class Writer final : public PatchWriter {
     LEP_RETURN_IF_ERROR(impl_.db.Exec(
         "UPDATE uploads SET completed_at = ?, sha256 = ? WHERE id = ?",
         {u_.completed_at, u_.sha256, u_.id}));
+    ::close(fd_);  // settled: release the lock
+    fd_ = -1;
     return u_;
   }
 
@@ -288,6 +341,7 @@ class Writer final : public PatchWriter {
   uint64_t written_ = 0;
   uint64_t checkpointed_ = 0;
   bool failed_ = false;
+  bool lost_ = false;
   Error error_;
   std::optional<Checksum> checksum_;
   crypto_hash_sha256_state sha_{};
@@ -298,7 +352,7 @@ class Writer final : public PatchWriter {
 
 UploadService::UploadService(storage::Database& db, resources::ResourceRepository& resources,
                              orgs::OrgRepository& orgs, const Clock& clock, UploadOptions options)
-    : impl_(new Impl{db, resources, orgs, clock, options, {}, {}}), options_(options) {
+    : impl_(new Impl{db, resources, orgs, clock, options}), options_(options) {
   if (sodium_init() < 0) abort();
   std::error_code ec;
   fs::create_directories(options.dir, ec);
@@ -377,57 +431,50 @@ Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
     std::optional<Checksum> checksum, std::optional<uint64_t> content_length) {
   LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
   if (u.completed_at) return Fail(Error::Conflict("上传已完成，无需继续发送"));
-  {
-    std::lock_guard lock(impl_->mu);
-    if (!impl_->active.insert(u.id).second) {
-      return Fail(Error{ErrorCode::kLocked, "该文件正在另一个请求中上传，请稍后重试", {},
-                        std::nullopt});
+  auto locked = impl_->LockPart(u.id);
+  if (!locked) {
+    if (locked.error().Is(ErrorCode::kLocked)) return Fail(locked.error());
+    // The file is gone: completed (adopted) or removed meanwhile, perhaps by another server.
+    auto now = impl_->Load(id);
+    if (now && *now && (*now)->completed_at) {
+      return Fail(Error::Conflict("上传已完成，无需继续发送"));
     }
+    if (now && !*now) return Fail(Error::NotFound("上传不存在或已删除"));
+    if (now && (*now)->offset == (*now)->length) {
+      // Every byte is in: another request is handing the finished file over right now.
+      return Fail(
+          Error{ErrorCode::kLocked, "该文件正在另一个请求中处理，请稍后重试", {}, std::nullopt});
+    }
+    return Fail(Error::Internal("上传文件丢失，请重新上传"));
   }
-  auto release = [&] {
-    std::lock_guard lock(impl_->mu);
-    impl_->active.erase(u.id);
+  int fd = *locked;
+  auto fail = [&fd](Error e) -> Result<std::unique_ptr<PatchWriter>> {
+    ::close(fd);
+    return Fail(std::move(e));
   };
-  // Re-read under the lock: another PATCH may have committed since the first read.
+  // Re-read under the lock: a PATCH on this or another server may have committed since the
+  // first read. Offset and hash state always come from the database, never from memory.
   auto fresh = impl_->Load(id);
-  if (!fresh || !*fresh) {
-    release();
-    return Fail(Error::NotFound("上传不存在或已删除"));
-  }
+  if (!fresh || !*fresh) return fail(Error::NotFound("上传不存在或已删除"));
   u = std::move(**fresh);
-  if (u.completed_at) {
-    release();
-    return Fail(Error::Conflict("上传已完成，无需继续发送"));
-  }
+  if (u.completed_at) return fail(Error::Conflict("上传已完成，无需继续发送"));
   if (offset != u.offset) {
-    release();
-    return Fail(Error::Conflict("Upload-Offset 与服务器记录不一致：服务器已收到 " +
+    return fail(Error::Conflict("Upload-Offset 与服务器记录不一致：服务器已收到 " +
                                 std::to_string(u.offset) + " 字节"));
   }
   if (content_length && *content_length > u.length - u.offset) {
-    release();
-    return Fail(Error{ErrorCode::kPayloadTooLarge, "上传内容超过了声明的文件大小（Upload-Length）",
-                      {}, std::nullopt});
-  }
-  std::string path = impl_->PartPath(u.id);
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) {
-    release();
-    return Fail(Error::Internal("上传文件丢失，请重新上传"));
+    return fail(Error{ErrorCode::kPayloadTooLarge,
+                      "上传内容超过了声明的文件大小（Upload-Length）",
+                      {},
+                      std::nullopt});
   }
   struct stat sb {};
   ::fstat(fd, &sb);
   uint64_t size = static_cast<uint64_t>(sb.st_size);
-  if (size < u.offset) {
-    ::close(fd);
-    release();
-    return Fail(Error::Internal("上传文件不完整，请重新上传"));
-  }
+  if (size < u.offset) return fail(Error::Internal("上传文件不完整，请重新上传"));
   // Bytes past the committed offset were never acknowledged (a crash mid-PATCH): drop them.
   if (size > u.offset && ::ftruncate(fd, static_cast<off_t>(u.offset)) != 0) {
-    ::close(fd);
-    release();
-    return Fail(Error::Internal("无法恢复上传文件"));
+    return fail(Error::Internal("无法恢复上传文件"));
   }
   ::lseek(fd, static_cast<off_t>(u.offset), SEEK_SET);
   return std::unique_ptr<PatchWriter>(new Writer(*impl_, on_complete_, u, fd, std::move(checksum)));
@@ -435,13 +482,9 @@ Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
 
 Status UploadService::Terminate(const auth::Principal& p, const std::string& id) {
   LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
-  {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->active.count(u.id)) {
-      return Fail(Error{ErrorCode::kLocked, "该文件正在上传，请先暂停", {}, std::nullopt});
-    }
+  if (!impl_->Discard(u.id)) {
+    return Fail(Error{ErrorCode::kLocked, "该文件正在上传，请先暂停", {}, std::nullopt});
   }
-  impl_->Discard(u.id);
   return Ok();
 }
 
@@ -451,13 +494,7 @@ int UploadService::SweepExpired() {
   if (!rows) return 0;
   int n = 0;
   for (const auto& r : rows->rows) {
-    std::string id = r.Text(0);
-    {
-      std::lock_guard lock(impl_->mu);
-      if (impl_->active.count(id)) continue;
-    }
-    impl_->Discard(id);
-    ++n;
+    if (impl_->Discard(r.Text(0))) ++n;  // skipped while a PATCH (on any server) holds it
   }
   return n;
 }

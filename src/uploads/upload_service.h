@@ -1,17 +1,17 @@
 // UploadService: resumable uploads (tus 1.0 core, creation, termination, checksum,
 // expiration) for media and covers. Bytes go to DATA/uploads/<id>.part; the committed offset
 // and the running SHA-256 state live in the database and advance only after fsync, so an
-// acknowledged byte survives kill -9. One PATCH at a time per upload (in-process lock).
-// Thread-safe.
+// acknowledged byte survives kill -9. One PATCH at a time per upload across every server on
+// the shared directory (an OFD lock on the .part file; a loser gets kLocked → 423), and each
+// PATCH reads offset and hash state afresh, so consecutive PATCHes may land on different
+// servers. Thread-safe.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "auth/user.h"

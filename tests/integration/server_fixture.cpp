@@ -55,11 +55,26 @@ TestServer::TestServer(std::function<void(http::Router&)> extra_routes,
   // (security_api_test.cpp), which turn it back on.
   cfg.require_two_factor = false;
   if (configure) configure(cfg);
-  auto ctx = app::BuildAppContext(cfg, &clock_, /*migrate=*/true);
+  Start(cfg, /*seed=*/true, extra_routes);
+}
+
+TestServer::TestServer(TestServer& first)
+    : clock_ptr_(first.clock_ptr_), owns_data_(false), dir_(first.dir_) {
+  static int node = 0;
+  Config cfg = first.ctx().config;
+  cfg.search_dir = dir_ + "/search-node" + std::to_string(++node);
+  Start(cfg, /*seed=*/false, {});
+}
+
+void TestServer::Start(const Config& cfg, bool seed,
+                       const std::function<void(http::Router&)>& extra_routes) {
+  auto ctx = app::BuildAppContext(cfg, clock_ptr_, /*migrate=*/true);
   if (!ctx) throw std::runtime_error(ctx.error().message);
   ctx_ = std::move(*ctx);
-  auto seeded = app::SeedDemo(*ctx_);  // includes the base data (root, categories)
-  if (!seeded) throw std::runtime_error(seeded.error().message);
+  if (seed) {
+    auto seeded = app::SeedDemo(*ctx_);  // includes the base data (root, categories)
+    if (!seeded) throw std::runtime_error(seeded.error().message);
+  }
   router_ = app::BuildRouter(*ctx_);
   if (extra_routes) extra_routes(router_);
   http::ServerOptions opts;
@@ -86,6 +101,7 @@ TestServer::~TestServer() {
   Stop();
   server_.reset();
   ctx_.reset();
+  if (!owns_data_) return;
   std::filesystem::remove_all(dir_);
   if (!pg_schema_.empty()) {
     try {

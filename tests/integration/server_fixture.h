@@ -1,6 +1,8 @@
 // TestServer: the real lep server on 127.0.0.1, port 0, over a fresh data directory with the
 // demo data, driven by an injected FakeClock. Its database is SQLite in that directory, or,
 // when LEP_TEST_PG_URL is set, a fresh PostgreSQL schema dropped on destruction.
+// A second TestServer built from a first is another node of the same deployment: the same
+// database and data directory (uploads, blobs), its own search index, the first's clock.
 // Client: a tiny HTTP/1.1 client with a cookie jar and the CSRF header, for speaking to it
 // like a browser would.
 #pragma once
@@ -34,14 +36,20 @@ class TestServer {
   // configure may change the configuration before the context is built.
   explicit TestServer(std::function<void(http::Router&)> extra_routes = {},
                       std::function<void(Config&)> configure = {});
+  // Another server on first's database and data directory (not seeded again).
+  explicit TestServer(TestServer& first);
   ~TestServer();
   uint16_t port() const { return port_; }
   app::AppContext& ctx() { return *ctx_; }
-  FakeClock& clock() { return clock_; }
+  FakeClock& clock() { return *clock_ptr_; }
   void Stop();
 
  private:
+  void Start(const Config& cfg, bool seed, const std::function<void(http::Router&)>& extra_routes);
+
   FakeClock clock_;
+  FakeClock* clock_ptr_ = &clock_;
+  bool owns_data_ = true;  // false for a second server: the first cleans up
   std::string dir_;
   std::string pg_schema_;  // set when running on PostgreSQL
   std::unique_ptr<app::AppContext> ctx_;

@@ -1,6 +1,10 @@
 // Numbered schema migrations, applied in order and recorded in schema_migrations.
 // Each migration runs in its own transaction; running twice is a no-op.
-// SQL may use {{pk}} (auto-increment primary key) which each dialect spells its own way.
+// SQL may use {{pk}} (auto-increment primary key) and {{now_ms}} (the database's clock in Unix
+// ms), which each dialect spells its own way; a statement starting with {{sqlite}} or
+// {{postgres}} runs on that dialect only. Versions must be strictly increasing and new ones
+// go at the end: a database records only how far it got, so a number below the latest
+// applied one would never run.
 #pragma once
 
 #include <string>

@@ -317,6 +317,32 @@ CREATE INDEX mail_outbox_pending ON mail_outbox (sent_at, next_attempt_at);
 CREATE INDEX batch_items_resource ON batch_items (resource_id);
 CREATE INDEX batches_due ON batches (state, scheduled_at)
 )sql"},
+      {12, "several_servers", R"sql(
+CREATE TABLE click_dedup (
+  resource_id BIGINT NOT NULL,
+  visitor TEXT NOT NULL,
+  counted_at BIGINT NOT NULL,
+  PRIMARY KEY (resource_id, visitor)
+);
+CREATE INDEX click_dedup_age ON click_dedup (counted_at);
+CREATE TABLE portal_outbox (
+  seq {{pk}},
+  resource_id BIGINT NOT NULL,
+  at BIGINT NOT NULL DEFAULT ({{now_ms}})
+);
+CREATE INDEX portal_outbox_at ON portal_outbox (at);
+{{sqlite}}CREATE TRIGGER resources_outbox_ins AFTER INSERT ON resources WHEN NEW.state = 'published' BEGIN INSERT INTO portal_outbox (resource_id) VALUES (NEW.id); END;
+{{sqlite}}CREATE TRIGGER resources_outbox_upd AFTER UPDATE ON resources WHEN OLD.state = 'published' OR NEW.state = 'published' BEGIN INSERT INTO portal_outbox (resource_id) VALUES (NEW.id); END;
+{{sqlite}}CREATE TRIGGER resources_outbox_del AFTER DELETE ON resources WHEN OLD.state = 'published' BEGIN INSERT INTO portal_outbox (resource_id) VALUES (OLD.id); END;
+{{sqlite}}CREATE TRIGGER orgs_outbox_upd AFTER UPDATE OF name, region ON orgs BEGIN INSERT INTO portal_outbox (resource_id) SELECT id FROM resources WHERE org_id = NEW.id AND state = 'published'; END;
+{{postgres}}CREATE FUNCTION portal_outbox_new() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO portal_outbox (resource_id) VALUES (NEW.id); RETURN NULL; END $$;
+{{postgres}}CREATE FUNCTION portal_outbox_old() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO portal_outbox (resource_id) VALUES (OLD.id); RETURN NULL; END $$;
+{{postgres}}CREATE FUNCTION portal_outbox_org() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO portal_outbox (resource_id) SELECT id FROM resources WHERE org_id = NEW.id AND state = 'published'; RETURN NULL; END $$;
+{{postgres}}CREATE TRIGGER resources_outbox_ins AFTER INSERT ON resources FOR EACH ROW WHEN (NEW.state = 'published') EXECUTE FUNCTION portal_outbox_new();
+{{postgres}}CREATE TRIGGER resources_outbox_upd AFTER UPDATE ON resources FOR EACH ROW WHEN (OLD.state = 'published' OR NEW.state = 'published') EXECUTE FUNCTION portal_outbox_new();
+{{postgres}}CREATE TRIGGER resources_outbox_del AFTER DELETE ON resources FOR EACH ROW WHEN (OLD.state = 'published') EXECUTE FUNCTION portal_outbox_old();
+{{postgres}}CREATE TRIGGER orgs_outbox_upd AFTER UPDATE OF name, region ON orgs FOR EACH ROW EXECUTE FUNCTION portal_outbox_org()
+)sql"},
   };
   return kMigrations;
 }
