@@ -5,28 +5,26 @@
 // by run.sh; writes {resource_id, cookie} to LEP_DEPLOY_OUT for its Range check.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { Readable, Transform } from 'node:stream'
 import * as tus from 'tus-js-client'
 
-const MiB = 1 << 20
+import {
+  AbortingHttpStack,
+  MiB,
+  createResource,
+  fetchMedia,
+  login,
+  sha256File,
+  tusHead,
+  waitFor,
+} from '../e2e_tus/helpers.mjs'
+
 const base = process.env.LEP_DEPLOY_BASE
 const file = process.env.LEP_DEPLOY_FILE
 const nginxBodyTmp = process.env.LEP_DEPLOY_NGINX_BODY_TMP
 assert.ok(base && file && nginxBodyTmp, 'run tests/deploy/run.sh')
-
-function sha256File(p) {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256')
-    fs.createReadStream(p, { highWaterMark: 4 * MiB })
-      .on('data', (d) => h.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')))
-  })
-}
 
 function filesUnder(dir) {
   let n = 0
@@ -36,102 +34,21 @@ function filesUnder(dir) {
   return n
 }
 
-async function login(username) {
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: 'Lep@Demo2022' }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 200, `login ${username}: ${text}`)
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.startsWith('lep_session='))
-  assert.ok(cookie, 'login sets lep_session')
-  return { cookie, csrf: JSON.parse(text).csrf_token }
-}
-
-async function tusHead(session, url) {
-  const res = await fetch(new URL(url, base), {
-    method: 'HEAD',
-    headers: { Cookie: session.cookie, 'X-CSRF-Token': session.csrf, 'Tus-Resumable': '1.0.0' },
-  })
-  return { status: res.status, offset: Number(res.headers.get('upload-offset')), length: Number(res.headers.get('upload-length')) }
-}
-
-/** DefaultHttpStack whose PATCH bodies are counted; onCut(position) once position ≥ cutAt. */
-class AbortingHttpStack {
-  constructor(cutAt, onCut) {
-    this.inner = new tus.DefaultHttpStack()
-    this.cutAt = cutAt
-    this.onCut = onCut
-    this.fired = false
-  }
-  getName() {
-    return 'AbortingHttpStack'
-  }
-  createRequest(method, url) {
-    const req = this.inner.createRequest(method, url)
-    const stack = this
-    const send = req.send.bind(req)
-    req.send = (body) => {
-      if (method !== 'PATCH' || !(body instanceof Readable) || stack.fired) return send(body)
-      let position = Number(req.getHeader('Upload-Offset'))
-      const counted = new Transform({
-        transform(chunk, _enc, cb) {
-          cb(null, chunk)
-          position += chunk.length
-          if (!stack.fired && position >= stack.cutAt) {
-            stack.fired = true
-            setImmediate(() => stack.onCut(position))
-          }
-        },
-      })
-      counted.size = body.size
-      body.on('error', (e) => counted.destroy(e))
-      return send(body.pipe(counted))
-    }
-    return req
-  }
-}
-
-async function createResource(auth, title) {
-  const res = await fetch(`${base}/api/v1/resources`, {
-    method: 'POST',
-    headers: { ...auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      title,
-      type: 'A01',
-      domain: '老年教育',
-      summary: 'nginx + tus-js-client 部署测试',
-      copyright_holder: '岭南示范职业技术学院（演示）',
-      presenters: '张演示',
-    }),
-  })
-  const text = await res.text()
-  assert.equal(res.status, 201, text)
-  return JSON.parse(text).id
-}
-
 /** The media record once the upload completed: { sha256, size, … }. */
-async function storedMedia(session, resourceId) {
-  let media = null
-  for (let i = 0; i < 100 && !media?.sha256; i++) {
-    const res = await fetch(`${base}/api/v1/resources/${resourceId}/media`, { headers: { Cookie: session.cookie } })
-    const text = await res.text()
-    assert.equal(res.status, 200, text)
-    media = JSON.parse(text).media
-    if (!media?.sha256) await new Promise((r) => setTimeout(r, 200))
-  }
-  assert.ok(media, 'a media record exists')
-  return media
+function storedMedia(session, resourceId) {
+  return waitFor('the media record', async () => {
+    const media = await fetchMedia(base, session, resourceId)
+    return media?.sha256 ? media : null
+  }, { timeoutMs: 20_000, intervalMs: 200 })
 }
 
 test('200 MB through nginx: abort mid-chunk, resume from the server offset, same SHA-256', { timeout: 100_000 }, async (t) => {
   const size = fs.statSync(file).size
   const localSha = sha256File(file)
-  const session = await login('gd_uploader')
+  const session = await login(base, 'gd_uploader')
   const auth = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
 
-  const resourceId = await createResource(auth, '部署测试：经 nginx 续传')
+  const resourceId = await createResource(base, session, '部署测试：经 nginx 续传')
 
   const storage = new tus.FileUrlStorage(path.join(path.dirname(file), 'tus-urls.json'))
   const options = (extra) => ({
@@ -152,7 +69,7 @@ test('200 MB through nginx: abort mid-chunk, resume from the server offset, same
   const t0 = Date.now()
   await new Promise((resolve, reject) => {
     let upload = null
-    const stack = new AbortingHttpStack(cutAt, (at) => {
+    const stack = new AbortingHttpStack(new tus.DefaultHttpStack(), cutAt, (at) => {
       abortedAt = at
       firstUrl = upload.url
       // proxy_request_buffering off: nothing of the PATCH body sits in nginx's temp dir.
@@ -184,7 +101,7 @@ test('200 MB through nginx: abort mid-chunk, resume from the server offset, same
   // the same on two HEADs 300 ms apart (the aborted PATCH has settled).
   let mid = { status: 0, offset: -1 }
   for (let i = 0; i < 60; i++) {
-    const h = await tusHead(session, firstUrl)
+    const h = await tusHead(base, session, firstUrl)
     if (h.status === 200 && h.offset === mid.offset) break
     mid = h
     await new Promise((r) => setTimeout(r, 300))
@@ -217,7 +134,7 @@ test('200 MB through nginx: abort mid-chunk, resume from the server offset, same
   assert.equal(second.url, firstUrl, 'resumed the same upload')
   assert.equal(patchOffsets[0], mid.offset, 'the first PATCH after the resume starts at the HEAD offset')
 
-  const done = await tusHead(session, firstUrl)
+  const done = await tusHead(base, session, firstUrl)
   assert.equal(done.offset, size)
 
   // The media record: SHA-256 over the stored bytes (random bytes fail the probe; the hash and
@@ -237,9 +154,9 @@ test('nginx workers are killed mid-upload; tus-js-client retries and resumes on 
   assert.ok(master > 0, 'LEP_DEPLOY_NGINX_PID')
   const size = fs.statSync(file).size
   const localSha = sha256File(file)
-  const session = await login('gd_uploader')
+  const session = await login(base, 'gd_uploader')
   const auth = { Cookie: session.cookie, 'X-CSRF-Token': session.csrf }
-  const resourceId = await createResource(auth, '部署测试：代理中断后自动重试')
+  const resourceId = await createResource(base, session, '部署测试：代理中断后自动重试')
   let killed = []
   let killedAt = 0
   const retries = []

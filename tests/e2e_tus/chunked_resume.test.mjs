@@ -6,10 +6,10 @@ import assert from 'node:assert/strict'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import { Readable, Transform } from 'node:stream'
 import * as tus from 'tus-js-client'
 
 import {
+  AbortingHttpStack,
   MiB,
   assertStoredAndPassing,
   authHeaders,
@@ -48,48 +48,6 @@ function tusOptions(endpointBase, resourceId, extra = {}) {
   }
 }
 
-/**
- * tus-js-client's own node HTTP stack, with each PATCH body counted on its way out; once the
- * absolute position (Upload-Offset + body bytes) reaches cutAt, onCut(position) is called once.
- */
-class AbortingHttpStack {
-  constructor(cutAt, onCut) {
-    this.inner = new tus.DefaultHttpStack()
-    this.cutAt = cutAt
-    this.onCut = onCut
-    this.fired = false
-  }
-
-  getName() {
-    return 'AbortingHttpStack'
-  }
-
-  createRequest(method, url) {
-    const req = this.inner.createRequest(method, url)
-    const stack = this
-    const send = req.send.bind(req)
-    req.send = (body) => {
-      if (method !== 'PATCH' || !(body instanceof Readable) || stack.fired) return send(body)
-      let position = Number(req.getHeader('Upload-Offset'))
-      const counted = new Transform({
-        transform(chunk, _enc, cb) {
-          cb(null, chunk)
-          position += chunk.length
-          if (!stack.fired && position >= stack.cutAt) {
-            stack.fired = true
-            // After these bytes were handed to the socket: the server sees a partial chunk.
-            setImmediate(() => stack.onCut(position))
-          }
-        },
-      })
-      counted.size = body.size // tus-js-client sets Content-Length from it
-      body.on('error', (e) => counted.destroy(e))
-      return send(body.pipe(counted))
-    }
-    return req
-  }
-}
-
 /** Runs an Upload to success; rejects with its error. */
 function runToEnd(upload) {
   return new Promise((resolve, reject) => {
@@ -111,7 +69,7 @@ test('abort() mid-way, then a new tus.Upload finds the stored URL and resumes to
   let abortedAt = null
   await new Promise((resolve, reject) => {
     let upload = null
-    const stack = new AbortingHttpStack(cutAt, (at) => {
+    const stack = new AbortingHttpStack(new tus.DefaultHttpStack(), cutAt, (at) => {
       abortedAt = at
       firstUrl = upload.url
       upload.abort().then(resolve, reject)

@@ -7,6 +7,7 @@ import * as fs from 'node:fs'
 import * as net from 'node:net'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { Readable, Transform } from 'node:stream'
 import { promisify } from 'node:util'
 import assert from 'node:assert/strict'
 
@@ -119,6 +120,48 @@ export async function tusHead(base, session, uploadUrl) {
   })
   const num = (h) => (res.headers.get(h) === null ? null : Number(res.headers.get(h)))
   return { status: res.status, offset: num('upload-offset'), length: num('upload-length') }
+}
+
+/**
+ * A tus-js-client HTTP stack around `inner` (new tus.DefaultHttpStack()), with each PATCH body counted on its way out; once the
+ * absolute position (Upload-Offset + body bytes) reaches cutAt, onCut(position) is called once.
+ */
+export class AbortingHttpStack {
+  constructor(inner, cutAt, onCut) {
+    this.inner = inner
+    this.cutAt = cutAt
+    this.onCut = onCut
+    this.fired = false
+  }
+
+  getName() {
+    return 'AbortingHttpStack'
+  }
+
+  createRequest(method, url) {
+    const req = this.inner.createRequest(method, url)
+    const stack = this
+    const send = req.send.bind(req)
+    req.send = (body) => {
+      if (method !== 'PATCH' || !(body instanceof Readable) || stack.fired) return send(body)
+      let position = Number(req.getHeader('Upload-Offset'))
+      const counted = new Transform({
+        transform(chunk, _enc, cb) {
+          cb(null, chunk)
+          position += chunk.length
+          if (!stack.fired && position >= stack.cutAt) {
+            stack.fired = true
+            // After these bytes were handed to the socket: the server sees a partial chunk.
+            setImmediate(() => stack.onCut(position))
+          }
+        },
+      })
+      counted.size = body.size // tus-js-client sets Content-Length from it
+      body.on('error', (e) => counted.destroy(e))
+      return send(body.pipe(counted))
+    }
+    return req
+  }
 }
 
 /** GET /api/v1/resources/{id}/media → the "media" object (null when none yet). */
