@@ -45,6 +45,8 @@ void AddCommonOptions(CLI::App* cmd, Config& cfg, std::string& config_file) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before any thread: a peer that hangs up mid-sendfile must cost one request, not the process.
+  lep::http::IgnoreSigpipe();
   CLI::App cli{"lep — 终身教育数字化学习资源征集与学习门户平台"};
   cli.require_subcommand(1);
   Config cfg;

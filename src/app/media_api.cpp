@@ -119,13 +119,15 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
                   return Response::FromError(
                       Error::FailedPrecondition("只有草稿或退回修改的资源可以更换封面"));
                 }
-                LEP_RETURN_RESPONSE_IF_ERROR(StoreCover(ctx, *id, data));
+                LEP_RETURN_RESPONSE_IF_ERROR(StoreCover(
+                    ctx, {p.user_id.value, p.org ? p.org->id.value : 0, req.remote_ip}, *id, data));
                 auto updated = ctx.resources->Get(p, resources::ResourceId{*id});
                 if (!updated) return Response::FromError(updated.error());
                 return Response::Json(200, {{"cover", {{"url", "/api/v1/resources/" +
                                                                    std::to_string(*id) + "/cover"},
                                                        {"width", updated->cover->width},
-                                                       {"height", updated->cover->height}}}});
+                                                       {"height", updated->cover->height}}},
+                                            {"version", updated->version}});
               }),
               (5u << 20) + 64 * 1024, "上传资源封面（JPG，≤ 5 MB；原始请求体或 multipart）"});
 

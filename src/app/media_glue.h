@@ -27,17 +27,30 @@ struct MediaRecord {
   int64_t created_at = 0;
 };
 
+// A finished upload: media are probed against 附件1 and adopted, covers decoded; either is
+// recorded only if the resource is still editable at that version (the same transaction
+// bumps the version and writes the audit row), else the bytes are dropped with an error.
 [[nodiscard]] Status OnUploadComplete(AppContext& ctx, const uploads::Upload& u,
                                       const std::string& path);
 [[nodiscard]] Result<std::optional<MediaRecord>> LoadMedia(AppContext& ctx, int64_t resource_id);
 json MediaJson(const MediaRecord& m);
-// Stores a checked cover (bytes already validated by the caller or not: validated here).
 // Checks an online course's link (SSRF-safe checker) and stores the result.
 linkcheck::LinkCheckResult CheckAndStoreLink(AppContext& ctx, int64_t resource_id,
                                              const std::string& url);
 // The last stored link check of a resource, as JSON (null when never checked).
 json LinkCheckJson(AppContext& ctx, int64_t resource_id);
 
-[[nodiscard]] Status StoreCover(AppContext& ctx, int64_t resource_id, std::string_view jpeg);
+// Who changes a resource's media or cover (for the audit row).
+struct MediaActor {
+  int64_t user_id = 0;
+  int64_t org_id = 0;
+  std::string ip;
+};
+
+// Stores a cover (validated here: a real JPEG) for an editable resource: the new cover, the
+// version bump and the audit row are one transaction that re-checks version and state, so a
+// resource submitted meanwhile keeps the cover its reviewers saw (kFailedPrecondition).
+[[nodiscard]] Status StoreCover(AppContext& ctx, const MediaActor& actor, int64_t resource_id,
+                                std::string_view jpeg);
 
 }  // namespace lep::app

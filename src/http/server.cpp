@@ -3,6 +3,7 @@
 #include "http/asio.h"  // first: Boost 1.74 awaitable needs <utility>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -59,6 +60,13 @@ Response Safely(const Handler& h, Request& req) {
 
 }  // namespace
 
+void IgnoreSigpipe() {
+  struct sigaction sa {};
+  sa.sa_handler = SIG_IGN;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGPIPE, &sa, nullptr);
+}
+
 struct Server::Impl {
   Impl(ServerOptions o, const Router& r, Metrics& m)
       : opt(std::move(o)),
@@ -67,7 +75,9 @@ struct Server::Impl {
         workers(static_cast<size_t>(std::max(1, opt.worker_threads))),
         acceptor(ioc),
         signals(ioc),
-        grace_timer(ioc) {}
+        grace_timer(ioc) {
+    IgnoreSigpipe();  // main() does it first; this keeps embedded servers (tests) safe too
+  }
 
   ServerOptions opt;
   const Router& router;

@@ -29,6 +29,13 @@ struct ServerOptions {
   bool access_log = true;
 };
 
+// Makes the process ignore SIGPIPE. sendfile(2) and write(2) on a socket whose peer has gone
+// raise SIGPIPE, whose default action ends the process: one browser tab closed mid-download
+// would take the whole server down. Call at the start of main(), before any thread exists
+// (every thread inherits the disposition); writes then fail with EPIPE, which the server
+// treats as "client gone". Idempotent.
+void IgnoreSigpipe();
+
 class Server {
  public:
   Server(ServerOptions options, const Router& router, Metrics& metrics);

@@ -241,6 +241,13 @@ Result<Resource> ReviewService::Act(const auth::Principal& p, resources::Resourc
     if (res.affected == 0) {
       return Fail(Error::Conflict("该资源已被他人处理（状态或版本已变化），请刷新后重试"));
     }
+    if (resources::IsEditable(t.from) && !resources::IsEditable(t.to)) {
+      // Reviewers judge the bytes stored now: unfinished uploads are cancelled (expires_at 0:
+      // refused from now on, their bytes removed by the upload sweep).
+      LEP_RETURN_IF_ERROR(tx.Exec("UPDATE uploads SET expires_at = 0 WHERE resource_id = ? AND "
+                                  "completed_at = 0",
+                                  {id.value}));
+    }
     LEP_ASSIGN_OR_RETURN(
         auto history,
         tx.QueryOne("INSERT INTO review_history (resource_id, action, from_state, to_state, "

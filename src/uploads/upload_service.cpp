@@ -179,10 +179,13 @@ struct UploadService::Impl {
     return Ok();
   }
 
-  Result<Upload> LoadForWriter(const auth::Principal& p, const std::string& id) {
+  // need_editable: PATCH continues an upload only while its resource is a draft or returned
+  // (a stale upload must never replace reviewed media); HEAD may still tell the offset.
+  Result<Upload> LoadForWriter(const auth::Principal& p, const std::string& id,
+                               bool need_editable) {
     LEP_ASSIGN_OR_RETURN(auto u, Load(id));
     if (!u) return Fail(Error::NotFound("上传不存在或已删除"));
-    auto allowed = CheckWriter(p, u->resource_id, false);
+    auto allowed = CheckWriter(p, u->resource_id, need_editable && !u->completed_at);
     if (!allowed) {
       if (allowed.error().Is(ErrorCode::kNotFound)) return Fail(Error::NotFound("上传不存在或已删除"));
       return Fail(allowed.error());
@@ -192,8 +195,12 @@ struct UploadService::Impl {
         return Fail(
             Error{ErrorCode::kLocked, "该文件正在另一个请求中上传，请稍后重试", {}, std::nullopt});
       }
-      return Fail(Error{ErrorCode::kGone, "上传已过期（超过保留时间未完成），请重新上传", {},
-                        std::nullopt});
+      // expires_at = 0: cancelled when the resource was submitted for review.
+      return Fail(Error{ErrorCode::kGone,
+                        u->expires_at == 0
+                            ? "资源已提交审核，未完成的上传已取消"
+                            : "上传已过期（超过保留时间未完成），请重新上传",
+                        {}, std::nullopt});
     }
     return *u;
   }
@@ -423,13 +430,13 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
 }
 
 Result<Upload> UploadService::Get(const auth::Principal& p, const std::string& id) {
-  return impl_->LoadForWriter(p, id);
+  return impl_->LoadForWriter(p, id, false);
 }
 
 Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
     const auth::Principal& p, const std::string& id, uint64_t offset,
     std::optional<Checksum> checksum, std::optional<uint64_t> content_length) {
-  LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
+  LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id, true));
   if (u.completed_at) return Fail(Error::Conflict("上传已完成，无需继续发送"));
   auto locked = impl_->LockPart(u.id);
   if (!locked) {
@@ -481,7 +488,7 @@ Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
 }
 
 Status UploadService::Terminate(const auth::Principal& p, const std::string& id) {
-  LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id));
+  LEP_ASSIGN_OR_RETURN(Upload u, impl_->LoadForWriter(p, id, false));
   if (!impl_->Discard(u.id)) {
     return Fail(Error{ErrorCode::kLocked, "该文件正在上传，请先暂停", {}, std::nullopt});
   }

@@ -51,7 +51,9 @@ class UploadsTest : public ::testing::Test {
          "sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -b:v 3M -minrate 3M -maxrate 3M "
          "-bufsize 1M -x264-params nal-hrd=cbr -c:a aac " + d + "/moov_end.mp4 && "
          "ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=1 -frames:v 1 " + d +
-         "/cover.jpg && ffmpeg -v error -y -f lavfi -i testsrc=size=64x64:rate=1 -frames:v 1 " +
+         "/cover.jpg && ffmpeg -v error -y -f lavfi -i smptebars=size=800x450:rate=1 "
+         "-frames:v 1 " + d + "/cover2.jpg && "
+         "ffmpeg -v error -y -f lavfi -i testsrc=size=64x64:rate=1 -frames:v 1 " +
          d + "/cover.png").c_str());
     ASSERT_EQ(rc, 0);
   }
@@ -344,6 +346,151 @@ TEST_F(UploadsTest, BodiesLargerThanOneMebibyteAreAccepted) {
   auto r = Patch(loc, 0, data);
   EXPECT_EQ(r.status, 204) << r.body;
   EXPECT_EQ(Offset(loc), data.size());
+}
+
+}  // namespace
+}  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+std::string Sha256Hex(std::string_view data) { return Hex(Digest(EVP_sha256(), data)); }
+
+const json kChecklist = {{"ideology", true}, {"copyright", true}, {"secrecy", true},
+                         {"science", true}};
+
+int64_t AuditRows(TestServer& server, const std::string& action, int64_t resource_id) {
+  auto row = server.ctx().db->QueryOne(
+      "SELECT COUNT(*) FROM audit_log WHERE action = ? AND object = ?",
+      {action, "resource:" + std::to_string(resource_id)});
+  return row && *row ? (*row)->Int(0) : -1;
+}
+
+// Issue 14 item 2: uploads opened while the resource was a draft, finished after it went
+// through both reviews into a published batch, must not replace what the reviewers saw.
+TEST_F(UploadsTest, Issue14StaleUploadsNeverReplaceReviewedBytes) {
+  server_.clock().SetMs(1652140800000);  // 2022-05-10 08:00 Beijing
+  ASSERT_EQ(up_.Login("gd_uploader").status, 200);  // a session of the new clock
+  Client admin(server_.port());
+  ASSERT_EQ(admin.Login("nou_admin").status, 200);
+  ASSERT_EQ(admin.Send("POST", "/api/v1/campaigns",
+                       {{"name", "2022年征集"},
+                        {"year", 2022},
+                        {"submission_deadline", "2022-05-15"},
+                        {"first_review_deadline", "2022-05-22"}})
+                .status,
+            201);
+  std::string url = "/api/v1/resources/" + std::to_string(resource_id_);
+  // The reviewed bytes: a passing video and a cover.
+  std::string video = Read("ok.mp4");
+  std::string cover = Read("cover.jpg");
+  std::string media_loc = Create(up_, video.size());
+  ASSERT_EQ(Patch(media_loc, 0, video).status, 204);
+  auto cover_put = up_.Request("POST", url + "/cover", cover,
+                               {{"X-CSRF-Token", up_.csrf}, {"Content-Type", "image/jpeg"}});
+  ASSERT_EQ(cover_put.status, 200) << cover_put.body;
+  EXPECT_EQ(AuditRows(server_, "resource.media", resource_id_), 1);
+  EXPECT_EQ(AuditRows(server_, "resource.cover", resource_id_), 1);
+
+  // Stale uploads opened on the draft: a media file half sent, a cover not sent at all.
+  std::string other_video = Read("moov_end.mp4");
+  std::string other_cover = Read("cover2.jpg");
+  std::string stale_media = Create(up_, other_video.size());
+  ASSERT_EQ(Patch(stale_media, 0, std::string_view(other_video).substr(0, 1000)).status, 204);
+  std::string stale_cover = Create(up_, other_cover.size(), "cover");
+
+  // Submit → 初审 → 终审 → batch published.
+  int64_t version = up_.Get(url).Json()["version"];
+  auto submitted = up_.Send("POST", url + "/submit", {{"attestation", true}, {"version", version}});
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  Client gd(server_.port());
+  ASSERT_EQ(gd.Login("gd_reviewer").status, 200);
+  ASSERT_EQ(gd.Send("POST", url + "/review", {{"action", "approve"}, {"checklist", kChecklist}})
+                .status,
+            200);
+  Client nou(server_.port());
+  ASSERT_EQ(nou.Login("nou_reviewer").status, 200);
+  ASSERT_EQ(nou.Send("POST", url + "/review", {{"action", "approve"}, {"checklist", kChecklist}})
+                .status,
+            200);
+  auto batch = admin.Send("POST", "/api/v1/batches", {{"resource_ids", {resource_id_}}});
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  ASSERT_EQ(admin.Send("POST",
+                       "/api/v1/batches/" + std::to_string(batch.Json()["id"].get<int64_t>()) +
+                           "/publish",
+                       json::object())
+                .status,
+            200);
+  ASSERT_EQ(up_.Get(url).Json()["state"], "published");
+
+  // The stale uploads are finished now: refused, with a Chinese reason.
+  auto media_patch = Patch(stale_media, 1000, std::string_view(other_video).substr(1000));
+  EXPECT_TRUE(media_patch.status == 409 || media_patch.status == 423) << media_patch.status;
+  EXPECT_NE(media_patch.Json()["error"]["message"].get<std::string>().find("不能再上传"),
+            std::string::npos)
+      << media_patch.body;
+  auto cover_patch = Patch(stale_cover, 0, other_cover);
+  EXPECT_TRUE(cover_patch.status == 409 || cover_patch.status == 423) << cover_patch.status;
+  // Nor can a new upload be opened.
+  auto meta = "resource_id " + uploads::Base64Encode(std::to_string(resource_id_)) + ",kind " +
+              uploads::Base64Encode("cover");
+  EXPECT_EQ(up_.Request("POST", "/api/v1/uploads/", "",
+                        {{"Tus-Resumable", "1.0.0"},
+                         {"X-CSRF-Token", up_.csrf},
+                         {"Upload-Length", std::to_string(other_cover.size())},
+                         {"Upload-Metadata", meta}})
+                .status,
+            409);
+
+  // The public still gets exactly the reviewed bytes, and nothing new was audited.
+  Client anonymous(server_.port());
+  auto played = anonymous.Get("/media/resources/" + std::to_string(resource_id_));
+  ASSERT_EQ(played.status, 200);
+  EXPECT_EQ(Sha256Hex(played.body), Sha256Hex(video));
+  auto shown = anonymous.Get(url + "/cover");
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(Sha256Hex(shown.body), Sha256Hex(cover));
+  EXPECT_EQ(AuditRows(server_, "resource.media", resource_id_), 1);
+  EXPECT_EQ(AuditRows(server_, "resource.cover", resource_id_), 1);
+}
+
+// The same rule where no request boundary helps: a PATCH that began while the resource was a
+// draft and completes after it was submitted. Completion re-checks the state in the
+// transaction that would record the media, so the new bytes are dropped.
+TEST_F(UploadsTest, Issue14CompletionAfterSubmitIsRefused) {
+  server_.clock().SetMs(1652140800000);
+  ASSERT_EQ(up_.Login("gd_uploader").status, 200);
+  std::string url = "/api/v1/resources/" + std::to_string(resource_id_);
+  std::string video = Read("ok.mp4");
+  ASSERT_EQ(Patch(Create(up_, video.size()), 0, video).status, 204);
+  ASSERT_EQ(up_.Request("POST", url + "/cover", Read("cover.jpg"),
+                        {{"X-CSRF-Token", up_.csrf}, {"Content-Type", "image/jpeg"}})
+                .status,
+            200);
+  std::string other = Read("moov_end.mp4");
+  std::string loc = Create(up_, other.size());
+  std::string upload_id = loc.substr(loc.find_last_of('/') + 1);
+
+  std::string token = up_.cookie.substr(up_.cookie.find('=') + 1);
+  auto principal = server_.ctx().auth->Authenticate(token);
+  ASSERT_TRUE(principal);
+  auto writer = server_.ctx().uploads->BeginPatch(*principal, upload_id, 0, std::nullopt,
+                                                 other.size());
+  ASSERT_TRUE(writer) << writer.error().message;
+  ASSERT_TRUE((*writer)->Write(other));
+
+  // Meanwhile the uploader submits (in another tab): the pending upload is cancelled.
+  auto submitted = up_.Send("POST", url + "/submit", {{"attestation", true}});
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  int64_t version = submitted.Json()["version"];
+
+  auto finished = (*writer)->Finish(true);
+  ASSERT_FALSE(finished);
+  EXPECT_TRUE(finished.error().Is(ErrorCode::kFailedPrecondition)) << finished.error().message;
+  auto media = up_.Get(url + "/media").Json()["media"];
+  EXPECT_EQ(media["sha256"], Sha256Hex(video));
+  EXPECT_EQ(up_.Get(url).Json()["version"], version);  // untouched
+  EXPECT_EQ(AuditRows(server_, "resource.media", resource_id_), 1);
 }
 
 }  // namespace

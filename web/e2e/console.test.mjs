@@ -10,6 +10,7 @@ import {
   newPage,
   screenshot,
   setLargeText,
+  serialSteps,
 } from './helpers.mjs'
 
 const RUN = String(Date.now()).slice(-6)
@@ -27,23 +28,7 @@ function fieldError(scope, label) {
 let browser
 let page
 
-/** 顺序执行的步骤：前一步失败后，后续步骤跳过（避免连锁超时） */
-let broken = false
-function step(name, fn) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('前一步骤失败')
-      return
-    }
-    try {
-      await fn(t)
-    } catch (e) {
-      broken = true
-      if (page) await screenshot(page, `FAILED-console-${name.slice(0, 20)}`).catch(() => undefined)
-      throw e
-    }
-  })
-}
+const step = serialSteps('console', () => page)
 
 describe('登录与管理后台', () => {
   before(async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import assert from 'node:assert/strict'
+import { test } from 'node:test'
 import { chromium } from 'playwright-core'
 import AxeBuilderModule from '@axe-core/playwright'
 
@@ -145,4 +146,28 @@ export function totpCode(secretB32, step = Math.floor(Date.now() / 1000 / 30)) {
 
 export function totpStep() {
   return Math.floor(Date.now() / 1000 / 30)
+}
+
+/**
+ * The steps of one spec file, run in order: after a failing step the later ones are skipped
+ * (no chain of timeouts), and the failing step leaves a FAILED-<label>-… screenshot of getPage().
+ */
+export function serialSteps(label, getPage) {
+  let broken = false
+  return function step(name, fn) {
+    test(name, async (t) => {
+      if (broken) {
+        t.skip('前一步骤失败')
+        return
+      }
+      try {
+        await fn(t)
+      } catch (e) {
+        broken = true
+        const page = getPage()
+        if (page) await screenshot(page, `FAILED-${label}-${name.slice(0, 20)}`).catch(() => undefined)
+        throw e
+      }
+    })
+  }
 }

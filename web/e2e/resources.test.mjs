@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { DESKTOP, PHONE, expectAccessible, expectNoHorizontalScroll, launch, login, newPage, screenshot } from './helpers.mjs'
+import { DESKTOP, PHONE, expectAccessible, expectNoHorizontalScroll, launch, login, newPage, screenshot, serialSteps } from './helpers.mjs'
 
 const RUN = String(Date.now()).slice(-6)
 const TITLE = `E2E视频资源${RUN}`
@@ -30,22 +30,7 @@ function fieldError(scope, label) {
     .locator('.el-form-item__error')
 }
 
-let broken = false
-function step(name, fn) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('前一步骤失败')
-      return
-    }
-    try {
-      await fn(t)
-    } catch (e) {
-      broken = true
-      if (page) await screenshot(page, `FAILED-resources-${name.slice(0, 20)}`).catch(() => undefined)
-      throw e
-    }
-  })
-}
+const step = serialSteps('resources', () => page)
 
 function ffmpeg(args) {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] })

@@ -3,7 +3,7 @@
 // 审计员查看审计日志并校验审计链；通知页。新页面都跑 axe。
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, expectAccessible, launch, login, newPage, screenshot, totpCode, totpStep } from './helpers.mjs'
+import { DESKTOP, expectAccessible, launch, login, newPage, screenshot, totpCode, totpStep, serialSteps } from './helpers.mjs'
 
 let browser
 let page
@@ -11,22 +11,7 @@ let secret = ''
 let recovery = []
 let usedStep = 0
 
-let broken = false
-function step(name, fn) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('前一步骤失败')
-      return
-    }
-    try {
-      await fn(t)
-    } catch (e) {
-      broken = true
-      if (page) await screenshot(page, `FAILED-security-${name.slice(0, 20)}`).catch(() => undefined)
-      throw e
-    }
-  })
-}
+const step = serialSteps('security', () => page)
 
 const nav = () => page.getByRole('navigation', { name: '管理后台导航' })
 

@@ -18,6 +18,7 @@ import {
   newPage,
   screenshot,
   setLargeText,
+  serialSteps,
 } from './helpers.mjs'
 
 const RUN = String(Date.now()).slice(-6)
@@ -28,22 +29,7 @@ let page
 let work
 let resourceId
 
-let broken = false
-function step(name, fn) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('前一步骤失败')
-      return
-    }
-    try {
-      await fn(t)
-    } catch (e) {
-      broken = true
-      if (page) await screenshot(page, `FAILED-workflow-${name.slice(0, 20)}`).catch(() => undefined)
-      throw e
-    }
-  })
-}
+const step = serialSteps('workflow', () => page)
 
 function ffmpeg(args) {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'inherit'] })
