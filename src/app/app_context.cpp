@@ -8,18 +8,18 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/media_glue.h"
 #include "app/portal.h"
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
+#include "app/schema.h"
 
 namespace lep::app {
 
 AppContext::~AppContext() {
   if (review_jobs) review_jobs->Stop();
   if (search_feed) search_feed->Stop();
-  jobs.JoinAll();
+  if (job_runner) job_runner->Stop();  // running jobs give up; the queue keeps them
   counters.reset();  // flushes buffered counts while the database is still open
 }
 
@@ -139,10 +139,10 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   if (ec) return Fail(Error::Internal("无法创建数据目录 " + config.data_dir + "：" + ec.message()));
   LEP_ASSIGN_OR_RETURN(ctx->db, storage::OpenDatabase(config.DatabaseUrl()));
   if (migrate) {
-    LEP_RETURN_IF_ERROR(storage::Migrate(*ctx->db, storage::AllMigrations()));
+    LEP_RETURN_IF_ERROR(storage::Migrate(*ctx->db, app::AllMigrations()));
   } else {
     LEP_ASSIGN_OR_RETURN(int version, storage::CurrentVersion(*ctx->db));
-    if (version < storage::AllMigrations().back().version) {
+    if (version < app::AllMigrations().back().version) {
       return Fail(Error::FailedPrecondition("数据库结构不是最新版本，请先运行 lep migrate"));
     }
   }
@@ -189,15 +189,26 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   linkcheck::LinkCheckOptions lc;
   lc.test_allow_cidrs = config.link_check_allow;
   ctx->link_checker = linkcheck::NewCurlLinkChecker(lc);
+  ctx->media_repo = ingest::NewSqlMediaRepository(*ctx->db);
+  ctx->job_queue = jobs::NewSqlJobQueue(*ctx->db);
+  {
+    jobs::JobRunnerOptions jo;
+    jo.threads = std::max(1, config.job_threads);
+    ctx->job_runner = std::make_unique<jobs::JobRunner>(*ctx->job_queue, *ctx->clock, jo);
+  }
+  ctx->ingest = std::make_unique<ingest::IngestService>(
+      *ctx->db, *ctx->resources, *ctx->resource_repo, *ctx->media_repo, *ctx->blobs,
+      *ctx->probe, *ctx->link_checker, *ctx->job_queue, *ctx->clock);
+  ctx->ingest->SetJobsWake([raw] { raw->job_runner->Wake(); });
+  ctx->ingest->RegisterJobs(*ctx->job_runner);
   ctx->review = std::make_unique<review::ReviewService>(
       *ctx->db, *ctx->resource_repo, *ctx->org_repo, *ctx->resources, *ctx->clock,
       [raw](const resources::Resource& r) {
         if (r.meta.type == resources::ResourceType::kCourse) {
-          return !r.meta.link.empty() &&
-                 CheckAndStoreLink(*raw, r.id.value, r.meta.link).reachable;
+          return !r.meta.link.empty() && raw->ingest->CheckLinkNow(r.id, r.meta.link).reachable;
         }
-        auto m = LoadMedia(*raw, r.id.value);
-        return m && *m && (*m)->passed;
+        auto passed = raw->ingest->TechnicalCheckPassed(r);
+        return passed && *passed;
       });
   {
     review::NotificationOptions no;
@@ -247,7 +258,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   }
   ctx->uploads->SetCompletionHandler(
       [raw](const uploads::Upload& u, const std::string& path) {
-        return OnUploadComplete(*raw, u, path);
+        return raw->ingest->OnUploadComplete(u, path);
       });
   return ctx;
 }

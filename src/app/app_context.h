@@ -13,6 +13,10 @@
 #include "auth/auth_service.h"
 #include "auth/password.h"
 #include "auth/user_repository.h"
+#include "ingest/ingest_service.h"
+#include "ingest/media_repository.h"
+#include "jobs/job_queue.h"
+#include "jobs/job_runner.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "http/metrics.h"
@@ -37,28 +41,6 @@
 #include "uploads/upload_service.h"
 
 namespace lep::app {
-
-// Background jobs (e.g. faststart remux) on their own threads; joined on destruction.
-class BackgroundJobs {
- public:
-  ~BackgroundJobs() { JoinAll(); }
-  void Run(std::function<void()> job) {
-    std::lock_guard lock(mu_);
-    threads_.emplace_back(std::move(job));
-  }
-  void JoinAll() {
-    std::vector<std::thread> threads;
-    {
-      std::lock_guard lock(mu_);
-      threads.swap(threads_);
-    }
-    for (auto& t : threads) t.join();
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::thread> threads_;
-};
 
 class Counters;
 class SearchFeed;
@@ -86,6 +68,11 @@ struct AppContext {
   std::unique_ptr<storage::BlobStore> blobs;
   std::unique_ptr<media::MediaProbe> probe;
   std::unique_ptr<uploads::UploadService> uploads;
+  std::unique_ptr<ingest::MediaRepository> media_repo;
+  // Durable background work (remux, link checks); `lep serve` and `lep worker` start the runner.
+  std::unique_ptr<jobs::JobQueue> job_queue;
+  std::unique_ptr<jobs::JobRunner> job_runner;
+  std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<linkcheck::LinkChecker> link_checker;
   // The sensitive-word screen, replaced as a whole when the list changes.
@@ -103,7 +90,6 @@ struct AppContext {
   // The buckets of app/abuse_limits.cpp (search, counter pings, uploads, submissions).
   std::vector<std::unique_ptr<security::RateLimiter>> rate_limits;
   std::unique_ptr<Counters> counters;
-  BackgroundJobs jobs;
   http::Metrics metrics;
   // In-app notifications (+ optional e-mail) of the review workflow.
   std::unique_ptr<review::NotificationService> notifications;

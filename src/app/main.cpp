@@ -1,5 +1,7 @@
 // lep: the single binary — serve, migrate, seed-demo, user add.
 // The composition root: the only place that picks concrete classes.
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -10,7 +12,6 @@
 #include "app/routes.h"
 #include "app/portal.h"
 #include "app/resources_io.h"
-#include "app/media_glue.h"
 #include "app/seed.h"
 #include "app/backup.h"
 #include "security/totp.h"
@@ -40,6 +41,21 @@ void AddCommonOptions(CLI::App* cmd, Config& cfg, std::string& config_file) {
   cmd->add_option("--data", cfg.data_dir, "数据目录（数据库与媒体文件），默认 ./var");
   cmd->add_option("--config", config_file, "TOML 配置文件路径");
   cmd->add_option("--database", cfg.database_url, "数据库地址，默认 sqlite:<数据目录>/lep.db");
+}
+
+// Runs start(), then blocks until SIGTERM or SIGINT.
+void WaitForTermination(const std::function<void()>& start) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before start(): its threads inherit the mask
+  start();
+  std::printf("lep worker 已启动，按 Ctrl+C 停止。\n");
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::printf("lep worker 正在停止（进行中的任务放回队列）。\n");
 }
 
 }  // namespace
@@ -96,6 +112,12 @@ int main(int argc, char** argv) {
 
   auto* check_links = cli.add_subcommand("check-links", "检查所有网络课程（A03）链接是否可访问");
   AddCommonOptions(check_links, flags, config_file);
+
+  auto* worker = cli.add_subcommand(
+      "worker", "只运行后台任务（重新封装、链接检测等），可与 lep serve 共用数据库与数据目录");
+  AddCommonOptions(worker, flags, config_file);
+  bool worker_once = false;
+  worker->add_flag("--once", worker_once, "处理完当前到期的任务后退出");
 
   auto* audit = cli.add_subcommand("audit", "审计日志");
   audit->require_subcommand(1);
@@ -280,17 +302,25 @@ int main(int argc, char** argv) {
     return report->errors.empty() ? 0 : 2;
   }
   if (check_links->parsed()) {
-    auto rows = ctx.db->Exec("SELECT id, link FROM resources WHERE type = 'A03' AND link <> ''");
-    if (!rows) return Die(rows.error());
-    int bad = 0;
-    for (const auto& r : rows->rows) {
-      auto result = lep::app::CheckAndStoreLink(ctx, r.Int(0), r.Text(1));
-      if (!result.reachable) ++bad;
-      std::printf("%lld\t%s\t%s\t%d\t%s\n", static_cast<long long>(r.Int(0)),
-                  result.reachable ? "可访问" : "不可访问", r.Text(1).c_str(), result.status,
-                  result.error.c_str());
+    lep::resources::ResourceFilter courses;
+    courses.type = "A03";
+    courses.page_size = 1000;
+    int bad = 0, checked = 0;
+    for (courses.page = 1;; ++courses.page) {
+      auto page = ctx.resource_repo->List(courses);
+      if (!page) return Die(page.error());
+      for (const auto& r : page->items) {
+        if (r.meta.link.empty()) continue;
+        auto result = ctx.ingest->CheckLinkNow(r.id, r.meta.link);
+        ++checked;
+        if (!result.reachable) ++bad;
+        std::printf("%lld\t%s\t%s\t%d\t%s\n", static_cast<long long>(r.id.value),
+                    result.reachable ? "可访问" : "不可访问", r.meta.link.c_str(), result.status,
+                    result.error.c_str());
+      }
+      if (page->items.size() < static_cast<size_t>(courses.page_size)) break;
     }
-    std::printf("共检查 %zu 个链接，%d 个不可访问\n", rows->rows.size(), bad);
+    std::printf("共检查 %d 个链接，%d 个不可访问\n", checked, bad);
     return bad ? 3 : 0;
   }
   if (user_add->parsed()) {
@@ -319,6 +349,18 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (worker->parsed()) {
+    if (worker_once) {
+      int n = 0;
+      while (ctx.job_runner->RunOnce()) ++n;
+      std::printf("已处理 %d 个任务\n", n);
+      return 0;
+    }
+    WaitForTermination([&] { ctx.job_runner->Start(); });
+    ctx.job_runner->Stop();
+    return 0;
+  }
+
   // serve
   if (auto_migrate) {
     if (auto base = lep::app::EnsureBaseData(ctx); !base) return Die(base.error());
@@ -343,7 +385,9 @@ int main(int argc, char** argv) {
   ctx.review_jobs->Start();  // scheduled batches, deadline reminders, e-mail
   // Changes made through other servers reach this one's search index.
   ctx.search_feed->Start(std::chrono::seconds(std::max(1, ctx.config.search_sync_seconds)));
+  if (cfg.job_threads > 0) ctx.job_runner->Start();  // the embedded worker (jobs.threads = 0: none)
   server.Run();
+  ctx.job_runner->Stop();
   ctx.review_jobs->Stop();
   std::printf("lep 已停止。\n");
   return 0;

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 
 #include "app/api_common.h"
-#include "app/media_glue.h"
 #include "app/routes.h"
 #include "auth/authorizer.h"
 #include "http/multipart.h"
@@ -16,18 +15,40 @@ namespace {
 using http::Request;
 using http::Response;
 
-// The resource if the caller may read its files (404 otherwise).
+// The resource if the caller may read its files (404 otherwise); the session is looked up
+// only for unpublished ones.
 Result<resources::Resource> ReadableResource(AppContext& ctx, const Request& req) {
   auto id = req.IdParam("id");
   if (!id) return Fail(Error::NotFound("资源不存在"));
-  LEP_ASSIGN_OR_RETURN(auto r, ctx.resource_repo->Get(resources::ResourceId{*id}));
-  if (!r) return Fail(Error::NotFound("资源不存在"));
-  if (r->state == resources::ResourceState::kPublished) return *r;
-  auto p = AuthenticateRequest(ctx, req);
-  if (!p) return Fail(Error::NotFound("资源不存在"));
-  LEP_ASSIGN_OR_RETURN(auto org, ctx.org_repo->Get(r->org_id));
-  if (!org || !auth::Authorizer::CanSeeOrg(*p, *org)) return Fail(Error::NotFound("资源不存在"));
-  return *r;
+  return ctx.resources->LoadReadable(
+      [&]() -> std::optional<auth::Principal> {
+        auto p = AuthenticateRequest(ctx, req);
+        return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
+      },
+      resources::ResourceId{*id});
+}
+
+json MediaJson(const ingest::MediaRecord& m) {
+  return {{"resource_id", m.resource_id},
+          {"filename", m.filename},
+          {"kind", m.kind},
+          {"size", m.size},
+          {"sha256", m.sha256},
+          {"playback_sha256", m.playback_sha256},
+          {"remuxed", m.playback_blob != m.blob},
+          {"state", m.state},
+          {"probe", m.probe},
+          {"report", m.report},
+          {"passed", m.passed},
+          {"url", "/media/resources/" + std::to_string(m.resource_id)},
+          {"created_at", m.created_at}};
+}
+
+json LinkCheckJson(const std::optional<ingest::LinkCheckRecord>& c) {
+  if (!c) return nullptr;
+  return {{"url", c->url},           {"reachable", c->reachable}, {"status", c->status},
+          {"final_url", c->final_url}, {"hops", c->hops},         {"elapsed_ms", c->elapsed_ms},
+          {"error_code", c->error_code}, {"error", c->error},     {"checked_at", c->checked_at}};
 }
 
 // Serves a blob with ETag, Last-Modified, HEAD and a single Range.
@@ -86,7 +107,7 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
               [&ctx](Request& req) {
                 auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
-                auto m = LoadMedia(ctx, r->id.value);
+                auto m = ctx.ingest->Media(r->id);
                 if (!m) return Response::FromError(m.error());
                 return Response::Json(200, {{"media", *m ? MediaJson(**m) : json(nullptr)}});
               },
@@ -96,7 +117,9 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
               [&ctx](Request& req) {
                 auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
-                return Response::Json(200, {{"link_check", LinkCheckJson(ctx, r->id.value)}});
+                auto c = ctx.ingest->LinkCheck(r->id);
+                if (!c) return Response::FromError(c.error());
+                return Response::Json(200, {{"link_check", LinkCheckJson(*c)}});
               },
               1024, "网络课程链接的最近一次检测结果（状态、最终地址、耗时、错误）"});
 
@@ -109,18 +132,8 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
                                                     req.body)) {
                   data = part->data;
                 }
-                // Authorisation and state first (through the service), then the bytes.
-                auto r = ctx.resources->Get(p, resources::ResourceId{*id});
-                if (!r) return Response::FromError(r.error());
-                auto org = ctx.org_repo->Get(r->org_id);
-                if (!org || !*org) return Response::FromError(Error::NotFound("资源不存在"));
-                LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckWriteResources(p, **org));
-                if (!resources::IsEditable(r->state)) {
-                  return Response::FromError(
-                      Error::FailedPrecondition("只有草稿或退回修改的资源可以更换封面"));
-                }
-                LEP_RETURN_RESPONSE_IF_ERROR(StoreCover(
-                    ctx, {p.user_id.value, p.org ? p.org->id.value : 0, req.remote_ip}, *id, data));
+                LEP_RETURN_RESPONSE_IF_ERROR(
+                    ctx.ingest->StoreCover(p, resources::ResourceId{*id}, data, req.remote_ip));
                 auto updated = ctx.resources->Get(p, resources::ResourceId{*id});
                 if (!updated) return Response::FromError(updated.error());
                 return Response::Json(200, {{"cover", {{"url", "/api/v1/resources/" +
@@ -147,10 +160,10 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
               [&ctx](Request& req) {
                 auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
-                auto m = LoadMedia(ctx, r->id.value);
+                auto m = ctx.ingest->Media(r->id);
                 if (!m) return Response::FromError(m.error());
                 if (!*m) return Response::FromError(Error::NotFound("尚未上传音视频文件"));
-                const MediaRecord& rec = **m;
+                const ingest::MediaRecord& rec = **m;
                 return ServeBlob(ctx, req, rec.playback_blob,
                                  rec.kind == "audio" ? "audio/mpeg" : "video/mp4",
                                  rec.playback_sha256.substr(0, 32),

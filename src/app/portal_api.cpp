@@ -4,7 +4,6 @@
 #include <random>
 
 #include "app/api_common.h"
-#include "app/media_glue.h"
 #include "app/portal.h"
 #include "app/resources_io.h"
 #include "app/resources_json.h"

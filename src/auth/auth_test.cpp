@@ -5,6 +5,7 @@
 #include "auth/password.h"
 #include "security/totp.h"
 #include "orgs/org_repository_sql.h"
+#include "app/schema.h"
 #include "storage/db/migrations.h"
 
 namespace lep::auth {
@@ -131,7 +132,7 @@ class AuthServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = std::move(*storage::OpenDatabase(":memory:"));
-    ASSERT_TRUE(storage::Migrate(*db_, storage::AllMigrations()));
+    ASSERT_TRUE(storage::Migrate(*db_, app::AllMigrations()));
     orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     users_ = NewSqlUserRepository(*db_);
     sessions_ = NewSqlSessionRepository(*db_);

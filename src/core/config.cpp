@@ -20,6 +20,7 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.listen = t["server"]["listen"].value_or(cfg.listen);
   cfg.web_dir = t["server"]["web_dir"].value_or(cfg.web_dir);
   cfg.worker_threads = t["server"]["workers"].value_or(cfg.worker_threads);
+  cfg.job_threads = t["jobs"]["threads"].value_or(cfg.job_threads);
   cfg.database_url = t["database"]["url"].value_or(cfg.database_url);
   auto sec = t["security"];
   cfg.secure_cookies = sec["secure_cookies"].value_or(cfg.secure_cookies);

@@ -16,6 +16,9 @@ struct Config {
   std::string listen = "127.0.0.1:8080";  // [server] listen
   std::string web_dir;                    // [server] web_dir; built front end (optional)
   int worker_threads = 4;                 // [server] workers
+  // [jobs] threads: background jobs (remux, link checks) run at most this many at once per
+  // process (`lep serve` and each `lep worker`).
+  int job_threads = 1;
   bool secure_cookies = false;            // [security] secure_cookies; true behind TLS
   int session_idle_minutes = 30;          // [security] session_idle_minutes
   int session_absolute_hours = 12;        // [security] session_absolute_hours

@@ -74,6 +74,10 @@ struct Error {
   static Error TooManyRequests(std::string msg, int retry_after_s) {
     return {ErrorCode::kTooManyRequests, std::move(msg), {}, retry_after_s};
   }
+  // Temporarily unable (busy, stopping): the client may retry.
+  static Error Unavailable(std::string msg) {
+    return {ErrorCode::kUnavailable, std::move(msg), {}, std::nullopt};
+  }
   static Error Internal(std::string msg = "服务器内部错误") {
     return {ErrorCode::kInternal, std::move(msg), {}, std::nullopt};
   }

@@ -75,6 +75,19 @@ struct Cover {
   int height = 0;
 };
 
+// Where a resource is in the review workflow, beyond its state. Written only by state changes
+// (ResourceRepository::ChangeState), never by a metadata edit.
+struct WorkflowFacts {
+  std::optional<int64_t> campaign_id;  // the campaign it was submitted into
+  int64_t claimed_by = 0;              // the reviewer holding it (认领), 0 = nobody
+  int64_t attested_by = 0;             // who gave the submission's attestation, and when
+  int64_t attested_at = 0;
+  std::optional<int64_t> batch_id;  // the publication batch (第N批) that published it
+  int64_t published_at = 0;
+  bool operator==(const WorkflowFacts&) const = default;
+};
+
+// One row of `resources`, whole.
 struct Resource {
   ResourceId id;
   orgs::OrgId org_id;
@@ -83,6 +96,7 @@ struct Resource {
   int64_t version = 1;  // bumped on every change; compare-and-set for updates
   Metadata meta;
   std::optional<Cover> cover;
+  WorkflowFacts workflow;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };

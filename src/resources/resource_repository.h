@@ -1,5 +1,7 @@
-// ResourceRepository: persistence of resources. Updates are compare-and-set on `version`.
-// Implementations are thread-safe.
+// ResourceRepository: the only code that reads or writes the `resources` table. Every change
+// is a compare-and-set on `version` (and, for workflow steps and media, on the state); the
+// methods that take a SqlExecutor run inside the caller's transaction, so a state change and
+// its history, audit and notification rows commit together. Implementations are thread-safe.
 #pragma once
 
 #include <memory>
@@ -40,6 +42,27 @@ struct SeriesInfo {
   std::vector<SeriesItem> items;  // by order, then id
 };
 
+// One workflow step, applied only while the row still has `from` (and `expected_version`,
+// when given). Optional members are written when present and kept otherwise.
+struct StateChange {
+  ResourceState from = ResourceState::kDraft;
+  std::optional<int64_t> expected_version;
+  ResourceState to = ResourceState::kDraft;
+  std::optional<int64_t> claimed_by;
+  std::optional<int64_t> campaign_id;
+  std::optional<int64_t> attested_by;  // with attested_at = at
+  std::optional<int64_t> batch_id;
+  bool published = false;  // published_at = at
+  int64_t at = 0;
+};
+
+// Counter increments of one resource (the portal's clicks and learners).
+struct UsageDelta {
+  ResourceId id;
+  int64_t clicks = 0;
+  int64_t learners = 0;
+};
+
 class ResourceRepository {
  public:
   virtual ~ResourceRepository() = default;
@@ -47,8 +70,31 @@ class ResourceRepository {
   // All or nothing, in one transaction.
   [[nodiscard]] virtual Result<std::vector<Resource>> CreateMany(const std::vector<Resource>& rs) = 0;
   [[nodiscard]] virtual Result<std::optional<Resource>> Get(ResourceId id) = 0;
-  // Stores r if its stored version still equals expected_version; returns r with version+1.
+  // The same inside the caller's transaction.
+  [[nodiscard]] virtual Result<std::optional<Resource>> Get(storage::SqlExecutor& tx,
+                                                          ResourceId id) = 0;
+  // Those of ids that exist, in the order of ids.
+  [[nodiscard]] virtual Result<std::vector<Resource>> GetMany(const std::vector<ResourceId>& ids) = 0;
+  // Stores r's metadata (and updated_at) if the stored version still equals
+  // expected_version; returns r with version+1. State, cover, workflow facts and counters are
+  // not touched: they change only through the methods below.
   [[nodiscard]] virtual Result<Resource> Update(const Resource& r, int64_t expected_version) = 0;
+  // A workflow step (kConflict when the row moved on); returns the new version.
+  [[nodiscard]] virtual Result<int64_t> ChangeState(storage::SqlExecutor& tx, ResourceId id,
+                                                    const StateChange& change) = 0;
+  // New cover / measured duration of an editable resource still at expected_version
+  // (version + 1). kFailedPrecondition naming the state when it is no longer editable,
+  // kConflict when only the version moved. SetCover returns the cover it replaced.
+  [[nodiscard]] virtual Result<std::optional<Cover>> SetCover(storage::SqlExecutor& tx,
+                                                              ResourceId id,
+                                                              int64_t expected_version,
+                                                              const Cover& cover, int64_t at) = 0;
+  [[nodiscard]] virtual Status SetMeasuredDuration(storage::SqlExecutor& tx, ResourceId id,
+                                                   int64_t expected_version,
+                                                   const std::string& duration, int64_t at) = 0;
+  // Adds counted clicks and learners (not an edit: the version stays).
+  [[nodiscard]] virtual Status AddUsage(storage::SqlExecutor& tx,
+                                        const std::vector<UsageDelta>& deltas) = 0;
   [[nodiscard]] virtual Status Delete(ResourceId id, int64_t expected_version) = 0;
   [[nodiscard]] virtual Result<ResourcePage> List(const ResourceFilter& f) = 0;
   // The resource holding (org, series, order), if any.

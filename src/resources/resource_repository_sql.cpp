@@ -10,8 +10,16 @@ namespace {
 using storage::Row;
 using storage::Value;
 
+// The whole row. Values() writes the columns after id up to updated_at (a new row); the
+// workflow columns at the end are read only (ChangeState writes them).
 constexpr const char* kCols =
     "id, org_id, created_by, state, version, title, type, domain, platform, link, series, "
+    "series_order, summary, duration, created_on, copyright_holder, presenters, clicks, "
+    "learners, toc, keywords, category, cover_blob, cover_thumb_blob, cover_width, "
+    "cover_height, created_at, updated_at, campaign_id, claimed_by, attested_by, attested_at, "
+    "batch_id, published_at";
+constexpr const char* kInsertCols =
+    "org_id, created_by, state, version, title, type, domain, platform, link, series, "
     "series_order, summary, duration, created_on, copyright_holder, presenters, clicks, "
     "learners, toc, keywords, category, cover_blob, cover_thumb_blob, cover_width, "
     "cover_height, created_at, updated_at";
@@ -47,6 +55,13 @@ Resource FromRow(const Row& r) {
   }
   x.created_at = r.Int(26);
   x.updated_at = r.Int(27);
+  WorkflowFacts& w = x.workflow;
+  w.campaign_id = r.OptInt(28);
+  w.claimed_by = r.Int(29);
+  w.attested_by = r.Int(30);
+  w.attested_at = r.Int(31);
+  w.batch_id = r.OptInt(32);
+  w.published_at = r.Int(33);
   return x;
 }
 
@@ -63,6 +78,24 @@ std::vector<Value> Values(const Resource& x) {
           m.toc,               JoinList(m.keywords), m.category,
           c.blob,              c.thumb_blob,        int64_t{c.width},
           int64_t{c.height},   x.created_at,        x.updated_at};
+}
+
+// Media and cover change only while the resource is editable, at the version the caller read
+// before its (costly) work began: only reviewed bytes may ever become public.
+Error Moved(const std::string& what) {
+  return Error::Conflict("资源已被他人修改，本次" + what + "未被采用，请刷新后重新上传");
+}
+
+Status CheckEditableAt(const std::optional<Resource>& current, int64_t expected_version,
+                       const std::string& what) {
+  if (!current) return Fail(Error::NotFound("资源不存在"));
+  if (!IsEditable(current->state)) {
+    return Fail(Error::FailedPrecondition(
+        "资源当前状态为“" + std::string(StateLabel(current->state)) + "”，不能再更换" + what +
+        "（只有草稿或退回修改的资源可以更换）"));
+  }
+  if (current->version != expected_version) return Fail(Moved(what));
+  return Ok();
 }
 
 Error SeriesTaken(const Resource& r) {
@@ -84,7 +117,7 @@ class SqlResourceRepository final : public ResourceRepository {
     std::vector<Resource> out;
     out.reserve(rs.size());
     std::string sql =
-        std::string("INSERT INTO resources (") + (kCols + 4) +
+        std::string("INSERT INTO resources (") + kInsertCols +
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?) RETURNING id";
     auto st = db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
@@ -104,28 +137,53 @@ class SqlResourceRepository final : public ResourceRepository {
     return out;
   }
 
-  Result<std::optional<Resource>> Get(ResourceId id) override {
-    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne(std::string("SELECT ") + kCols +
-                                                    " FROM resources WHERE id = ?",
-                                                {id.value}));
+  Result<std::optional<Resource>> Get(ResourceId id) override { return Get(db_, id); }
+
+  Result<std::optional<Resource>> Get(storage::SqlExecutor& tx, ResourceId id) override {
+    LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne(std::string("SELECT ") + kCols +
+                                                   " FROM resources WHERE id = ?",
+                                               {id.value}));
     if (!row) return std::optional<Resource>();
     return std::optional<Resource>(FromRow(*row));
+  }
+
+  Result<std::vector<Resource>> GetMany(const std::vector<ResourceId>& ids) override {
+    std::vector<Resource> out;
+    std::map<int64_t, Resource> found;
+    // Bounded IN lists: both databases take these, and a page never asks for more.
+    for (size_t start = 0; start < ids.size(); start += 500) {
+      size_t end = std::min(ids.size(), start + 500);
+      std::string sql = std::string("SELECT ") + kCols + " FROM resources WHERE id IN (";
+      std::vector<Value> params;
+      for (size_t i = start; i < end; ++i) {
+        sql += i == start ? "?" : ", ?";
+        params.push_back(ids[i].value);
+      }
+      LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql + ")", params));
+      for (const auto& row : rows.rows) {
+        Resource r = FromRow(row);
+        found.emplace(r.id.value, std::move(r));
+      }
+    }
+    for (ResourceId id : ids) {
+      if (auto it = found.find(id.value); it != found.end()) out.push_back(it->second);
+    }
+    return out;
   }
 
   Result<Resource> Update(const Resource& r, int64_t expected_version) override {
     Resource next = r;
     next.version = expected_version + 1;
-    std::vector<Value> params = Values(next);
-    params.push_back(r.id.value);
-    params.push_back(expected_version);
-    std::string sql = "UPDATE resources SET org_id = ?, created_by = ?, state = ?, version = ?, "
-                      "title = ?, type = ?, domain = ?, platform = ?, link = ?, series = ?, "
-                      "series_order = ?, summary = ?, duration = ?, created_on = ?, "
-                      "copyright_holder = ?, presenters = ?, clicks = ?, learners = ?, toc = ?, "
-                      "keywords = ?, category = ?, cover_blob = ?, cover_thumb_blob = ?, "
-                      "cover_width = ?, cover_height = ?, created_at = ?, updated_at = ? "
-                      "WHERE id = ? AND version = ?";
-    auto res = db_.Exec(sql, params);
+    const Metadata& m = r.meta;
+    auto res = db_.Exec(
+        "UPDATE resources SET version = ?, title = ?, type = ?, domain = ?, platform = ?, "
+        "link = ?, series = ?, series_order = ?, summary = ?, duration = ?, created_on = ?, "
+        "copyright_holder = ?, presenters = ?, clicks = ?, learners = ?, toc = ?, keywords = ?, "
+        "category = ?, updated_at = ? WHERE id = ? AND version = ?",
+        {next.version, m.title, std::string(TypeCode(m.type)), m.domain, m.platform, m.link,
+         m.series, m.series_order, m.summary, m.duration, m.created_on, m.copyright_holder,
+         JoinList(m.presenters), m.clicks, m.learners, m.toc, JoinList(m.keywords), m.category,
+         r.updated_at, r.id.value, expected_version});
     if (!res) {
       if (res.error().Is(ErrorCode::kAlreadyExists)) return Fail(SeriesTaken(r));
       return Fail(res.error());
@@ -134,6 +192,75 @@ class SqlResourceRepository final : public ResourceRepository {
       return Fail(Error::Conflict("资源已被他人修改，请刷新后重试"));
     }
     return next;
+  }
+
+  Result<int64_t> ChangeState(storage::SqlExecutor& tx, ResourceId id,
+                              const StateChange& c) override {
+    std::string sql = "UPDATE resources SET state = ?, version = version + 1, updated_at = ?";
+    std::vector<Value> params = {std::string(StateName(c.to)), c.at};
+    auto set = [&](const char* col, Value v) {
+      sql += std::string(", ") + col + " = ?";
+      params.push_back(std::move(v));
+    };
+    if (c.claimed_by) set("claimed_by", *c.claimed_by);
+    if (c.campaign_id) set("campaign_id", *c.campaign_id);
+    if (c.attested_by) {
+      set("attested_by", *c.attested_by);
+      set("attested_at", c.at);
+    }
+    if (c.batch_id) set("batch_id", *c.batch_id);
+    if (c.published) set("published_at", c.at);
+    sql += " WHERE id = ? AND state = ?";
+    params.push_back(id.value);
+    params.push_back(std::string(StateName(c.from)));
+    if (c.expected_version) {
+      sql += " AND version = ?";
+      params.push_back(*c.expected_version);
+    }
+    LEP_ASSIGN_OR_RETURN(auto res, tx.Exec(sql + " RETURNING version", params));
+    if (res.rows.empty()) {
+      return Fail(Error::Conflict("该资源已被他人处理（状态或版本已变化），请刷新后重试"));
+    }
+    return res.rows.front().Int(0);
+  }
+
+  Result<std::optional<Cover>> SetCover(storage::SqlExecutor& tx, ResourceId id,
+                                        int64_t expected_version, const Cover& cover,
+                                        int64_t at) override {
+    LEP_ASSIGN_OR_RETURN(auto current, Get(tx, id));
+    LEP_RETURN_IF_ERROR(CheckEditableAt(current, expected_version, "封面"));
+    LEP_ASSIGN_OR_RETURN(
+        auto res, tx.Exec("UPDATE resources SET cover_blob = ?, cover_thumb_blob = ?, "
+                          "cover_width = ?, cover_height = ?, version = version + 1, "
+                          "updated_at = ? WHERE id = ? AND version = ? AND state IN ('draft', "
+                          "'returned')",
+                          {cover.blob, cover.thumb_blob, int64_t{cover.width},
+                           int64_t{cover.height}, at, id.value, expected_version}));
+    if (res.affected == 0) return Fail(Moved("封面"));
+    return current->cover;
+  }
+
+  Status SetMeasuredDuration(storage::SqlExecutor& tx, ResourceId id, int64_t expected_version,
+                             const std::string& duration, int64_t at) override {
+    LEP_ASSIGN_OR_RETURN(auto current, Get(tx, id));
+    LEP_RETURN_IF_ERROR(CheckEditableAt(current, expected_version, "音视频文件"));
+    LEP_ASSIGN_OR_RETURN(
+        auto res, tx.Exec("UPDATE resources SET duration = ?, version = version + 1, "
+                          "updated_at = ? WHERE id = ? AND version = ? AND state IN ('draft', "
+                          "'returned')",
+                          {duration, at, id.value, expected_version}));
+    if (res.affected == 0) return Fail(Moved("音视频文件"));
+    return Ok();
+  }
+
+  Status AddUsage(storage::SqlExecutor& tx, const std::vector<UsageDelta>& deltas) override {
+    for (const UsageDelta& d : deltas) {
+      if (d.clicks == 0 && d.learners == 0) continue;
+      LEP_RETURN_IF_ERROR(tx.Exec("UPDATE resources SET clicks = clicks + ?, learners = learners "
+                                  "+ ? WHERE id = ?",
+                                  {d.clicks, d.learners, d.id.value}));
+    }
+    return Ok();
   }
 
   Status Delete(ResourceId id, int64_t expected_version) override {

@@ -56,13 +56,30 @@ Result<orgs::Org> ResourceService::WritableUnit(const auth::Principal& p,
   return *org;
 }
 
-Result<std::pair<Resource, orgs::Org>> ResourceService::LoadVisible(const auth::Principal& p,
-                                                                    ResourceId id) {
+Result<VisibleResource> ResourceService::LoadVisible(const auth::Principal& p, ResourceId id) {
   LEP_ASSIGN_OR_RETURN(auto r, repo_.Get(id));
   if (!r) return Fail(Error::NotFound("资源不存在"));
   LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(r->org_id));
   if (!org || !Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("资源不存在"));
-  return std::make_pair(std::move(*r), std::move(*org));
+  return VisibleResource{std::move(*r), std::move(*org)};
+}
+
+Result<VisibleResource> ResourceService::LoadWritable(const auth::Principal& p, ResourceId id) {
+  LEP_ASSIGN_OR_RETURN(auto loaded, LoadVisible(p, id));
+  LEP_RETURN_IF_ERROR(Authorizer::CheckWriteResources(p, loaded.owner));
+  return loaded;
+}
+
+Result<Resource> ResourceService::LoadReadable(
+    const std::function<std::optional<auth::Principal>()>& caller, ResourceId id) {
+  LEP_ASSIGN_OR_RETURN(auto r, repo_.Get(id));
+  if (!r) return Fail(Error::NotFound("资源不存在"));
+  if (r->state == ResourceState::kPublished) return std::move(*r);
+  auto p = caller();
+  if (!p) return Fail(Error::NotFound("资源不存在"));
+  LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(r->org_id));
+  if (!org || !Authorizer::CanSeeOrg(*p, *org)) return Fail(Error::NotFound("资源不存在"));
+  return std::move(*r);
 }
 
 Result<Metadata> ResourceService::Validate(const auth::Principal& p, const MetadataInput& in) {
@@ -92,15 +109,14 @@ Result<Resource> ResourceService::Create(const auth::Principal& p, const Metadat
 
 Result<Resource> ResourceService::Get(const auth::Principal& p, ResourceId id) {
   LEP_ASSIGN_OR_RETURN(auto loaded, LoadVisible(p, id));
-  return std::move(loaded.first);
+  return std::move(loaded.resource);
 }
 
 Result<Resource> ResourceService::Update(const auth::Principal& p, ResourceId id,
                                          const MetadataInput& in,
                                          std::optional<int64_t> expected_version) {
-  LEP_ASSIGN_OR_RETURN(auto loaded, LoadVisible(p, id));
+  LEP_ASSIGN_OR_RETURN(auto loaded, LoadWritable(p, id));
   auto& [current, org] = loaded;
-  LEP_RETURN_IF_ERROR(Authorizer::CheckWriteResources(p, org));
   if (!IsEditable(current.state)) {
     return Fail(Error::FailedPrecondition("资源当前状态为“" +
                                           std::string(StateLabel(current.state)) +
@@ -129,12 +145,11 @@ Result<Resource> ResourceService::Update(const auth::Principal& p, ResourceId id
 }
 
 Status ResourceService::Delete(const auth::Principal& p, ResourceId id) {
-  LEP_ASSIGN_OR_RETURN(auto loaded, LoadVisible(p, id));
-  LEP_RETURN_IF_ERROR(Authorizer::CheckWriteResources(p, loaded.second));
-  if (loaded.first.state != ResourceState::kDraft) {
+  LEP_ASSIGN_OR_RETURN(auto loaded, LoadWritable(p, id));
+  if (loaded.resource.state != ResourceState::kDraft) {
     return Fail(Error::FailedPrecondition("只有草稿状态的资源可以删除"));
   }
-  return repo_.Delete(id, loaded.first.version);
+  return repo_.Delete(id, loaded.resource.version);
 }
 
 Result<ResourcePage> ResourceService::List(const auth::Principal& p, ResourceFilter filter,
@@ -252,21 +267,6 @@ Result<SheetData> ResourceService::Export(const auth::Principal& p, ResourceFilt
   std::reverse(out.rows.begin(), out.rows.end());
   for (size_t i = 0; i < out.rows.size(); ++i) out.row_numbers.push_back(static_cast<int>(i) + 2);
   return out;
-}
-
-Result<Resource> ResourceService::SetCover(const auth::Principal& p, ResourceId id, Cover cover) {
-  LEP_ASSIGN_OR_RETURN(auto loaded, LoadVisible(p, id));
-  auto& [current, org] = loaded;
-  LEP_RETURN_IF_ERROR(Authorizer::CheckWriteResources(p, org));
-  if (!IsEditable(current.state)) {
-    return Fail(Error::FailedPrecondition("资源当前状态为“" +
-                                          std::string(StateLabel(current.state)) +
-                                          "”，只有草稿或退回修改的资源可以更换封面"));
-  }
-  Resource next = current;
-  next.cover = std::move(cover);
-  next.updated_at = clock_.NowMs();
-  return repo_.Update(next, current.version);
 }
 
 }  // namespace lep::resources

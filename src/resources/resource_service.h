@@ -38,6 +38,12 @@ struct SheetData {
   std::vector<int> row_numbers;  // spreadsheet row number of each row
 };
 
+// A resource together with the unit that owns it.
+struct VisibleResource {
+  Resource resource;
+  orgs::Org owner;
+};
+
 class ResourceService {
  public:
   ResourceService(ResourceRepository& repo, CategoryRepository& categories,
@@ -65,15 +71,24 @@ class ResourceService {
   // Rows for export (header + one row per resource) under the same visibility as List.
   [[nodiscard]] Result<SheetData> Export(const auth::Principal& p, ResourceFilter filter,
                                          std::optional<orgs::OrgId> unit);
-  // Sets the cover of an editable resource (called after the JPEG was checked and stored).
-  [[nodiscard]] Result<Resource> SetCover(const auth::Principal& p, ResourceId id, Cover cover);
 
   [[nodiscard]] Result<CategoryIndex> Categories();
   ValidationContext MakeContext(const CategoryIndex& index) const;
 
+  // The one visibility rule: the resource and its owning unit when p may see them — p's
+  // own subtree, or everything for platform roles. Anything else is kNotFound, so that a unit
+  // outside the caller's subtree cannot be told apart from one that does not exist.
+  [[nodiscard]] Result<VisibleResource> LoadVisible(const auth::Principal& p, ResourceId id);
+  // The same for changes: visible, and p may write the owner's resources (kPermissionDenied).
+  [[nodiscard]] Result<VisibleResource> LoadWritable(const auth::Principal& p, ResourceId id);
+  // Files and pages anyone may read: a published resource for everybody, anything else as
+  // LoadVisible for the caller — who is asked for only then (no session lookup for public
+  // reads; nullopt: an anonymous visitor).
+  [[nodiscard]] Result<Resource> LoadReadable(
+      const std::function<std::optional<auth::Principal>()>& caller, ResourceId id);
+
  private:
   Result<orgs::Org> WritableUnit(const auth::Principal& p, std::optional<orgs::OrgId> unit);
-  Result<std::pair<Resource, orgs::Org>> LoadVisible(const auth::Principal& p, ResourceId id);
 
   ResourceRepository& repo_;
   CategoryRepository& categories_;

@@ -3,6 +3,7 @@
 
 #include "orgs/org_repository_sql.h"
 #include "resources/resource_service.h"
+#include "app/schema.h"
 #include "storage/db/migrations.h"
 
 namespace lep::resources {
@@ -16,7 +17,7 @@ class ResourceServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     db_ = std::move(*storage::OpenDatabase(":memory:"));
-    ASSERT_TRUE(storage::Migrate(*db_, storage::AllMigrations()));
+    ASSERT_TRUE(storage::Migrate(*db_, app::AllMigrations()));
     orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     repo_ = NewSqlResourceRepository(*db_);
     cats_ = NewSqlCategoryRepository(*db_);

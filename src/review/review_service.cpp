@@ -181,11 +181,8 @@ Result<Resource> ReviewService::Act(const auth::Principal& p, resources::Resourc
   Resource r = std::move(*found);
   LEP_ASSIGN_OR_RETURN(auto owner, orgs_.Get(r.org_id));
   if (!owner || !auth::Authorizer::CanSeeOrg(p, *owner)) return Fail(Error::NotFound("资源不存在"));
-  LEP_ASSIGN_OR_RETURN(auto extra, db_.QueryOne("SELECT claimed_by, campaign_id FROM resources "
-                                                "WHERE id = ?",
-                                                {id.value}));
-  int64_t claimed_by = extra->Int(0);
-  std::optional<int64_t> campaign_id = extra->OptInt(1);
+  int64_t claimed_by = r.workflow.claimed_by;
+  std::optional<int64_t> campaign_id = r.workflow.campaign_id;
   if (req.action == Action::kSubmit) {
     if (req.campaign_id) {
       campaign_id = req.campaign_id;
@@ -226,21 +223,16 @@ Result<Resource> ReviewService::Act(const auth::Principal& p, resources::Resourc
   }
   LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
     if (t.action == Action::kPublish) LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, {id.value}, 0));
-    storage::Value campaign = campaign_id ? storage::Value(*campaign_id) : storage::Value(nullptr);
-    LEP_ASSIGN_OR_RETURN(
-        auto res,
-        tx.Exec("UPDATE resources SET state = ?, version = ?, claimed_by = ?, campaign_id = ?, "
-                "attested_by = CASE WHEN ? = 1 THEN ? ELSE attested_by END, "
-                "attested_at = CASE WHEN ? = 1 THEN ? ELSE attested_at END, "
-                "published_at = CASE WHEN ? = 1 THEN ? ELSE published_at END, updated_at = ? "
-                "WHERE id = ? AND version = ? AND state = ?",
-                {std::string(resources::StateName(d.next_state)), d.next_version, new_claim,
-                 campaign, int64_t{t.attested}, p.user_id.value, int64_t{t.attested}, now,
-                 int64_t{d.next_state == ResourceState::kPublished}, now, now, id.value,
-                 d.expected_version, std::string(resources::StateName(r.state))}));
-    if (res.affected == 0) {
-      return Fail(Error::Conflict("该资源已被他人处理（状态或版本已变化），请刷新后重试"));
-    }
+    resources::StateChange change;
+    change.from = r.state;
+    change.expected_version = d.expected_version;
+    change.to = d.next_state;
+    change.claimed_by = new_claim;
+    change.campaign_id = campaign_id;
+    if (t.attested) change.attested_by = p.user_id.value;
+    change.published = d.next_state == ResourceState::kPublished;
+    change.at = now;
+    LEP_RETURN_IF_ERROR(repo_.ChangeState(tx, id, change));
     if (resources::IsEditable(t.from) && !resources::IsEditable(t.to)) {
       // Reviewers judge the bytes stored now: unfinished uploads are cancelled (expires_at 0:
       // refused from now on, their bytes removed by the upload sweep).
@@ -282,11 +274,9 @@ Result<std::vector<Action>> ReviewService::Allowed(const auth::Principal& p,
   if (!found) return Fail(Error::NotFound("资源不存在"));
   LEP_ASSIGN_OR_RETURN(auto owner, orgs_.Get(found->org_id));
   if (!owner || !auth::Authorizer::CanSeeOrg(p, *owner)) return Fail(Error::NotFound("资源不存在"));
-  LEP_ASSIGN_OR_RETURN(auto extra, db_.QueryOne("SELECT claimed_by, campaign_id FROM resources "
-                                                "WHERE id = ?",
-                                                {id.value}));
-  LEP_ASSIGN_OR_RETURN(WorkflowInput in, BuildInput(p, *found, *owner, {}, extra->Int(0), false));
-  LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(extra->OptInt(1)));
+  LEP_ASSIGN_OR_RETURN(WorkflowInput in,
+                       BuildInput(p, *found, *owner, {}, found->workflow.claimed_by, false));
+  LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(found->workflow.campaign_id));
   return AllowedActions(in);
 }
 
@@ -307,13 +297,11 @@ Result<std::vector<QueueItem>> ReviewService::Queue(const auth::Principal& p,
     if (f.unit_id) unit = orgs::OrgId{*f.unit_id};
     LEP_ASSIGN_OR_RETURN(auto page, resources_.List(p, rf, unit));
     for (auto& r : page.items) {
-      LEP_ASSIGN_OR_RETURN(auto extra, db_.QueryOne("SELECT claimed_by, campaign_id FROM resources "
-                                                    "WHERE id = ?",
-                                                    {r.id.value}));
-      if (f.campaign_id && extra->OptInt(1) != f.campaign_id) continue;
+      if (f.campaign_id && r.workflow.campaign_id != f.campaign_id) continue;
       LEP_ASSIGN_OR_RETURN(auto owner, orgs_.Get(r.org_id));
-      LEP_ASSIGN_OR_RETURN(WorkflowInput in, BuildInput(p, r, *owner, {}, extra->Int(0), false));
-      LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(extra->OptInt(1)));
+      LEP_ASSIGN_OR_RETURN(WorkflowInput in,
+                           BuildInput(p, r, *owner, {}, r.workflow.claimed_by, false));
+      LEP_ASSIGN_OR_RETURN(in.deadlines, DeadlinesOf(r.workflow.campaign_id));
       auto allowed = AllowedActions(in);
       bool overdue = IsOverdueForFirstReview(in);
       if (f.overdue_only && !overdue) continue;
@@ -490,12 +478,13 @@ Result<Batch> ReviewService::PublishBatchAs(const auth::Principal& p, int64_t ba
     if (cas.affected == 0) return Fail(Error::Conflict("该批次已发布或其定时已变更，请刷新后重试"));
     LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, ids, batch_id));
     for (int64_t id : ids) {
-      LEP_ASSIGN_OR_RETURN(auto res, tx.Exec("UPDATE resources SET state = 'published', "
-                                             "version = version + 1, batch_id = ?, "
-                                             "published_at = ?, updated_at = ? WHERE id = ? AND "
-                                             "state = 'approved'",
-                                             {batch_id, now, now, id}));
-      if (res.affected == 0) {
+      resources::StateChange change;
+      change.from = ResourceState::kApproved;
+      change.to = ResourceState::kPublished;
+      change.batch_id = batch_id;
+      change.published = true;
+      change.at = now;
+      if (!repo_.ChangeState(tx, resources::ResourceId{id}, change)) {
         return Fail(Error::Conflict("资源 " + std::to_string(id) + " 已不在“已通过”状态，批次未发布"));
       }
       LEP_ASSIGN_OR_RETURN(

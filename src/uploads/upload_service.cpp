@@ -1,8 +1,6 @@
 #include "uploads/upload_service.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +10,7 @@
 
 #include "auth/authorizer.h"
 #include "core/text.h"
+#include "crypto/crypto.h"
 #include "storage/blob/blob_store.h"
 
 namespace lep::uploads {
@@ -19,26 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string StateToHex(const crypto_hash_sha256_state& st) {
-  return text::Hex(std::string_view(reinterpret_cast<const char*>(&st), sizeof st));
-}
-
-bool StateFromHex(const std::string& hex, crypto_hash_sha256_state* st) {
-  if (hex.size() != sizeof(*st) * 2) return false;
-  auto* out = reinterpret_cast<unsigned char*>(st);
-  for (size_t i = 0; i < sizeof(*st); ++i) {
-    unsigned v = 0;
-    if (std::sscanf(hex.c_str() + 2 * i, "%2x", &v) != 1) return false;
-    out[i] = static_cast<unsigned char>(v);
-  }
-  return true;
-}
-
-std::string NewUploadId() {
-  unsigned char raw[16];
-  randombytes_buf(raw, sizeof raw);
-  return text::Hex(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
-}
+std::string NewUploadId() { return crypto::RandomHex(16); }
 
 bool ValidUploadId(const std::string& id) {
   if (id.size() != 32) return false;
@@ -213,18 +193,16 @@ class Writer final : public PatchWriter {
   Writer(UploadService::Impl& impl, const CompletionHandler& on_complete, Upload u, int fd,
          std::optional<Checksum> checksum)
       : impl_(impl), on_complete_(on_complete), u_(std::move(u)), fd_(fd),
-        start_(u_.offset), checksum_(std::move(checksum)) {
-    StateFromHex(u_.hash_state, &sha_);
+        start_(u_.offset), checksum_(std::move(checksum)),
+        sha_(std::move(*crypto::Sha256::Restore(u_.hash_state))) {
     if (checksum_) {
-      md_ = EVP_MD_CTX_new();
-      EVP_DigestInit_ex(md_, checksum_->algorithm == ChecksumAlgorithm::kSha1 ? EVP_sha1()
-                                                                              : EVP_sha256(),
-                        nullptr);
+      md_.emplace(checksum_->algorithm == ChecksumAlgorithm::kSha1
+                      ? crypto::Digest::Algorithm::kSha1
+                      : crypto::Digest::Algorithm::kSha256);
     }
   }
   ~Writer() override {
     if (fd_ >= 0) ::close(fd_);  // releases the upload's lock
-    if (md_) EVP_MD_CTX_free(md_);
   }
 
   Status Write(std::string_view chunk) override {
@@ -246,9 +224,8 @@ class Writer final : public PatchWriter {
       }
       done += static_cast<size_t>(n);
     }
-    crypto_hash_sha256_update(&sha_, reinterpret_cast<const unsigned char*>(chunk.data()),
-                              chunk.size());
-    if (md_) EVP_DigestUpdate(md_, chunk.data(), chunk.size());
+    sha_.Update(chunk);
+    if (md_) md_->Update(chunk);
     written_ += chunk.size();
     // Without a checksum every received byte is final: checkpoint long PATCHes so a crash
     // keeps most of a 3 GB single-request upload.
@@ -262,10 +239,7 @@ class Writer final : public PatchWriter {
     if (checksum_ || failed_) {
       bool verified = false;
       if (checksum_ && complete && !failed_) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned len = 0;
-        EVP_DigestFinal_ex(md_, digest, &len);
-        verified = std::string(reinterpret_cast<char*>(digest), len) == checksum_->digest;
+        verified = md_->Final() == checksum_->digest;
         if (!verified) {
           Rollback();
           return Fail(Error{ErrorCode::kChecksumMismatch,
@@ -293,7 +267,7 @@ class Writer final : public PatchWriter {
     }
     Upload next = u_;
     next.offset = start_ + written_;
-    next.hash_state = StateToHex(sha_);
+    next.hash_state = sha_.SaveState();
     if (auto saved = impl_.SaveProgress(next, u_.offset); !saved) {
       // Someone else moved the upload: the file is theirs now, leave it alone.
       lost_ = true;
@@ -315,10 +289,7 @@ class Writer final : public PatchWriter {
   }
 
   Result<Upload> Complete() {
-    crypto_hash_sha256_state copy = sha_;
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&copy, digest);
-    u_.sha256 = text::Hex(std::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+    u_.sha256 = sha_.HexDigest();
     // fd_ (and with it the lock) stays open until the upload is settled: no other request
     // may touch the file while the completion handler adopts it.
     u_.completed_at = impl_.clock.NowMs();
@@ -351,8 +322,8 @@ class Writer final : public PatchWriter {
   bool lost_ = false;
   Error error_;
   std::optional<Checksum> checksum_;
-  crypto_hash_sha256_state sha_{};
-  EVP_MD_CTX* md_ = nullptr;
+  crypto::Sha256 sha_;
+  std::optional<crypto::Digest> md_;
 };
 
 }  // namespace
@@ -360,7 +331,6 @@ class Writer final : public PatchWriter {
 UploadService::UploadService(storage::Database& db, resources::ResourceRepository& resources,
                              orgs::OrgRepository& orgs, const Clock& clock, UploadOptions options)
     : impl_(new Impl{db, resources, orgs, clock, options}), options_(options) {
-  if (sodium_init() < 0) abort();
   std::error_code ec;
   fs::create_directories(options.dir, ec);
 }
@@ -405,9 +375,7 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
   u.kind = kind;
   u.filename = SafeDisplayName(get("filename").empty() ? get("name") : get("filename"));
   u.length = length;
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  u.hash_state = StateToHex(st);
+  u.hash_state = crypto::Sha256().SaveState();
   u.created_at = impl_->clock.NowMs();
   u.expires_at = u.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(
                                     options_.expiry).count();
@@ -484,6 +452,9 @@ Result<std::unique_ptr<PatchWriter>> UploadService::BeginPatch(
     return fail(Error::Internal("无法恢复上传文件"));
   }
   ::lseek(fd, static_cast<off_t>(u.offset), SEEK_SET);
+  if (!crypto::Sha256::Restore(u.hash_state)) {
+    return fail(Error::Internal("上传校验状态已损坏，请重新上传该文件"));
+  }
   return std::unique_ptr<PatchWriter>(new Writer(*impl_, on_complete_, u, fd, std::move(checksum)));
 }
 

@@ -1,11 +1,11 @@
 #include <fcntl.h>
-#include <sodium.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "crypto/crypto.h"
 #include "storage/blob/blob_store.h"
 
 namespace lep::storage {
@@ -24,17 +24,7 @@ bool SyncDirOf(const std::string& path) {
 
 namespace {
 
-std::string NewId() {
-  unsigned char raw[16];
-  randombytes_buf(raw, sizeof raw);
-  static const char* kHex = "0123456789abcdef";
-  std::string id;
-  for (unsigned char c : raw) {
-    id.push_back(kHex[c >> 4]);
-    id.push_back(kHex[c & 15]);
-  }
-  return id;
-}
+std::string NewId() { return crypto::RandomHex(16); }
 
 bool ValidId(const std::string& id) {
   if (id.size() != 32) return false;
@@ -47,7 +37,6 @@ bool ValidId(const std::string& id) {
 class FsBlobStore final : public BlobStore {
  public:
   explicit FsBlobStore(std::string root) : root_(std::move(root)) {
-    if (sodium_init() < 0) abort();
     std::error_code ec;
     fs::create_directories(fs::path(root_) / "tmp", ec);
   }

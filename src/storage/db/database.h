@@ -54,10 +54,17 @@ class SqlExecutor {
 
 enum class Dialect { kSqlite, kPostgres };
 
-class Database : public SqlExecutor {
+// What a service holds to make several repository calls one unit of work: it opens a
+// transaction and hands the open transaction to the repositories, never SQL of its own.
+class Transactor {
  public:
+  virtual ~Transactor() = default;
   // Runs fn inside one transaction; commits when fn succeeds, rolls back otherwise.
   [[nodiscard]] virtual Status Transaction(const std::function<Status(SqlExecutor&)>& fn) = 0;
+};
+
+class Database : public SqlExecutor, public Transactor {
+ public:
   virtual Dialect dialect() const = 0;
 };
 

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "storage/db/database.h"
+#include "app/schema.h"
 #include "storage/db/migrations.h"
 
 namespace lep::storage {
@@ -89,15 +90,15 @@ TEST(Migrations, AreNumberedRecordedAndIdempotent) {
   std::string path = dir.File("m.db");
   {
     auto db = std::move(*OpenDatabase(path));
-    auto applied = Migrate(*db, AllMigrations());
+    auto applied = Migrate(*db, app::AllMigrations());
     ASSERT_TRUE(applied) << applied.error().message;
-    EXPECT_EQ(*applied, static_cast<int>(AllMigrations().size()));
-    EXPECT_EQ(*CurrentVersion(*db), AllMigrations().back().version);
+    EXPECT_EQ(*applied, static_cast<int>(app::AllMigrations().size()));
+    EXPECT_EQ(*CurrentVersion(*db), app::AllMigrations().back().version);
   }
   auto db = std::move(*OpenDatabase(path));  // reopen: the record survived
-  EXPECT_EQ(*Migrate(*db, AllMigrations()), 0);
+  EXPECT_EQ(*Migrate(*db, app::AllMigrations()), 0);
   int last = 0;
-  for (const auto& m : AllMigrations()) {
+  for (const auto& m : app::AllMigrations()) {
     EXPECT_GT(m.version, last) << "migrations must be strictly increasing";
     last = m.version;
   }

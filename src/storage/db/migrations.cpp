@@ -1,5 +1,6 @@
 #include "storage/db/migrations.h"
 
+#include <cstdlib>
 #include <ctime>
 
 namespace lep::storage {
@@ -49,6 +50,34 @@ std::vector<std::string> SplitStatements(const std::string& sql) {
 }
 
 }  // namespace
+
+std::vector<Migration> JoinMigrations(const std::vector<std::pair<int, std::string>>& versions,
+                                      const std::vector<const MigrationParts*>& modules) {
+  std::vector<Migration> out;
+  for (const auto& [version, name] : versions) {
+    if (!out.empty() && version <= out.back().version) std::abort();
+    Migration m{version, name, ""};
+    for (const MigrationParts* parts : modules) {
+      for (const MigrationPart& part : *parts) {
+        if (part.version != version) continue;
+        size_t begin = part.sql.find_first_not_of(" \n\t\r");
+        size_t end = part.sql.find_last_not_of(" \n\t\r");
+        if (begin == std::string::npos) continue;
+        if (!m.sql.empty()) m.sql += ";\n";
+        m.sql += part.sql.substr(begin, end - begin + 1);
+      }
+    }
+    out.push_back(std::move(m));
+  }
+  for (const MigrationParts* parts : modules) {
+    for (const MigrationPart& part : *parts) {
+      bool listed = false;
+      for (const auto& v : versions) listed |= v.first == part.version;
+      if (!listed) std::abort();
+    }
+  }
+  return out;
+}
 
 Result<int> CurrentVersion(Database& db) {
   auto created = db.Exec(

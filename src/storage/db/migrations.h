@@ -20,8 +20,21 @@ struct Migration {
   std::string sql;  // one or more statements separated by ";\n"
 };
 
-// All migrations of the product, oldest first.
-const std::vector<Migration>& AllMigrations();
+// One module's share of a numbered migration: the statements for the tables that module
+// owns. Each module declares its parts next to its SQL repositories; the composition root
+// joins every module's parts into the product's one ordered list (app/schema.h).
+struct MigrationPart {
+  int version;
+  std::string sql;
+};
+using MigrationParts = std::vector<MigrationPart>;
+
+// The numbered migrations: for each (version, name) of `versions` (strictly increasing), the
+// parts of that version from every module, in the order the modules are given (a module's
+// tables may refer only to tables of modules before it). Aborts on a part whose version is
+// not listed: that is a programming error found by the first test that migrates.
+std::vector<Migration> JoinMigrations(const std::vector<std::pair<int, std::string>>& versions,
+                                      const std::vector<const MigrationParts*>& modules);
 
 // Applies pending migrations; returns how many were applied.
 [[nodiscard]] Result<int> Migrate(Database& db, const std::vector<Migration>& migrations);

@@ -1,0 +1,46 @@
+#include "auth/auth_schema.h"
+
+namespace lep::auth {
+
+const storage::MigrationParts& AuthSchema() {
+  static const storage::MigrationParts kParts = {
+      {1, R"sql(
+CREATE TABLE users (
+  id {{pk}},
+  org_id BIGINT REFERENCES orgs(id),
+  username TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  failed_count BIGINT NOT NULL DEFAULT 0,
+  first_failed_at BIGINT NOT NULL DEFAULT 0,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  disabled BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX users_org ON users (org_id);
+CREATE TABLE sessions (
+  id {{pk}},
+  token_hash TEXT NOT NULL UNIQUE,
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  ip TEXT NOT NULL DEFAULT '',
+  user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_user ON sessions (user_id)
+)sql"},
+      {9, R"sql(
+ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_pending TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN totp_enabled BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN totp_recovery TEXT NOT NULL DEFAULT ''
+)sql"},
+  };
+  return kParts;
+}
+
+}  // namespace lep::auth

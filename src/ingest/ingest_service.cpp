@@ -1,0 +1,305 @@
+#include "ingest/ingest_service.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "crypto/crypto.h"
+#include "media/cover_image.h"
+#include "resources/metadata.h"
+#include "security/audit_chain.h"
+
+namespace lep::ingest {
+namespace {
+
+using nlohmann::json;
+using resources::ResourceId;
+
+json ProbeJson(const media::ProbeResult& p) {
+  return {{"container", p.container},       {"video_codec", p.video_codec},
+          {"audio_codec", p.audio_codec},   {"width", p.width},
+          {"height", p.height},             {"frame_rate", p.frame_rate},
+          {"bit_rate", p.bit_rate},         {"duration_s", p.duration_s},
+          {"sample_rate", p.sample_rate},   {"bits_per_sample", p.bits_per_sample},
+          {"channels", p.channels},         {"has_video", p.has_video},
+          {"has_audio", p.has_audio},       {"moov_before_mdat", p.moov_before_mdat},
+          {"error", p.error}};
+}
+
+json ReportJson(const std::vector<media::RuleResult>& rules) {
+  json out = json::array();
+  for (const auto& r : rules) {
+    out.push_back({{"rule", r.rule},
+                   {"label", r.label},
+                   {"required", r.required},
+                   {"measured", r.measured},
+                   {"pass", r.pass},
+                   {"fixable", r.fixable}});
+  }
+  return out;
+}
+
+security::AuditRecord FileAudit(const FileActor& actor, int64_t now, const std::string& action,
+                                ResourceId id, const std::string& detail) {
+  security::AuditRecord a;
+  a.at = now;
+  if (actor.user_id) a.actor_id = actor.user_id;
+  if (actor.org_id) a.org_id = actor.org_id;
+  a.ip = actor.ip;
+  a.action = action;
+  a.object = "resource:" + std::to_string(id.value);
+  a.detail = detail;
+  return a;
+}
+
+Error NotEditable(resources::ResourceState state, const char* what) {
+  return Error::FailedPrecondition("资源当前状态为“" + std::string(resources::StateLabel(state)) +
+                                   "”，不能再更换" + what + "（只有草稿或退回修改的资源可以更换）");
+}
+
+// Only the only failing rules are fixable by a remux (moov after mdat)?
+bool NeedsRemux(const media::ProbeResult& probe, const std::vector<media::RuleResult>& rules,
+                media::MediaKind kind) {
+  if (kind != media::MediaKind::kVideo || !probe.error.empty() || probe.moov_before_mdat) {
+    return false;
+  }
+  for (const auto& r : rules) {
+    if (!r.pass && !r.fixable) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+IngestService::IngestService(storage::Transactor& tx, resources::ResourceService& resources,
+                             resources::ResourceRepository& resource_repo, MediaRepository& media,
+                             storage::BlobStore& blobs, media::MediaProbe& probe,
+                             linkcheck::LinkChecker& link_checker, jobs::JobQueue& jobs,
+                             const Clock& clock)
+    : tx_(tx),
+      resources_(resources),
+      resource_repo_(resource_repo),
+      media_(media),
+      blobs_(blobs),
+      probe_(probe),
+      link_checker_(link_checker),
+      jobs_(jobs),
+      clock_(clock) {}
+
+void IngestService::RegisterJobs(jobs::JobRunner& runner) {
+  runner.Register(kRemuxJob, [this](jobs::JobContext& ctx) { return RunRemux(ctx); });
+  runner.Register(kLinkCheckJob, [this](jobs::JobContext& ctx) { return RunLinkCheck(ctx); });
+}
+
+Status IngestService::OnUploadComplete(const uploads::Upload& u, const std::string& path) {
+  if (u.kind != "cover") return StoreMedia(u, path);
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return StoreCoverBytes({u.user_id, u.org_id, ""}, ResourceId{u.resource_id}, ss.str());
+}
+
+Status IngestService::StoreCover(const auth::Principal& p, ResourceId id, std::string_view jpeg,
+                                 const std::string& ip) {
+  LEP_ASSIGN_OR_RETURN(auto loaded, resources_.LoadWritable(p, id));
+  if (!resources::IsEditable(loaded.resource.state)) {
+    return Fail(NotEditable(loaded.resource.state, "封面"));
+  }
+  return StoreCoverBytes({p.user_id.value, p.org ? p.org->id.value : 0, ip}, id, jpeg);
+}
+
+Status IngestService::StoreCoverBytes(const FileActor& actor, ResourceId id,
+                                      std::string_view jpeg) {
+  // The resource (state, version) first, before any costly work.
+  LEP_ASSIGN_OR_RETURN(auto read, resource_repo_.Get(id));
+  if (!read) return Fail(Error::NotFound("资源不存在"));
+  if (!resources::IsEditable(read->state)) return Fail(NotEditable(read->state, "封面"));
+  LEP_ASSIGN_OR_RETURN(media::CoverImage img, media::ProcessCover(jpeg));
+  LEP_ASSIGN_OR_RETURN(std::string blob, blobs_.PutBytes(jpeg));
+  LEP_ASSIGN_OR_RETURN(std::string thumb, blobs_.PutBytes(img.thumbnail_jpeg));
+  int64_t now = clock_.NowMs();
+  std::optional<resources::Cover> old;
+  auto stored = tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(old, resource_repo_.SetCover(
+                                  tx, id, read->version,
+                                  resources::Cover{blob, thumb, img.width, img.height}, now));
+    return security::AppendAudit(tx, FileAudit(actor, now, "resource.cover", id,
+                                               std::to_string(img.width) + "×" +
+                                                   std::to_string(img.height) + " " +
+                                                   std::to_string(jpeg.size()) + " 字节"))
+        .map([](auto&&) {});
+  });
+  if (!stored) {
+    (void)blobs_.Remove(blob);
+    (void)blobs_.Remove(thumb);
+    return stored;
+  }
+  if (old) {
+    (void)blobs_.Remove(old->blob);
+    (void)blobs_.Remove(old->thumb_blob);
+  }
+  return Ok();
+}
+
+Status IngestService::StoreMedia(const uploads::Upload& u, const std::string& path) {
+  ResourceId id{u.resource_id};
+  LEP_ASSIGN_OR_RETURN(auto resource, resource_repo_.Get(id));
+  if (!resource) return Fail(Error::NotFound("资源不存在"));
+  if (!resources::IsEditable(resource->state)) {
+    return Fail(NotEditable(resource->state, "音视频文件"));
+  }
+  media::MediaKind kind = resource->meta.type == resources::ResourceType::kAudio
+                              ? media::MediaKind::kAudio
+                              : media::MediaKind::kVideo;
+  LEP_ASSIGN_OR_RETURN(media::ProbeResult probe, probe_.Probe(path, kind));
+  auto rules = media::EvaluateStandard(probe, kind);
+  LEP_ASSIGN_OR_RETURN(std::string blob, blobs_.AdoptFile(path));
+  MediaRecord m;
+  m.resource_id = u.resource_id;
+  m.blob = blob;
+  m.sha256 = u.sha256;
+  m.size = static_cast<int64_t>(u.length);
+  m.filename = u.filename;
+  m.kind = kind == media::MediaKind::kAudio ? "audio" : "video";
+  m.playback_blob = blob;
+  m.playback_sha256 = u.sha256;
+  m.probe = ProbeJson(probe);
+  m.report = ReportJson(rules);
+  m.passed = media::MeetsStandard(rules);
+  bool remux = NeedsRemux(probe, rules, kind);
+  m.state = remux ? "remuxing" : "ready";
+  m.created_at = clock_.NowMs();
+  // Measured from the file, never from input; an unreadable file has none.
+  std::string duration =
+      probe.error.empty() && probe.duration_s > 0
+          ? resources::FormatDuration(static_cast<int64_t>(probe.duration_s + 0.5))
+          : std::string();
+  std::optional<MediaRecord> previous;
+  auto stored = tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(
+        resource_repo_.SetMeasuredDuration(tx, id, resource->version, duration, m.created_at));
+    LEP_ASSIGN_OR_RETURN(previous, media_.Get(tx, u.resource_id));
+    LEP_RETURN_IF_ERROR(media_.Save(tx, m));
+    // The remux of replaced media is moot; a new one works on these bytes.
+    LEP_RETURN_IF_ERROR(
+        jobs_.CancelForResource(tx, u.resource_id, kRemuxJob, m.created_at).map([](auto) {}));
+    if (remux) {
+      LEP_RETURN_IF_ERROR(jobs_
+                              .Enqueue(tx,
+                                       {kRemuxJob, u.resource_id, json{{"blob", blob}}.dump(), 0,
+                                        3},
+                                       m.created_at)
+                              .map([](auto) {}));
+    }
+    return security::AppendAudit(
+               tx, FileAudit({u.user_id, u.org_id, ""}, m.created_at, "resource.media", id,
+                             u.filename + " sha256=" + u.sha256 + " " +
+                                 std::to_string(u.length) + " 字节，技术检测" +
+                                 (m.passed ? "通过" : "未通过")))
+        .map([](auto&&) {});
+  });
+  if (!stored) {
+    (void)blobs_.Remove(blob);
+    return stored;
+  }
+  if (previous) {
+    if (previous->playback_blob != previous->blob) (void)blobs_.Remove(previous->playback_blob);
+    (void)blobs_.Remove(previous->blob);
+  }
+  if (remux) Wake();
+  return Ok();
+}
+
+Status IngestService::RunRemux(jobs::JobContext& ctx) {
+  const jobs::Job& job = ctx.job();
+  if (!job.resource_id) return Fail(Error::InvalidArgument("任务缺少资源ID"));
+  json payload = json::parse(job.payload, nullptr, false);
+  std::string blob = payload.is_object() ? payload.value("blob", "") : "";
+  LEP_ASSIGN_OR_RETURN(auto current, media_.Get(*job.resource_id));
+  // Replaced or removed meanwhile: nothing to do.
+  if (!current || current->blob != blob) return Ok();
+  LEP_ASSIGN_OR_RETURN(std::string src, blobs_.PathOf(blob));
+  std::string out = blobs_.TempDir() + "/remux-" + blob + "-" + std::to_string(job.id) + ".mp4";
+  if (!ctx.Progress(100)) return Fail(Error::Unavailable("任务已停止"));
+  auto remuxed = media::RemuxFaststart(src, out);
+  if (!remuxed) {
+    // Stays as uploaded; the report already says why it cannot be played progressively.
+    std::error_code ec;
+    std::filesystem::remove(out, ec);
+    LEP_RETURN_IF_ERROR(media_.MarkReady(*job.resource_id, blob));
+    return Fail(Error::InvalidArgument("无法重新封装：" + remuxed.error().message));
+  }
+  if (!ctx.Progress(700)) {
+    std::error_code ec;
+    std::filesystem::remove(out, ec);
+    return Fail(Error::Unavailable("任务已停止"));
+  }
+  auto probed = probe_.Probe(out, media::MediaKind::kVideo);
+  auto sha = crypto::Sha256FileHex(out);
+  if (!probed || !sha) {
+    std::error_code ec;
+    std::filesystem::remove(out, ec);
+    Error e = !probed ? probed.error() : sha.error();
+    if (e.Is(ErrorCode::kUnavailable)) return Fail(e);  // busy: try again later
+    // The copy cannot be judged: keep playing the original, as uploaded.
+    LEP_RETURN_IF_ERROR(media_.MarkReady(*job.resource_id, blob));
+    return Fail(Error::InvalidArgument("重新封装后的文件无法检测：" + e.message));
+  }
+  LEP_ASSIGN_OR_RETURN(std::string adopted, blobs_.AdoptFile(out));
+  auto rules = media::EvaluateStandard(*probed, media::MediaKind::kVideo);
+  json probe = current->probe;
+  probe["moov_before_mdat_after_remux"] = probed->moov_before_mdat;
+  auto saved = media_.SavePlayback(*job.resource_id, blob, adopted, *sha, ReportJson(rules),
+                                   media::MeetsStandard(rules), probe);
+  // The media were replaced while remuxing: this copy belongs to nobody.
+  if (!saved || !*saved) (void)blobs_.Remove(adopted);
+  if (!saved) return Fail(saved.error());
+  return Ok();
+}
+
+Result<std::optional<MediaRecord>> IngestService::Media(ResourceId id) {
+  return media_.Get(id.value);
+}
+
+Result<std::optional<LinkCheckRecord>> IngestService::LinkCheck(ResourceId id) {
+  return media_.GetLinkCheck(id.value);
+}
+
+LinkCheckRecord IngestService::CheckLinkNow(ResourceId id, const std::string& url) {
+  linkcheck::LinkCheckResult r = link_checker_.Check(url);
+  LinkCheckRecord c{url,     r.reachable,  r.status, r.final_url,     r.hops,
+                    r.elapsed_ms, r.error_code, r.error, clock_.NowMs()};
+  (void)media_.SaveLinkCheck(id.value, c);
+  return c;
+}
+
+Status IngestService::RequestLinkCheck(ResourceId id) {
+  int64_t now = clock_.NowMs();
+  LEP_RETURN_IF_ERROR(tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(jobs_.CancelForResource(tx, id.value, kLinkCheckJob, now).map([](auto) {}));
+    return jobs_.Enqueue(tx, {kLinkCheckJob, id.value, "{}", 0, 3}, now).map([](auto) {});
+  }));
+  Wake();
+  return Ok();
+}
+
+Status IngestService::RunLinkCheck(jobs::JobContext& ctx) {
+  const jobs::Job& job = ctx.job();
+  if (!job.resource_id) return Fail(Error::InvalidArgument("任务缺少资源ID"));
+  LEP_ASSIGN_OR_RETURN(auto r, resource_repo_.Get(ResourceId{*job.resource_id}));
+  if (!r || r->meta.type != resources::ResourceType::kCourse || r->meta.link.empty()) return Ok();
+  CheckLinkNow(r->id, r->meta.link);
+  return Ok();
+}
+
+Result<bool> IngestService::TechnicalCheckPassed(const resources::Resource& r) {
+  if (r.meta.type == resources::ResourceType::kCourse) {
+    if (r.meta.link.empty()) return false;
+    LEP_ASSIGN_OR_RETURN(auto check, media_.GetLinkCheck(r.id.value));
+    return check && check->url == r.meta.link && check->reachable;
+  }
+  LEP_ASSIGN_OR_RETURN(auto m, media_.Get(r.id.value));
+  return m && m->passed;
+}
+
+}  // namespace lep::ingest

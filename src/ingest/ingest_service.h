@@ -1,0 +1,89 @@
+// IngestService: what happens to a resource's files — a finished tus upload is probed against
+// 附件1 and adopted (media) or decoded and thumbnailed (cover); the new file, the resource's
+// version bump, the measured duration and an audit row are one transaction that re-checks the
+// resource's version and state, so only the bytes reviewers saw can ever become public. A
+// moov-at-the-end video gets a faststart remux as a durable job; A03 links are checked by a
+// job too, and a review decision only reads the stored result. Thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/user.h"
+#include "core/clock.h"
+#include "ingest/media_repository.h"
+#include "jobs/job_queue.h"
+#include "jobs/job_runner.h"
+#include "linkcheck/link_checker.h"
+#include "media/media_probe.h"
+#include "resources/resource_repository.h"
+#include "resources/resource_service.h"
+#include "storage/blob/blob_store.h"
+#include "storage/db/database.h"
+#include "uploads/upload_service.h"
+
+namespace lep::ingest {
+
+// Who changes a resource's files (for the audit row).
+struct FileActor {
+  int64_t user_id = 0;
+  int64_t org_id = 0;
+  std::string ip;
+};
+
+inline constexpr const char* kRemuxJob = "remux";
+inline constexpr const char* kLinkCheckJob = "link_check";
+
+class IngestService {
+ public:
+  IngestService(storage::Transactor& tx, resources::ResourceService& resources,
+                resources::ResourceRepository& resource_repo, MediaRepository& media,
+                storage::BlobStore& blobs, media::MediaProbe& probe,
+                linkcheck::LinkChecker& link_checker, jobs::JobQueue& jobs, const Clock& clock);
+
+  // Called after a job was enqueued (wakes the local runner instead of waiting for its poll).
+  void SetJobsWake(std::function<void()> wake) { wake_ = std::move(wake); }
+  // The job handlers of this module (remux, link_check).
+  void RegisterJobs(jobs::JobRunner& runner);
+
+  // The completion handler of UploadService: kind "media" or "cover". On any error the
+  // bytes are not adopted and the caller drops them.
+  [[nodiscard]] Status OnUploadComplete(const uploads::Upload& u, const std::string& path);
+  // The cover endpoint: p must be able to write the resource, which must be editable.
+  [[nodiscard]] Status StoreCover(const auth::Principal& p, resources::ResourceId id,
+                                  std::string_view jpeg, const std::string& ip);
+
+  [[nodiscard]] Result<std::optional<MediaRecord>> Media(resources::ResourceId id);
+  [[nodiscard]] Result<std::optional<LinkCheckRecord>> LinkCheck(resources::ResourceId id);
+  // Checks an A03 link now and stores the result (the link_check job, `lep check-links`).
+  LinkCheckRecord CheckLinkNow(resources::ResourceId id, const std::string& url);
+  // Queues a check of the resource's link (after it was created or its link changed).
+  [[nodiscard]] Status RequestLinkCheck(resources::ResourceId id);
+  // A01/A02: the stored media passed every rule; A03: the stored check of the resource's
+  // current link found it reachable. Reads only; never fetches anything.
+  [[nodiscard]] Result<bool> TechnicalCheckPassed(const resources::Resource& r);
+
+ private:
+  Status StoreCoverBytes(const FileActor& actor, resources::ResourceId id, std::string_view jpeg);
+  Status StoreMedia(const uploads::Upload& u, const std::string& path);
+  Status RunRemux(jobs::JobContext& ctx);
+  Status RunLinkCheck(jobs::JobContext& ctx);
+  void Wake() {
+    if (wake_) wake_();
+  }
+
+  storage::Transactor& tx_;
+  resources::ResourceService& resources_;
+  resources::ResourceRepository& resource_repo_;
+  MediaRepository& media_;
+  storage::BlobStore& blobs_;
+  media::MediaProbe& probe_;
+  linkcheck::LinkChecker& link_checker_;
+  jobs::JobQueue& jobs_;
+  const Clock& clock_;
+  std::function<void()> wake_;
+};
+
+}  // namespace lep::ingest

@@ -1,0 +1,228 @@
+// Contract suite of ResourceRepository (the only code that writes `resources`) and of the
+// ingest module's MediaRepository, on SQLite and, with LEP_TEST_PG_URL, PostgreSQL.
+#include <gtest/gtest.h>
+
+#include "app/schema.h"
+#include "ingest/media_repository.h"
+#include "orgs/org_repository_sql.h"
+#include "resources/resource_repository.h"
+#include "security/field_cipher.h"
+#include "storage/db/migrations.h"
+#include "test_database.h"
+
+namespace lep {
+namespace {
+
+using resources::Resource;
+using resources::ResourceId;
+using resources::ResourceState;
+using resources::StateChange;
+
+class ResourceContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    test_db_ = std::make_unique<TestDatabase>(GetParam());
+    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
+    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
+    auto db = storage::OpenDatabase(test_db_->url());
+    ASSERT_TRUE(db) << db.error().message;
+    db_ = std::move(*db);
+    ASSERT_TRUE(storage::Migrate(*db_, app::AllMigrations()));
+    orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
+    repo_ = resources::NewSqlResourceRepository(*db_);
+    media_ = ingest::NewSqlMediaRepository(*db_);
+    org_ = orgs_->Create(std::nullopt, orgs::OrgKind::kOpenUniversity, "国家开放大学", "", 1)
+               ->id;
+  }
+  void TearDown() override {
+    media_.reset();
+    repo_.reset();
+    orgs_.reset();
+    db_.reset();
+    test_db_.reset();
+  }
+
+  Resource Draft(const std::string& title) {
+    Resource r;
+    r.org_id = org_;
+    r.created_by = 7;
+    r.meta.title = title;
+    r.meta.summary = "简介";
+    r.meta.domain = "老年教育";
+    r.meta.copyright_holder = "演示学院";
+    r.meta.presenters = {"张演示"};
+    r.created_at = r.updated_at = 100;
+    return *repo_->Create(r);
+  }
+
+  Status InTx(const std::function<Status(storage::SqlExecutor&)>& fn) {
+    return db_->Transaction(fn);
+  }
+
+  security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
+  std::unique_ptr<TestDatabase> test_db_;
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<orgs::OrgRepository> orgs_;
+  std::unique_ptr<resources::ResourceRepository> repo_;
+  std::unique_ptr<ingest::MediaRepository> media_;
+  orgs::OrgId org_;
+};
+
+TEST_P(ResourceContract, StateChangesAreCompareAndSetAndFillTheWorkflowFacts) {
+  Resource r = Draft("太极拳");
+  StateChange submit;
+  submit.from = ResourceState::kDraft;
+  submit.expected_version = r.version;
+  submit.to = ResourceState::kFirstReview;
+  submit.campaign_id = 3;
+  submit.attested_by = 7;
+  submit.at = 200;
+  int64_t v = 0;
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(v, repo_->ChangeState(tx, r.id, submit));
+    return Ok();
+  }));
+  EXPECT_EQ(v, r.version + 1);
+  // The same step again: the row has moved on.
+  auto again = InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->ChangeState(tx, r.id, submit).map([](auto) {});
+  });
+  ASSERT_FALSE(again);
+  EXPECT_TRUE(again.error().Is(ErrorCode::kConflict));
+  auto got = **repo_->Get(r.id);
+  EXPECT_EQ(got.state, ResourceState::kFirstReview);
+  EXPECT_EQ(got.workflow.campaign_id, 3);
+  EXPECT_EQ(got.workflow.attested_by, 7);
+  EXPECT_EQ(got.workflow.attested_at, 200);
+  EXPECT_EQ(got.workflow.published_at, 0);
+  // A state-only step (batch publication) without a version.
+  StateChange approve{ResourceState::kFirstReview, std::nullopt, ResourceState::kApproved};
+  approve.claimed_by = 9;
+  approve.at = 300;
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->ChangeState(tx, r.id, approve).map([](auto) {});
+  }));
+  StateChange publish{ResourceState::kApproved, std::nullopt, ResourceState::kPublished};
+  publish.batch_id = 5;
+  publish.published = true;
+  publish.at = 400;
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->ChangeState(tx, r.id, publish).map([](auto) {});
+  }));
+  got = **repo_->Get(r.id);
+  EXPECT_EQ(got.workflow.claimed_by, 9);
+  EXPECT_EQ(got.workflow.batch_id, 5);
+  EXPECT_EQ(got.workflow.published_at, 400);
+  EXPECT_EQ(got.workflow.campaign_id, 3);  // kept
+}
+
+// A metadata edit writes the metadata only: a cover stored meanwhile survives, and the edit of
+// a stale version is refused.
+TEST_P(ResourceContract, MetadataUpdatesNeverTouchCoverStateOrWorkflow) {
+  Resource r = Draft("八段锦");
+  resources::Cover cover{std::string(32, 'a'), std::string(32, 'b'), 640, 360};
+  std::optional<resources::Cover> old;
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(old, repo_->SetCover(tx, r.id, r.version, cover, 150));
+    return Ok();
+  }));
+  EXPECT_FALSE(old);
+  Resource edited = r;  // read before the cover was stored
+  edited.meta.title = "八段锦（修订）";
+  auto stale = repo_->Update(edited, r.version);
+  ASSERT_FALSE(stale);
+  EXPECT_TRUE(stale.error().Is(ErrorCode::kConflict));
+  auto fresh = **repo_->Get(r.id);
+  fresh.meta.title = "八段锦（修订）";
+  fresh.cover.reset();  // even a caller that lost the cover cannot remove it this way
+  ASSERT_TRUE(repo_->Update(fresh, fresh.version));
+  auto got = **repo_->Get(r.id);
+  EXPECT_EQ(got.meta.title, "八段锦（修订）");
+  ASSERT_TRUE(got.cover);
+  EXPECT_EQ(got.cover->width, 640);
+  EXPECT_EQ(got.state, ResourceState::kDraft);
+}
+
+TEST_P(ResourceContract, FilesChangeOnlyWhileEditableAndAtTheVersionRead) {
+  Resource r = Draft("书法入门");
+  resources::Cover cover{std::string(32, 'c'), std::string(32, 'd'), 800, 450};
+  // A stale version: conflict.
+  auto stale = InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->SetMeasuredDuration(tx, r.id, r.version + 5, "00:01:00", 1).map([] {});
+  });
+  ASSERT_FALSE(stale);
+  EXPECT_TRUE(stale.error().Is(ErrorCode::kConflict));
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->SetMeasuredDuration(tx, r.id, r.version, "00:01:00", 1);
+  }));
+  EXPECT_EQ((**repo_->Get(r.id)).meta.duration, "00:01:00");
+  // Submitted: no new files, whatever the version.
+  auto current = **repo_->Get(r.id);
+  StateChange submit{ResourceState::kDraft, current.version, ResourceState::kFinalReview};
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->ChangeState(tx, r.id, submit).map([](auto) {});
+  }));
+  current = **repo_->Get(r.id);
+  auto refused = InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->SetCover(tx, r.id, current.version, cover, 2).map([](auto&&) {});
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().Is(ErrorCode::kFailedPrecondition));
+  EXPECT_NE(refused.error().message.find("终审"), std::string::npos) << refused.error().message;
+  EXPECT_FALSE((**repo_->Get(r.id)).cover);
+}
+
+TEST_P(ResourceContract, UsageIsAddedWithoutAVersionChangeAndGetManyKeepsOrder) {
+  Resource a = Draft("甲"), b = Draft("乙");
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->AddUsage(tx, {{a.id, 3, 1}, {b.id, 0, 0}, {a.id, 2, 0}});
+  }));
+  auto got = **repo_->Get(a.id);
+  EXPECT_EQ(got.meta.clicks, 5);
+  EXPECT_EQ(got.meta.learners, 1);
+  EXPECT_EQ(got.version, a.version);
+  auto many = *repo_->GetMany({b.id, ResourceId{999999}, a.id});
+  ASSERT_EQ(many.size(), 2u);
+  EXPECT_EQ(many[0].id, b.id);
+  EXPECT_EQ(many[1].id, a.id);
+}
+
+TEST_P(ResourceContract, MediaRecordsAndRemuxCompareAndSet) {
+  Resource r = Draft("视频");
+  ingest::MediaRecord m;
+  m.resource_id = r.id.value;
+  m.blob = "orig1";
+  m.sha256 = "s1";
+  m.size = 10;
+  m.filename = "a.mp4";
+  m.kind = "video";
+  m.playback_blob = "orig1";
+  m.probe = {{"width", 1280}};
+  m.report = nlohmann::json::array();
+  m.state = "remuxing";
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return media_->Save(tx, m); }));
+  EXPECT_TRUE(*media_->SavePlayback(r.id.value, "orig1", "copy1", "s2", {}, true, m.probe));
+  auto got = **media_->Get(r.id.value);
+  EXPECT_EQ(got.playback_blob, "copy1");
+  EXPECT_EQ(got.state, "ready");
+  EXPECT_EQ(got.probe["width"], 1280);
+  // A remux of media replaced meanwhile writes nothing.
+  m.blob = m.playback_blob = "orig2";
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return media_->Save(tx, m); }));
+  EXPECT_FALSE(*media_->SavePlayback(r.id.value, "orig1", "copy-late", "s3", {}, true, m.probe));
+  EXPECT_EQ((**media_->Get(r.id.value)).playback_blob, "orig2");
+  // Link checks: one row per resource, replaced.
+  ASSERT_TRUE(media_->SaveLinkCheck(r.id.value, {"https://a.example/", false, 0, "", 0, 5,
+                                                 "dns", "无法解析", 10}));
+  ASSERT_TRUE(media_->SaveLinkCheck(r.id.value, {"https://a.example/", true, 200,
+                                                 "https://a.example/", 1, 6, "", "", 20}));
+  auto check = **media_->GetLinkCheck(r.id.value);
+  EXPECT_TRUE(check.reachable);
+  EXPECT_EQ(check.checked_at, 20);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ResourceContract, ::testing::ValuesIn(Backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace lep
