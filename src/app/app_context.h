@@ -29,7 +29,9 @@
 #include "resources/resource_service.h"
 #include "review/notifications.h"
 #include "review/review_jobs.h"
+#include "review/review_repositories.h"
 #include "review/review_service.h"
+#include "review/technical_check.h"
 #include "review/sensitive_words.h"
 #include "search/search_index.h"
 #include "security/audit_chain.h"
@@ -73,6 +75,8 @@ struct AppContext {
   std::unique_ptr<jobs::JobQueue> job_queue;
   std::unique_ptr<jobs::JobRunner> job_runner;
   std::unique_ptr<ingest::IngestService> ingest;
+  review::ReviewRepositories review_repos;
+  std::unique_ptr<review::TechnicalCheck> technical_check;  // over `ingest`
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<linkcheck::LinkChecker> link_checker;
   // The sensitive-word screen, replaced as a whole when the list changes.
