@@ -127,11 +127,13 @@ void MaybeRefreshSecurityPolicy(AppContext& ctx) {
 namespace {
 
 // The review module's technical check over the ingest module's stored results. An A03 link
-// without a stored check of its current URL gets one queued (pending); a failed one is queued
-// again, so that a link fixed meanwhile passes at the next attempt. Nothing is fetched here.
+// without a check of its current URL from the last hour gets one queued (pending); a failed
+// one is queued again, so that a link fixed meanwhile passes at the next attempt. Nothing is
+// fetched here.
 class IngestTechnicalCheck final : public review::TechnicalCheck {
  public:
-  explicit IngestTechnicalCheck(ingest::IngestService& ingest) : ingest_(ingest) {}
+  IngestTechnicalCheck(ingest::IngestService& ingest, const Clock& clock)
+      : ingest_(ingest), clock_(clock) {}
 
   Result<review::TechnicalVerdict> Verdict(const resources::Resource& r) override {
     using V = review::TechnicalVerdict;
@@ -141,7 +143,8 @@ class IngestTechnicalCheck final : public review::TechnicalCheck {
     }
     if (r.meta.link.empty()) return V::kFailed;
     LEP_ASSIGN_OR_RETURN(auto check, ingest_.LinkCheck(r.id));
-    bool current = check && check->url == r.meta.link;
+    bool current = check && check->url == r.meta.link &&
+                   clock_.NowMs() - check->checked_at < 3'600'000;
     if (current && check->reachable) return V::kPassed;
     LEP_RETURN_IF_ERROR(ingest_.RequestLinkCheck(r.id));
     return current ? V::kFailed : V::kPending;
@@ -149,6 +152,7 @@ class IngestTechnicalCheck final : public review::TechnicalCheck {
 
  private:
   ingest::IngestService& ingest_;
+  const Clock& clock_;
 };
 
 }  // namespace
@@ -231,7 +235,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->ingest->SetJobsWake([raw] { raw->job_runner->Wake(); });
   ctx->ingest->RegisterJobs(*ctx->job_runner);
   ctx->review_repos = review::NewSqlReviewRepositories(*ctx->db);
-  ctx->technical_check = std::make_unique<IngestTechnicalCheck>(*ctx->ingest);
+  ctx->technical_check = std::make_unique<IngestTechnicalCheck>(*ctx->ingest, *ctx->clock);
   ctx->review = std::make_unique<review::ReviewService>(review::ReviewService::Deps{
       *ctx->db, *ctx->resources, *ctx->resource_repo, *ctx->org_repo, *ctx->user_repo,
       *ctx->review_repos.campaigns, *ctx->review_repos.history, *ctx->review_repos.batches,

@@ -18,6 +18,7 @@
 #include "security/audit_chain.h"
 #include "sql_probe.h"
 #include "storage/db/migrations.h"
+#include "test_accounts.h"
 
 namespace lep::review {
 namespace {
@@ -187,20 +188,8 @@ class ReviewServiceTest : public ::testing::Test {
   }
 
   Principal User(const std::string& name, Role role, const orgs::Org& org) {
-    auth::User u;
-    u.org_id = org.id;
-    u.username = name;
-    u.display_name = name + "（演示）";
-    u.role = role;
-    u.password_hash = "x";
-    auto made = users_->Create(u, std::nullopt);
-    EXPECT_TRUE(made) << made.error().message;
-    Principal p;
-    p.user_id = made->id;
-    p.username = name;
-    p.display_name = u.display_name;
-    p.role = role;
-    p.org = org;
+    Principal p = testing::AddAccount(*users_, name, role, org);
+    EXPECT_NE(p.user_id.value, 0) << name;
     return p;
   }
 

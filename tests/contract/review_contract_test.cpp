@@ -5,15 +5,14 @@
 
 #include <algorithm>
 
-#include "app/schema.h"
 #include "auth/user_repository.h"
+#include "contract/migrated_backend.h"
 #include "orgs/org_repository_sql.h"
 #include "resources/resource_repository.h"
 #include "review/review_repositories.h"
 #include "security/field_cipher.h"
 #include "sql_probe.h"
-#include "storage/db/migrations.h"
-#include "test_database.h"
+#include "test_accounts.h"
 
 namespace lep {
 namespace {
@@ -24,16 +23,11 @@ using resources::ResourceState;
 using review::Batch;
 using review::Campaign;
 
-class ReviewContract : public ::testing::TestWithParam<std::string> {
+class ReviewContract : public MigratedBackend {
  protected:
   void SetUp() override {
-    test_db_ = std::make_unique<TestDatabase>(GetParam());
-    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
-    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
-    auto db = storage::OpenDatabase(test_db_->url());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    ASSERT_TRUE(storage::Migrate(*db_, app::AllMigrations()));
+    MigratedBackend::SetUp();
+    if (!db_) return;
     probe_ = std::make_unique<testing::SqlProbe>(*db_);
     orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     users_ = auth::NewSqlUserRepository(*db_);
@@ -49,18 +43,11 @@ class ReviewContract : public ::testing::TestWithParam<std::string> {
     users_.reset();
     orgs_.reset();
     probe_.reset();
-    db_.reset();
-    test_db_.reset();
+    MigratedBackend::TearDown();
   }
 
   int64_t User(const std::string& name, auth::Role role, const orgs::Org& org) {
-    auth::User u;
-    u.org_id = org.id;
-    u.username = name;
-    u.display_name = name + "（演示）";
-    u.role = role;
-    u.password_hash = "x";
-    return users_->Create(u, std::nullopt)->id.value;
+    return testing::AddAccount(*users_, name, role, org).user_id.value;
   }
 
   Resource Make(const std::string& title, const orgs::Org& org,
@@ -105,8 +92,6 @@ class ReviewContract : public ::testing::TestWithParam<std::string> {
   }
 
   security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
-  std::unique_ptr<TestDatabase> test_db_;
-  std::unique_ptr<storage::Database> db_;
   std::unique_ptr<testing::SqlProbe> probe_;
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<auth::UserRepository> users_;

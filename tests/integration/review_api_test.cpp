@@ -244,6 +244,34 @@ TEST_F(ReviewApiTest, OnlineCourseLinksAreCheckedAndRecorded) {
   EXPECT_EQ(uploader_.Get(Url(bad, "")).Json()["state"], "draft");
 }
 
+// "Checked on submit": a check older than an hour is renewed before the submission goes on.
+TEST_F(ReviewApiTest, AnOldLinkCheckIsRenewedBeforeSubmission) {
+  auto r = uploader_.Send("POST", "/api/v1/resources",
+                          {{"title", "隔夜的课程"}, {"type", "A03"}, {"domain", "学历继续教育"},
+                           {"summary", "在线课程"}, {"copyright_holder", "演示学院"},
+                           {"presenters", "张演示"}, {"platform", "演示平台"},
+                           {"link", "http://127.0.0.1:" + std::to_string(server_.port()) +
+                                        "/healthz"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  int64_t id = r.Json()["id"];
+  ASSERT_TRUE(server_.ctx().db->Exec(
+      "UPDATE resources SET cover_blob = ?, cover_thumb_blob = ? WHERE id = ?",
+      {std::string(32, 'a'), std::string(32, 'b'), id}));
+  auto submit = [&] { return uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}}); };
+  EXPECT_EQ(submit().status, 400);
+  while (server_.ctx().job_runner->RunOnce()) {
+  }
+  server_.clock().Advance(std::chrono::hours(2));  // same day, still before the deadline
+  ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);  // the session idled out meanwhile
+  auto stale = submit();
+  EXPECT_EQ(stale.status, 400) << stale.body;
+  EXPECT_EQ(stale.Json()["error"]["message"], "正在检测课程链接，请稍候几秒后再提交");
+  while (server_.ctx().job_runner->RunOnce()) {
+  }
+  auto fresh = submit();
+  EXPECT_EQ(fresh.status, 200) << fresh.body;
+}
+
 }  // namespace
 }  // namespace lep::testing
 
