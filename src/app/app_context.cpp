@@ -125,7 +125,7 @@ void MaybeRefreshSecurityPolicy(AppContext& ctx) {
 }
 
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
-                                                    bool migrate) {
+                                                    bool migrate, SearchIndexUse search_use) {
   auto ctx = std::make_unique<AppContext>();
   ctx->config = config;
   if (clock) {
@@ -227,7 +227,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         *ctx->review, *ctx->notifications, *ctx->org_repo, std::move(mailer),
         std::chrono::seconds(std::max(1, config.review_jobs_seconds)));
   }
-  {
+  if (search_use == SearchIndexUse::kOpen) {
     auto index = search::OpenXapianIndex(config.SearchDir());
     if (!index) return Fail(index.error());
     ctx->search = std::move(*index);

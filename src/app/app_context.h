@@ -117,10 +117,17 @@ security::SecurityPolicy PolicyDefaults(const Config& config);
 [[nodiscard]] Status RefreshSecurityPolicy(AppContext& ctx);
 void MaybeRefreshSecurityPolicy(AppContext& ctx);
 
+// What BuildAppContext does with the search index. A server opens it (a Xapian index has one
+// writer: the lock is held while the server runs), rebuilds it when out of step and keeps it
+// in step. Command-line tools leave it closed so that they run beside a live server: their
+// database changes reach every server's index through the change feed (portal_outbox).
+enum class SearchIndexUse { kOpen, kClosed };
+
 // Opens the database (creating the data directory), runs migrations when asked, and wires
-// the services. clock may be null (system clock).
-[[nodiscard]] Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config,
-                                                                 const Clock* clock,
-                                                                 bool migrate);
+// the services. clock may be null (system clock). With SearchIndexUse::kClosed, `search`,
+// `search_feed` and `counters` stay null.
+[[nodiscard]] Result<std::unique_ptr<AppContext>> BuildAppContext(
+    const Config& config, const Clock* clock, bool migrate,
+    SearchIndexUse search_use = SearchIndexUse::kOpen);
 
 }  // namespace lep::app

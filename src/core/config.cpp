@@ -21,6 +21,24 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.web_dir = t["server"]["web_dir"].value_or(cfg.web_dir);
   cfg.worker_threads = t["server"]["workers"].value_or(cfg.worker_threads);
   cfg.job_threads = t["jobs"]["threads"].value_or(cfg.job_threads);
+  struct Positive {
+    const char* key;
+    int* value;
+  };
+  for (auto [key, value] :
+       {Positive{"max_connections", &cfg.max_connections},
+        Positive{"max_connections_per_ip", &cfg.max_connections_per_ip},
+        Positive{"header_timeout_seconds", &cfg.header_timeout_seconds},
+        Positive{"keepalive_timeout_seconds", &cfg.keepalive_timeout_seconds}}) {
+    auto node = t["server"][key];
+    if (!node) continue;
+    auto v = node.value<int64_t>();
+    if (!v || *v < 1 || *v > 10'000'000) {
+      return Fail(Error::InvalidArgument(std::string("配置文件 ") + path + " 中 server." + key +
+                                         " 应为 1 到 10000000 之间的整数"));
+    }
+    *value = static_cast<int>(*v);
+  }
   cfg.database_url = t["database"]["url"].value_or(cfg.database_url);
   auto sec = t["security"];
   cfg.secure_cookies = sec["secure_cookies"].value_or(cfg.secure_cookies);
