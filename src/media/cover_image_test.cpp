@@ -111,7 +111,7 @@ std::string Encode(int width, int height, int components, const std::vector<jpeg
 
 // libjpeg's standard progressive script for one grey component.
 std::vector<jpeg_scan_info> SimpleProgression() {
-  return {{1, {0}, 0, 0, 0, 1}, {1, {0}, 1, 5, 0, 2}, {1, {0}, 6, 63, 0, 2},
+  return {{1, {0}, 0, 0, 0, 1},  {1, {0}, 1, 5, 0, 2}, {1, {0}, 6, 63, 0, 2},
           {1, {0}, 1, 63, 2, 1}, {1, {0}, 0, 0, 1, 0}, {1, {0}, 1, 63, 1, 0}};
 }
 
@@ -167,12 +167,10 @@ TEST(Issue14CoverBombs, TinyProgressiveJpegDeclaring12000Squared) {
   // the whole coefficient buffer (~800 MB) before finding the data missing.
   const std::string bomb =
       WithDeclaredSize(Encode(16, 16, 3, {}, 75), 12000, 12000);  // baseline header first
-  std::string progressive = WithDeclaredSize(
-      Encode(16, 16, 1, SimpleProgression()), 12000, 12000);
+  std::string progressive = WithDeclaredSize(Encode(16, 16, 1, SimpleProgression()), 12000, 12000);
   ASSERT_LT(progressive.size(), 2000u);
-  for (const auto& [what, bytes] :
-       {std::pair<std::string, std::string>{"baseline 12000²", bomb},
-        {"progressive 12000²", progressive}}) {
+  for (const auto& [what, bytes] : {std::pair<std::string, std::string>{"baseline 12000²", bomb},
+                                    {"progressive 12000²", progressive}}) {
     const auto u = CoverInChild(bytes);
     ExpectBounded(u, what);
     EXPECT_EQ(u.output.rfind("invalid_argument cover ", 0), 0u) << u.output;
@@ -183,11 +181,12 @@ TEST(Issue14CoverBombs, TinyProgressiveJpegDeclaring12000Squared) {
 TEST(Issue14CoverBombs, ProgressiveJpegWhoseCoefficientsExceedTheDecoderBudget) {
   // 7000×7000 colour 4:4:4 is under the pixel cap, but a progressive decode would need
   // 7000² × 3 × 2 bytes ≈ 280 MiB of coefficients.
-  const std::string bomb = WithDeclaredSize(
-      Encode(16, 16, 3,
-             {{3, {0, 1, 2}, 0, 0, 0, 0}, {1, {0}, 1, 63, 0, 0}, {1, {1}, 1, 63, 0, 0},
-              {1, {2}, 1, 63, 0, 0}}),
-      7000, 7000);
+  const std::string bomb = WithDeclaredSize(Encode(16, 16, 3,
+                                                   {{3, {0, 1, 2}, 0, 0, 0, 0},
+                                                    {1, {0}, 1, 63, 0, 0},
+                                                    {1, {1}, 1, 63, 0, 0},
+                                                    {1, {2}, 1, 63, 0, 0}}),
+                                            7000, 7000);
   const auto u = CoverInChild(bomb);
   ExpectBounded(u, "progressive 7000² 4:4:4");
   EXPECT_EQ(u.output.rfind("invalid_argument cover ", 0), 0u) << u.output;

@@ -459,7 +459,6 @@ TEST_F(MediaFixtures, RegressionHugeChunkOffsetTableIsAContentErrorNotAServerFai
   EXPECT_EQ(rules[0].rule, "readable");
 }
 
-
 // ---- issue 14: media bombs cost bounded memory and CPU --------------------------------------
 // Each file is probed in a forked child (tests/child_usage.h): peak memory may grow by at most
 // 256 MiB and the probe may take at most 2 s of CPU, or the file is refused with a reason.
@@ -498,9 +497,9 @@ TEST_F(MediaFixtures, Issue14SampleTablesDeclaringEightyMillionSamples) {
   const size_t stsc = bytes.find("stsc");
   ASSERT_NE(stsz, std::string::npos);
   ASSERT_NE(stsc, std::string::npos);
-  PutBe32(&bytes, stsz + 8, 1);             // sample_size (after version/flags)
-  PutBe32(&bytes, stsz + 12, 80'000'000);   // sample_count
-  PutBe32(&bytes, stsc + 16, 80'000'000);   // samples per chunk of the first entry
+  PutBe32(&bytes, stsz + 8, 1);            // sample_size (after version/flags)
+  PutBe32(&bytes, stsz + 12, 80'000'000);  // sample_count
+  PutBe32(&bytes, stsc + 16, 80'000'000);  // samples per chunk of the first entry
   WriteAll(Scratch("stsz_80m.mp4"), bytes);
   const auto u = ProbeInChild(Scratch("stsz_80m.mp4"));
   ExpectBounded(u, "stsz declaring 80 M samples");
@@ -520,9 +519,10 @@ TEST_F(MediaFixtures, Issue14FragmentRunDeclaringEightyThreeMillionSamples) {
   ASSERT_TRUE(MustProbePath(frag, MediaKind::kVideo).error.empty());
   const size_t trun = bytes.find("trun");
   ASSERT_NE(trun, std::string::npos);
-  const uint32_t flags = (static_cast<uint32_t>(static_cast<unsigned char>(bytes[trun + 5])) << 16) |
-                         (static_cast<uint32_t>(static_cast<unsigned char>(bytes[trun + 6])) << 8) |
-                         static_cast<unsigned char>(bytes[trun + 7]);
+  const uint32_t flags =
+      (static_cast<uint32_t>(static_cast<unsigned char>(bytes[trun + 5])) << 16) |
+      (static_cast<uint32_t>(static_cast<unsigned char>(bytes[trun + 6])) << 8) |
+      static_cast<unsigned char>(bytes[trun + 7]);
   PutBe32(&bytes, trun + 4, flags & 0x000005);  // data offset and first-sample flags only
   PutBe32(&bytes, trun + 8, 83'000'000);        // sample_count
   WriteAll(Scratch("trun_83m.mp4"), bytes);
@@ -830,7 +830,6 @@ TEST(Mp4Boxes, Rejections) {
   EXPECT_TRUE(Scan(whole + std::string(20, '\0')).has_value());
 }
 
-
 // ---- sample tables (issue 14) ----
 
 std::string Full(const std::string& type, const std::string& fields) {
@@ -850,8 +849,8 @@ std::string Track(uint32_t samples, uint32_t edits, const std::string& extra_stb
   const std::string stbl = Box("stbl", Full("stsz", U32(100) + U32(samples)) +
                                            Full("stsc", U32(1) + U32(1) + U32(samples) + U32(1)) +
                                            Full("stco", U32(1) + U32(0)) + extra_stbl);
-  return Box("trak", (edits ? Box("edts", Full("elst", elst)) : "") +
-                         Box("mdia", Box("minf", stbl)));
+  return Box("trak",
+             (edits ? Box("edts", Full("elst", elst)) : "") + Box("mdia", Box("minf", stbl)));
 }
 
 Result<Mp4Layout> ScanWithMdat(const std::string& moov_payload, size_t mdat_bytes) {

@@ -401,7 +401,6 @@ TEST(ReadXlsx, RepeatedSharedStringHitsTheTextCap) {
   EXPECT_TRUE(ReadXlsx(TestXlsx(rows, sst)));
 }
 
-
 // ---- issue 14: parser bombs cost bounded memory and CPU -----------------------------------
 // Each file below fits the import route's 32 MiB. It is read in a forked child; the child's
 // peak resident memory may grow by at most 256 MiB and it may use at most 2 s of CPU (method:
@@ -500,12 +499,14 @@ TEST(Issue14SheetBombs, TheLargestAcceptedTableStaysWithinTheBounds) {
   // What the caps still accept: 100 000 rows × 5 cells, text from shared strings of 27 bytes,
   // 500 000 cells in all — the memory a legitimate file can cost at most is the table itself.
   std::vector<std::string> sis;
-  for (int i = 0; i < 1000; ++i) sis.push_back("<t>资源名称第" + std::to_string(100000 + i) + "号</t>");
+  for (int i = 0; i < 1000; ++i)
+    sis.push_back("<t>资源名称第" + std::to_string(100000 + i) + "号</t>");
   std::string rows;
   rows.reserve(40u << 20);
   for (int r = 1; r <= 99'999; ++r) {
     rows += "<row r=\"" + std::to_string(r) + "\">";
-    for (int c = 0; c < 5; ++c) rows += "<c t=\"s\"><v>" + std::to_string((r + c) % 1000) + "</v></c>";
+    for (int c = 0; c < 5; ++c)
+      rows += "<c t=\"s\"><v>" + std::to_string((r + c) % 1000) + "</v></c>";
     rows += "</row>";
   }
   const std::string xlsx = BombXlsx(Sheet(rows), SharedStrings(sis));
