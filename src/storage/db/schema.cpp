@@ -343,6 +343,29 @@ CREATE INDEX portal_outbox_at ON portal_outbox (at);
 {{postgres}}CREATE TRIGGER resources_outbox_del AFTER DELETE ON resources FOR EACH ROW WHEN (OLD.state = 'published') EXECUTE FUNCTION portal_outbox_old();
 {{postgres}}CREATE TRIGGER orgs_outbox_upd AFTER UPDATE OF name, region ON orgs FOR EACH ROW EXECUTE FUNCTION portal_outbox_org()
 )sql"},
+      // auth: sign-in throttling per (account, client address) and per account over the
+      // addresses it never signed in from ('*'); account = keyed hash of the typed user name,
+      // so unknown names are throttled like real ones. security: the one row every audit
+      // append locks before it reads the chain head (serialises appends on PostgreSQL).
+      {13, "login_throttle_audit_head", R"sql(
+CREATE TABLE login_throttle (
+  account TEXT NOT NULL,
+  address TEXT NOT NULL,
+  failures BIGINT NOT NULL DEFAULT 0,
+  window_start BIGINT NOT NULL DEFAULT 0,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  lockouts BIGINT NOT NULL DEFAULT 0,
+  last_success_at BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (account, address)
+);
+CREATE INDEX login_throttle_updated ON login_throttle (updated_at);
+CREATE TABLE audit_chain_head (
+  id BIGINT PRIMARY KEY,
+  appends BIGINT NOT NULL
+);
+INSERT INTO audit_chain_head (id, appends) VALUES (1, 0)
+)sql"},
   };
   return kMigrations;
 }
