@@ -193,29 +193,35 @@ Error AuthService::Refuse(const Attempt& a, int64_t locked_until) {
 
 // A checked and failed attempt (it was counted by the claims): locks what reached its
 // threshold, audits, and answers `answer`.
+// Locks `address` (or, for kAnyUnknownAddress, the account for unknown addresses) with the
+// back-off of claim c; the attempt that applied the lock audits it. Returns the lock's end.
+Result<int64_t> AuthService::ApplyLock(const Attempt& a, std::string_view address,
+                                       const LoginClaim& c) {
+  LEP_ASSIGN_OR_RETURN(LoginLock lock, users_.LockLogin(a.account, address,
+                                                        a.now + Backoff(c.lockouts, a.opt), a.now));
+  if (!lock.applied) return lock.locked_until;
+  if (a.user) LEP_RETURN_IF_ERROR(users_.NoteLock(a.user->id, lock.locked_until));
+  const std::string scope = address == kAnyUnknownAddress
+                                ? "来自未登录过的地址的登录（常用地址不受影响）"
+                                : "来自 " + std::string(address) + " 的登录";
+  LEP_RETURN_IF_ERROR(Audit("auth.lockout", a.actor(), a.org(), a.req.ip, a.object(), "locked",
+                            scope + "锁定至 " + text::FormatShanghai(lock.locked_until) + "（第 " +
+                                std::to_string(c.lockouts + 1) + " 次连续锁定）"));
+  return lock.locked_until;
+}
+
+// A checked and failed attempt (it was counted by the claims): locks what reached its
+// threshold, audits, and answers `answer`.
 Error AuthService::Failed(const Attempt& a, const std::string& why, Error answer) {
-  auto lock = [&](std::string_view address, const LoginClaim& c,
-                  const std::string& scope) -> Status {
-    LEP_ASSIGN_OR_RETURN(
-        int64_t until,
-        users_.LockLogin(a.account, address, a.now + Backoff(c.lockouts, a.opt), a.now));
-    if (a.user) LEP_RETURN_IF_ERROR(users_.NoteLock(a.user->id, until));
-    return Audit("auth.lockout", a.actor(), a.org(), a.req.ip, a.object(), "locked",
-                 scope + "锁定至 " + text::FormatShanghai(until) + "（第 " +
-                     std::to_string(c.lockouts + 1) + " 次连续锁定）");
-  };
   if (auto st = Audit("auth.login", a.actor(), a.org(), a.req.ip, a.object(), "failed", why); !st) {
     return st.error();
   }
   if (a.pair.failures >= a.opt.lockout_threshold) {
-    if (auto st = lock(a.address, a.pair, "来自 " + a.address + " 的登录"); !st) return st.error();
+    if (auto st = ApplyLock(a, a.address, a.pair); !st) return st.error();
   }
   if (a.wide &&
       a.wide->failures >= std::max(a.opt.unknown_address_threshold, a.opt.lockout_threshold)) {
-    if (auto st = lock(kAnyUnknownAddress, *a.wide, "来自未登录过的地址的登录（常用地址不受影响）");
-        !st) {
-      return st.error();
-    }
+    if (auto st = ApplyLock(a, kAnyUnknownAddress, *a.wide); !st) return st.error();
   }
   return answer;
 }
@@ -244,10 +250,7 @@ Result<LoginResult> AuthService::Login(const LoginRequest& req) {
   auto over = [&](std::string_view address, const LoginClaim& c,
                   int threshold) -> Result<std::optional<int64_t>> {
     if (c.failures <= threshold) return std::optional<int64_t>();
-    LEP_ASSIGN_OR_RETURN(
-        int64_t until,
-        users_.LockLogin(a.account, address, a.now + Backoff(c.lockouts, a.opt), a.now));
-    if (a.user) LEP_RETURN_IF_ERROR(users_.NoteLock(a.user->id, until));
+    LEP_ASSIGN_OR_RETURN(int64_t until, ApplyLock(a, address, c));
     LEP_RETURN_IF_ERROR(ReleaseClaims(a));
     return std::optional<int64_t>(until);
   };

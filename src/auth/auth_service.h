@@ -118,6 +118,7 @@ class AuthService {
   Result<User> Insert(std::optional<orgs::OrgId> org_id, NewUser u,
                       std::optional<UserId> created_by);
   struct Attempt;  // one sign-in attempt's keys and claims (auth_service.cpp)
+  Result<int64_t> ApplyLock(const Attempt& a, std::string_view address, const LoginClaim& c);
   Error Refuse(const Attempt& a, int64_t locked_until);
   Error Failed(const Attempt& a, const std::string& why, Error answer);
   Status ReleaseClaims(const Attempt& a);

@@ -489,6 +489,12 @@ TEST_F(ThrottleTest, ConcurrentWrongPasswordsGetOnlyThresholdChecks) {
   EXPECT_EQ(too_many.load(), kAttempts - 5);
   EXPECT_EQ(AuditCount("failed"), 5u);
   EXPECT_EQ(AuditCount("locked"), static_cast<size_t>(kAttempts - 5));
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(std::count_if(audit_.begin(), audit_.end(),
+                            [](const auto& r) { return r.action == "auth.lockout"; }),
+              1);  // one lock, audited once, whoever applied it
+  }
   auto right = Try("sec", "Lep@Demo2022", "198.51.100.7");  // locked: not even checked
   ASSERT_FALSE(right);
   EXPECT_EQ(right.error().code, ErrorCode::kTooManyRequests);

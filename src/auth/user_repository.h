@@ -22,6 +22,11 @@ struct LoginClaim {
   int64_t last_success_at = 0;  // last successful sign-in from this address; 0 never
 };
 
+struct LoginLock {
+  int64_t locked_until = 0;  // the end of the lock in force
+  bool applied = false;      // false: another attempt's lock was already in force
+};
+
 // Address key of the throttle row that counts an account over the addresses it never
 // signed in from.
 inline constexpr std::string_view kAnyUnknownAddress = "*";
@@ -67,10 +72,10 @@ class UserRepository {
   [[nodiscard]] virtual Status ReleaseLoginAttempt(const std::string& account,
                                                    std::string_view address) = 0;
   // Locks until `until` unless a lock is already in force (the first of several concurrent
-  // lockers wins); returns the end of the lock in force.
-  [[nodiscard]] virtual Result<int64_t> LockLogin(const std::string& account,
-                                                  std::string_view address, int64_t until,
-                                                  int64_t now) = 0;
+  // lockers wins); returns the lock in force and whether this call applied it.
+  [[nodiscard]] virtual Result<LoginLock> LockLogin(const std::string& account,
+                                                    std::string_view address, int64_t until,
+                                                    int64_t now) = 0;
   // A successful sign-in: clears that address's failures, lock and back-off and remembers
   // the address as one the account signs in from.
   [[nodiscard]] virtual Status LoginSucceeded(const std::string& account, std::string_view address,

@@ -186,17 +186,18 @@ class SqlUserRepository final : public UserRepository {
         .map([](auto&&) {});
   }
 
-  Result<int64_t> LockLogin(const std::string& account, std::string_view address, int64_t until,
-                            int64_t now) override {
-    LEP_RETURN_IF_ERROR(
-        db_.Exec("UPDATE login_throttle SET locked_until = ?, lockouts = "
-                 "lockouts + 1, failures = 0, window_start = 0, updated_at = ? "
-                 "WHERE account = ? AND address = ? AND locked_until <= ?",
-                 {until, now, account, std::string(address), now}));
+  Result<LoginLock> LockLogin(const std::string& account, std::string_view address, int64_t until,
+                              int64_t now) override {
+    LEP_ASSIGN_OR_RETURN(auto res,
+                         db_.Exec("UPDATE login_throttle SET locked_until = ?, lockouts = "
+                                  "lockouts + 1, failures = 0, window_start = 0, updated_at = ? "
+                                  "WHERE account = ? AND address = ? AND locked_until <= ?",
+                                  {until, now, account, std::string(address), now}));
+    if (res.affected == 1) return LoginLock{until, true};
     LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT locked_until FROM login_throttle WHERE "
                                                 "account = ? AND address = ?",
                                                 {account, std::string(address)}));
-    return row ? row->Int(0) : until;
+    return LoginLock{row ? row->Int(0) : until, false};
   }
 
   Status LoginSucceeded(const std::string& account, std::string_view address,

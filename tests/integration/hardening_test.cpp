@@ -214,6 +214,9 @@ TEST_F(HardeningTest, ConcurrentFailedSignInsAreAllAuditedAndOnlyFiveChecked) {
                   "AND result = 'locked'",
                   {object}),
             kWrong - 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.lockout' AND object = ?",
+                  {object}),
+            1);
   EXPECT_EQ(s401.load(), 5 + kUnknown);
   EXPECT_EQ(s429.load(), kWrong - 5);
   auto rep = VerifyAudit();
