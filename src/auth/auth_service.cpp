@@ -191,8 +191,6 @@ Error AuthService::Refuse(const Attempt& a, int64_t locked_until) {
                                 static_cast<int>(secs));
 }
 
-// A checked and failed attempt (it was counted by the claims): locks what reached its
-// threshold, audits, and answers `answer`.
 // Locks `address` (or, for kAnyUnknownAddress, the account for unknown addresses) with the
 // back-off of claim c; the attempt that applied the lock audits it. Returns the lock's end.
 Result<int64_t> AuthService::ApplyLock(const Attempt& a, std::string_view address,
