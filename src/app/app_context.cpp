@@ -74,18 +74,24 @@ void ReloadSensitiveWordsIfChanged(AppContext& ctx) {
   ctx.screen_file_time = mtime;
 }
 
-void RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+Status RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+  // Appends are serialised inside AppendAudit; the retries only cover a transient failure
+  // (a deadlock victim or serialisation failure on PostgreSQL, the unique-index backstop).
+  Status st = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
+    st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
       return security::AppendAudit(tx, r).map([](auto&&) {});
     });
-    if (st) return;
-    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict)) {
-      std::fprintf(stderr, "审计日志写入失败：%s\n", st.error().message.c_str());
-      return;
+    if (st) return st;
+    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict) &&
+        !st.error().Is(ErrorCode::kUnavailable)) {
+      break;
     }
   }
-  std::fprintf(stderr, "审计日志写入失败：并发冲突\n");
+  std::fprintf(stderr, "审计日志写入失败（%s %s）：%s\n", r.action.c_str(), r.object.c_str(),
+               st.error().message.c_str());
+  return Fail(Error{ErrorCode::kUnavailable, "安全审计日志暂时无法写入，操作未执行，请稍后重试",
+                    {}, std::nullopt});
 }
 
 security::SecurityPolicy PolicyDefaults(const Config& config) {
@@ -164,7 +170,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
                                                   opts, *ctx->cipher);
   AppContext* audit_ctx = ctx.get();
   ctx->auth->SetAuditSink(
-      [audit_ctx](const security::AuditRecord& r) { RecordAudit(*audit_ctx, r); });
+      [audit_ctx](const security::AuditRecord& r) { return RecordAudit(*audit_ctx, r); });
   LEP_RETURN_IF_ERROR(RefreshSecurityPolicy(*ctx));
   if (migrate) {
     auto n = ctx->org_repo->EncryptLegacyContacts();

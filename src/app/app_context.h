@@ -107,9 +107,10 @@ struct AppContext {
 // changed); cheap when nothing changed. Run by the maintenance tick every few seconds.
 void ReloadSensitiveWordsIfChanged(AppContext& ctx);
 
-// Appends one record to the hash-chained audit log in its own transaction (retried when a
-// concurrent append took the head first). Failures are logged, never thrown.
-void RecordAudit(AppContext& ctx, const security::AuditRecord& r);
+// Appends one record to the hash-chained audit log in its own transaction (retried on a
+// transient database failure). A record that cannot be written is logged and returned as
+// kUnavailable: security events must fail closed (the sign-in path refuses to go on).
+Status RecordAudit(AppContext& ctx, const security::AuditRecord& r);
 
 // The policy defaults from the configuration, and the stored policy applied to the
 // AuthService (at start-up, after a change, and at most every 30 s from requests).

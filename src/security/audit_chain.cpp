@@ -137,6 +137,7 @@ std::vector<std::string> AuditChainMigrationSql() {
       "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT",
       "ALTER TABLE audit_log ADD COLUMN hash TEXT",
       "CREATE UNIQUE INDEX audit_log_prev_hash ON audit_log (prev_hash)",
+      "CREATE TABLE audit_chain_head (id BIGINT PRIMARY KEY, appends BIGINT NOT NULL)",
   };
 }
 
@@ -160,6 +161,13 @@ std::string AuditHash(std::string_view prev_hash, const AuditRecord& r) {
 }
 
 Result<int64_t> AppendAudit(storage::SqlExecutor& tx, const AuditRecord& r) {
+  // Serialise appenders before reading the head: the upsert takes the row lock of the one
+  // audit_chain_head row (PostgreSQL: held until commit, a waiter re-reads the head after the
+  // holder committed; SQLite: BEGIN IMMEDIATE already serialises writers). Without it two
+  // transactions read the same head and the unique index on prev_hash rejects one of them.
+  LEP_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO audit_chain_head (id, appends) VALUES (1, 1) ON CONFLICT (id) DO UPDATE "
+              "SET appends = audit_chain_head.appends + 1"));
   LEP_ASSIGN_OR_RETURN(auto head, tx.QueryOne("SELECT hash FROM audit_log WHERE hash IS NOT NULL "
                                               "ORDER BY id DESC LIMIT 1"));
   std::string prev = head ? head->Text(0) : std::string(kGenesisHash);
