@@ -187,8 +187,11 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   up.dir = config.data_dir + "/blobs/tmp/uploads";
   up.max_media_bytes = config.max_upload_bytes;
   up.expiry = std::chrono::hours(config.upload_expiry_hours);
-  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->db, *ctx->resource_repo,
-                                                          *ctx->org_repo, *ctx->clock, up);
+  up.unit_pending_bytes = config.unit_pending_upload_bytes;
+  up.account_pending_uploads = config.account_pending_uploads;
+  ctx->upload_repo = uploads::NewSqlUploadRepository(*ctx->db);
+  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->upload_repo, *ctx->resources,
+                                                          *ctx->clock, up);
   AppContext* raw = ctx.get();
   ctx->login_limiter = std::make_unique<security::RateLimiter>(
       *ctx->clock, security::RateLimiterOptions{100, 1.0, 100'000});

@@ -67,6 +67,7 @@ struct AppContext {
   std::unique_ptr<resources::ResourceService> resources;
   std::unique_ptr<storage::BlobStore> blobs;
   std::unique_ptr<media::MediaProbe> probe;
+  std::unique_ptr<uploads::UploadRepository> upload_repo;
   std::unique_ptr<uploads::UploadService> uploads;
   std::unique_ptr<ingest::MediaRepository> media_repo;
   // Durable background work (remux, link checks); `lep serve` and `lep worker` start the runner.

@@ -151,8 +151,12 @@ struct AuthService::Attempt {
   std::optional<int64_t> org() const {
     return user && user->org_id ? std::optional(user->org_id->value) : std::nullopt;
   }
+  // An unknown name is often a password typed into the wrong field: the audit row carries
+  // the keyed hash of it (the same for every attempt with that text, so attempts can be
+  // correlated), never the text.
   std::string object() const {
-    return user ? "user:" + std::to_string(user->id.value) : "username:" + req.username;
+    return user ? "user:" + std::to_string(user->id.value)
+                : "unknown-account:" + account.substr(0, 16);
   }
 };
 

@@ -1,7 +1,6 @@
 #include "security/audit_chain.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <array>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "crypto/crypto.h"
 #include "core/text.h"
 
 namespace lep::security {
@@ -23,14 +23,7 @@ using storage::Value;
 constexpr std::string_view kColumns =
     "id, at, actor_id, org_id, ip, action, object, result, detail, prev_hash, hash";
 
-std::string Sha256Hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 unavailable");  // a broken OpenSSL: cannot happen
-  }
-  return text::Hex(std::string_view(reinterpret_cast<const char*>(md.data()), len));
-}
+std::string Sha256Hex(std::string_view data) { return crypto::Sha256Hex(data); }
 
 void Field(std::string& out, std::string_view name, std::string_view v) {
   out += name;
