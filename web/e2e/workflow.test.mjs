@@ -118,8 +118,8 @@ describe('审核、发布与学习门户', () => {
 
   step('省厅审核员在队列中勾选资源，完成四项核查后批量通过', async () => {
     await switchUser('gd_reviewer')
-    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: '审核', exact: true }).click()
-    await page.getByRole('heading', { level: 1, name: '审核' }).waitFor()
+    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: /^审核队列/ }).click()
+    await page.getByRole('heading', { level: 1, name: '审核队列' }).waitFor()
     const row = page.getByTestId('queue-table').locator(`tr[data-id="${resourceId}"]`)
     await row.waitFor()
     assert.match(await row.textContent(), /岭南示范职业技术学院/)

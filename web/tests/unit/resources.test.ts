@@ -11,6 +11,7 @@ import { DEFAULT_CHUNK_SIZE, pendingUploadsFor, shouldRetryTus, tusErrorMessage,
 import MediaReport from '@/components/resources/MediaReport.vue'
 import ResourceEditView from '@/views/console/ResourceEditView.vue'
 import { json, mockFetch } from './helpers'
+import { useAuthStore } from '@/stores/auth'
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -258,6 +259,18 @@ describe('MediaReport', () => {
 })
 
 describe('ResourceEditView', () => {
+  beforeEach(() => {
+    useAuthStore().user = {
+      id: 7,
+      username: 'gd_uploader',
+      display_name: '录入员',
+      role: 'uploader',
+      role_label: '录入员',
+      org_id: 22,
+      org: { id: 22, name: '岭南', kind: 'provincial_college', kind_label: '省属院校', level: 2, parent_id: 21, child_kinds: [], created_at: 1 },
+    }
+  })
+
   function makeRouter() {
     return createRouter({
       history: createMemoryHistory(),
