@@ -20,6 +20,7 @@ import {
 import SubmitPanel from '@/components/resources/SubmitPanel.vue'
 import SearchView from '@/views/portal/SearchView.vue'
 import { json, mockFetch } from './helpers'
+import { resource as fixtureResource } from './fixtures'
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -122,7 +123,7 @@ describe('审核辅助', () => {
       { value: '老年教育', count: 2 },
     ])
     expect(facetEntries({}, 'type')).toEqual([])
-    const root = { tag: '目录', title: '', children: [{ tag: '章', title: '第一章', children: [] }] }
+    const root = { tag: '目录', title: '', attrs: {}, children: [{ tag: '章', title: '第一章', attrs: {}, children: [] }] }
     expect(tocItems(root).map(tocTitle)).toEqual(['第一章'])
     expect(tocItems(null)).toEqual([])
     expect(tocTitle({ tag: '章', title: '', attrs: { 标题: '绪论' }, children: [] })).toBe('绪论')
@@ -152,11 +153,7 @@ describe('审核与门户接口', () => {
 })
 
 function resource(): Resource {
-  return {
-    id: 3, org_id: 1, title: '太极', type: 'A01', type_label: '视频资源', domain: '老年教育', platform: '', link: '', series: '',
-    series_order: '', summary: '', duration: '', created_on: '', copyright_holder: '甲', presenters: [], clicks: 0, learners: 0,
-    keywords: [], category: '', state: 'draft', state_label: '草稿', version: 2, created_at: 0, updated_at: 0, cover: null,
-  }
+  return fixtureResource()
 }
 
 describe('提交审核面板', () => {

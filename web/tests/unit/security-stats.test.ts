@@ -3,6 +3,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { onEnrolmentRequired, request, setCsrfToken } from '@/api/client'
 import { auditQuery } from '@/api/security'
 import { useAuthStore } from '@/stores/auth'
+import { principal } from './fixtures'
 import { kindLabel, notificationLink, useNotificationsStore } from '@/stores/notifications'
 import { graceRemaining, groupSecret, normaliseTotpCode, recoveryCodesText, svgDataUrl } from '@/utils/totp'
 import { auditFilterFromForm, dayStartMs, parseWordList, policyFromForm, policyToForm } from '@/utils/security'
@@ -185,7 +186,7 @@ describe('登录的第二步与受限会话', () => {
 
   it('markEnrolmentRequired 把会话标成受限', () => {
     const auth = useAuthStore()
-    auth.user = { id: 1, username: 'a', display_name: '', role: 'reviewer', role_label: '审核员', org_id: 1 }
+    auth.user = principal({ id: 1, username: 'a', display_name: '', role: 'reviewer', role_label: '审核员', org_id: 1 })
     auth.markEnrolmentRequired()
     expect(auth.enrolmentRequired).toBe(true)
   })
