@@ -111,11 +111,28 @@ export async function expectNoHorizontalScroll(page, label) {
   assert.ok(sw <= iw + 1, `${label}: 页面出现横向滚动（scrollWidth=${sw}, innerWidth=${iw}）`)
 }
 
+/** 手机宽度下门户页头的搜索、账号与大字模式收在「菜单」里：需要时先展开（返回是否展开过） */
+export async function openPortalMenu(page) {
+  const toggle = page.getByTestId('menu-toggle')
+  if ((await toggle.count()) && (await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') {
+    await toggle.click()
+    return true
+  }
+  return false
+}
+
+export async function closePortalMenu(page) {
+  const toggle = page.getByTestId('menu-toggle')
+  if ((await toggle.count()) && (await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click()
+}
+
 export async function setLargeText(page, on) {
   const btn = page.getByRole('button', { name: /大字模式/ })
+  const opened = (await btn.count()) === 0 ? await openPortalMenu(page) : false
   const pressed = (await btn.first().getAttribute('aria-pressed')) === 'true'
   if (pressed !== on) await btn.first().click()
   await page.waitForFunction((want) => document.documentElement.classList.contains('lep-large-text') === want, on)
+  if (opened) await closePortalMenu(page)
 }
 
 export async function login(page, username, password = DEMO_PASSWORD) {

@@ -1,6 +1,6 @@
 // 资源、分类、封面、音视频检测报告、批量导入导出的接口。
 import { API_BASE, http, getCsrfToken, toApiError, NETWORK_ERROR_MESSAGE, ApiError } from './client'
-import type { Categories, CoverUploaded, ImportReport, Items, MediaInfo, Resource, ResourceInput, ResourcePage, SeriesInfo } from './types'
+import type { Categories, CoverUploaded, ImportReport, Items, LinkCheck, MediaInfo, Resource, ResourceInput, ResourcePage, SeriesInfo } from './types'
 
 export type { Cover, Resource, ResourceSummary, ResourceInput, ResourcePage, CategoryNode, SeriesInfo, MediaRule, MediaInfo, ImportRowError, ImportReport } from './schema'
 
@@ -38,6 +38,7 @@ export const resourcesApi = {
   uploadCover: (id: number, file: Blob) =>
     http.post<CoverUploaded>(`/resources/${id}/cover`, undefined, { raw: file, contentType: 'image/jpeg' }),
   media: (id: number) => http.get<{ media: MediaInfo | null }>(`/resources/${id}/media`),
+  linkCheck: (id: number) => http.get<{ link_check: LinkCheck | null }>(`/resources/${id}/link-check`),
   template: () => http.download('/resources/template.xlsx'),
   exportFile: (format: 'xlsx' | 'csv', f: ResourceFilter = {}) => {
     const { page: _p, page_size: _s, ...rest } = f

@@ -37,6 +37,27 @@ export function showErrorDialog(e: unknown, title = '操作未成功'): Promise<
   }).catch(() => undefined)
 }
 
+/**
+ * 确认对话框（警告样式）：确定 → true，取消或关闭 → false。
+ * cancel 默认「取消」；danger 时确定按钮为红色（删除等不可恢复的操作）。
+ */
+export function confirmAction(
+  message: string,
+  title: string,
+  confirm: string,
+  opts: { cancel?: string; danger?: boolean } = {},
+): Promise<boolean> {
+  return ElMessageBox.confirm(message, title, {
+    type: 'warning',
+    confirmButtonText: confirm,
+    cancelButtonText: opts.cancel ?? '取消',
+    confirmButtonClass: opts.danger ? 'el-button--danger' : undefined,
+  }).then(
+    () => true,
+    () => false,
+  )
+}
+
 export function toastSuccess(message: string): void {
   ElMessage({ type: 'success', message, showClose: true, duration: 3000 })
 }

@@ -320,6 +320,7 @@ describe('ResourceEditView', () => {
     mockFetch((c) => {
       if (c.url.includes('/categories')) return json(200, { items: [], tree: [] })
       if (c.url.endsWith('/media')) return json(200, { media: null })
+      if (c.url.endsWith('/history')) return json(200, { items: [], allowed_actions: [] })
       if (c.method === 'GET') return json(200, RES)
       return json(409, { error: { code: 'conflict', message: '资源已被他人修改，请刷新后重试', fields: [] } })
     })

@@ -159,7 +159,16 @@ function resource(): Resource {
 describe('提交审核面板', () => {
   it('未勾选承诺不发请求；服务端的中文错误（含字段提示）显示在面板中', async () => {
     const { calls } = mockFetch(() =>
-      json(400, { error: { code: 'invalid_argument', message: '提交条件不满足', fields: [{ field: 'cover', label: '封面', message: '请先上传封面' }] } }),
+      json(400, {
+        error: {
+          code: 'invalid_argument',
+          message: '提交条件不满足',
+          fields: [
+            { field: 'cover', label: '封面', message: '请先上传封面' },
+            { field: 'technical_check', label: '技术检测', message: '媒体文件未通过技术检测或尚未检测' },
+          ],
+        },
+      }),
     )
     const w = mount(SubmitPanel, { props: { resource: resource() } })
     await w.find('button').trigger('click')
@@ -170,7 +179,13 @@ describe('提交审核面板', () => {
     await w.find('button').trigger('click')
     await flushPromises()
     expect(calls).toHaveLength(1)
-    expect(w.get('[data-testid="submit-error"]').text()).toBe('提交条件不满足：请先上传封面')
+    const err = w.get('[data-testid="submit-error"]')
+    expect(err.text()).toContain('提交条件不满足：')
+    expect(err.get('[data-field="cover"]').text()).toContain('请先上传封面')
+    // 每个原因都能直接跳到要修改的地方：未通过技术检测 → 检测报告
+    expect(err.get('[data-field="cover"] a').attributes('href')).toBe('#cover-panel')
+    expect(err.get('[data-field="technical_check"] a').text()).toBe('查看技术标准检测报告')
+    expect(err.get('[data-field="technical_check"] a').attributes('href')).toBe('#media-panel')
     expect(w.text()).not.toContain('"error"')
     expect(w.emitted('submitted')).toBeUndefined()
   })
