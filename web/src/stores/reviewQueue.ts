@@ -8,15 +8,28 @@ import { reviewApi } from '@/api'
  */
 export const useReviewQueueStore = defineStore('reviewQueue', () => {
   const count = ref<number | null>(null)
+  let last = 0
 
-  async function refresh(): Promise<void> {
+  /**
+   * 重新计数。切换页面时调用（force=false）最多每 30 秒读一次队列——队列可能很长；
+   * 审核操作之后 force=true 立即刷新。
+   */
+  async function refresh(force = true): Promise<void> {
+    const now = Date.now()
+    if (!force && count.value !== null && now - last < 30_000) return
+    last = now
     try {
-      const q = await reviewApi.queue()
-      count.value = q.items.filter((i) => i.state === 'first_review' || i.state === 'final_review').length
+      fromQueue((await reviewApi.queue()).items)
     } catch {
       count.value = null
     }
   }
 
-  return { count, refresh }
+  /** 已经读到了完整的队列（审核队列页，无筛选）：顺便更新数量 */
+  function fromQueue(items: readonly { state: string }[]): void {
+    count.value = items.filter((i) => i.state === 'first_review' || i.state === 'final_review').length
+    last = Date.now()
+  }
+
+  return { count, refresh, fromQueue }
 })

@@ -178,3 +178,21 @@ describe('分类', () => {
     expect(shown[0].children[0].children).toEqual([])
   })
 })
+
+describe('审核队列数量（导航上的数字）', () => {
+  it('只数初审中 / 终审中；切换页面时最多 30 秒读一次队列，审核操作后立即刷新', async () => {
+    const { createPinia, setActivePinia } = await import('pinia')
+    const { useReviewQueueStore } = await import('@/stores/reviewQueue')
+    const { json, mockFetch } = await import('./helpers')
+    setActivePinia(createPinia())
+    const item = (state: string) => ({ state, allowed_actions: [] })
+    const { calls } = mockFetch(() => json(200, { items: [item('first_review'), item('final_review'), item('approved')], total: 3 }))
+    const q = useReviewQueueStore()
+    await q.refresh(false)
+    expect(q.count).toBe(2)
+    await q.refresh(false)
+    expect(calls).toHaveLength(1)
+    await q.refresh()
+    expect(calls).toHaveLength(2)
+  })
+})
