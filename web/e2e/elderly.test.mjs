@@ -43,6 +43,12 @@ async function smallControls(min) {
   }, min)
 }
 
+/** 焦点变化后的样式过渡（减少动态效果时为 0.01ms）结束后再读样式 */
+async function settledStyles() {
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'))
+  await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))))
+}
+
 function luminance(rgb) {
   const [r, g, b] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => {
     const c = v / 255
@@ -153,6 +159,7 @@ describe('适老化：老年学习者用手机', () => {
     await page.goto('/')
     await page.getByRole('heading', { level: 1 }).waitFor()
     await page.locator('#site-search').focus()
+    await settledStyles()
     const desk = await page.evaluate(() => {
       if (document.activeElement?.id !== 'site-search') return { style: 'not focused' }
       const st = getComputedStyle(document.activeElement)
@@ -164,6 +171,7 @@ describe('适老化：老年学习者用手机', () => {
     assert.ok(contrast(desk.color, 'rgb(255, 255, 255)') >= 1.2, '焦点框不能是白色（输入框是白底）')
     await page.setViewportSize(PHONE_390)
     await page.locator('#home-search').focus()
+    await settledStyles()
     const phone = await page.evaluate(() => {
       if (document.activeElement?.id !== 'home-search') return { style: 'not focused' }
       const st = getComputedStyle(document.activeElement)
