@@ -94,6 +94,8 @@ Status RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
                     {}, std::nullopt});
 }
 
+namespace {
+
 security::SecurityPolicy PolicyDefaults(const Config& config) {
   security::SecurityPolicy p;
   p.password_min_length = config.password_min_length;
@@ -105,30 +107,7 @@ security::SecurityPolicy PolicyDefaults(const Config& config) {
   return p;
 }
 
-Status RefreshSecurityPolicy(AppContext& ctx) {
-  LEP_ASSIGN_OR_RETURN(auto p, security::LoadPolicy(*ctx.db, PolicyDefaults(ctx.config)));
-  auth::AuthOptions opts = ctx.auth->options();
-  opts.idle_timeout = std::chrono::minutes(p.session_idle_minutes);
-  opts.lockout_threshold = p.lockout_threshold;
-  opts.lockout_window = std::chrono::minutes(p.lockout_window_minutes);
-  opts.lockout_duration = std::chrono::minutes(p.lockout_minutes);
-  opts.password_min_length = p.password_min_length;
-  opts.two_factor_grace = std::chrono::hours(24 * p.totp_grace_days);
-  ctx.auth->SetOptions(opts);
-  ctx.policy_loaded_at = ctx.clock->NowMs();
-  return Ok();
-}
-
-void MaybeRefreshSecurityPolicy(AppContext& ctx) {
-  int64_t now = ctx.clock->NowMs();
-  int64_t last = ctx.policy_loaded_at.load();
-  if (now - last < 30'000 && now >= last) return;
-  // One request refreshes; the others go on with the values they have.
-  if (!ctx.policy_loaded_at.compare_exchange_strong(last, now)) return;
-  if (auto st = RefreshSecurityPolicy(ctx); !st) {
-    std::fprintf(stderr, "读取安全策略失败：%s\n", st.error().message.c_str());
-  }
-}
+}  // namespace
 
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
                                                     bool migrate, SearchIndexUse search_use) {
@@ -171,7 +150,10 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   AppContext* audit_ctx = ctx.get();
   ctx->auth->SetAuditSink(
       [audit_ctx](const security::AuditRecord& r) { return RecordAudit(*audit_ctx, r); });
-  LEP_RETURN_IF_ERROR(RefreshSecurityPolicy(*ctx));
+  ctx->security_admin = std::make_unique<auth::SecurityAdminService>(
+      *ctx->db, *ctx->auth, *ctx->clock, PolicyDefaults(config),
+      config.data_dir + "/audit.anchor");
+  LEP_RETURN_IF_ERROR(ctx->security_admin->RefreshPolicy());
   if (migrate) {
     auto n = ctx->org_repo->EncryptLegacyContacts();
     if (!n) return Fail(n.error());
@@ -243,9 +225,12 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     ctx->review->SetPublicChangeHandler([raw](int64_t id) { SyncSearch(*raw, id); });
     ctx->counters = std::make_unique<Counters>(*ctx);
     ctx->search_feed = std::make_unique<SearchFeed>(*ctx);
-    auto published = ctx->db->QueryOne("SELECT COUNT(*) FROM resources WHERE state = 'published'");
+    resources::ResourceFilter published_only;
+    published_only.state = "published";
+    published_only.page_size = 1;
+    auto published = ctx->resource_repo->List(published_only);
     auto indexed = ctx->search->Count();
-    if (published && *published && indexed && (*published)->Int(0) != *indexed) {
+    if (published && indexed && published->total != *indexed) {
       LEP_RETURN_IF_ERROR(Reindex(*ctx));
     }
     // Catch up with what other servers changed while this one was down (a fresh index, one

@@ -448,9 +448,7 @@ Result<std::vector<std::string>> AuthService::RegenerateRecoveryCodes(const Prin
 }
 
 Status AuthService::ResetTotp(const Principal& actor, UserId target) {
-  if (actor.role != Role::kSecurityAdmin) {
-    return Fail(Error::PermissionDenied("只有安全管理员可以重置双因素认证"));
-  }
+  LEP_RETURN_IF_ERROR(Authorizer::CheckSecurityAdmin(actor));
   LEP_ASSIGN_OR_RETURN(auto found, users_.Get(target));
   if (!found) return Fail(Error::NotFound("账号不存在"));
   User u = std::move(*found);
@@ -470,9 +468,7 @@ Status AuthService::ResetTotp(const Principal& actor, UserId target) {
 }
 
 Status AuthService::Unlock(const Principal& actor, UserId target) {
-  if (actor.role != Role::kSecurityAdmin) {
-    return Fail(Error::PermissionDenied("只有安全管理员可以解除账号锁定"));
-  }
+  LEP_RETURN_IF_ERROR(Authorizer::CheckSecurityAdmin(actor));
   LEP_ASSIGN_OR_RETURN(auto found, users_.Get(target));
   if (!found) return Fail(Error::NotFound("账号不存在"));
   LEP_RETURN_IF_ERROR(users_.SaveLoginState(target, 0, 0, 0));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <filesystem>
@@ -317,6 +318,49 @@ Result<int64_t> PurgeBefore(storage::Database& db, int64_t cutoff_ms,
   }
   LEP_ASSIGN_OR_RETURN(auto del, db.Exec("DELETE FROM audit_log WHERE id < ?", {*keep_from}));
   return del.affected;
+}
+
+Result<AuditPage> ListAudit(storage::SqlExecutor& db, const AuditQuery& q) {
+  int limit = std::clamp(q.limit, 1, 500);
+  std::string sql =
+      "SELECT a.id, a.at, a.actor_id, COALESCE(u.username, ''), a.org_id, a.ip, a.action, "
+      "a.object, a.result, a.detail, COALESCE(a.hash, '') FROM audit_log a LEFT JOIN users u ON "
+      "u.id = a.actor_id WHERE 1 = 1";
+  std::vector<Value> params;
+  if (q.before_id) {
+    sql += " AND a.id < ?";
+    params.push_back(*q.before_id);
+  }
+  if (!q.action_prefix.empty()) {
+    sql += " AND a.action LIKE ?";
+    params.push_back(q.action_prefix + "%");
+  }
+  if (!q.actor_username.empty()) {
+    sql += " AND u.username = ?";
+    params.push_back(q.actor_username);
+  }
+  if (q.from_ms) {
+    sql += " AND a.at >= ?";
+    params.push_back(*q.from_ms);
+  }
+  if (q.to_ms) {
+    sql += " AND a.at < ?";
+    params.push_back(*q.to_ms);
+  }
+  sql += " ORDER BY a.id DESC LIMIT ?";
+  params.push_back(int64_t{limit} + 1);
+  LEP_ASSIGN_OR_RETURN(auto rows, db.Exec(sql, params));
+  AuditPage page;
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    if (static_cast<int>(i) == limit) {
+      page.next_before_id = page.items.back().id;
+      break;
+    }
+    const auto& r = rows.rows[i];
+    page.items.push_back({r.Int(0), r.Int(1), r.OptInt(2), r.OptInt(4), r.Text(3), r.Text(5),
+                          r.Text(6), r.Text(7), r.Text(8), r.Text(9), r.Text(10)});
+  }
+  return page;
 }
 
 }  // namespace lep::security

@@ -189,6 +189,7 @@ describe('适老化：老年学习者用手机', () => {
     const picker = page.getByTestId('category-picker')
     await picker.getByLabel(/输入文字筛选分类/).fill('太极')
     const options = picker.getByRole('radio')
+    await options.first().waitFor()  // the list filters as the text arrives
     assert.ok((await options.count()) >= 1)
     for (const o of await picker.locator('label.option').all()) {
       const r = await o.boundingBox()
