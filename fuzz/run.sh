@@ -5,6 +5,10 @@
 # Crashes, leaks, timeouts and sanitizer reports land in build/fuzz/artifacts/<harness>/; the
 # script exits non-zero when any harness found one.
 #   FUZZ_SECONDS=60  per harness        FUZZ_TARGETS="toc_fuzz range_fuzz"  a subset
+# Memory (issue 14): one input may cost at most 256 MiB, so any single allocation of 256 MiB or
+# more is a finding (-malloc_limit_mb), and so is a process whose resident memory passes
+# FUZZ_RSS_LIMIT_MB (default 512: the 256 MiB bound plus the fuzzer's own corpus, coverage
+# tables and ASan shadow; ASan's quarantine of freed blocks is cut to 64 MiB to fit).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +25,8 @@ declare -A max_len=([toc_fuzz]=262400 [metadata_fuzz]=65536 [sheet_import_fuzz]=
 declare -A timeout=([toc_fuzz]=10 [metadata_fuzz]=10 [sheet_import_fuzz]=10
                     [tus_headers_fuzz]=5 [range_fuzz]=5 [media_probe_fuzz]=30)
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
+rss_limit_mb=${FUZZ_RSS_LIMIT_MB:-512}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1:quarantine_size_mb=64}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 failed=()
@@ -39,7 +44,8 @@ for h in $targets; do
   if compgen -G "fuzz/regressions/$h/*" >/dev/null; then dirs+=("fuzz/regressions/$h"); fi
 
   "$build/fuzz/$h" -max_total_time="$seconds" -max_len="${max_len[$h]}" \
-    -timeout="${timeout[$h]}" -rss_limit_mb=2048 -dict="fuzz/${dict[$h]}.dict" \
+    -timeout="${timeout[$h]}" -rss_limit_mb="$rss_limit_mb" -malloc_limit_mb=256 \
+    -dict="fuzz/${dict[$h]}.dict" \
     -artifact_prefix="$artifacts" -print_final_stats=1 "${dirs[@]}" >"$log" 2>&1
   rc=$?
   stats=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1 |

@@ -15,6 +15,7 @@ namespace lep::testing {
 struct AuditRow {
   std::string action, object, result, detail;
   int64_t actor_id = 0;
+  std::string ip;
 };
 
 class SqlProbe {
@@ -23,12 +24,12 @@ class SqlProbe {
 
   std::vector<AuditRow> Audit() {
     auto rows = db_.Exec(
-        "SELECT action, object, result, detail, actor_id FROM audit_log "
+        "SELECT action, object, result, detail, actor_id, ip FROM audit_log "
         "ORDER BY id");
     std::vector<AuditRow> out;
     if (!rows) return out;
     for (const auto& r : rows->rows) {
-      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4)});
+      out.push_back({r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5)});
     }
     return out;
   }

@@ -1,7 +1,6 @@
 #include "app/backup.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,11 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "app/portal.h"
+#include "crypto/crypto.h"
 #include "storage/blob/blob_store.h"
 
 extern char** environ;
@@ -30,26 +31,11 @@ using json = nlohmann::json;
 constexpr const char* kFormat = "lep-backup/1";
 constexpr size_t kChunk = 1 << 20;
 
-std::string HexOf(const unsigned char* d, unsigned n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += kHex[d[i] >> 4];
-    out += kHex[d[i] & 15];
-  }
-  return out;
-}
-
+// The running digest of a copy or a check, through the one crypto wrapper.
 struct Sha256 {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
-  Sha256() { EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr); }
-  void Update(const char* p, size_t n) { EVP_DigestUpdate(md.get(), p, n); }
-  std::string Hex() {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_DigestFinal_ex(md.get(), out, &n);
-    return HexOf(out, n);
-  }
+  crypto::Sha256 h;
+  void Update(const char* p, size_t n) { h.Update(std::string_view(p, n)); }
+  std::string Hex() const { return h.HexDigest(); }
 };
 
 // Copies src to dst (creating parents, mode 0600 for secrets or 0640), hashing while it
@@ -191,6 +177,58 @@ Result<BackupReport> CreateBackup(AppContext& ctx, const BackupOptions& opt,
   std::string anchor = ctx.config.data_dir + "/audit.anchor";
   (void)security::AnchorHead(*ctx.db, anchor, *ctx.clock);
 
+  // Blobs are written once and never renamed, but a replaced cover or media file is deleted
+  // after the database stops naming it, possibly while we copy. So: every blob before the
+  // snapshot (a blob the snapshot names existed then, or appears after the first pass), the
+  // snapshot, then the blobs that appeared meanwhile.
+  fs::path blobs = fs::path(ctx.config.data_dir) / "blobs";
+  std::set<std::string> copied;
+  int64_t done = 0;
+  auto copy_blobs = [&](bool after_snapshot) -> Status {
+    std::vector<fs::path> sources;
+    if (fs::exists(blobs, ec)) {
+      for (auto it = fs::recursive_directory_iterator(blobs, ec);
+           it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) break;
+        if (it->is_directory() && it->path().filename() == "tmp" &&
+            it->path().parent_path() == blobs) {
+          it.disable_recursion_pending();  // unfinished uploads and remux scratch files
+          continue;
+        }
+        if (it->is_regular_file() && !copied.count(fs::relative(it->path(), blobs).string())) {
+          sources.push_back(it->path());
+        }
+      }
+    }
+    int64_t total = done + static_cast<int64_t>(sources.size());
+    for (const auto& src : sources) {
+      std::string name = fs::relative(src, blobs).string();
+      std::string rel = "blobs/" + name;
+      int64_t size = 0;
+      auto sha = CopyHashed(src.string(), (out / rel).string(), &size);
+      if (!sha) {
+        if (!fs::exists(src)) {
+          // Before the snapshot: replaced, so the snapshot will not name it. After: it may.
+          if (after_snapshot) rep.warnings.push_back("文件在备份过程中被删除：" + rel);
+          continue;
+        }
+        return Fail(sha.error());
+      }
+      copied.insert(name);
+      add(rel, *sha, size);
+      if (progress) progress(++done, total);
+    }
+    return Ok();
+  };
+  LEP_RETURN_IF_ERROR(copy_blobs(false));
+
+  // Anchored heads newer than the snapshot are left out of the copied anchor file: the
+  // restored chain ends at the snapshot, and such a head would look like a cut-off tail.
+  // Every row up to this id is committed, so the snapshot holds it.
+  LEP_ASSIGN_OR_RETURN(auto max_row,
+                       ctx.db->QueryOne("SELECT COALESCE(MAX(id), 0) FROM audit_log"));
+  const int64_t audit_upto = max_row ? max_row->Int(0) : 0;
+
   json database;
   if (ctx.db->dialect() == storage::Dialect::kSqlite) {
     std::string db_file = (out / "lep.db").string();
@@ -210,43 +248,38 @@ Result<BackupReport> CreateBackup(AppContext& ctx, const BackupOptions& opt,
     database = {{"kind", "postgresql"}, {"path", "lep.pgdump"}};
   }
 
-  // Blobs are immutable and never renamed, so copying after the snapshot is consistent:
-  // everything the snapshot refers to exists (a blob deleted meanwhile is reported).
-  fs::path blobs = fs::path(ctx.config.data_dir) / "blobs";
-  std::vector<fs::path> sources;
-  if (fs::exists(blobs, ec)) {
-    for (auto it = fs::recursive_directory_iterator(blobs, ec); it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (ec) break;
-      if (it->is_directory() && it->path().filename() == "tmp" &&
-          it->path().parent_path() == blobs) {
-        it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file()) sources.push_back(it->path());
+  LEP_RETURN_IF_ERROR(copy_blobs(true));
+  {
+    fs::path src = fs::path(ctx.config.data_dir) / "sensitive_words.txt";
+    if (fs::exists(src, ec)) {
+      int64_t size = 0;
+      LEP_ASSIGN_OR_RETURN(std::string sha,
+                           CopyHashed(src.string(), (out / "sensitive_words.txt").string(), &size));
+      add("sensitive_words.txt", sha, size);
     }
   }
-  int64_t done = 0, total = static_cast<int64_t>(sources.size());
-  for (const auto& src : sources) {
-    std::string rel = "blobs/" + fs::relative(src, blobs).string();
-    int64_t size = 0;
-    auto sha = CopyHashed(src.string(), (out / rel).string(), &size);
-    if (!sha) {
-      if (!fs::exists(src)) {
-        rep.warnings.push_back("文件在备份过程中被删除：" + rel);
+  if (fs::exists(anchor, ec)) {
+    std::ifstream in(anchor, std::ios::binary);
+    if (!in) return Fail(Error::Internal("无法读取审计锚定文件"));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string kept;
+    for (size_t pos = 0; pos < text.size();) {
+      size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) break;  // a line still being appended
+      std::string line = text.substr(pos, nl + 1 - pos);
+      pos = nl + 1;
+      auto j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("id") && j["id"].is_number_integer() &&
+          j["id"].get<int64_t>() > audit_upto) {
         continue;
       }
-      return Fail(sha.error());
+      kept += line;
     }
-    add(rel, *sha, size);
-    if (progress) progress(++done, total);
-  }
-  for (const char* extra : {"sensitive_words.txt", "audit.anchor"}) {
-    fs::path src = fs::path(ctx.config.data_dir) / extra;
-    if (!fs::exists(src, ec)) continue;
+    std::string dst = (out / "audit.anchor").string();
+    LEP_RETURN_IF_ERROR(WriteFileAtomically(dst, kept));
     int64_t size = 0;
-    LEP_ASSIGN_OR_RETURN(std::string sha, CopyHashed(src.string(), (out / extra).string(), &size));
-    add(extra, sha, size);
+    LEP_ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(dst, &size));
+    add("audit.anchor", sha, size);
   }
   bool key_included = false;
   if (opt.include_key) {
@@ -363,8 +396,12 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& opt) {
   }
 
   // Open it as the server would (migrations for an older backup, search index rebuilt),
-  // then prove the restored data: audit chain intact, personal data decrypts.
-  LEP_ASSIGN_OR_RETURN(auto ctx, BuildAppContext(target, nullptr, /*migrate=*/true));
+  // then prove the restored data: audit chain intact, personal data decrypts. The index is
+  // built inside the new directory: a configured search.dir belongs to the installation that
+  // may be running beside us.
+  Config opened = target;
+  opened.search_dir.clear();
+  LEP_ASSIGN_OR_RETURN(auto ctx, BuildAppContext(opened, nullptr, /*migrate=*/true));
   LEP_ASSIGN_OR_RETURN(rep.resources_indexed, Reindex(*ctx));
   std::optional<std::string> anchor;
   if (fs::exists(data / "audit.anchor", ec)) anchor = (data / "audit.anchor").string();

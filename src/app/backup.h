@@ -4,9 +4,11 @@
 // A backup directory holds: manifest.json (every file with size and SHA-256), the database
 // (a consistent online snapshot: SQLite VACUUM INTO, or pg_dump --format=custom), every blob
 // (media, covers), the sensitive-word list and the audit anchor file, and — unless left out —
-// the personal-data key under secrets/. Restore verifies every file against the manifest
-// before it writes anything, refuses a target that already holds data, then checks the
-// schema, the audit chain and that the key decrypts the stored personal data.
+// the personal-data key under secrets/. It is taken beside running servers: blobs are copied
+// before and after the snapshot (a blob replaced meanwhile is still there for the snapshot
+// that names it) and anchors newer than the snapshot are left out. Restore verifies every
+// file against the manifest before it writes anything, refuses a target that already holds
+// data, then checks the schema, the audit chain and that the key decrypts the personal data.
 #pragma once
 
 #include <condition_variable>

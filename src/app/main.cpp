@@ -1,5 +1,6 @@
-// lep: the single binary — serve, migrate, seed-demo, user add.
-// The composition root: the only place that picks concrete classes.
+// lep: the single binary — serve and the operator's commands (migrate, seed-demo, user add,
+// import, reindex, check-links, audit, backup/restore, fixity, totp, worker), each of which also runs
+// beside a live server. The composition root: the only place that picks concrete classes.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -22,7 +23,12 @@
 #include <fstream>
 #include <sstream>
 #include "http/server.h"
+#include "linkcheck/address_classifier.h"
+#include "search/search_index.h"
 #include "storage/db/migrations.h"
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 namespace {
 
@@ -35,6 +41,50 @@ int Die(const lep::Error& e) {
                  f.message.c_str());
   }
   return 1;
+}
+
+// Whether the rebuild token `seen` (from an index) honours `asked`: the same request, or a
+// later one ("<ms>-<random>").
+bool HonoursRequest(const std::string& seen, const std::string& asked) {
+  if (seen.empty()) return false;
+  return seen == asked || std::atoll(seen.c_str()) > std::atoll(asked.c_str());
+}
+
+// `lep reindex`: rebuilds the index at search.dir itself when no server holds it; otherwise
+// asks the running servers to rebuild theirs and waits until the one at search.dir has.
+int RunReindex(lep::app::AppContext& ctx, std::chrono::seconds wait) {
+  const std::string dir = ctx.config.SearchDir();
+  auto index = lep::search::OpenXapianIndex(dir);
+  if (index) {
+    ctx.search = std::move(*index);
+    auto n = lep::app::Reindex(ctx);
+    if (!n) return Die(n.error());
+    std::printf("已重建检索索引：%lld 个已发布资源\n", static_cast<long long>(*n));
+    return 0;
+  }
+  if (!index.error().Is(lep::ErrorCode::kUnavailable)) return Die(index.error());
+  auto token = lep::app::RequestSearchRebuild(ctx);
+  if (!token) return Die(token.error());
+  std::printf(
+      "检索索引 %s 正由运行中的服务器使用：已请求连接本数据库的每台服务器重建各自的索引，"
+      "等待本机索引完成……\n",
+      dir.c_str());
+  std::fflush(stdout);
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto peek = lep::search::PeekXapianIndex(dir, lep::app::kSearchRebuildMeta);
+    if (peek && HonoursRequest(peek->meta, *token)) {
+      std::printf("运行中的服务器已重建检索索引：%lld 个已发布资源\n",
+                  static_cast<long long>(peek->documents));
+      return 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return Die(lep::Error{lep::ErrorCode::kUnavailable,
+                        "等待超时：运行中的服务器尚未完成重建（请求仍然有效，服务器完成后即生效；"
+                        "可用 --wait 延长等待）",
+                        {},
+                        std::nullopt});
 }
 
 void AddCommonOptions(CLI::App* cmd, Config& cfg, std::string& config_file) {
@@ -98,8 +148,13 @@ int main(int argc, char** argv) {
   user_add->add_option("--password", password,
                        "密码（不建议：会留在 shell 历史中；缺省时从标准输入读取一行）");
 
-  auto* reindex = cli.add_subcommand("reindex", "从数据库重建全文检索索引");
+  auto* reindex = cli.add_subcommand(
+      "reindex", "从数据库重建全文检索索引（服务器运行时：请求各服务器重建并等待本机索引完成）");
   AddCommonOptions(reindex, flags, config_file);
+  int reindex_wait_seconds = 1800;
+  reindex
+      ->add_option("--wait", reindex_wait_seconds, "服务器运行时最多等待重建完成的秒数，默认 1800")
+      ->check(CLI::Range(1, 86400));
 
   auto* import_cmd = cli.add_subcommand("import", "从 xlsx / UTF-8 CSV 批量导入资源元数据");
   AddCommonOptions(import_cmd, flags, config_file);
@@ -190,7 +245,11 @@ int main(int argc, char** argv) {
   }
 
   bool do_migrate = migrate->parsed() || seed->parsed() || auto_migrate;
-  auto ctx_or = lep::app::BuildAppContext(cfg, nullptr, do_migrate);
+  // Only the server holds the search index (one writer per index): every other command runs
+  // beside a live server, and its changes reach the servers' indexes through the change feed.
+  auto ctx_or = lep::app::BuildAppContext(
+      cfg, nullptr, do_migrate,
+      serve->parsed() ? lep::app::SearchIndexUse::kOpen : lep::app::SearchIndexUse::kClosed);
   if (!ctx_or) return Die(ctx_or.error());
   auto& ctx = **ctx_or;
 
@@ -258,10 +317,7 @@ int main(int argc, char** argv) {
     return rep->mismatches.empty() ? 0 : 5;
   }
   if (reindex->parsed()) {
-    auto n = lep::app::Reindex(ctx);
-    if (!n) return Die(n.error());
-    std::printf("已重建检索索引：%lld 个已发布资源\n", static_cast<long long>(*n));
-    return 0;
+    return RunReindex(ctx, std::chrono::seconds(reindex_wait_seconds));
   }
   if (import_cmd->parsed()) {
     std::ifstream in(import_file, std::ios::binary);
@@ -372,6 +428,32 @@ int main(int argc, char** argv) {
   opts.host = listen->first;
   opts.port = listen->second;
   opts.worker_threads = cfg.worker_threads;
+  opts.max_connections = static_cast<size_t>(cfg.max_connections);
+  opts.max_connections_per_address = static_cast<size_t>(cfg.max_connections_per_ip);
+  opts.header_timeout = std::chrono::seconds(cfg.header_timeout_seconds);
+  opts.idle_timeout = std::chrono::seconds(cfg.keepalive_timeout_seconds);
+  {
+    // A reverse proxy carries many clients on its connections: no per-address cap for it.
+    std::vector<lep::linkcheck::Cidr> proxies;
+    for (const auto& text : cfg.trusted_proxies) {
+      auto c = lep::linkcheck::ParseCidr(text);
+      if (!c)
+        return Die(
+            lep::Error::InvalidArgument("配置 server.trusted_proxies 中的地址段无效：" + text));
+      proxies.push_back(*c);
+    }
+    if (!proxies.empty()) {
+      opts.exempt_from_address_cap = [proxies](const std::string& ip) {
+        auto a = lep::linkcheck::ParseIpAddress(ip);
+        if (!a) return false;
+        for (const auto& c : proxies) {
+          if (c.Contains(*a)) return true;
+        }
+        return false;
+      };
+    }
+  }
+  lep::http::RaiseOpenFileLimit();
   lep::http::Server server(opts, router, ctx.metrics);
   lep::app::FixityJob fixity_job(ctx);  // re-hashes stored media once per interval
   std::string error;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 
 #include "resources/metadata.h"
 #include "security/audit_chain.h"
@@ -52,6 +53,13 @@ Status StageDoc(AppContext& ctx, int64_t id) {
 
 constexpr const char* kOutboxMark = "outbox_seq";
 constexpr const char* kPrunedKey = "search.outbox_pruned_seq";
+constexpr const char* kRebuildKey = "search.rebuild_request";
+
+Result<std::string> RebuildToken(AppContext& ctx) {
+  LEP_ASSIGN_OR_RETURN(auto row, ctx.db->QueryOne("SELECT value FROM settings WHERE key = ?",
+                                                  {std::string(kRebuildKey)}));
+  return row ? row->Text(0) : std::string();
+}
 
 std::string DbNowSql(storage::Dialect d) {
   return d == storage::Dialect::kSqlite
@@ -101,6 +109,7 @@ Result<resources::Resource> PublishedResource(AppContext& ctx, const http::Reque
 Result<int64_t> Reindex(AppContext& ctx) {
   if (!ctx.search) return Fail(Error::Internal("搜索索引未打开"));
   LEP_ASSIGN_OR_RETURN(int64_t mark, SettledSeq(ctx));  // before reading: changes after it re-apply
+  LEP_ASSIGN_OR_RETURN(std::string token, RebuildToken(ctx));
   LEP_ASSIGN_OR_RETURN(auto all, ctx.db->Exec("SELECT id, state, published_at FROM resources"));
   int64_t n = 0;
   for (const auto& row : all.rows) {
@@ -115,8 +124,20 @@ Result<int64_t> Reindex(AppContext& ctx) {
     }
   }
   LEP_RETURN_IF_ERROR(ctx.search->SetMeta(kOutboxMark, std::to_string(mark)));
+  LEP_RETURN_IF_ERROR(ctx.search->SetMeta(kSearchRebuildMeta, token));
   LEP_RETURN_IF_ERROR(ctx.search->Commit());
   return n;
+}
+
+Result<std::string> RequestSearchRebuild(AppContext& ctx) {
+  // Unique, so that every request is honoured even with a stopped (test) clock.
+  std::string token =
+      std::to_string(ctx.clock->NowMs()) + "-" + std::to_string(std::random_device{}());
+  LEP_RETURN_IF_ERROR(ctx.db->Exec(
+      "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) "
+      "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      {std::string(kRebuildKey), token, ctx.clock->NowMs()}));
+  return token;
 }
 
 Result<int64_t> SearchFeed::ApplyOnce() {
@@ -128,8 +149,11 @@ Result<int64_t> SearchFeed::ApplyOnce() {
   LEP_ASSIGN_OR_RETURN(auto backlog, ctx_.db->QueryOne("SELECT COUNT(*) FROM portal_outbox "
                                                        "WHERE seq > ?",
                                                        {mark}));
-  if (mark_text.empty() || mark < pruned || backlog->Int(0) > 50'000) {
-    // A fresh index, or one that fell too far behind: rebuilding is cheaper and certain.
+  LEP_ASSIGN_OR_RETURN(std::string wanted, RebuildToken(ctx_));
+  LEP_ASSIGN_OR_RETURN(std::string honoured, ctx_.search->GetMeta(kSearchRebuildMeta));
+  if (mark_text.empty() || mark < pruned || backlog->Int(0) > 50'000 || wanted != honoured) {
+    // A fresh index, one that fell too far behind, or a rebuild was asked for (`lep
+    // reindex`): rebuilding is cheaper and certain.
     seen_.clear();
     return Reindex(ctx_);
   }

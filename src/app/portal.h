@@ -102,4 +102,11 @@ void SyncSearchMany(AppContext& ctx, const std::set<int64_t>& ids);
 // returns the number of published resources.
 [[nodiscard]] Result<int64_t> Reindex(AppContext& ctx);
 
+// Asks every running server of this database to rebuild its index (`lep reindex` while the
+// index is held by a server): stores a new request token in `settings`; each SearchFeed
+// rebuilds at its next round and records the token it honoured as index meta
+// kSearchRebuildMeta. Returns the token.
+inline constexpr const char* kSearchRebuildMeta = "rebuild_request";
+[[nodiscard]] Result<std::string> RequestSearchRebuild(AppContext& ctx);
+
 }  // namespace lep::app

@@ -7,7 +7,7 @@ namespace lep::app {
 http::Router BuildRouter(AppContext& ctx) {
   http::Router router;
   RouteGuard authed = [&ctx](AuthedHandler h) { return Authed(ctx, std::move(h)); };
-  AddSystemRoutes(ctx, router);
+  AddSystemRoutes(router, *ctx.db, ctx.metrics);
   AddAuthRoutes(ctx, router);
   AddOrgRoutes(ctx, router);
   AddResourceIoRoutes(ctx, router);

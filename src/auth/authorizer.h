@@ -35,6 +35,10 @@ class Authorizer {
   // The sensitive-word list: security admins maintain it; platform admins may read it.
   static bool CanReadSensitiveWords(const Principal& p);
   static bool CanEditSensitiveWords(const Principal& p);
+  // 三权分立: the security policy, two-factor resets and unlocks belong to the security
+  // administrator; the audit log (read only) to the auditor.
+  [[nodiscard]] static Status CheckSecurityAdmin(const Principal& p);
+  [[nodiscard]] static Status CheckAuditor(const Principal& p);
 };
 
 }  // namespace lep::auth

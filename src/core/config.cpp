@@ -21,6 +21,24 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.web_dir = t["server"]["web_dir"].value_or(cfg.web_dir);
   cfg.worker_threads = t["server"]["workers"].value_or(cfg.worker_threads);
   cfg.job_threads = t["jobs"]["threads"].value_or(cfg.job_threads);
+  struct Positive {
+    const char* key;
+    int* value;
+  };
+  for (auto [key, value] :
+       {Positive{"max_connections", &cfg.max_connections},
+        Positive{"max_connections_per_ip", &cfg.max_connections_per_ip},
+        Positive{"header_timeout_seconds", &cfg.header_timeout_seconds},
+        Positive{"keepalive_timeout_seconds", &cfg.keepalive_timeout_seconds}}) {
+    auto node = t["server"][key];
+    if (!node) continue;
+    auto v = node.value<int64_t>();
+    if (!v || *v < 1 || *v > 10'000'000) {
+      return Fail(Error::InvalidArgument(std::string("配置文件 ") + path + " 中 server." + key +
+                                         " 应为 1 到 10000000 之间的整数"));
+    }
+    *value = static_cast<int>(*v);
+  }
   cfg.database_url = t["database"]["url"].value_or(cfg.database_url);
   auto sec = t["security"];
   cfg.secure_cookies = sec["secure_cookies"].value_or(cfg.secure_cookies);
@@ -44,6 +62,10 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   }
   cfg.max_upload_bytes = t["uploads"]["max_bytes"].value_or(cfg.max_upload_bytes);
   cfg.upload_expiry_hours = t["uploads"]["expiry_hours"].value_or(cfg.upload_expiry_hours);
+  cfg.unit_pending_upload_bytes =
+      t["uploads"]["unit_pending_bytes"].value_or(cfg.unit_pending_upload_bytes);
+  cfg.account_pending_uploads =
+      t["uploads"]["account_pending_uploads"].value_or(cfg.account_pending_uploads);
   if (auto arr = t["link_check"]["test_allow_cidrs"].as_array()) {
     for (const auto& v : *arr) {
       if (auto s = v.value<std::string>()) cfg.link_check_allow.push_back(*s);

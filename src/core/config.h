@@ -19,6 +19,14 @@ struct Config {
   // [jobs] threads: background jobs (remux, link checks) run at most this many at once per
   // process (`lep serve` and each `lep worker`).
   int job_threads = 1;
+  // [server] max_connections: open connections in all (lowered to fit `ulimit -n`); a new
+  // one over the cap closes the connection idle longest. max_connections_per_ip: per client
+  // address (IPv6: per /64), trusted_proxies exempt. header_timeout_seconds: a whole request
+  // header must arrive within it; keepalive_timeout_seconds: idle time between requests.
+  int max_connections = 8192;
+  int max_connections_per_ip = 256;
+  int header_timeout_seconds = 10;
+  int keepalive_timeout_seconds = 30;
   bool secure_cookies = false;            // [security] secure_cookies; true behind TLS
   int session_idle_minutes = 30;          // [security] session_idle_minutes
   int session_absolute_hours = 12;        // [security] session_absolute_hours
@@ -39,6 +47,10 @@ struct Config {
   std::vector<std::string> trusted_proxies;
   uint64_t max_upload_bytes = 8ull << 30; // [uploads] max_bytes (Tus-Max-Size)
   int upload_expiry_hours = 24;           // [uploads] expiry_hours (unfinished uploads)
+  // [uploads] unit_pending_bytes: declared bytes one unit may hold in unfinished uploads;
+  // account_pending_uploads: unfinished uploads one account may have open at once.
+  uint64_t unit_pending_upload_bytes = 200ull << 30;
+  int account_pending_uploads = 20;
   // [link_check] test_allow_cidrs: TEST ONLY — lets the A03 link checker reach these
   // non-public ranges (e.g. "127.0.0.1/32"). Empty in production.
   std::vector<std::string> link_check_allow;

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "core/clock.h"
+#include "core/concurrency_limiter.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "core/text.h"
@@ -28,9 +31,9 @@ TEST(Result, PropagatesErrors) {
 
 TEST(Text, Utf8Validation) {
   EXPECT_TRUE(text::IsValidUtf8("终身教育"));
-  EXPECT_FALSE(text::IsValidUtf8("\xE7\xBB"));       // truncated
-  EXPECT_FALSE(text::IsValidUtf8("\xC0\xAF"));       // overlong '/'
-  EXPECT_FALSE(text::IsValidUtf8("\xED\xA0\x80"));   // surrogate
+  EXPECT_FALSE(text::IsValidUtf8("\xE7\xBB"));      // truncated
+  EXPECT_FALSE(text::IsValidUtf8("\xC0\xAF"));      // overlong '/'
+  EXPECT_FALSE(text::IsValidUtf8("\xED\xA0\x80"));  // surrogate
   EXPECT_EQ(text::CodePointCount("太极拳abc"), 6u);
 }
 
@@ -91,6 +94,35 @@ TEST(Date, TodayIsInShanghai) {
   EXPECT_EQ(ShanghaiToday(c), (Date{2022, 5, 15}));
   EXPECT_EQ(ShanghaiMidnightMs(Date{2022, 5, 15}), 1652544000000);
   EXPECT_EQ(DateFromUnixMs(0, 0), (Date{1970, 1, 1}));
+}
+
+TEST(ConcurrencyLimiter, CapacityQueueAndRefusal) {
+  ConcurrencyLimiter limiter(
+      "测试", {.capacity = 1, .max_waiting = 1, .max_wait = std::chrono::milliseconds(50)});
+  auto first = limiter.Acquire();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(limiter.running(), 1);
+  auto busy = limiter.Acquire();  // waits 50 ms, then refused
+  ASSERT_FALSE(busy);
+  EXPECT_TRUE(busy.error().Is(ErrorCode::kUnavailable));
+  EXPECT_EQ(busy.error().retry_after_s, 1);
+  EXPECT_NE(busy.error().message.find("测试"), std::string::npos);
+  // A waiter gets the slot as soon as the holder lets go.
+  limiter.SetLimits({.capacity = 1, .max_waiting = 1, .max_wait = std::chrono::seconds(30)});
+  std::thread holder([p = std::move(*first)]() mutable {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    p = ConcurrencyLimiter::Permit();
+  });
+  auto second = limiter.Acquire();
+  EXPECT_TRUE(second);
+  holder.join();
+  // No queue place: refused without waiting.
+  limiter.SetLimits({.capacity = 1, .max_waiting = 0, .max_wait = std::chrono::seconds(30)});
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(limiter.Acquire());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  second = tl::unexpected<Error>(Error::Internal());  // releases the slot
+  EXPECT_EQ(limiter.running(), 0);
 }
 
 }  // namespace

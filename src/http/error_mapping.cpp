@@ -40,4 +40,11 @@ nlohmann::json ErrorBody(const Error& error) {
   return {{"error", e}};
 }
 
+nlohmann::json InternalErrorBody(const std::string& request_id) {
+  nlohmann::json body =
+      ErrorBody(Error::Internal("服务器内部错误，请稍后重试（请求编号 " + request_id + "）"));
+  body["error"]["request_id"] = request_id;
+  return body;
+}
+
 }  // namespace lep::http

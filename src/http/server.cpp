@@ -4,15 +4,20 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <limits>
+#include <list>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -28,10 +33,56 @@ using tcp = net::ip::tcp;
 namespace {
 
 struct Conn {
-  explicit Conn(tcp::socket s) : stream(std::move(s)) {}
+  Conn(tcp::socket s, std::string ip, std::string key)
+      : stream(std::move(s)), remote_ip(std::move(ip)), address_key(std::move(key)) {}
   beast::tcp_stream stream;
+  const std::string remote_ip;
+  const std::string address_key;  // the per-address bucket: IPv4 address or IPv6 /64
   std::atomic<bool> busy{false};
+  // Set (on the connection's strand) when the connection was chosen to make room: it ends
+  // after the request it may be serving.
+  bool evicted = false;
+  // Position in Server::Impl::waiting while the connection waits for a request header.
+  std::optional<std::list<std::shared_ptr<Conn>>::iterator> waiting_pos;
 };
+
+// IPv4 (also when mapped into IPv6) by address; IPv6 by its /64, the block one subscriber
+// usually holds.
+std::string AddressKey(const net::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  if (a.is_v4()) return a.to_string();
+  auto bytes = a.to_v6().to_bytes();
+  for (size_t i = 8; i < bytes.size(); ++i) bytes[i] = 0;
+  return net::ip::address_v6(bytes).to_string() + "/64";
+}
+
+std::string ClientIp(const net::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  return a.to_string();
+}
+
+// Closes a connection we will not serve with a reset: nothing is read, and no TIME_WAIT
+// state is left behind for a flood of them.
+void Refuse(tcp::socket& socket) {
+  beast::error_code ec;
+  socket.set_option(net::socket_base::linger(true, 0), ec);
+  socket.close(ec);
+}
+
+bool OutOfResources(const beast::error_code& ec) {
+  if (ec.category() != boost::system::system_category()) return false;
+  int v = ec.value();
+  return v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM;
+}
+
+void LogLine(const nlohmann::json& line) {
+  std::string s = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::fprintf(stderr, "%s\n", s.c_str());
+}
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -52,13 +103,34 @@ Response Safely(const Handler& h, Request& req) {
   try {
     return h(req);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "{\"level\":\"error\",\"rid\":\"%s\",\"msg\":\"handler threw\"}\n",
-                 req.request_id.c_str());
-    return Response::FromError(Error::Internal());
+    return Response::FromError(Error::Internal(std::string("处理请求时发生异常：") + e.what()));
   }
 }
 
+// A 500 keeps its details for the log and shows the client only the generic message with
+// the request id. Returns the details (the original message, or the body) to log.
+std::string ScrubInternalError(const Request& req, Response& resp) {
+  std::string detail;
+  auto body = nlohmann::json::parse(resp.body, nullptr, false);
+  if (body.is_object() && body.contains("error") && body["error"].is_object() &&
+      body["error"].contains("message") && body["error"]["message"].is_string()) {
+    detail = body["error"]["message"].get<std::string>();
+  } else {
+    detail = resp.body.substr(0, 2000);
+  }
+  resp.body = InternalErrorBody(req.request_id).dump();
+  resp.content_type = "application/json; charset=utf-8";
+  return detail;
+}
+
 }  // namespace
+
+void RaiseOpenFileLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+  (void)::setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 void IgnoreSigpipe() {
   struct sigaction sa {};
@@ -75,8 +147,10 @@ struct Server::Impl {
         workers(static_cast<size_t>(std::max(1, opt.worker_threads))),
         acceptor(ioc),
         signals(ioc),
-        grace_timer(ioc) {
+        grace_timer(ioc),
+        accept_backoff(ioc) {
     IgnoreSigpipe();  // main() does it first; this keeps embedded servers (tests) safe too
+    max_conns = std::max<size_t>(1, opt.max_connections);
   }
 
   ServerOptions opt;
@@ -87,22 +161,164 @@ struct Server::Impl {
   tcp::acceptor acceptor;
   net::signal_set signals;
   net::steady_timer grace_timer;
+  net::steady_timer accept_backoff;
   std::atomic<bool> stopping{false};
+  size_t max_conns = 0;  // set by Bind()
   std::mutex mu;
   std::set<std::shared_ptr<Conn>> conns;
+  std::unordered_map<std::string, size_t> per_address;  // address key -> open connections
+  // Connections waiting for a request header, longest-waiting first: the ones to close when
+  // the server is full.
+  std::list<std::shared_ptr<Conn>> waiting;
+  // Refused connections since the last warning (logged at most every 10 s).
+  uint64_t refused_full = 0, refused_address = 0;
+  std::chrono::steady_clock::time_point refused_logged{};
   std::mutex log_mu;
 
   net::awaitable<void> Accept() {
+    constexpr auto kMinBackoff = std::chrono::milliseconds(10);
+    constexpr auto kMaxBackoff = std::chrono::milliseconds(1000);
+    auto backoff = kMinBackoff;
+    std::chrono::steady_clock::time_point last_failure{}, last_logged{};
+    uint64_t failures = 0;  // since the last warning
     for (;;) {
       beast::error_code ec;
       tcp::socket socket(net::make_strand(ioc));
       co_await acceptor.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
+      if (stopping || ec == net::error::operation_aborted) co_return;
+      if (ec == net::error::connection_aborted) continue;  // the peer left before we took it
+      auto now = std::chrono::steady_clock::now();
       if (ec) {
-        if (stopping || ec == net::error::operation_aborted) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
+        // Out of descriptors (EMFILE/ENFILE) or kernel memory: accepting again at once fails
+        // the same way and would spin a core. Free a descriptor if an idle connection holds
+        // one, then wait — pending connections stay in the kernel's backlog meanwhile.
+        ++failures;
+        if (now - last_logged >= std::chrono::seconds(10)) {
+          last_logged = now;
+          LogLine({{"level", "warn"},
+                   {"msg", "accept failed; backing off"},
+                   {"error", ec.message()},
+                   {"failures", failures},
+                   {"connections", OpenConnections()}});
+          failures = 0;
+        }
+        last_failure = now;
+        if (OutOfResources(ec)) EvictLongestWaiting();
+        accept_backoff.expires_after(backoff);
+        co_await accept_backoff.async_wait(net::redirect_error(net::use_awaitable, ec));
+        if (stopping) co_return;
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
+        continue;
       }
-      auto ex = socket.get_executor();
-      net::co_spawn(ex, Session(std::move(socket)), net::detached);
+      // The descriptor an eviction freed does not end the shortage: keep the pace slow until
+      // accepting has worked for a while.
+      if (now - last_failure > kMaxBackoff) backoff = kMinBackoff;
+      std::shared_ptr<Conn> conn = Admit(std::move(socket));
+      if (!conn) continue;
+      auto ex = conn->stream.get_executor();
+      net::co_spawn(ex, Session(std::move(conn)), net::detached);
+    }
+  }
+
+  size_t OpenConnections() {
+    std::lock_guard lock(mu);
+    return conns.size();
+  }
+
+  // Registers a new connection under the caps, or refuses it (nullptr).
+  std::shared_ptr<Conn> Admit(tcp::socket socket) {
+    beast::error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (ec) {
+      Refuse(socket);
+      return nullptr;
+    }
+    std::string ip = ClientIp(ep.address());
+    bool exempt = opt.exempt_from_address_cap && opt.exempt_from_address_cap(ip);
+    std::string key = exempt ? std::string() : AddressKey(ep.address());
+    std::shared_ptr<Conn> victim;
+    std::shared_ptr<Conn> conn;
+    {
+      std::lock_guard lock(mu);
+      if (stopping) {
+        Refuse(socket);
+        return nullptr;
+      }
+      if (!exempt) {
+        auto it = per_address.find(key);
+        if (it != per_address.end() && it->second >= opt.max_connections_per_address) {
+          ++refused_address;
+          NoteRefusedLocked();
+          Refuse(socket);
+          return nullptr;
+        }
+      }
+      if (conns.size() >= max_conns) {
+        if (waiting.empty()) {
+          ++refused_full;
+          NoteRefusedLocked();
+          Refuse(socket);
+          return nullptr;
+        }
+        victim = PopLongestWaitingLocked();
+      }
+      conn = std::make_shared<Conn>(std::move(socket), std::move(ip), key);
+      conns.insert(conn);
+      if (!exempt) ++per_address[key];
+    }
+    if (victim) Evict(victim);
+    return conn;
+  }
+
+  void NoteRefusedLocked() {
+    auto now = std::chrono::steady_clock::now();
+    if (now - refused_logged < std::chrono::seconds(10)) return;
+    refused_logged = now;
+    LogLine({{"level", "warn"},
+             {"msg", "connections refused"},
+             {"server_full", refused_full},
+             {"per_address_cap", refused_address},
+             {"connections", conns.size()},
+             {"max_connections", max_conns},
+             {"max_connections_per_address", opt.max_connections_per_address}});
+    refused_full = refused_address = 0;
+  }
+
+  std::shared_ptr<Conn> PopLongestWaitingLocked() {
+    std::shared_ptr<Conn> c = std::move(waiting.front());
+    waiting.pop_front();
+    c->waiting_pos.reset();
+    return c;
+  }
+
+  void EvictLongestWaiting() {
+    std::shared_ptr<Conn> victim;
+    {
+      std::lock_guard lock(mu);
+      if (!waiting.empty()) victim = PopLongestWaitingLocked();
+    }
+    if (victim) Evict(victim);
+  }
+
+  // Ends a connection from its own strand: at once when it is waiting for a request, else
+  // after the request it is serving.
+  static void Evict(const std::shared_ptr<Conn>& c) {
+    net::post(c->stream.get_executor(), [c] {
+      c->evicted = true;
+      if (!c->busy) {
+        beast::error_code e;
+        c->stream.socket().cancel(e);
+      }
+    });
+  }
+
+  void SetWaiting(const std::shared_ptr<Conn>& c, bool is_waiting) {
+    std::lock_guard lock(mu);
+    if (is_waiting && !c->waiting_pos) {
+      c->waiting_pos = waiting.insert(waiting.end(), c);
+    } else if (!is_waiting && c->waiting_pos) {
+      waiting.erase(*c->waiting_pos);
+      c->waiting_pos.reset();
     }
   }
 
@@ -130,8 +346,8 @@ struct Server::Impl {
     auto begun = co_await OnPool([&]() -> std::variant<Response, std::unique_ptr<BodySink>> {
       try {
         return route.stream(req);
-      } catch (const std::exception&) {
-        return Response::FromError(Error::Internal());
+      } catch (const std::exception& e) {
+        return Response::FromError(Error::Internal(std::string("处理请求时发生异常：") + e.what()));
       }
     });
     const auto& h = header_parser.get();
@@ -264,6 +480,21 @@ struct Server::Impl {
     co_return true;
   }
 
+  void LogInternalError(const Request& req, const std::string& route, const std::string& detail) {
+    nlohmann::json line = {{"ts", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count()},
+                           {"level", "error"},
+                           {"rid", req.request_id},
+                           {"ip", req.remote_ip},
+                           {"method", req.method},
+                           {"path", req.path},
+                           {"route", route},
+                           {"detail", detail}};
+    std::lock_guard lock(log_mu);
+    LogLine(line);
+  }
+
   void Log(const Request& req, const std::string& route, int status, double seconds,
            size_t bytes) {
     if (!opt.access_log) return;
@@ -285,29 +516,27 @@ struct Server::Impl {
 
   void Unregister(const std::shared_ptr<Conn>& c) {
     std::lock_guard lock(mu);
+    if (c->waiting_pos) {
+      waiting.erase(*c->waiting_pos);
+      c->waiting_pos.reset();
+    }
+    if (!c->address_key.empty()) {
+      auto it = per_address.find(c->address_key);
+      if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+    }
     conns.erase(c);
     if (stopping && conns.empty()) grace_timer.cancel();
   }
 
-  net::awaitable<void> Session(tcp::socket socket) {
-    auto conn = std::make_shared<Conn>(std::move(socket));
-    {
-      std::lock_guard lock(mu);
-      if (stopping) co_return;
-      conns.insert(conn);
-    }
+  net::awaitable<void> Session(std::shared_ptr<Conn> conn) {
     beast::error_code ec;
-    std::string remote_ip;
-    {
-      auto ep = conn->stream.socket().remote_endpoint(ec);
-      if (!ec) remote_ip = ep.address().to_string();
-    }
+    const std::string& remote_ip = conn->remote_ip;
     beast::flat_buffer buffer;
     bool first = true;
     try {
       for (;;) {
         conn->busy = false;
-        if (stopping) break;
+        if (stopping || conn->evicted) break;
         bhttp::request_parser<bhttp::empty_body> header_parser;
         header_parser.header_limit(static_cast<std::uint32_t>(opt.header_limit));
         // Beast's default 1 MiB body limit would reject a large Content-Length while reading
@@ -315,8 +544,10 @@ struct Server::Impl {
         header_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         conn->stream.expires_after(first ? opt.header_timeout : opt.idle_timeout);
         first = false;
+        SetWaiting(conn, true);
         co_await bhttp::async_read_header(conn->stream, buffer, header_parser,
                                           net::redirect_error(net::use_awaitable, ec));
+        SetWaiting(conn, false);
         if (ec) break;
         conn->busy = true;
         conn->stream.expires_after(opt.header_timeout);
@@ -401,7 +632,10 @@ struct Server::Impl {
             }
           }
         }
-        bool keep_alive = !close_after && !stopping && client_keep_alive;
+        if (resp.status == 500 && !resp.file) {
+          LogInternalError(req, route_name, ScrubInternalError(req, resp));
+        }
+        bool keep_alive = !close_after && !stopping && !conn->evicted && client_keep_alive;
         size_t bytes = resp.file ? resp.file->length : resp.body.size();
         int status = resp.status;
         bool ok = co_await WriteResponse(*conn, req, resp, version, keep_alive);
@@ -425,6 +659,7 @@ struct Server::Impl {
     beast::error_code ec;
     acceptor.close(ec);
     signals.cancel(ec);
+    accept_backoff.cancel();
     std::vector<std::shared_ptr<Conn>> idle;
     {
       std::lock_guard lock(mu);
@@ -471,6 +706,22 @@ bool Server::Bind(std::string* error) {
              ec.message();
     return false;
   }
+  impl_->max_conns = std::max<size_t>(1, impl_->opt.max_connections);
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    // A connection holds its socket and, while it sends a file or takes an upload, one more
+    // descriptor; 128 stay for the database, the search index, logs and the like.
+    constexpr rlim_t kReserve = 128;
+    size_t by_fds = rl.rlim_cur > kReserve + 32 ? (rl.rlim_cur - kReserve) / 2 : 16;
+    if (by_fds < impl_->max_conns) {
+      LogLine({{"level", "warn"},
+               {"msg", "connection cap lowered to fit the open-file limit (ulimit -n)"},
+               {"max_connections", by_fds},
+               {"configured", impl_->max_conns},
+               {"nofile", static_cast<uint64_t>(rl.rlim_cur)}});
+      impl_->max_conns = by_fds;
+    }
+  }
   return true;
 }
 
@@ -478,6 +729,8 @@ uint16_t Server::port() const {
   beast::error_code ec;
   return impl_->acceptor.local_endpoint(ec).port();
 }
+
+size_t Server::max_connections() const { return impl_->max_conns; }
 
 void Server::Run() {
   Impl& im = *impl_;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 
 extern "C" {
 #include <libavutil/error.h>
+#include <libavutil/mem.h>
 #include <libavutil/samplefmt.h>
 }
 
@@ -47,12 +49,26 @@ void SetRestrictedOptions(MediaKind kind, const char* protocols, Dict* options) 
   if (video) {
     options->Set("enable_drefs", "0");  // no external data references
     options->Set("use_absolute_path", "0");
+    // Chapter tracks are read sample by sample at open; nothing here needs them.
+    options->Set("ignore_chapters", "1");
   }
+}
+
+// FFmpeg refuses any single allocation above this (process-wide; the default is INT_MAX).
+// A legitimate file within kMaxIndexEntries needs at most ~72 MiB in one piece (the muxer's
+// per-sample table during a faststart remux); tables a header merely declares fail with
+// ENOMEM instead of reserving gigabytes. The sum is bounded by the box walk (mp4_boxes.h).
+constexpr size_t kMaxSingleAllocation = size_t{128} << 20;
+
+void LimitAllocations() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_max_alloc(kMaxSingleAllocation); });
 }
 
 // avformat_open_input with the forced demuxer; `raw` is consumed (freed on failure, by FFmpeg).
 Result<InputContext> OpenForced(AVFormatContext* raw, const char* url, MediaKind kind,
                                 Deadline* deadline, Dict* options) {
+  LimitAllocations();
   const bool video = kind == MediaKind::kVideo;
   // "mp4" names the mov/mp4 demuxer; "mp3" the MPEG-audio one. Never let FFmpeg sniff: an
   // HLS playlist or a concat script must not be able to choose its own demuxer.
@@ -345,11 +361,21 @@ Result<ProbeResult> ProbeSource(Source& in, MediaKind expected) {
     out.container = "mp3";
   }
 
+  LEP_ASSIGN_OR_RETURN(ConcurrencyLimiter::Permit permit, MediaProbeLimiter().Acquire());
   av::Deadline deadline{std::chrono::steady_clock::now() + kProbeTimeLimit};
   auto ctx = in.Open(expected, &deadline);
   if (!ctx) return ContentErrorOrFail(std::move(out), ctx.error());
   AVFormatContext* fc = ctx->get();
-  if (const int rc = avformat_find_stream_info(fc, nullptr); rc < 0) {
+  // The decoders find_stream_info opens run on this thread only (frame threads would each
+  // hold frames of their own) and refuse pictures beyond 8K.
+  std::vector<AVDictionary*> codec_options(fc->nb_streams, nullptr);
+  for (AVDictionary*& d : codec_options) {
+    av_dict_set(&d, "threads", "1", 0);
+    av_dict_set(&d, "max_pixels", "35651584", 0);  // 8192 × 4352, H.264 level 6.2
+  }
+  const int info_rc = avformat_find_stream_info(fc, codec_options.data());
+  for (AVDictionary*& d : codec_options) av_dict_free(&d);
+  if (const int rc = info_rc; rc < 0) {
     if (rc == AVERROR(ENOMEM)) return WithError(std::move(out), av::kTooLarge);
     return WithError(std::move(out), "无法读取媒体流信息（" + av::ErrorText(rc) + "）");
   }
@@ -409,6 +435,14 @@ class AvMediaProbe final : public MediaProbe {
 }  // namespace
 
 std::unique_ptr<MediaProbe> NewAvMediaProbe() { return std::make_unique<AvMediaProbe>(); }
+
+ConcurrencyLimiter& MediaProbeLimiter() {
+  // A refusal at the end of an upload costs the uploader the whole transfer, so probes wait
+  // longer for a slot than imports do; each holds it for well under the 2 s CPU bound.
+  static ConcurrencyLimiter limiter(
+      "音视频检测", {.capacity = 2, .max_waiting = 4, .max_wait = std::chrono::seconds(20)});
+  return limiter;
+}
 
 Result<ProbeResult> ProbeMemory(std::string_view bytes, MediaKind expected) {
   MemorySource in(bytes);

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/concurrency_limiter.h"
 #include "core/result.h"
 
 namespace lep::media {
@@ -47,16 +48,23 @@ class MediaProbe {
   // Opens `path` with the demuxer of `expected` only (never by sniffing), local file only, and
   // reads headers plus a few packets. Bad content is a successful result with `error` set;
   // Fail() is for the platform's own problems: kNotFound when the file is missing, kInternal
-  // for I/O or memory failures.
+  // for I/O or memory failures, kUnavailable when MediaProbeLimiter() has no slot in time.
+  // A hostile file costs bounded memory and CPU: sample tables that declare more than
+  // mp4_boxes.h allows are refused before FFmpeg reads them, and FFmpeg may allocate at most
+  // 128 MiB in one piece (av_max_alloc, process-wide).
   [[nodiscard]] virtual Result<ProbeResult> Probe(const std::string& path, MediaKind expected) = 0;
 };
 
 // The libavformat/libavcodec implementation.
 std::unique_ptr<MediaProbe> NewAvMediaProbe();
 
+// The process-wide limiter of the probes (FFmpeg part): 2 at once, 4 more may wait up to 20 s.
+ConcurrencyLimiter& MediaProbeLimiter();
+
 // The same probe over bytes in memory (a custom AVIOContext): the same checks, forced demuxer
 // and result as AvMediaProbe on a file holding those bytes, and no protocol is ever opened
-// (nothing on disk, nothing on the network). Fail() only for kInternal. Blocking; thread-safe;
+// (nothing on disk, nothing on the network). Fail() only for kInternal and kUnavailable.
+// Blocking; thread-safe;
 // `bytes` must stay alive during the call.
 [[nodiscard]] Result<ProbeResult> ProbeMemory(std::string_view bytes, MediaKind expected);
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "child_usage.h"
 #include "media/av_util.h"
 #include "media/mp4_boxes.h"
 
@@ -458,6 +459,113 @@ TEST_F(MediaFixtures, RegressionHugeChunkOffsetTableIsAContentErrorNotAServerFai
   EXPECT_EQ(rules[0].rule, "readable");
 }
 
+// ---- issue 14: media bombs cost bounded memory and CPU --------------------------------------
+// Each file is probed in a forked child (tests/child_usage.h): peak memory may grow by at most
+// 256 MiB and the probe may take at most 2 s of CPU, or the file is refused with a reason.
+
+constexpr int64_t kMemoryBound = 256 * lep::testing::kMiB;
+constexpr double kCpuBound = 2.0;
+
+void PutBe32(std::string* bytes, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) (*bytes)[at + i] = static_cast<char>((v >> (24 - 8 * i)) & 0xFF);
+}
+
+lep::testing::ChildUsage ProbeInChild(const std::string& path) {
+  return lep::testing::MeasureInChild([&path] {
+    auto r = NewAvMediaProbe()->Probe(path, MediaKind::kVideo);
+    if (!r) return "fail " + r.error().message;
+    return r->error.empty() ? std::string("ok") : "refused " + r->error;
+  });
+}
+
+void ExpectBounded(const lep::testing::ChildUsage& u, const std::string& what) {
+  ASSERT_TRUE(u.ok) << what;
+  EXPECT_LE(u.peak_growth_bytes, kMemoryBound)
+      << what << ": grew " << u.peak_growth_bytes / lep::testing::kMiB << " MiB (" << u.output
+      << ")";
+  EXPECT_LE(u.cpu_s, kCpuBound) << what << ": " << u.cpu_s << " s CPU (" << u.output << ")";
+  std::printf("%s: +%lld MiB, %.2f s CPU: %s\n", what.c_str(),
+              static_cast<long long>(u.peak_growth_bytes / lep::testing::kMiB), u.cpu_s,
+              u.output.c_str());
+}
+
+TEST_F(MediaFixtures, Issue14SampleTablesDeclaringEightyMillionSamples) {
+  // The video track's sample sizes become one constant size for 80 M samples, all in the first
+  // chunk: FFmpeg built an index of 80 M entries (~1.8 GB) from a few changed bytes.
+  std::string bytes = ReadAll(Path("video_pass.mp4"));
+  const size_t stsz = bytes.find("stsz");
+  const size_t stsc = bytes.find("stsc");
+  ASSERT_NE(stsz, std::string::npos);
+  ASSERT_NE(stsc, std::string::npos);
+  PutBe32(&bytes, stsz + 8, 1);            // sample_size (after version/flags)
+  PutBe32(&bytes, stsz + 12, 80'000'000);  // sample_count
+  PutBe32(&bytes, stsc + 16, 80'000'000);  // samples per chunk of the first entry
+  WriteAll(Scratch("stsz_80m.mp4"), bytes);
+  const auto u = ProbeInChild(Scratch("stsz_80m.mp4"));
+  ExpectBounded(u, "stsz declaring 80 M samples");
+  EXPECT_NE(u.output.find("refused 文件结构异常"), std::string::npos) << u.output;
+  EXPECT_NE(u.output.find("数据量过大"), std::string::npos) << u.output;
+}
+
+TEST_F(MediaFixtures, Issue14FragmentRunDeclaringEightyThreeMillionSamples) {
+  // A fragmented copy whose first track run declares 83 M samples and no per-sample fields, so
+  // FFmpeg made every entry from nothing (the finding media_probe_fuzz had lost).
+  const std::string frag = Scratch("fragmented.mp4");
+  const std::string cmd = "ffmpeg -nostdin -v error -y -i " + Quote(Path("video_pass.mp4")) +
+                          " -c copy -movflags frag_keyframe+empty_moov+default_base_moof " +
+                          Quote(frag);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::string bytes = ReadAll(frag);
+  ASSERT_TRUE(MustProbePath(frag, MediaKind::kVideo).error.empty());
+  const size_t trun = bytes.find("trun");
+  ASSERT_NE(trun, std::string::npos);
+  const uint32_t flags =
+      (static_cast<uint32_t>(static_cast<unsigned char>(bytes[trun + 5])) << 16) |
+      (static_cast<uint32_t>(static_cast<unsigned char>(bytes[trun + 6])) << 8) |
+      static_cast<unsigned char>(bytes[trun + 7]);
+  PutBe32(&bytes, trun + 4, flags & 0x000005);  // data offset and first-sample flags only
+  PutBe32(&bytes, trun + 8, 83'000'000);        // sample_count
+  WriteAll(Scratch("trun_83m.mp4"), bytes);
+  const auto u = ProbeInChild(Scratch("trun_83m.mp4"));
+  ExpectBounded(u, "trun declaring 83 M samples");
+  EXPECT_NE(u.output.find("数据量过大"), std::string::npos) << u.output;
+}
+
+TEST_F(MediaFixtures, Issue14RealFilesStayWithinTheBounds) {
+  for (const char* name : {"video_pass.mp4", "video_hevc.mp4", "video_moov_end.mp4"}) {
+    const auto u = ProbeInChild(Path(name));
+    ExpectBounded(u, name);
+    EXPECT_EQ(u.output, "ok") << name;
+  }
+  // 4K with 16 reference frames and B-frames: the decoders find_stream_info opens hold the
+  // most frames here.
+  const std::string uhd = Scratch("uhd.mp4");
+  const std::string cmd =
+      "ffmpeg -nostdin -v error -y -f lavfi -i testsrc2=size=3840x2160:rate=25 -t 0.6 "
+      "-c:v libx264 -preset ultrafast -x264-params ref=16:bframes=8:b-adapt=0 -pix_fmt yuv420p " +
+      Quote(uhd);
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const auto u = ProbeInChild(uhd);
+  ExpectBounded(u, "3840×2160, 16 reference frames");
+  EXPECT_EQ(u.output, "ok");
+}
+
+TEST_F(MediaFixtures, Issue14BusyProbesAreRefusedWithARetryableError) {
+  ConcurrencyLimiter& limiter = MediaProbeLimiter();
+  const ConcurrencyLimiter::Limits saved = limiter.limits();
+  limiter.SetLimits({.capacity = 1, .max_waiting = 0, .max_wait = std::chrono::milliseconds(0)});
+  {
+    auto held = limiter.Acquire();
+    ASSERT_TRUE(held);
+    auto busy = NewAvMediaProbe()->Probe(Path("video_pass.mp4"), MediaKind::kVideo);
+    ASSERT_FALSE(busy);
+    EXPECT_TRUE(busy.error().Is(ErrorCode::kUnavailable));
+    EXPECT_TRUE(busy.error().retry_after_s.has_value());
+  }
+  EXPECT_TRUE(NewAvMediaProbe()->Probe(Path("video_pass.mp4"), MediaKind::kVideo));
+  limiter.SetLimits(saved);
+}
+
 TEST_F(MediaFixtures, MissingAndEmptyFiles) {
   auto missing = NewAvMediaProbe()->Probe(Path("no_such.mp4"), MediaKind::kVideo);
   ASSERT_FALSE(missing.has_value());
@@ -720,6 +828,68 @@ TEST(Mp4Boxes, Rejections) {
   // Trailing junk after a complete file is tolerated.
   EXPECT_TRUE(Scan(whole + std::string("\0\x01\x02", 3)).has_value());
   EXPECT_TRUE(Scan(whole + std::string(20, '\0')).has_value());
+}
+
+// ---- sample tables (issue 14) ----
+
+std::string Full(const std::string& type, const std::string& fields) {
+  return Box(type, std::string(4, '\0') + fields);
+}
+
+std::string U32(uint32_t v) {
+  std::string b;
+  for (int shift = 24; shift >= 0; shift -= 8) b += static_cast<char>((v >> shift) & 0xff);
+  return b;
+}
+
+// moov > trak > (edts > elst) + mdia > minf > stbl > (stsz, stsc, stco).
+std::string Track(uint32_t samples, uint32_t edits, const std::string& extra_stbl = "") {
+  std::string elst = U32(edits);
+  for (uint32_t i = 0; i < edits; ++i) elst += U32(1000) + U32(0) + U32(0x00010000);
+  const std::string stbl = Box("stbl", Full("stsz", U32(100) + U32(samples)) +
+                                           Full("stsc", U32(1) + U32(1) + U32(samples) + U32(1)) +
+                                           Full("stco", U32(1) + U32(0)) + extra_stbl);
+  return Box("trak",
+             (edits ? Box("edts", Full("elst", elst)) : "") + Box("mdia", Box("minf", stbl)));
+}
+
+Result<Mp4Layout> ScanWithMdat(const std::string& moov_payload, size_t mdat_bytes) {
+  return Scan(kFtyp + Box("moov", moov_payload) + Box("mdat", std::string(mdat_bytes, 'd')));
+}
+
+TEST(Mp4Boxes, Issue14SampleTablesAreCountedAndCapped) {
+  auto ok = ScanWithMdat(Track(1000, 1) + Track(500, 0), 100'000);
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->declared_samples, 1500u);
+  EXPECT_EQ(ok->index_entries, 1500u);
+  // More samples than the file has bytes.
+  auto sparse = ScanWithMdat(Track(1'000'000, 0), 1000);
+  ASSERT_FALSE(sparse.has_value());
+  EXPECT_NE(sparse.error().message.find("数据量过大"), std::string::npos);
+  // Over the index cap however large the file claims to be.
+  EXPECT_FALSE(ScanWithMdat(Track(80'000'000, 0), 1000).has_value());
+  // Edit lists repeat the index: 20 000 samples × 100 edits.
+  auto edits = ScanWithMdat(Track(20'000, 100), 100'000);
+  ASSERT_FALSE(edits.has_value());
+  EXPECT_NE(edits.error().message.find("索引条目"), std::string::npos) << edits.error().message;
+  // Tables out of place, a nested track, a compressed moov.
+  EXPECT_FALSE(ScanWithMdat(Box("trak", Full("stsz", U32(0) + U32(10))), 1000).has_value());
+  EXPECT_FALSE(ScanWithMdat(Box("trak", Track(10, 0)), 1000).has_value());
+  EXPECT_FALSE(ScanWithMdat(Box("cmov", "zzzz"), 1000).has_value());
+  // Fragments: the sum of all track runs counts.
+  const std::string moof = Box("moof", Box("traf", Full("trun", U32(83'000'000))));
+  EXPECT_FALSE(Scan(kFtyp + Box("moov", Track(0, 0)) + moof + Box("mdat", "d")).has_value());
+}
+
+TEST(Mp4Boxes, Issue14ChunkWiseAudioIndexIsCounted) {
+  // Audio indexed chunk by chunk: 1000 chunks of 2^31 samples each.
+  const std::string stbl =
+      Box("stbl", Full("stsz", U32(1) + U32(0)) +
+                      Full("stsc", U32(1) + U32(1) + U32(0x80000000u) + U32(1)) +
+                      Full("stco", U32(1000) + std::string(4000, '\0')));
+  auto r = ScanWithMdat(Box("trak", Box("mdia", Box("minf", stbl))), 10'000);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_NE(r.error().message.find("索引条目"), std::string::npos) << r.error().message;
 }
 
 TEST(Mp4Boxes, QuickTimeBrand) {

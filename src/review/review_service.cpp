@@ -82,6 +82,7 @@ Status WriteAudit(storage::SqlExecutor& tx, int64_t at, const auth::Principal& p
   r.at = at;
   r.actor_id = p.user_id.value;
   if (p.org) r.org_id = p.org->id.value;
+  r.ip = p.ip;  // 等保: who, from where
   r.action = action;
   r.object = object;
   r.result = result;

@@ -301,7 +301,9 @@ TEST_F(ReviewServiceTest, SubmitRoutesACollegeResourceToItsProvinceWithEverySide
                                 now, now + 86'400'000, now));
   auto audit_before = Audit().size();
 
-  auto submitted = Do(uploader_, draft.id, Action::kSubmit, "", draft.version);
+  Principal from_campus = uploader_;
+  from_campus.ip = "127.0.0.42";
+  auto submitted = Do(from_campus, draft.id, Action::kSubmit, "", draft.version);
   ASSERT_TRUE(submitted) << submitted.error().message;
   EXPECT_EQ(submitted->state, S::kFirstReview);
   EXPECT_EQ(submitted->version, draft.version + 1);
@@ -333,6 +335,7 @@ TEST_F(ReviewServiceTest, SubmitRoutesACollegeResourceToItsProvinceWithEverySide
   EXPECT_EQ(audit.back().object, "resource:" + std::to_string(draft.id.value));
   EXPECT_EQ(audit.back().detail, "draft→first_review");
   EXPECT_EQ(audit.back().actor_id, uploader_.user_id.value);
+  EXPECT_EQ(audit.back().ip, "127.0.0.42");  // issue 14 item 9: review rows carry the address
 
   // The province's reviewers hear of it (with the first-review deadline); nobody else.
   for (const auto& p : {gd_reviewer_, gd_reviewer2_}) {

@@ -90,8 +90,19 @@ class SearchIndex {
 };
 
 // Opens (creating if needed, parents included) a Xapian index in dir. Fails if the directory
-// cannot be created, is locked by another writer, or the OpenCC t2s data is missing.
+// cannot be created, is held by another writer (kUnavailable: e.g. a running `lep serve`),
+// or the OpenCC t2s data is missing.
 [[nodiscard]] Result<std::unique_ptr<SearchIndex>> OpenXapianIndex(const std::string& dir);
+
+// What the index in dir has committed, read without the writer's lock (a running server may
+// hold it): the number of documents and the value of one metadata key ("" when unset).
+// kNotFound when dir holds no index.
+struct IndexPeek {
+  int64_t documents = 0;
+  std::string meta;
+};
+[[nodiscard]] Result<IndexPeek> PeekXapianIndex(const std::string& dir,
+                                                const std::string& meta_key);
 
 // A Xapian index in a fresh temporary directory that is deleted with the index (for tests
 // and `lep reindex` dry runs).

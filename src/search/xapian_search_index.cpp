@@ -630,6 +630,20 @@ Result<std::unique_ptr<SearchIndex>> OpenXapianIndex(const std::string& dir) {
   return Open(dir, false);
 }
 
+Result<IndexPeek> PeekXapianIndex(const std::string& dir, const std::string& meta_key) {
+  try {
+    Xapian::Database db(dir);
+    IndexPeek peek;
+    peek.documents = static_cast<int64_t>(db.get_doccount());
+    peek.meta = db.get_metadata(meta_key);
+    return peek;
+  } catch (const Xapian::DatabaseOpeningError&) {
+    return Fail(Error::NotFound("搜索索引目录中没有索引：" + dir));
+  } catch (const Xapian::Error&) {
+    return Fail(Unavailable("搜索索引暂不可读"));
+  }
+}
+
 Result<std::unique_ptr<SearchIndex>> OpenTempXapianIndex() {
   std::error_code ec;
   std::filesystem::path base = std::filesystem::temp_directory_path(ec);

@@ -5,8 +5,15 @@
 
 namespace lep::xlsx {
 
+ConcurrencyLimiter& SpreadsheetReadLimiter() {
+  static ConcurrencyLimiter limiter(
+      "电子表格导入", {.capacity = 2, .max_waiting = 2, .max_wait = std::chrono::seconds(2)});
+  return limiter;
+}
+
 Result<Table> ReadSpreadsheet(std::string_view bytes, std::string_view filename_or_content_type,
                               const ReadLimits& limits) {
+  LEP_ASSIGN_OR_RETURN(ConcurrencyLimiter::Permit permit, SpreadsheetReadLimiter().Acquire());
   if (bytes.starts_with("PK\x03\x04")) return ReadXlsx(bytes, limits);
   // OLE2 compound file: a legacy .xls, or any password-protected Office file.
   if (bytes.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {

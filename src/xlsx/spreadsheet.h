@@ -1,7 +1,8 @@
 // Spreadsheet import/export for bulk metadata: reads the first worksheet of an .xlsx or a UTF-8
 // CSV into a rectangular table of strings, and writes CSV and multi-sheet .xlsx files.
 // Untrusted input is bounded by ReadLimits (zip bombs, huge sparse sheets) and never crashes.
-// All functions are pure and thread-safe; no state is shared between calls.
+// All functions are thread-safe; the only state shared between calls is the concurrency
+// limiter of ReadSpreadsheet.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/concurrency_limiter.h"
 #include "core/result.h"
 
 namespace lep::xlsx {
@@ -25,12 +27,17 @@ struct Table {
 };
 
 // Caps on what one upload may cost. Exceeding one is an InvalidArgument error, not a crash.
+// The defaults keep any file within the import route's 32 MiB under 256 MiB of memory and
+// about a second of CPU (docs/security.md, "解析炸弹"): XML parts are streamed, never held
+// whole, so memory follows the table (cells and text), and CPU follows the bytes inflated.
 struct ReadLimits {
-  size_t max_uncompressed_bytes = size_t{200} << 20;  // all zip parts read, together
-  size_t max_xml_bytes = size_t{100} << 20;           // any one XML part
-  size_t max_cells = 2'000'000;                       // rows x columns after padding
-  // All cell text together: one shared string repeated in every cell costs this much memory.
-  size_t max_text_bytes = size_t{200} << 20;
+  size_t max_uncompressed_bytes = size_t{128} << 20;  // all zip parts read, together
+  size_t max_xml_bytes = size_t{96} << 20;            // any one XML part
+  size_t max_xml_elements = 3'000'000;                // elements of any one XML part
+  size_t max_cells = 500'000;                         // rows x columns after padding
+  // All cell text together, and all shared strings together: one shared string repeated in
+  // every cell costs this much memory.
+  size_t max_text_bytes = size_t{16} << 20;
 };
 
 // The first visible worksheet of an .xlsx (resolved through workbook.xml and its rels).
@@ -44,12 +51,27 @@ struct ReadLimits {
 
 // Chooses by content: a zip (PK\x03\x04) is read as .xlsx, anything else as CSV.
 // filename_or_content_type only improves the error for a mislabelled or legacy .xls file.
+// At most SpreadsheetReadLimiter() calls run at once in the process; one that finds no slot
+// in time fails with kUnavailable (503 + Retry-After) instead of holding its thread.
 [[nodiscard]] Result<Table> ReadSpreadsheet(std::string_view bytes,
                                             std::string_view filename_or_content_type,
                                             const ReadLimits& limits = {});
 
+// The process-wide limiter of ReadSpreadsheet (2 at once, 2 more may wait up to 2 s).
+ConcurrencyLimiter& SpreadsheetReadLimiter();
+
+// Formula injection: a cell that starts with = + - @, a tab or a CR, or with the full-width
+// ＝ ＋ － ＠, is run as a formula (or DDE command) by Excel, WPS or LibreOffice when a
+// CSV is opened, and when a text cell of an .xlsx is edited. NeutraliseFormula prefixes such a
+// cell with an apostrophe (shown as text everywhere), and also a cell that already starts with
+// apostrophes followed by such a character, so that RestoreFormulaText (used by the import)
+// gives back exactly the original: RestoreFormulaText(NeutraliseFormula(s)) == s for every s.
+std::string NeutraliseFormula(std::string_view cell);
+std::string RestoreFormulaText(std::string_view cell);
+
 // UTF-8 with BOM (so Excel detects the encoding), CRLF line ends, fields quoted when they
-// contain a comma, quote, CR or LF. Writes header then rows; row_numbers are ignored.
+// contain a comma, quote, CR or LF. Writes header then rows, every cell through
+// NeutraliseFormula; row_numbers are ignored.
 std::string WriteCsv(const Table& table);
 
 struct SheetSpec {
@@ -60,7 +82,8 @@ struct SheetSpec {
 };
 
 // An .xlsx with one worksheet per spec, header row bold and frozen. Every cell is written as
-// a string, so "01" stays "01". Input must be valid UTF-8.
+// a string (never a formula), so "01" stays "01", and through NeutraliseFormula like the CSV,
+// so that editing a cell cannot turn it into a formula either. Input must be valid UTF-8.
 [[nodiscard]] Result<std::string> WriteXlsx(const std::vector<SheetSpec>& sheets);
 
 }  // namespace lep::xlsx

@@ -3,12 +3,16 @@
 #include <gtest/gtest.h>
 #include <zip.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
+#include <thread>
 
+#include "child_usage.h"
 #include "xlsx/cell_format.h"
 
 namespace lep::xlsx {
@@ -397,6 +401,162 @@ TEST(ReadXlsx, RepeatedSharedStringHitsTheTextCap) {
   EXPECT_TRUE(ReadXlsx(TestXlsx(rows, sst)));
 }
 
+// ---- issue 14: parser bombs cost bounded memory and CPU -----------------------------------
+// Each file below fits the import route's 32 MiB. It is read in a forked child; the child's
+// peak resident memory may grow by at most 256 MiB and it may use at most 2 s of CPU (method:
+// tests/child_usage.h; under ASan the figures include shadow memory and redzones). On the DOM
+// reader the first bomb alone grew by ~1.7 GB.
+
+constexpr int64_t kMemoryBound = 256 * lep::testing::kMiB;
+constexpr double kCpuBound = 2.0;
+
+// A stored-then-deflated package whose sheet part is `sheet` (libzip compresses it).
+std::string BombXlsx(const std::string& sheet, const std::string& sst = "") {
+  return MakeZip(Package(sheet, sst));
+}
+
+lep::testing::ChildUsage ReadInChild(const std::string& bytes) {
+  return lep::testing::MeasureInChild([&bytes] {
+    auto t = ReadSpreadsheet(bytes, "bomb.xlsx");
+    if (t) return "ok " + std::to_string(t->rows.size()) + " rows";
+    return std::string(ErrorCodeName(t.error().code)) + " " + t.error().message;
+  });
+}
+
+void ExpectBounded(const lep::testing::ChildUsage& u, const std::string& what) {
+  ASSERT_TRUE(u.ok) << what;
+  EXPECT_LE(u.peak_growth_bytes, kMemoryBound)
+      << what << ": grew " << u.peak_growth_bytes / lep::testing::kMiB << " MiB (" << u.output
+      << ")";
+  EXPECT_LE(u.cpu_s, kCpuBound) << what << ": " << u.cpu_s << " s CPU (" << u.output << ")";
+  std::printf("%s: +%lld MiB, %.2f s CPU: %s\n", what.c_str(),
+              static_cast<long long>(u.peak_growth_bytes / lep::testing::kMiB), u.cpu_s,
+              u.output.c_str());
+}
+
+std::string Repeat(const std::string& unit, size_t bytes) {
+  std::string out;
+  out.reserve(bytes + unit.size());
+  while (out.size() < bytes) out += unit;
+  return out;
+}
+
+TEST(Issue14SheetBombs, NinetyNineMebibyteSheetPartStaysWithinTheBounds) {
+  // ~99 MiB of one-cell rows, all numbered 1: the DOM alone was 1.7 GB. Over the part cap it
+  // is refused by size; at 90 MiB it is streamed and refused by the cell cap.
+  for (size_t mib : {99u, 90u}) {
+    const std::string rows = Repeat(R"(<row r="1"><c r="A1"><v>1</v></c></row>)", mib << 20);
+    const std::string bomb = BombXlsx(Sheet(rows));
+    ASSERT_LT(bomb.size(), 1u << 20) << "the bomb is small on the wire";
+    const auto u = ReadInChild(bomb);
+    ExpectBounded(u, std::to_string(mib) + " MiB sheet part");
+    EXPECT_EQ(u.output.rfind("invalid_argument", 0), 0u) << u.output;
+  }
+}
+
+TEST(Issue14SheetBombs, ElementFloodAndEmptyRowsStayWithinTheBounds) {
+  // 90 MiB of empty elements inside sheetData: no cells at all, only parsing work.
+  const auto flood = ReadInChild(BombXlsx(Sheet(Repeat("<x/>", 90u << 20))));
+  ExpectBounded(flood, "element flood");
+  EXPECT_NE(flood.output.find("过大"), std::string::npos) << flood.output;
+  // Empty rows without numbers count up past Excel's last row.
+  const auto rows = ReadInChild(BombXlsx(Sheet(Repeat("<row/>", 60u << 20))));
+  ExpectBounded(rows, "empty rows");
+  EXPECT_EQ(rows.output.rfind("invalid_argument", 0), 0u) << rows.output;
+}
+
+TEST(Issue14SheetBombs, SharedStringAmplificationStaysWithinTheBounds) {
+  // One 30 KiB shared string referenced by a million cells would be 30 GB of text.
+  const std::string sst = SharedStrings({"<t>" + std::string(30 << 10, 'x') + "</t>"});
+  const std::string rows =
+      Repeat(R"(<row><c t="s"><v>0</v></c><c t="s"><v>0</v></c></row>)", 40u << 20);
+  const auto u = ReadInChild(BombXlsx(Sheet(rows), sst));
+  ExpectBounded(u, "shared string amplification");
+  EXPECT_NE(u.output.find("过大"), std::string::npos) << u.output;
+  // A shared-strings part of millions of empty strings.
+  const auto empty_strings = ReadInChild(BombXlsx(Sheet(""), "<sst>" + Repeat("<si/>", 60u << 20)));
+  ExpectBounded(empty_strings, "empty shared strings");
+  EXPECT_NE(empty_strings.output.find("过大"), std::string::npos) << empty_strings.output;
+}
+
+TEST(Issue14SheetBombs, HugeStartTagAndDoctypeAreRefused) {
+  // One start tag of 60 MiB must be buffered whole by any XML parser: refused by expat's
+  // memory budget instead.
+  const std::string tag = "<row r=\"1\" x=\"" + std::string(60u << 20, 'a') + "\"/>";
+  const auto u = ReadInChild(BombXlsx(Sheet(tag)));
+  ExpectBounded(u, "huge start tag");
+  EXPECT_NE(u.output.find("过大"), std::string::npos) << u.output;
+  // Entities of any kind: the DOCTYPE is refused before a declaration is read.
+  const std::string laughs =
+      R"(<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>)"
+      R"(<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>)";
+  auto t = ReadXlsx(BombXlsx(laughs));
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("无法解析"), std::string::npos) << t.error().message;
+}
+
+TEST(Issue14SheetBombs, TheLargestAcceptedTableStaysWithinTheBounds) {
+  // What the caps still accept: 100 000 rows × 5 cells, text from shared strings of 27 bytes,
+  // 500 000 cells in all — the memory a legitimate file can cost at most is the table itself.
+  std::vector<std::string> sis;
+  for (int i = 0; i < 1000; ++i)
+    sis.push_back("<t>资源名称第" + std::to_string(100000 + i) + "号</t>");
+  std::string rows;
+  rows.reserve(40u << 20);
+  for (int r = 1; r <= 99'999; ++r) {
+    rows += "<row r=\"" + std::to_string(r) + "\">";
+    for (int c = 0; c < 5; ++c)
+      rows += "<c t=\"s\"><v>" + std::to_string((r + c) % 1000) + "</v></c>";
+    rows += "</row>";
+  }
+  const std::string xlsx = BombXlsx(Sheet(rows), SharedStrings(sis));
+  ASSERT_LT(xlsx.size(), 32u << 20);
+  const auto u = ReadInChild(xlsx);
+  ExpectBounded(u, "largest accepted table");
+  EXPECT_EQ(u.output, "ok 99998 rows");
+}
+
+TEST(Issue14SheetBombs, TooManyZipEntriesAreRefusedBeforeLibzipReadsThem) {
+  // An end-of-central-directory record that declares 20 000 entries (0x4E20).
+  std::string zip = MakeZip({{"a", "b"}});
+  const size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
+  ASSERT_NE(eocd, std::string::npos);
+  zip.replace(eocd + 8, 4, std::string("\x20\x4E\x20\x4E", 4));
+  auto t = ReadXlsx(zip);
+  ASSERT_FALSE(t);
+  EXPECT_NE(t.error().message.find("部件数量过多"), std::string::npos) << t.error().message;
+}
+
+TEST(Issue14SheetBombs, BusyImportsAreRefusedQuicklyWithARetryableError) {
+  ConcurrencyLimiter& limiter = SpreadsheetReadLimiter();
+  const ConcurrencyLimiter::Limits saved = limiter.limits();
+  limiter.SetLimits({.capacity = 2, .max_waiting = 1, .max_wait = std::chrono::milliseconds(200)});
+  const std::string csv = "名称\n一\n";
+  {
+    auto a = limiter.Acquire();
+    auto b = limiter.Acquire();
+    ASSERT_TRUE(a && b);
+    const auto start = std::chrono::steady_clock::now();
+    auto busy = ReadSpreadsheet(csv, "a.csv");
+    ASSERT_FALSE(busy);
+    EXPECT_TRUE(busy.error().Is(ErrorCode::kUnavailable));
+    EXPECT_NE(busy.error().message.find("服务器繁忙"), std::string::npos);
+    ASSERT_TRUE(busy.error().retry_after_s.has_value());
+    EXPECT_GE(*busy.error().retry_after_s, 1);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+    // A slot freed while waiting is taken.
+    std::thread release([p = std::move(*a)]() mutable {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      p = ConcurrencyLimiter::Permit();
+    });
+    limiter.SetLimits({.capacity = 2, .max_waiting = 1, .max_wait = std::chrono::seconds(10)});
+    EXPECT_TRUE(ReadSpreadsheet(csv, "a.csv"));
+    release.join();
+  }
+  EXPECT_EQ(limiter.running(), 0);
+  limiter.SetLimits(saved);
+}
+
 // ---- WriteXlsx -> ReadXlsx round trip -------------------------------------------------------
 
 TEST(WriteXlsx, RoundTripKeepsEveryString) {
@@ -423,9 +583,10 @@ TEST(WriteXlsx, RoundTripKeepsEveryString) {
   ASSERT_EQ(t->rows.size(), sheet.rows.size());
   for (size_t r = 0; r < sheet.rows.size(); ++r) {
     for (size_t c = 0; c < sheet.header.size(); ++c) {
-      EXPECT_EQ(t->rows[r][c], sheet.rows[r][c]) << "row " << r << " col " << c;
+      EXPECT_EQ(RestoreFormulaText(t->rows[r][c]), sheet.rows[r][c]) << "row " << r << " col " << c;
     }
   }
+  EXPECT_EQ(t->rows[3][0], "'=1+1");  // stored neutralised (see FormulaInjection below)
   EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 4, 5, 6}));
   // Header bold and cells stored as strings (no numeric "01").
   EXPECT_NE(ReadEntry(*bytes, "xl/styles.xml").find("<b/>"), std::string::npos);
@@ -554,6 +715,95 @@ TEST(WriteCsv, BomCrlfAndQuoting) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->header, t.header);
   EXPECT_EQ(back->rows, t.rows);
+}
+
+// ---- formula injection (issue 14 item 6) ----------------------------------------------------
+
+// Cells a spreadsheet would run, each with its expected escaped form.
+const std::vector<std::pair<std::string, std::string>> kFormulaCells = {
+    {"-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"},
+    {"=HYPERLINK(\"http://x\",\"点我\")", "'=HYPERLINK(\"http://x\",\"点我\")"},
+    {"+1+1", "'+1+1"},
+    {"@SUM(A1)", "'@SUM(A1)"},
+    {"\t=1+1", "'\t=1+1"},
+    {"\r=1+1", "'\r=1+1"},
+    {"＝1+1", "'＝1+1"},
+    {"＋1", "'＋1"},
+    {"－1", "'－1"},
+    {"＠SUM(A1)", "'＠SUM(A1)"},
+    // Already starting with apostrophes before a formula start: one more, so that the import
+    // can tell the escape from the text.
+    {"'=1+1", "''=1+1"},
+    {"''-1", "'''-1"},
+};
+// Cells left alone ("-" and "＝" alone do start a formula: escaped).
+const std::vector<std::string> kPlainCells = {
+    "",    "'",          "''", "'单引号", "太极拳-第一讲", "1-2",
+    " =1", "2022-03-23", "＝", "-",       "—破折号",       "１＋１"};
+
+TEST(FormulaInjection, EveryFormulaStartIsNeutralisedAndRestored) {
+  for (const auto& [cell, escaped] : kFormulaCells) {
+    EXPECT_EQ(NeutraliseFormula(cell), escaped) << cell;
+    EXPECT_EQ(RestoreFormulaText(escaped), cell) << cell;
+  }
+  for (const auto& cell : kPlainCells) {
+    std::string expected = cell == "＝" || cell == "-" ? "'" + cell : cell;
+    EXPECT_EQ(NeutraliseFormula(cell), expected) << cell;
+    EXPECT_EQ(RestoreFormulaText(NeutraliseFormula(cell)), cell) << cell;
+  }
+  // The import also reads files people made: their "'=x" (typed to keep a formula as text in
+  // a CSV) becomes "=x", as before.
+  EXPECT_EQ(RestoreFormulaText("'=x"), "=x");
+  EXPECT_EQ(RestoreFormulaText("'abc"), "'abc");
+}
+
+Table FormulaTable() {
+  Table t{{"资源名称", "简介"}, {}, {}};
+  for (const auto& [cell, escaped] : kFormulaCells) t.rows.push_back({cell, "x"});
+  for (const auto& cell : kPlainCells) t.rows.push_back({"x", cell});
+  return t;
+}
+
+// What a spreadsheet sees in a field: it must not start a formula.
+bool Inert(const std::string& field) {
+  return field.empty() || field.front() == '\'' || NeutraliseFormula(field) == field;
+}
+
+TEST(FormulaInjection, CsvCellsNeverStartAFormulaAndRoundTrip) {
+  Table t = FormulaTable();
+  std::string csv = WriteCsv(t);
+  // The exploit from the issue comes out inert, not verbatim at a field start.
+  EXPECT_NE(csv.find("\r\n'-2+3+cmd|' /C calc'!A0,x\r\n"), std::string::npos) << csv;
+  auto back = ReadCsv(csv);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->rows.size(), t.rows.size());
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    for (size_t c = 0; c < 2; ++c) {
+      EXPECT_TRUE(Inert(back->rows[r][c])) << "row " << r << " col " << c;
+      EXPECT_EQ(RestoreFormulaText(back->rows[r][c]), t.rows[r][c]) << "row " << r << " col " << c;
+    }
+  }
+}
+
+TEST(FormulaInjection, XlsxTextCellsAreNeutralisedToo) {
+  Table t = FormulaTable();
+  auto bytes = WriteXlsx({{"导出", t.header, t.rows, {}}});
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  EXPECT_EQ(ReadEntry(*bytes, "xl/worksheets/sheet1.xml").find("<f>"), std::string::npos);
+  EXPECT_NE(ReadEntry(*bytes, "xl/sharedStrings.xml").find("'-2+3+cmd|' /C calc'!A0"),
+            std::string::npos);
+  auto back = ReadXlsx(*bytes);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->rows.size(), t.rows.size());
+  for (size_t r = 0; r < kFormulaCells.size(); ++r) {
+    EXPECT_EQ(back->rows[r][0], kFormulaCells[r].second) << r;
+  }
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    for (size_t c = 0; c < 2; ++c) {
+      EXPECT_TRUE(Inert(back->rows[r][c])) << "row " << r << " col " << c;
+      EXPECT_EQ(RestoreFormulaText(back->rows[r][c]), t.rows[r][c]) << "row " << r << " col " << c;
+    }
+  }
 }
 
 TEST(ReadSpreadsheet, SniffsByContent) {

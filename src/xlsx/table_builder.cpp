@@ -1,10 +1,28 @@
 #include "xlsx/table_builder.h"
 
 #include <algorithm>
-
-#include "core/text.h"
+#include <string_view>
 
 namespace lep::xlsx::internal {
+namespace {
+
+// Only ASCII whitespace and U+3000 (what text::Trim removes), without allocating: this runs
+// for every cell of every row.
+bool IsBlank(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      ++i;
+    } else if (s.substr(i, 3) == "\xE3\x80\x80") {
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 Error TooManyCellsError(size_t max_cells) {
   return Error::InvalidArgument("表格过大：单元格数量超过 " + std::to_string(max_cells) +
@@ -13,8 +31,8 @@ Error TooManyCellsError(size_t max_cells) {
 
 Status TableBuilder::AddRow(int row_number, std::vector<std::string> cells) {
   while (!cells.empty() && cells.back().empty()) cells.pop_back();
-  bool blank = std::all_of(cells.begin(), cells.end(),
-                           [](const std::string& c) { return text::Trim(c).empty(); });
+  bool blank =
+      std::all_of(cells.begin(), cells.end(), [](const std::string& c) { return IsBlank(c); });
   if (blank) return Ok();
   stored_cells_ += cells.size();
   width_ = std::max(width_, cells.size());

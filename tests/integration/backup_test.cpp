@@ -180,6 +180,84 @@ TEST_F(BackupTest, FixityNamesAChangedMediaFile) {
   EXPECT_NE(gone->mismatches.at(0).find("缺失"), std::string::npos);
 }
 
+// Taken beside a live server (issue 14 item 10): media replaced while the backup copies
+// (the old file is deleted once the database no longer names it) must still restore intact.
+TEST_F(BackupTest, MediaReplacedDuringTheBackupRestoresIntact) {
+  auto& ctx = server_->ctx();
+  auto org = (*ctx.db->QueryOne("SELECT org_id FROM resources WHERE id = ?", {resource_}))->Int(0);
+  auto second = (*ctx.db->QueryOne(
+                     "INSERT INTO resources (org_id, title, type, domain, summary, "
+                     "copyright_holder, presenters, created_at, updated_at) VALUES (?, '第二讲', "
+                     "'A01', '老年教育', '简介', '某学院', '张三', 0, 0) RETURNING id",
+                     {org}))
+                    ->Int(0);
+  auto put_media = [&](int64_t id, char fill) -> std::string {
+    std::string bytes(1 << 20, fill);
+    auto blob = ctx.blobs->PutBytes(bytes);
+    EXPECT_TRUE(blob);
+    EXPECT_TRUE(ctx.db->Exec(
+        "INSERT INTO media (resource_id, blob, sha256, size, filename, kind, created_at) VALUES "
+        "(?, ?, ?, ?, 'b.mp4', 'media', 0) ON CONFLICT (resource_id) DO UPDATE SET blob = "
+        "excluded.blob, sha256 = excluded.sha256",
+        {id, *blob, *app::Sha256OfFile(*ctx.blobs->PathOf(*blob)),
+         static_cast<int64_t>(bytes.size())}));
+    return *blob;
+  };
+  std::string old_second = put_media(second, 's');
+  bool replaced = false;
+  std::string out = (base_ / "backup").string();
+  auto rep = app::CreateBackup(ctx, {out, true}, [&](int64_t, int64_t) {
+    if (replaced) return;
+    replaced = true;
+    // Both media are replaced after the first file was copied; the old files go away.
+    put_media(resource_, 'n');
+    put_media(second, 'm');
+    ASSERT_TRUE(ctx.blobs->Remove(blob_));
+    ASSERT_TRUE(ctx.blobs->Remove(old_second));
+  });
+  ASSERT_TRUE(rep) << rep.error().message;
+  ASSERT_TRUE(replaced);
+  app::RestoreOptions ro;
+  ro.from_dir = out;
+  ro.target = Target("restored");
+  ASSERT_TRUE(app::RestoreBackup(ro));
+  auto again = app::BuildAppContext(ro.target, nullptr, false);
+  ASSERT_TRUE(again) << again.error().message;
+  auto fixity = app::RunFixityCheck(**again);
+  ASSERT_TRUE(fixity);
+  EXPECT_EQ(fixity->checked, 2);
+  EXPECT_TRUE(fixity->mismatches.empty()) << fixity->mismatches.front();
+}
+
+// The server anchors the audit chain every few minutes, also while a backup runs: an anchor
+// newer than the snapshot must not make the restored chain look cut off.
+TEST_F(BackupTest, AnAnchorWrittenDuringTheBackupDoesNotBreakTheRestore) {
+  auto& ctx = server_->ctx();
+  std::string anchor = ctx.config.data_dir + "/audit.anchor";
+  int calls = 0;
+  std::string out = (base_ / "backup").string();
+  auto rep = app::CreateBackup(ctx, {out, true}, [&](int64_t, int64_t) {
+    if (++calls == 1) {
+      ASSERT_TRUE(ctx.blobs->PutBytes(std::string(4096, 'x')));  // a new upload
+    }
+    security::AuditRecord r;
+    r.at = server_->clock().NowMs();
+    r.action = "test.during_backup";
+    r.object = "backup";
+    r.result = "ok";
+    app::RecordAudit(ctx, r);
+    ASSERT_TRUE(security::AnchorHead(*ctx.db, anchor, server_->clock()));
+  });
+  ASSERT_TRUE(rep) << rep.error().message;
+  app::RestoreOptions ro;
+  ro.from_dir = out;
+  ro.target = Target("restored");
+  auto restored = app::RestoreBackup(ro);
+  ASSERT_TRUE(restored) << restored.error().message;
+  EXPECT_GT(restored->audit_rows, 0);
+  EXPECT_GE(calls, 2) << "an anchor was written after the snapshot";
+}
+
 TEST_F(BackupTest, TheScheduledFixityRunsOncePerIntervalAndAuditsMismatches) {
   auto& ctx = server_->ctx();
   ASSERT_EQ(ctx.config.fixity_interval_hours, 168);
