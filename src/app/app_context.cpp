@@ -94,6 +94,21 @@ Status RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
                     {}, std::nullopt});
 }
 
+Status RecordAudit(AppContext& ctx, const auth::Principal& p, const std::string& action,
+                   const std::string& object, const std::string& detail,
+                   const std::string& result) {
+  security::AuditRecord r;
+  r.at = ctx.clock->NowMs();
+  if (p.user_id.value) r.actor_id = p.user_id.value;
+  if (p.org) r.org_id = p.org->id.value;
+  r.ip = p.ip;
+  r.action = action;
+  r.object = object;
+  r.result = result;
+  r.detail = detail;
+  return RecordAudit(ctx, r);
+}
+
 namespace {
 
 security::SecurityPolicy PolicyDefaults(const Config& config) {
@@ -195,7 +210,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->resource_repo = resources::NewSqlResourceRepository(*ctx->db);
   ctx->categories = resources::NewSqlCategoryRepository(*ctx->db);
   ctx->resources = std::make_unique<resources::ResourceService>(
-      *ctx->resource_repo, *ctx->categories, *ctx->org_repo, *ctx->clock);
+      *ctx->db, *ctx->resource_repo, *ctx->categories, *ctx->org_repo, *ctx->clock);
   ctx->blobs = storage::NewFsBlobStore(config.data_dir + "/blobs");
   ctx->probe = media::NewAvMediaProbe();
   uploads::UploadOptions up;

@@ -116,6 +116,10 @@ void ReloadSensitiveWordsIfChanged(AppContext& ctx);
 // transient database failure). A record that cannot be written is logged and returned as
 // kUnavailable: security events must fail closed (the sign-in path refuses to go on).
 Status RecordAudit(AppContext& ctx, const security::AuditRecord& r);
+// The same for an action of p (its account, unit and address), now.
+Status RecordAudit(AppContext& ctx, const auth::Principal& p, const std::string& action,
+                   const std::string& object, const std::string& detail = "",
+                   const std::string& result = "ok");
 
 
 // What BuildAppContext does with the search index. A server opens it (a Xapian index has one

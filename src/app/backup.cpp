@@ -17,6 +17,8 @@
 #include <nlohmann/json.hpp>
 
 #include "app/portal.h"
+#include "security/audit_chain.h"
+#include "security/security_policy.h"
 #include "crypto/crypto.h"
 #include "storage/blob/blob_store.h"
 
@@ -225,9 +227,7 @@ Result<BackupReport> CreateBackup(AppContext& ctx, const BackupOptions& opt,
   // Anchored heads newer than the snapshot are left out of the copied anchor file: the
   // restored chain ends at the snapshot, and such a head would look like a cut-off tail.
   // Every row up to this id is committed, so the snapshot holds it.
-  LEP_ASSIGN_OR_RETURN(auto max_row,
-                       ctx.db->QueryOne("SELECT COALESCE(MAX(id), 0) FROM audit_log"));
-  const int64_t audit_upto = max_row ? max_row->Int(0) : 0;
+  LEP_ASSIGN_OR_RETURN(const int64_t audit_upto, security::LastAuditId(*ctx.db));
 
   json database;
   if (ctx.db->dialect() == storage::Dialect::kSqlite) {
@@ -412,74 +412,55 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& opt) {
                                           chain.reason));
   }
   rep.audit_rows = chain.rows_checked;
-  LEP_ASSIGN_OR_RETURN(auto contacts, ctx->db->Exec("SELECT org_id FROM org_contacts"));
-  for (const auto& r : contacts.rows) {
-    auto c = ctx->org_repo->GetContact(orgs::OrgId{r.Int(0)});
+  LEP_ASSIGN_OR_RETURN(auto root, ctx->org_repo->Root());
+  LEP_ASSIGN_OR_RETURN(auto units, root ? ctx->org_repo->Subtree(root->id)
+                                        : Result<std::vector<orgs::Org>>(std::vector<orgs::Org>{}));
+  for (const auto& unit : units) {
+    auto c = ctx->org_repo->GetContact(unit.id);
     if (!c) {
-      return Fail(Error::FailedPrecondition("联系人信息无法解密（单位 " + std::to_string(r.Int(0)) +
+      return Fail(Error::FailedPrecondition("联系人信息无法解密（单位 " +
+                                            std::to_string(unit.id.value) +
                                             "）：密钥与备份不匹配"));
     }
-    rep.contacts_decrypted++;
+    if (*c) rep.contacts_decrypted++;
   }
   return rep;
 }
 
 Result<FixityReport> RunFixityCheck(AppContext& ctx) {
-  LEP_ASSIGN_OR_RETURN(auto rows, ctx.db->Exec("SELECT resource_id, blob, sha256, playback_blob, "
-                                               "playback_sha256 FROM media ORDER BY resource_id"));
+  LEP_ASSIGN_OR_RETURN(auto targets, ctx.media_repo->FixityTargets());
   FixityReport rep;
-  for (const auto& r : rows.rows) {
-    int64_t id = r.Int(0);
-    for (int pair = 0; pair < 2; ++pair) {
-      std::string blob = r.Text(1 + 2 * pair), expected = r.Text(2 + 2 * pair);
-      if (blob.empty() || expected.empty()) continue;
-      std::string actual, error;
-      auto path = ctx.blobs->PathOf(blob);
-      int64_t size = 0;
-      if (!path) {
-        error = "存储编号无效";
-      } else if (auto sha = Sha256OfFile(*path, &size); !sha) {
-        error = "文件缺失或无法读取";
-      } else {
-        actual = *sha;
-      }
-      bool ok = error.empty() && actual == expected;
-      if (!ok && error.empty()) error = "SHA-256 与入库时记录的不一致";
-      rep.checked++;
-      rep.bytes += size;
-      if (!ok) {
-        rep.mismatches.push_back("资源 " + std::to_string(id) + (pair ? "（播放副本）" : "（原始文件）") +
-                                 "：" + error);
-      }
-      LEP_RETURN_IF_ERROR(ctx.db->Exec(
-          "INSERT INTO fixity_checks (resource_id, blob, expected_sha256, actual_sha256, ok, "
-          "error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          {id, blob, expected, actual, int64_t{ok ? 1 : 0}, error, ctx.clock->NowMs()}));
+  for (const auto& t : targets) {
+    std::string actual, error;
+    auto path = ctx.blobs->PathOf(t.blob);
+    int64_t size = 0;
+    if (!path) {
+      error = "存储编号无效";
+    } else if (auto sha = Sha256OfFile(*path, &size); !sha) {
+      error = "文件缺失或无法读取";
+    } else {
+      actual = *sha;
     }
+    bool ok = error.empty() && actual == t.sha256;
+    if (!ok && error.empty()) error = "SHA-256 与入库时记录的不一致";
+    rep.checked++;
+    rep.bytes += size;
+    if (!ok) {
+      rep.mismatches.push_back("资源 " + std::to_string(t.resource_id) +
+                               (t.playback ? "（播放副本）" : "（原始文件）") + "：" + error);
+    }
+    LEP_RETURN_IF_ERROR(ctx.media_repo->RecordFixity(
+        {t.resource_id, t.blob, t.sha256, actual, ok, error, ctx.clock->NowMs()}));
   }
   return rep;
 }
 
 Result<bool> MaybeRunScheduledFixity(AppContext& ctx) {
   if (ctx.config.fixity_interval_hours <= 0) return false;
-  int64_t now = ctx.clock->NowMs();
   int64_t interval = int64_t{ctx.config.fixity_interval_hours} * 3600 * 1000;
-  LEP_ASSIGN_OR_RETURN(auto row, ctx.db->QueryOne("SELECT value FROM settings WHERE key = "
-                                                  "'fixity_last_run'"));
-  if (!row) {
-    // First start: schedule the first run one interval from now, not at every boot.
-    (void)ctx.db->Exec("INSERT INTO settings (key, value, updated_at) VALUES ('fixity_last_run', "
-                       "?, ?) ON CONFLICT (key) DO NOTHING",
-                       {std::to_string(now), now});
-    return false;
-  }
-  std::string last = row->Text(0);
-  if (now - std::atoll(last.c_str()) < interval) return false;
-  LEP_ASSIGN_OR_RETURN(auto claimed,
-                       ctx.db->Exec("UPDATE settings SET value = ?, updated_at = ? WHERE key = "
-                                    "'fixity_last_run' AND value = ?",
-                                    {std::to_string(now), now, last}));
-  if (claimed.affected != 1) return false;  // another server took this run
+  LEP_ASSIGN_OR_RETURN(bool due, security::ClaimPeriodicRun(*ctx.db, "fixity_last_run",
+                                                            ctx.clock->NowMs(), interval));
+  if (!due) return false;  // not yet, or another server took this run
   LEP_ASSIGN_OR_RETURN(auto rep, RunFixityCheck(ctx));
   security::AuditRecord r;
   r.at = ctx.clock->NowMs();

@@ -14,6 +14,7 @@
 #include "app/portal.h"
 #include "app/resources_io.h"
 #include "app/seed.h"
+#include "app/seed_showcase.h"
 #include "app/backup.h"
 #include "security/totp.h"
 #include <ctime>
@@ -134,6 +135,9 @@ int main(int argc, char** argv) {
 
   auto* seed = cli.add_subcommand("seed-demo", "写入演示数据（只写一次）");
   AddCommonOptions(seed, flags, config_file);
+  bool seed_no_showcase = false;
+  seed->add_flag("--no-showcase", seed_no_showcase,
+                 "只建演示单位与账号，不生成演示资源（默认用 ffmpeg 生成几十个演示资源并走完审核发布）");
 
   auto* user = cli.add_subcommand("user", "账号管理");
   user->require_subcommand(1);
@@ -264,6 +268,14 @@ int main(int argc, char** argv) {
     auto seeded = lep::app::SeedDemo(ctx);
     if (!seeded) return Die(seeded.error());
     std::printf(*seeded ? "演示数据已写入。\n" : "演示数据已存在，未做改动。\n");
+    if (*seeded && !seed_no_showcase) {
+      std::printf("正在生成演示资源（ffmpeg 生成音视频，经审核后发布）……\n");
+      std::fflush(stdout);
+      auto shown = lep::app::SeedShowcase(ctx, cfg.data_dir + "/tmp/showcase");
+      if (!shown) return Die(shown.error());
+      std::printf("演示资源：已发布 %d 个，另有 %d 个在各角色的待办中。\n", shown->published,
+                  shown->waiting);
+    }
     std::printf("演示账号（密码均为 %s，仅用于演示）：\n", lep::app::kDemoPassword);
     for (const auto& a : lep::app::DemoAccounts()) {
       auto role = lep::auth::ParseRole(a.role);

@@ -20,15 +20,7 @@ Response BadId() { return Response::FromError(Error::NotFound("单位不存在")
 // Who saw or changed personal data, or opened a unit, goes to the audit chain.
 void Audit(AppContext& ctx, const Principal& p, const std::string& action, int64_t org_id,
            const std::string& detail = "") {
-  security::AuditRecord r;
-  r.at = ctx.clock->NowMs();
-  r.actor_id = p.user_id.value;
-  if (p.org) r.org_id = p.org->id.value;
-  r.ip = p.ip;
-  r.action = action;
-  r.object = "org:" + std::to_string(org_id);
-  r.detail = detail;
-  RecordAudit(ctx, r);
+  (void)RecordAudit(ctx, p, action, "org:" + std::to_string(org_id), detail);
 }
 
 json ContactJson(const orgs::Contact& c) {

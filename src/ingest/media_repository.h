@@ -1,6 +1,6 @@
 // MediaRepository: the stored media file of each A01/A02 resource (original and playback copy,
 // probe, per-rule 附件1 report) and the last A03 link check. The only code that reads or
-// writes `media` and `link_checks`. Implementations are thread-safe.
+// writes `media`, `link_checks` and `fixity_checks`. Implementations are thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +43,20 @@ struct LinkCheckRecord {
   int64_t checked_at = 0;
 };
 
+// One stored file and the SHA-256 recorded when it was adopted (数据完整性).
+struct FixityTarget {
+  int64_t resource_id = 0;
+  std::string blob, sha256;
+  bool playback = false;  // the playback copy (a remux), not the original
+};
+struct FixityResult {
+  int64_t resource_id = 0;
+  std::string blob, expected_sha256, actual_sha256;
+  bool ok = false;
+  std::string error;  // Chinese
+  int64_t checked_at = 0;
+};
+
 class MediaRepository {
  public:
   virtual ~MediaRepository() = default;
@@ -63,6 +77,10 @@ class MediaRepository {
   [[nodiscard]] virtual Status SaveLinkCheck(int64_t resource_id, const LinkCheckRecord& c) = 0;
   [[nodiscard]] virtual Result<std::optional<LinkCheckRecord>> GetLinkCheck(
       int64_t resource_id) = 0;
+  // Every stored original and playback copy, by resource (the fixity check's list),
+  // and the record of one file's check.
+  [[nodiscard]] virtual Result<std::vector<FixityTarget>> FixityTargets() = 0;
+  [[nodiscard]] virtual Status RecordFixity(const FixityResult& r) = 0;
 };
 
 std::unique_ptr<MediaRepository> NewSqlMediaRepository(storage::Database& db);

@@ -104,6 +104,29 @@ class SqlMediaRepository final : public MediaRepository {
         static_cast<int>(r.Int(4)), r.Int(5), r.Text(6), r.Text(7), r.Int(8)});
   }
 
+
+  Result<std::vector<FixityTarget>> FixityTargets() override {
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT resource_id, blob, sha256, playback_blob, "
+                                             "playback_sha256 FROM media ORDER BY resource_id"));
+    std::vector<FixityTarget> out;
+    for (const auto& r : rows.rows) {
+      for (int pair = 0; pair < 2; ++pair) {
+        std::string blob = r.Text(1 + 2 * pair), sha = r.Text(2 + 2 * pair);
+        if (blob.empty() || sha.empty()) continue;
+        out.push_back({r.Int(0), std::move(blob), std::move(sha), pair == 1});
+      }
+    }
+    return out;
+  }
+
+  Status RecordFixity(const FixityResult& f) override {
+    return db_
+        .Exec("INSERT INTO fixity_checks (resource_id, blob, expected_sha256, actual_sha256, ok, "
+              "error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              {f.resource_id, f.blob, f.expected_sha256, f.actual_sha256,
+               int64_t{f.ok ? 1 : 0}, f.error, f.checked_at})
+        .map([](auto&&) {});
+  }
  private:
   storage::Database& db_;
 };

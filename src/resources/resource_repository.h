@@ -69,6 +69,9 @@ class ResourceRepository {
   [[nodiscard]] virtual Result<Resource> Create(const Resource& r) = 0;
   // All or nothing, in one transaction.
   [[nodiscard]] virtual Result<std::vector<Resource>> CreateMany(const std::vector<Resource>& rs) = 0;
+  // The same inside the caller's transaction (with the audit row of the change).
+  [[nodiscard]] virtual Result<std::vector<Resource>> CreateMany(storage::SqlExecutor& tx,
+                                                                 const std::vector<Resource>& rs) = 0;
   [[nodiscard]] virtual Result<std::optional<Resource>> Get(ResourceId id) = 0;
   // The same inside the caller's transaction.
   [[nodiscard]] virtual Result<std::optional<Resource>> Get(storage::SqlExecutor& tx,
@@ -79,6 +82,8 @@ class ResourceRepository {
   // expected_version; returns r with version+1. State, cover, workflow facts and counters are
   // not touched: they change only through the methods below.
   [[nodiscard]] virtual Result<Resource> Update(const Resource& r, int64_t expected_version) = 0;
+  [[nodiscard]] virtual Result<Resource> Update(storage::SqlExecutor& tx, const Resource& r,
+                                                int64_t expected_version) = 0;
   // A workflow step (kConflict when the row moved on); returns the new version.
   [[nodiscard]] virtual Result<int64_t> ChangeState(storage::SqlExecutor& tx, ResourceId id,
                                                     const StateChange& change) = 0;
@@ -96,6 +101,8 @@ class ResourceRepository {
   [[nodiscard]] virtual Status AddUsage(storage::SqlExecutor& tx,
                                         const std::vector<UsageDelta>& deltas) = 0;
   [[nodiscard]] virtual Status Delete(ResourceId id, int64_t expected_version) = 0;
+  [[nodiscard]] virtual Status Delete(storage::SqlExecutor& tx, ResourceId id,
+                                      int64_t expected_version) = 0;
   [[nodiscard]] virtual Result<ResourcePage> List(const ResourceFilter& f) = 0;
   // The resource holding (org, series, order), if any.
   [[nodiscard]] virtual Result<std::optional<ResourceId>> SeriesOrderOwner(

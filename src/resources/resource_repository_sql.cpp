@@ -115,25 +115,32 @@ class SqlResourceRepository final : public ResourceRepository {
 
   Result<std::vector<Resource>> CreateMany(const std::vector<Resource>& rs) override {
     std::vector<Resource> out;
+    auto st = db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      LEP_ASSIGN_OR_RETURN(out, CreateMany(tx, rs));
+      return Ok();
+    });
+    if (!st) return Fail(st.error());
+    return out;
+  }
+
+  Result<std::vector<Resource>> CreateMany(storage::SqlExecutor& tx,
+                                           const std::vector<Resource>& rs) override {
+    std::vector<Resource> out;
     out.reserve(rs.size());
     std::string sql =
         std::string("INSERT INTO resources (") + kInsertCols +
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?) RETURNING id";
-    auto st = db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
-      for (const Resource& r : rs) {
-        auto row = tx.QueryOne(sql, Values(r));
-        if (!row) {
-          if (row.error().Is(ErrorCode::kAlreadyExists)) return Fail(SeriesTaken(r));
-          return Fail(row.error());
-        }
-        Resource created = r;
-        created.id = ResourceId{(*row)->Int(0)};
-        out.push_back(std::move(created));
+    for (const Resource& r : rs) {
+      auto row = tx.QueryOne(sql, Values(r));
+      if (!row) {
+        if (row.error().Is(ErrorCode::kAlreadyExists)) return Fail(SeriesTaken(r));
+        return Fail(row.error());
       }
-      return Ok();
-    });
-    if (!st) return Fail(st.error());
+      Resource created = r;
+      created.id = ResourceId{(*row)->Int(0)};
+      out.push_back(std::move(created));
+    }
     return out;
   }
 
@@ -172,10 +179,15 @@ class SqlResourceRepository final : public ResourceRepository {
   }
 
   Result<Resource> Update(const Resource& r, int64_t expected_version) override {
+    return Update(db_, r, expected_version);
+  }
+
+  Result<Resource> Update(storage::SqlExecutor& tx, const Resource& r,
+                          int64_t expected_version) override {
     Resource next = r;
     next.version = expected_version + 1;
     const Metadata& m = r.meta;
-    auto res = db_.Exec(
+    auto res = tx.Exec(
         "UPDATE resources SET version = ?, title = ?, type = ?, domain = ?, platform = ?, "
         "link = ?, series = ?, series_order = ?, summary = ?, duration = ?, created_on = ?, "
         "copyright_holder = ?, presenters = ?, clicks = ?, learners = ?, toc = ?, keywords = ?, "
@@ -264,7 +276,11 @@ class SqlResourceRepository final : public ResourceRepository {
   }
 
   Status Delete(ResourceId id, int64_t expected_version) override {
-    LEP_ASSIGN_OR_RETURN(auto res, db_.Exec("DELETE FROM resources WHERE id = ? AND version = ?",
+    return Delete(db_, id, expected_version);
+  }
+
+  Status Delete(storage::SqlExecutor& tx, ResourceId id, int64_t expected_version) override {
+    LEP_ASSIGN_OR_RETURN(auto res, tx.Exec("DELETE FROM resources WHERE id = ? AND version = ?",
                                             {id.value, expected_version}));
     if (res.affected == 0) return Fail(Error::Conflict("资源已被他人修改，请刷新后重试"));
     return Ok();

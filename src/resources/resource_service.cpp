@@ -5,6 +5,7 @@
 
 #include "auth/authorizer.h"
 #include "resources/sheet_mapping.h"
+#include "security/audit_chain.h"
 
 namespace lep::resources {
 
@@ -27,6 +28,20 @@ Result<Metadata> WithSeriesCheck(Result<Metadata> validated, bool taken, const M
   std::string msg = "所属系列“" + series + "”中已有相同顺序的资源";
   e.fields.push_back({"series_order", "所属顺序", msg});
   return Fail(std::move(e));
+}
+
+// The audit row of a change, appended in the change's transaction (security/audit_chain.h).
+Status Audit(storage::SqlExecutor& tx, const auth::Principal& p, int64_t at,
+             const std::string& action, ResourceId id, const std::string& detail) {
+  security::AuditRecord a;
+  a.at = at;
+  a.actor_id = p.user_id.value;
+  if (p.org) a.org_id = p.org->id.value;
+  a.ip = p.ip;
+  a.action = action;
+  a.object = id.value ? "resource:" + std::to_string(id.value) : "resources";
+  a.detail = detail;
+  return security::AppendAudit(tx, a).map([](auto&&) {});
 }
 
 }  // namespace
@@ -107,7 +122,13 @@ Result<Resource> ResourceService::Create(const auth::Principal& p, const Metadat
   r.meta.clicks = 0;
   r.meta.learners = 0;
   r.created_at = r.updated_at = clock_.NowMs();
-  return repo_.Create(r);
+  Resource created;
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto rows, repo_.CreateMany(tx, {r}));
+    created = std::move(rows.front());
+    return Audit(tx, p, r.created_at, "resource.create", created.id, created.meta.title);
+  }));
+  return created;
 }
 
 Result<Resource> ResourceService::Get(const auth::Principal& p, ResourceId id) {
@@ -147,7 +168,13 @@ Result<Resource> ResourceService::Update(const auth::Principal& p, ResourceId id
   Resource next = current;
   next.meta = std::move(meta);
   next.updated_at = clock_.NowMs();
-  return repo_.Update(next, current.version);
+  Resource stored;
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(stored, repo_.Update(tx, next, current.version));
+    return Audit(tx, p, next.updated_at, "resource.update", id,
+                 "v" + std::to_string(current.version) + "→v" + std::to_string(stored.version));
+  }));
+  return stored;
 }
 
 Status ResourceService::Delete(const auth::Principal& p, ResourceId id) {
@@ -155,7 +182,10 @@ Status ResourceService::Delete(const auth::Principal& p, ResourceId id) {
   if (loaded.resource.state != ResourceState::kDraft) {
     return Fail(Error::FailedPrecondition("只有草稿状态的资源可以删除"));
   }
-  return repo_.Delete(id, loaded.resource.version);
+  return db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(repo_.Delete(tx, id, loaded.resource.version));
+    return Audit(tx, p, clock_.NowMs(), "resource.delete", id, loaded.resource.meta.title);
+  });
 }
 
 Result<ResourcePage> ResourceService::List(const auth::Principal& p, ResourceFilter filter,
@@ -252,8 +282,13 @@ Result<ImportReport> ResourceService::Import(const auth::Principal& p,
   }
   if (progress) progress(report.total_rows, report.total_rows);
   if (dry_run || !report.errors.empty()) return report;
-  LEP_ASSIGN_OR_RETURN(auto created, repo_.CreateMany(to_create));
-  for (const auto& r : created) report.created.push_back(r.id);
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto created, repo_.CreateMany(tx, to_create));
+    report.created.clear();
+    for (const auto& r : created) report.created.push_back(r.id);
+    return Audit(tx, p, now, "resource.import", ResourceId{0},
+                 org.name + "：导入 " + std::to_string(created.size()) + " 条");
+  }));
   return report;
 }
 

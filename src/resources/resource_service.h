@@ -1,6 +1,7 @@
 // ResourceService: the rules for resources — who may create, read, edit and delete them,
 // metadata validation with series uniqueness, bulk import (all or nothing) and export.
-// Access goes through auth::Authorizer. Thread-safe.
+// Access goes through auth::Authorizer. Every create, edit, delete and import commits together
+// with its audit row (who, from which address). Thread-safe.
 #pragma once
 
 #include <functional>
@@ -46,9 +47,9 @@ struct VisibleResource {
 
 class ResourceService {
  public:
-  ResourceService(ResourceRepository& repo, CategoryRepository& categories,
-                  orgs::OrgRepository& orgs, const Clock& clock)
-      : repo_(repo), categories_(categories), orgs_(orgs), clock_(clock) {}
+  ResourceService(storage::Transactor& db, ResourceRepository& repo,
+                  CategoryRepository& categories, orgs::OrgRepository& orgs, const Clock& clock)
+      : db_(db), repo_(repo), categories_(categories), orgs_(orgs), clock_(clock) {}
 
   // Validates without storing (series uniqueness checked within p's unit).
   [[nodiscard]] Result<Metadata> Validate(const auth::Principal& p, const MetadataInput& in);
@@ -90,6 +91,7 @@ class ResourceService {
  private:
   Result<orgs::Org> WritableUnit(const auth::Principal& p, std::optional<orgs::OrgId> unit);
 
+  storage::Transactor& db_;
   ResourceRepository& repo_;
   CategoryRepository& categories_;
   orgs::OrgRepository& orgs_;

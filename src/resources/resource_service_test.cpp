@@ -4,6 +4,7 @@
 #include "orgs/org_repository_sql.h"
 #include "resources/resource_service.h"
 #include "app/schema.h"
+#include "security/audit_chain.h"
 #include "storage/db/migrations.h"
 
 namespace lep::resources {
@@ -22,7 +23,7 @@ class ResourceServiceTest : public ::testing::Test {
     repo_ = NewSqlResourceRepository(*db_);
     cats_ = NewSqlCategoryRepository(*db_);
     ASSERT_TRUE(SeedDefaultCategories(*cats_, 0));
-    service_ = std::make_unique<ResourceService>(*repo_, *cats_, *orgs_, clock_);
+    service_ = std::make_unique<ResourceService>(*db_, *repo_, *cats_, *orgs_, clock_);
     root_ = *orgs_->Create(std::nullopt, OrgKind::kOpenUniversity, "国家开放大学", "", 0);
     gd_ = *orgs_->Create(root_.id, OrgKind::kProvinceDept, "广东省教育厅", "广东", 0);
     bj_ = *orgs_->Create(root_.id, OrgKind::kProvinceDept, "北京市教育委员会", "北京", 0);
@@ -150,6 +151,54 @@ TEST_F(ResourceServiceTest, ImportIsAllOrNothingAndNamesRowsAndFields) {
   auto again = service_->Import(uploader, std::nullopt, sheet, true);
   ASSERT_EQ(again->errors.size(), 1u);
   EXPECT_EQ(again->errors[0].field, "series_order");
+}
+
+// Issue 14 item 9: every change to a resource commits with its audit row (who, from where);
+// a refused change writes none.
+TEST_F(ResourceServiceTest, CreateEditDeleteAndImportEachCommitWithTheirAuditRow) {
+  auto audit = [this] {
+    std::vector<std::string> out;
+    auto rows = db_->Exec("SELECT action, object, actor_id, ip FROM audit_log ORDER BY id");
+    for (const auto& r : rows->rows) {
+      out.push_back(r.Text(0) + " " + r.Text(1) + " " + std::to_string(r.Int(2)) + " " +
+                    r.Text(3));
+    }
+    return out;
+  };
+  auto uploader = As(Role::kUploader, college_, 9);
+  uploader.ip = "127.0.0.7";
+  auto r = service_->Create(uploader, Input("八段锦"));
+  ASSERT_TRUE(r) << r.error().message;
+  std::string obj = "resource:" + std::to_string(r->id.value);
+  EXPECT_EQ(audit(), (std::vector<std::string>{"resource.create " + obj + " 9 127.0.0.7"}));
+
+  // Refused: a stale version, invalid metadata, another unit's editor — nothing audited.
+  EXPECT_FALSE(service_->Update(uploader, r->id, Input("新"), r->version + 5));
+  MetadataInput bad = Input("x");
+  bad["type"] = "A09";
+  EXPECT_FALSE(service_->Update(uploader, r->id, bad, std::nullopt));
+  EXPECT_FALSE(service_->Update(As(Role::kUploader, bj_), r->id, Input("他人"), std::nullopt));
+  EXPECT_EQ(audit().size(), 1u);
+
+  ASSERT_TRUE(service_->Update(uploader, r->id, Input("八段锦（修订）"), r->version));
+  SheetData sheet;
+  sheet.header = {"资源名称", "资源类型", "征集内容范围", "资源简介", "版权方", "主讲人"};
+  sheet.rows = {{"导入一", "A01", "老年教育", "简介", "学院", "甲"},
+                {"导入二", "A02", "社区教育", "简介", "学院", "乙"}};
+  sheet.row_numbers = {2, 3};
+  auto imported = service_->Import(uploader, std::nullopt, sheet, false);
+  ASSERT_TRUE(imported && imported->errors.empty());
+  ASSERT_TRUE(service_->Delete(uploader, r->id));
+  EXPECT_EQ(audit(), (std::vector<std::string>{
+                         "resource.create " + obj + " 9 127.0.0.7",
+                         "resource.update " + obj + " 9 127.0.0.7",
+                         "resource.import resources 9 127.0.0.7",
+                         "resource.delete " + obj + " 9 127.0.0.7",
+                     }));
+  // The chain still verifies with the new rows in it.
+  auto report = security::VerifyChain(*db_);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok) << report->reason;
 }
 
 TEST_F(ResourceServiceTest, ExportThenImportReproducesTheRecords) {

@@ -73,6 +73,10 @@ class CountingResources final : public resources::ResourceRepository {
   Result<std::vector<Resource>> CreateMany(const std::vector<Resource>& rs) override {
     return real_.CreateMany(rs);
   }
+  Result<std::vector<Resource>> CreateMany(storage::SqlExecutor& tx,
+                                           const std::vector<Resource>& rs) override {
+    return real_.CreateMany(tx, rs);
+  }
   Result<std::optional<Resource>> Get(ResourceId id) override { return ++reads, real_.Get(id); }
   Result<std::optional<Resource>> Get(storage::SqlExecutor& tx, ResourceId id) override {
     return ++reads, real_.Get(tx, id);
@@ -82,6 +86,10 @@ class CountingResources final : public resources::ResourceRepository {
   }
   Result<Resource> Update(const Resource& r, int64_t expected_version) override {
     return real_.Update(r, expected_version);
+  }
+  Result<Resource> Update(storage::SqlExecutor& tx, const Resource& r,
+                          int64_t expected_version) override {
+    return real_.Update(tx, r, expected_version);
   }
   Result<int64_t> ChangeState(storage::SqlExecutor& tx, ResourceId id,
                               const resources::StateChange& change) override {
@@ -103,6 +111,9 @@ class CountingResources final : public resources::ResourceRepository {
   }
   Status Delete(ResourceId id, int64_t expected_version) override {
     return real_.Delete(id, expected_version);
+  }
+  Status Delete(storage::SqlExecutor& tx, ResourceId id, int64_t expected_version) override {
+    return real_.Delete(tx, id, expected_version);
   }
   Result<resources::ResourcePage> List(const resources::ResourceFilter& f) override {
     return ++reads, real_.List(f);
@@ -154,7 +165,8 @@ class ReviewServiceTest : public ::testing::Test {
     categories_ = std::make_unique<CountingCategories>(*real_categories_);
     campaigns_ = std::make_unique<CountingCampaigns>(*repos_.campaigns);
     resource_service_ =
-        std::make_unique<resources::ResourceService>(*resource_repo_, *categories_, *orgs_, clock_);
+        std::make_unique<resources::ResourceService>(*db_, *resource_repo_, *categories_, *orgs_,
+                                                     clock_);
     notifications_ =
         std::make_unique<NotificationService>(*db_, *repos_.notifications, *campaigns_, clock_,
                                               NotificationOptions{{7, 1}, /*mail_enabled=*/true});

@@ -262,6 +262,11 @@ Result<VerifyReport> VerifyWith(storage::Database& db, const Anchors& anchors) {
 
 }  // namespace
 
+Result<int64_t> LastAuditId(storage::SqlExecutor& db) {
+  LEP_ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT COALESCE(MAX(id), 0) FROM audit_log"));
+  return row ? row->Int(0) : 0;
+}
+
 Result<VerifyReport> VerifyChain(storage::Database& db,
                                  const std::optional<std::string>& anchor_path) {
   Anchors anchors;

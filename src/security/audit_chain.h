@@ -49,6 +49,8 @@ std::string AuditHash(std::string_view prev_hash, const AuditRecord& r);
 
 // Appends r after the current head inside the caller's transaction; returns the new id.
 [[nodiscard]] Result<int64_t> AppendAudit(storage::SqlExecutor& tx, const AuditRecord& r);
+// The id of the newest row (0 when empty): every row up to it is committed.
+[[nodiscard]] Result<int64_t> LastAuditId(storage::SqlExecutor& db);
 
 struct VerifyReport {
   bool ok = true;

@@ -91,4 +91,22 @@ Status SavePolicy(storage::Database& db, const SecurityPolicy& p, int64_t now_ms
   });
 }
 
+Result<bool> ClaimPeriodicRun(storage::Database& db, const std::string& key, int64_t now_ms,
+                              int64_t interval_ms) {
+  LEP_ASSIGN_OR_RETURN(auto row, db.QueryOne("SELECT value FROM settings WHERE key = ?", {key}));
+  if (!row) {
+    LEP_RETURN_IF_ERROR(db.Exec("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+                                "ON CONFLICT (key) DO NOTHING",
+                                {key, std::to_string(now_ms), now_ms}));
+    return false;
+  }
+  std::string last = row->Text(0);
+  if (now_ms - std::atoll(last.c_str()) < interval_ms) return false;
+  LEP_ASSIGN_OR_RETURN(auto claimed,
+                       db.Exec("UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND "
+                               "value = ?",
+                               {std::to_string(now_ms), now_ms, key, last}));
+  return claimed.affected == 1;
+}
+
 }  // namespace lep::security

@@ -34,4 +34,11 @@ struct SecurityPolicy {
                                 int64_t actor_id, std::optional<int64_t> actor_org,
                                 const std::string& ip);
 
+// A periodic task shared by several servers on one database (e.g. the fixity check): true
+// when this caller took the run due at now — the setting `key` holds the last run's time and
+// moves by compare-and-set, so exactly one server wins. The first call only schedules the
+// first run one interval ahead (not at every boot) and returns false.
+[[nodiscard]] Result<bool> ClaimPeriodicRun(storage::Database& db, const std::string& key,
+                                            int64_t now_ms, int64_t interval_ms);
+
 }  // namespace lep::security

@@ -214,6 +214,28 @@ TEST_P(ResourceContract, MediaRecordsAndRemuxCompareAndSet) {
   auto check = **media_->GetLinkCheck(r.id.value);
   EXPECT_TRUE(check.reachable);
   EXPECT_EQ(check.checked_at, 20);
+  // Fixity: the original and the playback copy, each with its recorded hash (a file without
+  // one is left out); results stored.
+  auto targets = *media_->FixityTargets();
+  ASSERT_EQ(targets.size(), 1u);  // the playback copy has no hash recorded
+  m.playback_blob = "copy2";
+  m.playback_sha256 = "s2";
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return media_->Save(tx, m); }));
+  targets = *media_->FixityTargets();
+  ASSERT_EQ(targets.size(), 2u);
+  EXPECT_EQ(targets[0].blob, "orig2");
+  EXPECT_EQ(targets[0].sha256, "s1");
+  EXPECT_FALSE(targets[0].playback);
+  EXPECT_TRUE(targets[1].playback);
+  EXPECT_EQ(targets[1].blob, "copy2");
+  EXPECT_EQ(targets[1].sha256, "s2");
+  ASSERT_TRUE(media_->RecordFixity({r.id.value, "orig2", "s1", "bad", false, "不一致", 30}));
+  auto stored = db_->QueryOne("SELECT ok, error, actual_sha256 FROM fixity_checks WHERE "
+                              "resource_id = ?", {r.id.value});
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->Int(0), 0);
+  EXPECT_EQ((*stored)->Text(1), "不一致");
+  EXPECT_EQ((*stored)->Text(2), "bad");
 }
 
 TEST_P(ResourceContract, UploadOffsetsMoveByCompareAndSetAndPendingTotalsCountReservations) {

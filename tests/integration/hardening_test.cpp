@@ -82,7 +82,7 @@ class HardeningTest : public ::testing::Test {
     return rep ? *rep : security::VerifyReport{};
   }
 
-  // Every row of every table but audit_log (refused requests may be audited), as text.
+  // Every row of every table but the audit log and its head (refused requests are audited).
   std::string DbFingerprint() {
     auto& db = *server_.ctx().db;
     auto tables = db.Exec(db.dialect() == storage::Dialect::kSqlite
@@ -94,7 +94,7 @@ class HardeningTest : public ::testing::Test {
     std::string out;
     for (const auto& t : tables->rows) {
       std::string name = t.Text(0);
-      if (name == "audit_log") continue;
+      if (name == "audit_log" || name == "audit_chain_head") continue;
       auto rows = db.Exec("SELECT * FROM " + name);
       EXPECT_TRUE(rows) << name;
       std::vector<std::string> lines;
@@ -491,4 +491,66 @@ TEST_F(HardeningTest, TusPatchAtALowerOrHigherOffsetIs409AndChangesNothing) {
 }
 
 }  // namespace
+// ---- item 9: audit coverage --------------------------------------------------------------
+
+TEST_F(HardeningTest, ChangesAndRefusedRequestsOfSignedInAccountsAreAuditedWithTheirAddress) {
+  auto rows = [&](const std::string& action) {
+    std::vector<std::string> out;
+    auto r = server_.ctx().db->Exec(
+        "SELECT a.object, a.detail, a.result, a.ip, COALESCE(u.username, '') FROM audit_log a "
+        "LEFT JOIN users u ON u.id = a.actor_id WHERE a.action = ? ORDER BY a.id",
+        {action});
+    EXPECT_TRUE(r);
+    for (const auto& row : r->rows) {
+      out.push_back(row.Text(0) + "|" + row.Text(1) + "|" + row.Text(2) + "|" + row.Text(3) +
+                    "|" + row.Text(4));
+    }
+    return out;
+  };
+  // A resource created and edited over HTTP: who, and from which address.
+  auto created = uploader_.Send("POST", "/api/v1/resources", Meta("审计覆盖"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string obj = "resource:" + std::to_string(created.Json()["id"].get<int64_t>());
+  EXPECT_EQ(rows("resource.create"),
+            (std::vector<std::string>{obj + "|审计覆盖|ok|127.0.0.1|gd_uploader"}));
+
+  // Refused: a 403 from the rules, a wrong CSRF token, a missing one.
+  auto forbidden = uploader_.Send("POST", "/api/v1/categories", {{"name", "越权分类"}});
+  ASSERT_EQ(forbidden.status, 403) << forbidden.body;
+  auto wrong = uploader_.Request("POST", "/api/v1/resources", Meta("x").dump(),
+                                 {{"Content-Type", "application/json"},
+                                  {"X-CSRF-Token", OneByteOff(uploader_.csrf, 3)}});
+  ASSERT_EQ(wrong.status, 403);
+  auto missing = uploader_.Request("DELETE", "/api/v1/categories/1", "", {});
+  ASSERT_EQ(missing.status, 403);
+  // Anonymous requests are refused without writing anything (no session, no audit row).
+  Client stranger{server_.port()};
+  ASSERT_EQ(stranger.Request("POST", "/api/v1/resources", "{}", {{"X-CSRF-Token", "x"}}).status,
+            401);
+  ASSERT_EQ(stranger.Request("POST", "/api/v1/resources", "{}", {}).status, 403);
+  EXPECT_EQ(rows("http.refused"),
+            (std::vector<std::string>{
+                "POST /api/v1/categories|permission_denied|refused|127.0.0.1|gd_uploader",
+                "POST /api/v1/resources|csrf_failed|refused|127.0.0.1|gd_uploader",
+                "DELETE /api/v1/categories/1|csrf_failed|refused|127.0.0.1|gd_uploader"}));
+
+  // Category changes by the platform admin.
+  auto cat = admin_.Send("POST", "/api/v1/categories", {{"name", "审计测试分类"}});
+  ASSERT_EQ(cat.status, 201) << cat.body;
+  std::string cid = std::to_string(cat.Json()["id"].get<int64_t>());
+  ASSERT_EQ(admin_.Send("PUT", "/api/v1/categories/" + cid, {{"name", "审计测试分类二"}}).status,
+            200);
+  ASSERT_EQ(admin_.Request("DELETE", "/api/v1/categories/" + cid, "",
+                           {{"X-CSRF-Token", admin_.csrf}})
+                .status,
+            204);
+  EXPECT_EQ(rows("category.create"),
+            (std::vector<std::string>{"category:" + cid + "|审计测试分类|ok|127.0.0.1|nou_admin"}));
+  EXPECT_EQ(rows("category.rename"), (std::vector<std::string>{"category:" + cid +
+                                                               "|审计测试分类二|ok|127.0.0.1|nou_admin"}));
+  EXPECT_EQ(rows("category.delete"),
+            (std::vector<std::string>{"category:" + cid + "||ok|127.0.0.1|nou_admin"}));
+  EXPECT_TRUE(VerifyAudit().ok);
+}
+
 }  // namespace lep::testing

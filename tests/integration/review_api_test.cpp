@@ -125,7 +125,8 @@ TEST_F(ReviewApiTest, ACollegeResourceGoesThroughBothLevelsIntoABatch) {
   EXPECT_EQ(history[1]["unit"], "广东省教育厅");
   EXPECT_NE(history[1]["checklist"].get<std::string>().find("版权与知识产权"), std::string::npos);
   auto audit = server_.ctx().db->QueryOne(
-      "SELECT COUNT(*) FROM audit_log WHERE object = ?", {"resource:" + std::to_string(id)});
+      "SELECT COUNT(*) FROM audit_log WHERE object = ? AND action LIKE 'review.%'",
+      {"resource:" + std::to_string(id)});
   EXPECT_EQ((*audit)->Int(0), 3);  // submit + two approvals (publish is audited per batch)
 
   // The audit log is a hash chain: it verifies, and an edit by SQL is found at its row.
