@@ -23,6 +23,19 @@ std::optional<ResourceId> IdOf(const Request& req) {
 
 Response NotFound() { return Response::FromError(Error::NotFound("资源不存在")); }
 
+// A resource as the console lists it: its record, the technical check's verdict (null while
+// nothing was checked) and the last return/reject comment, so the list needs no extra reads.
+json ConsoleResourceJson(AppContext& ctx, const Principal& p, const resources::Resource& r,
+                         bool full) {
+  json j = ResourceJson(r, full);
+  auto verdict = ctx.ingest->TechnicalVerdict(r);
+  j["check_passed"] = verdict && *verdict ? json(**verdict) : json(nullptr);
+  if (auto comment = ctx.review->LastVerdictComment(p, r); comment && !comment->empty()) {
+    j["review_comment"] = *comment;
+  }
+  return j;
+}
+
 std::optional<orgs::OrgId> UnitFrom(const Request& req) {
   auto v = req.Query("org_id");
   if (!v || v->empty()) return std::nullopt;
@@ -158,7 +171,9 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 auto page = ctx.resources->List(p, filter, UnitFrom(req));
                 if (!page) return Response::FromError(page.error());
                 json items = json::array();
-                for (const auto& r : page->items) items.push_back(ResourceJson(r, false));
+                for (const auto& r : page->items) {
+                  items.push_back(ConsoleResourceJson(ctx, p, r, false));
+                }
                 return Response::Json(200, {{"items", items},
                                             {"total", page->total},
                                             {"page", filter.page},
@@ -170,7 +185,7 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 if (!id) return NotFound();
                 auto r = ctx.resources->Get(p, *id);
                 if (!r) return Response::FromError(r.error());
-                return Response::Json(200, ResourceJson(*r));
+                return Response::Json(200, ConsoleResourceJson(ctx, p, *r, true));
               }), 1024, "资源详情"});
 
   router.Add({"PUT", "/api/v1/resources/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {

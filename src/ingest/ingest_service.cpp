@@ -302,4 +302,15 @@ Result<bool> IngestService::TechnicalCheckPassed(const resources::Resource& r) {
   return m && m->passed;
 }
 
+Result<std::optional<bool>> IngestService::TechnicalVerdict(const resources::Resource& r) {
+  if (r.meta.type == resources::ResourceType::kCourse) {
+    LEP_ASSIGN_OR_RETURN(auto check, media_.GetLinkCheck(r.id.value));
+    if (r.meta.link.empty() || !check || check->url != r.meta.link) return std::optional<bool>();
+    return std::optional<bool>(check->reachable);
+  }
+  LEP_ASSIGN_OR_RETURN(auto m, media_.Get(r.id.value));
+  if (!m) return std::optional<bool>();
+  return std::optional<bool>(m->passed);
+}
+
 }  // namespace lep::ingest

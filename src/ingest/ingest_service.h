@@ -64,6 +64,9 @@ class IngestService {
   // A01/A02: the stored media passed every rule; A03: the stored check of the resource's
   // current link found it reachable. Reads only; never fetches anything.
   [[nodiscard]] Result<bool> TechnicalCheckPassed(const resources::Resource& r);
+  // The same for display: nullopt while nothing was checked yet (no media stored, no check of
+  // the current link).
+  [[nodiscard]] Result<std::optional<bool>> TechnicalVerdict(const resources::Resource& r);
 
  private:
   Status StoreCoverBytes(const FileActor& actor, resources::ResourceId id, std::string_view jpeg);

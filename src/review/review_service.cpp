@@ -277,6 +277,19 @@ std::vector<BulkOutcome> ReviewService::BulkApprove(const auth::Principal& p,
   return out;
 }
 
+Result<std::string> ReviewService::LastVerdictComment(const auth::Principal& p,
+                                                     const Resource& r) {
+  using resources::ResourceState;
+  if (r.state != ResourceState::kReturned && r.state != ResourceState::kRejected) return "";
+  LEP_ASSIGN_OR_RETURN(auto visible, d_.resources.LoadVisible(p, r.id));
+  (void)visible;
+  LEP_ASSIGN_OR_RETURN(auto entries, d_.history.List(r.id));
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (it->action == "return" || it->action == "reject") return it->comment;
+  }
+  return std::string();
+}
+
 Result<Timeline> ReviewService::TimelineOf(const auth::Principal& p, ResourceId id) {
   LEP_ASSIGN_OR_RETURN(resources::VisibleResource loaded, d_.resources.LoadVisible(p, id));
   Timeline t;

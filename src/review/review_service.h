@@ -117,6 +117,9 @@ class ReviewService {
                                                      const QueueFilter& f);
   // The history of a resource p can see, with the actions p may take on it now.
   [[nodiscard]] Result<Timeline> TimelineOf(const auth::Principal& p, resources::ResourceId id);
+  // The comment of the last 退回修改 / 不予通过 of a resource p can see ("" when none).
+  [[nodiscard]] Result<std::string> LastVerdictComment(const auth::Principal& p,
+                                                       const resources::Resource& r);
 
   // Batches: NOU (platform admins, NOU reviewers) assemble numbered batches of approved
   // items and publish them.

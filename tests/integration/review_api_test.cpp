@@ -2,6 +2,8 @@
 // published batch, with the refusals the notice implies.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "integration/server_fixture.h"
 #include "security/audit_chain.h"
 
@@ -287,6 +289,43 @@ TEST_F(ReviewApiTest, SubmissionRevalidatesStoredMetadata) {
   auto r = uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}});
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(uploader_.Get(Url(id, "")).Json()["state"], "draft");
+}
+
+// Issue 19 item 4: the console list carries the technical check's verdict (null before any
+// check) and the last return comment, so the uploader's list needs no read per row.
+TEST_F(ReviewApiTest, TheResourceListShowsTheCheckVerdictAndTheReturnComment) {
+  int64_t checked = ReadyResource("已检测");
+  auto unchecked = uploader_.Send("POST", "/api/v1/resources",
+                                  {{"title", "未上传"}, {"type", "A02"}, {"domain", "社区教育"},
+                                   {"summary", "简介"}, {"copyright_holder", "演示学院"},
+                                   {"presenters", "李演示"}});
+  ASSERT_EQ(unchecked.status, 201);
+  int64_t failing = ReadyResource("未通过");
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE media SET passed = 0 WHERE resource_id = ?",
+                                     {failing}));
+  ASSERT_EQ(uploader_.Send("POST", Url(checked, "/submit"), {{"attestation", true}}).status, 200);
+  Client gd{server_.port()};
+  ASSERT_EQ(gd.Login("gd_reviewer").status, 200);
+  auto back = gd.Send("POST", Url(checked, "/review"),
+                      {{"action", "return"}, {"comment", "第二节声音偏小，请重新录制"}});
+  ASSERT_EQ(back.status, 200) << back.body;
+
+  auto list = uploader_.Get("/api/v1/resources?page_size=50");
+  ASSERT_EQ(list.status, 200);
+  std::map<int64_t, json> by_id;
+  const json listed = list.Json();
+  for (const auto& item : listed["items"]) by_id[item["id"].get<int64_t>()] = item;
+  EXPECT_EQ(by_id.at(checked)["check_passed"], true);
+  EXPECT_EQ(by_id.at(checked)["review_comment"], "第二节声音偏小，请重新录制");
+  EXPECT_TRUE(by_id.at(unchecked.Json()["id"].get<int64_t>())["check_passed"].is_null());
+  EXPECT_EQ(by_id.at(failing)["check_passed"], false);
+  EXPECT_FALSE(by_id.at(failing).contains("review_comment"));
+  // The detail page says the same; a unit outside the subtree still sees nothing.
+  auto detail = uploader_.Get(Url(checked, ""));
+  EXPECT_EQ(detail.Json()["review_comment"], "第二节声音偏小，请重新录制");
+  Client bj{server_.port()};
+  ASSERT_EQ(bj.Login("bj_admin").status, 200);
+  EXPECT_EQ(bj.Get(Url(checked, "")).status, 404);
 }
 
 }  // namespace
