@@ -11,7 +11,7 @@
 
 #include "app/app_context.h"
 #include "app/routes.h"
-#include "app/portal.h"
+#include "portal/search_feed.h"
 #include "app/resources_io.h"
 #include "app/seed.h"
 #include "app/backup.h"
@@ -57,13 +57,14 @@ int RunReindex(lep::app::AppContext& ctx, std::chrono::seconds wait) {
   auto index = lep::search::OpenXapianIndex(dir);
   if (index) {
     ctx.search = std::move(*index);
-    auto n = lep::app::Reindex(ctx);
+    lep::portal::SearchFeed feed(*ctx.search, *ctx.resource_repo, *ctx.feed_repo, *ctx.clock);
+    auto n = feed.Reindex();
     if (!n) return Die(n.error());
     std::printf("已重建检索索引：%lld 个已发布资源\n", static_cast<long long>(*n));
     return 0;
   }
   if (!index.error().Is(lep::ErrorCode::kUnavailable)) return Die(index.error());
-  auto token = lep::app::RequestSearchRebuild(ctx);
+  auto token = lep::portal::SearchFeed::RequestRebuild(*ctx.feed_repo, *ctx.clock);
   if (!token) return Die(token.error());
   std::printf(
       "检索索引 %s 正由运行中的服务器使用：已请求连接本数据库的每台服务器重建各自的索引，"
@@ -72,7 +73,7 @@ int RunReindex(lep::app::AppContext& ctx, std::chrono::seconds wait) {
   std::fflush(stdout);
   auto deadline = std::chrono::steady_clock::now() + wait;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto peek = lep::search::PeekXapianIndex(dir, lep::app::kSearchRebuildMeta);
+    auto peek = lep::search::PeekXapianIndex(dir, lep::portal::kSearchRebuildMeta);
     if (peek && HonoursRequest(peek->meta, *token)) {
       std::printf("运行中的服务器已重建检索索引：%lld 个已发布资源\n",
                   static_cast<long long>(peek->documents));

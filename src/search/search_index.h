@@ -82,6 +82,8 @@ class SearchIndex {
   [[nodiscard]] virtual Status Commit() = 0;
   // Number of committed documents.
   [[nodiscard]] virtual Result<int64_t> Count() = 0;
+  // Ids of every document, pending writes included (a rebuild removes those it did not see).
+  [[nodiscard]] virtual Result<std::vector<int64_t>> Ids() = 0;
   // A small value stored inside the index (e.g. how far it has applied the database's change
   // feed), so it is durable together with the documents: written by the next Commit().
   [[nodiscard]] virtual Status SetMeta(const std::string& key, const std::string& value) = 0;

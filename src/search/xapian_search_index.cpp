@@ -245,6 +245,7 @@ class XapianSearchIndex final : public SearchIndex {
   Result<SearchResult> Search(const SearchQuery& query) override;
   Status Commit() override;
   Result<int64_t> Count() override;
+  Result<std::vector<int64_t>> Ids() override;
   Status SetMeta(const std::string& key, const std::string& value) override;
   Result<std::string> GetMeta(const std::string& key) override;
 
@@ -424,6 +425,23 @@ Result<int64_t> XapianSearchIndex::Count() {
     const auto n = static_cast<int64_t>(reader->db.get_doccount());
     ReleaseReader(std::move(reader));
     return n;
+  } catch (const Xapian::Error&) {
+    return Fail(Unavailable("搜索索引暂不可用"));
+  }
+}
+
+Result<std::vector<int64_t>> XapianSearchIndex::Ids() {
+  try {
+    std::lock_guard lock(write_mu_);
+    std::vector<int64_t> out;
+    for (auto it = writer_.allterms_begin(kPrefixId); it != writer_.allterms_end(kPrefixId);
+         ++it) {
+      const std::string term = *it;
+      int64_t id = 0;
+      auto [end, ec] = std::from_chars(term.data() + 1, term.data() + term.size(), id);
+      if (ec == std::errc() && end == term.data() + term.size()) out.push_back(id);
+    }
+    return out;
   } catch (const Xapian::Error&) {
     return Fail(Unavailable("搜索索引暂不可用"));
   }

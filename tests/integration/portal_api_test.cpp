@@ -2,7 +2,7 @@
 // Chinese (Traditional too), clicks are deduplicated per visitor, learners need 30 s.
 #include <gtest/gtest.h>
 
-#include "app/portal.h"
+#include "portal/search_feed.h"
 #include "integration/server_fixture.h"
 
 namespace lep::testing {
@@ -23,7 +23,7 @@ class PortalApiTest : public ::testing::Test {
     int64_t id = r.Json()["id"];
     EXPECT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = ?, published_at = ? WHERE id = ?",
                                        {state, int64_t{1000 + id}, id}));
-    app::SyncSearch(server_.ctx(), id);
+    EXPECT_TRUE(server_.ctx().search_feed->Sync({id}));
     return id;
   }
   void SetUp() override { ASSERT_EQ(up_.Login("gd_uploader").status, 200); }
@@ -58,7 +58,7 @@ TEST_F(PortalApiTest, OnlyPublishedResourcesAreVisibleAndSearchable) {
   EXPECT_EQ(anon.Get("/media/resources/" + std::to_string(draft)).status, 404);
   // Withdrawing removes it from search.
   ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {pub}));
-  app::SyncSearch(server_.ctx(), pub);
+  EXPECT_TRUE(server_.ctx().search_feed->Sync({pub}));
   EXPECT_EQ(anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json()["items"].size(), 0u);
 }
 

@@ -10,7 +10,7 @@
 #include <sstream>
 #include <thread>
 
-#include "app/portal.h"
+#include "portal/search_feed.h"
 #include "http/asio.h"
 #include "integration/server_fixture.h"
 #include "uploads/tus_headers.h"
@@ -231,7 +231,7 @@ class SeveralServersPortalTest : public SeveralServersTest {
     ASSERT_TRUE(
         a_.ctx().db->Exec("UPDATE resources SET state = 'published', published_at = ? WHERE id = ?",
                           {a_.clock().NowMs(), id}));
-    app::SyncSearch(a_.ctx(), id);  // what A's review service does after publishing
+    EXPECT_TRUE(a_.ctx().search_feed->Sync({id}));  // what A's review service does after publishing
   }
   int64_t Found(Client& c, const std::string& q_escaped) {
     auto r = c.Get("/api/v1/portal/search?q=" + q_escaped).Json();
@@ -322,7 +322,7 @@ TEST_F(SeveralServersPortalTest, AServerBehindPrunedRowsRebuildsItsIndex) {
   Publish(resource_id_);
   // Age the rows by a day and prune them through A: B never saw this publication in the feed.
   ASSERT_TRUE(a_.ctx().db->Exec("UPDATE portal_outbox SET at = at - ?",
-                                {app::SearchFeed::kKeepMs + 60'000}));
+                                {portal::SearchFeed::kKeepMs + 60'000}));
   a_.ctx().search_feed->Prune();
   EXPECT_EQ((*a_.ctx().db->QueryOne("SELECT COUNT(*) FROM portal_outbox"))->Int(0), 0);
   auto pruned = a_.ctx().db->QueryOne("SELECT value FROM settings WHERE key = ?",
