@@ -244,6 +244,9 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         }
         return flagged;
       });
+  ctx->visitor_ids = std::make_unique<portal::VisitorIds>(
+      [raw](std::string_view message) { return raw->cipher->KeyedHash(message, "lep_vid"); },
+      *ctx->clock);
   ctx->stats_repo = stats::NewSqlStatsRepository(*ctx->db);
   ctx->stats = std::make_unique<stats::StatsService>(*ctx->stats_repo, *ctx->org_repo,
                                                      *ctx->review, *ctx->clock);

@@ -31,6 +31,7 @@
 #include "portal/rating_repository.h"
 #include "portal/search_feed.h"
 #include "portal/usage_repository.h"
+#include "portal/visitor_ids.h"
 #include "orgs/org_service.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
@@ -107,6 +108,8 @@ struct AppContext {
   // The buckets of app/abuse_limits.cpp (search, counter pings, uploads, submissions).
   std::vector<std::unique_ptr<security::RateLimiter>> rate_limits;
   std::unique_ptr<portal::Counters> counters;
+  // Signed anonymous visitor ids (the lep_vid cookie) for honest counting.
+  std::unique_ptr<portal::VisitorIds> visitor_ids;
   // Housekeeping thread (uploads sweep, feed pruning, audit anchor, word-list reload).
   std::unique_ptr<Maintenance> maintenance;
   http::Metrics metrics;

@@ -6,9 +6,10 @@
 #include "app/resources_io.h"
 #include "app/resources_json.h"
 #include "app/routes.h"
-#include "auth/password.h"
 #include "portal/counters.h"
 #include "portal/portal_service.h"
+#include "portal/visitor_ids.h"
+#include "resources/metadata.h"
 #include "resources/sheet_mapping.h"
 #include "xlsx/spreadsheet.h"
 
@@ -40,20 +41,27 @@ json ListJson(const std::vector<resources::PublishedResource>& v) {
   return items;
 }
 
-// The visitor id: the lep_vid cookie, else a hash of IP and User-Agent.
-std::string VisitorOf(const Request& req, bool* set_cookie, std::string* new_id) {
-  if (auto v = req.Cookie(kVisitorCookie); v && v->size() == 32) return *v;
-  // First visit: the id is derived from IP and User-Agent and handed out as the cookie, so a
-  // visitor counts as the same one before and after the cookie exists.
-  *set_cookie = true;
-  *new_id =
-      auth::TokenHash(req.remote_ip + "|" + std::string(req.Header("user-agent").value_or("")))
-          .substr(0, 32);
-  return *new_id;
+// The visitor: the id of a valid signed lep_vid cookie. A request without one gets a new
+// random id as its cookie (rationed per client address; none left: nothing counts); a forged
+// or outdated cookie counts nothing and is replaced.
+struct Visitor {
+  std::string id;      // "" when this request may not count
+  std::string cookie;  // a new cookie value to set, if any
+};
+
+Visitor VisitorOf(AppContext& ctx, const Request& req) {
+  auto presented = req.Cookie(kVisitorCookie);
+  if (presented) {
+    if (auto id = ctx.visitor_ids->Verify(*presented)) return {*id, ""};
+  }
+  auto issued = ctx.visitor_ids->Issue(req.remote_ip);
+  if (!issued) return {};
+  return {presented ? "" : issued->id, issued->cookie};
 }
 
-void SetVisitorCookie(Response& resp, const std::string& id) {
-  resp.SetHeader("Set-Cookie", std::string(kVisitorCookie) + "=" + id +
+void SetVisitorCookie(Response& resp, const Visitor& v) {
+  if (v.cookie.empty()) return;
+  resp.SetHeader("Set-Cookie", std::string(kVisitorCookie) + "=" + v.cookie +
                                    "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
 }
 
@@ -91,10 +99,8 @@ Response Detail(AppContext& ctx, Request& req) {
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
   auto d = ctx.portal->Detail(resources::ResourceId{*id});
   if (!d) return Response::FromError(d.error());
-  bool set_cookie = false;
-  std::string new_id;
-  std::string visitor = VisitorOf(req, &set_cookie, &new_id);
-  if (ctx.counters) ctx.counters->Click(*id, visitor, req.Header("user-agent").value_or(""));
+  Visitor visitor = VisitorOf(ctx, req);
+  if (ctx.counters) ctx.counters->Click(*id, visitor.id, req.Header("user-agent").value_or(""));
   json j = PublicJson(d->resource, true);
   if (!d->resource.resource.meta.series.empty()) {
     json list = json::array();
@@ -107,7 +113,7 @@ Response Detail(AppContext& ctx, Request& req) {
     j["series_items"] = list;
   }
   Response resp = Response::Json(200, j);
-  if (set_cookie) SetVisitorCookie(resp, new_id);
+  SetVisitorCookie(resp, visitor);
   return resp;
 }
 
@@ -116,14 +122,20 @@ Response Progress(AppContext& ctx, Request& req) {
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
   auto r = ctx.portal->Published(resources::ResourceId{*id});
   if (!r) return Response::FromError(r.error());
-  int seconds = ParseProgressSeconds(req.body);
-  if (r->resource.meta.type == resources::ResourceType::kCourse) seconds = 30;  // link-out
-  bool set_cookie = false;
-  std::string new_id;
-  std::string visitor = VisitorOf(req, &set_cookie, &new_id);
-  bool counted = ctx.counters &&
-                 ctx.counters->Played(*id, visitor, req.Header("user-agent").value_or(""), seconds);
-  return Response::Json(200, {{"learner_counted", counted}});
+  Visitor visitor = VisitorOf(ctx, req);
+  std::string_view ua = req.Header("user-agent").value_or("");
+  const resources::Metadata& m = r->resource.meta;
+  bool counted = false;
+  if (ctx.counters) {
+    counted =
+        m.type == resources::ResourceType::kCourse
+            ? ctx.counters->OpenedLink(*id, visitor.id, ua)  // link-out
+            : ctx.counters->Played(*id, visitor.id, ua, ParseProgressSeconds(req.body),
+                                   std::max<int64_t>(0, resources::ParseDuration(m.duration)));
+  }
+  Response resp = Response::Json(200, {{"learner_counted", counted}});
+  SetVisitorCookie(resp, visitor);
+  return resp;
 }
 
 Response Catalog(AppContext& ctx, Request& req) {
@@ -176,7 +188,8 @@ void AddPortalRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"GET", "/api/v1/portal/resources/{id}", Bind(ctx, Detail), 1024,
               "资源详情（公开；计一次点击，同一访客 30 分钟内只计一次）"});
   router.Add({"POST", "/api/v1/portal/resources/{id}/progress", Bind(ctx, Progress), 1024,
-              "播放心跳（seconds）；累计 ≥30 秒计为一名学习者（每资源每访客一次）"});
+              "播放心跳（seconds）；服务器观察到的播放时长累计 ≥30 秒（短于 30 秒的资源 "
+              "≥90%）计为一名学习者（每资源每访客一次）"});
   router.Add({"GET", "/api/v1/portal/catalog", Bind(ctx, Catalog), 1024,
               "国家终身教育数字化学习资源目录（format=json|xlsx|csv）"});
 }

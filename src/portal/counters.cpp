@@ -52,10 +52,21 @@ bool Counters::IsCrawler(std::string_view ua) {
   return false;
 }
 
+Counters::Play& Counters::PlayOf(int64_t resource_id, const std::string& visitor, int64_t now) {
+  if (played_.size() > 200000) played_.clear();  // bounded memory; worst case a later learner
+  return played_.try_emplace({resource_id, visitor}, Play{now, 0, false}).first->second;
+}
+
+bool Counters::BecameLearner(int64_t resource_id, const std::string& visitor) {
+  pending_learners_.insert({resource_id, visitor});
+  return true;
+}
+
 bool Counters::Click(int64_t resource_id, const std::string& visitor, std::string_view ua) {
   if (IsCrawler(ua) || visitor.empty()) return false;
   int64_t now = clock_.NowMs();
   std::lock_guard lock(mu_);
+  PlayOf(resource_id, visitor, now);  // the view starts the clock of the visitor's play time
   auto& last = last_click_[{resource_id, visitor}];
   if (last != 0 && now - last < kClickWindowMs) return false;
   last = now;
@@ -65,17 +76,33 @@ bool Counters::Click(int64_t resource_id, const std::string& visitor, std::strin
 }
 
 bool Counters::Played(int64_t resource_id, const std::string& visitor, std::string_view ua,
-                      int seconds) {
+                      int seconds, int64_t duration_s) {
   if (IsCrawler(ua) || visitor.empty() || seconds <= 0) return false;
+  int64_t now = clock_.NowMs();
   std::lock_guard lock(mu_);
-  int& total = played_[{resource_id, visitor}];
-  bool before = total >= kLearnerSeconds;
-  total = std::min(total + std::min(seconds, 60), 1 << 20);
-  if (!before && total >= kLearnerSeconds) {
-    pending_learners_.insert({resource_id, visitor});
-    return true;
-  }
-  return false;
+  Play& p = PlayOf(resource_id, visitor, now);
+  if (p.learner) return false;
+  // What the client claims, bounded by what the server saw: the real time since the first
+  // view or heartbeat here, and the length of the media.
+  double credited = p.credited + std::min(seconds, 60);
+  credited = std::min(credited, std::max(0.0, static_cast<double>(now - p.first_seen) / 1000.0));
+  if (duration_s > 0) credited = std::min(credited, static_cast<double>(duration_s));
+  p.credited = std::max(p.credited, credited);
+  const double needed = duration_s > 0 && duration_s < kLearnerSeconds
+                            ? 0.9 * static_cast<double>(duration_s)
+                            : static_cast<double>(kLearnerSeconds);
+  if (p.credited + 1e-9 < needed) return false;
+  p.learner = true;
+  return BecameLearner(resource_id, visitor);
+}
+
+bool Counters::OpenedLink(int64_t resource_id, const std::string& visitor, std::string_view ua) {
+  if (IsCrawler(ua) || visitor.empty()) return false;
+  std::lock_guard lock(mu_);
+  Play& p = PlayOf(resource_id, visitor, clock_.NowMs());
+  if (p.learner) return false;
+  p.learner = true;
+  return BecameLearner(resource_id, visitor);
 }
 
 void Counters::Flush() {

@@ -1,8 +1,11 @@
 // Counters: the portal's honest usage figures. Clicks are deduplicated per visitor per 30
 // minutes (in the database, so several servers count a click once); a learner is a distinct
-// visitor who played ≥ 30 s, counted once per resource. Increments are buffered in memory and
-// flushed every 5 s by a background thread instead of a database write per request; a kill -9
-// loses at most those 5 s. Thread-safe.
+// visitor who played ≥ 30 s — or ≥ 90 % of an item shorter than that —, counted once per
+// resource. Play time is credited only as the server observes it: never more than the real
+// time since that visitor's first view or heartbeat of the resource on this server, nor more
+// than the media's duration. Increments are buffered in memory and flushed every 5 s by a
+// background thread instead of a database write per request; a kill -9 loses at most those
+// 5 s. Thread-safe.
 #pragma once
 
 #include <condition_variable>
@@ -44,10 +47,12 @@ class Counters {
   // this server in the window). The database decides at Flush(): a visitor counted by
   // another server within the window is not counted again.
   bool Click(int64_t resource_id, const std::string& visitor, std::string_view user_agent);
-  // Playback progress (or an outbound click for A03, seconds = 30); true when this made the
-  // visitor a learner of the resource.
+  // Playback progress: `seconds` played since the last heartbeat, as the client claims, of
+  // media lasting duration_s (0: unknown). True when this made the visitor a learner.
   bool Played(int64_t resource_id, const std::string& visitor, std::string_view user_agent,
-              int seconds);
+              int seconds, int64_t duration_s);
+  // An online course (A03) has no media: following its link makes the visitor a learner.
+  bool OpenedLink(int64_t resource_id, const std::string& visitor, std::string_view user_agent);
   // Writes buffered increments to the database.
   void Flush();
   // Hands the resources whose counts changed since the last call to on_changed.
@@ -70,8 +75,15 @@ class Counters {
     int64_t at;
   };
   std::map<std::pair<int64_t, std::string>, int64_t> last_click_;  // → ms (a local pre-filter)
-  // Seconds so far per visitor on this server (see ARCHITECTURE.md, "Several servers").
-  std::map<std::pair<int64_t, std::string>, int> played_;
+  // Play per visitor and resource on this server (see ARCHITECTURE.md, "Several servers").
+  struct Play {
+    int64_t first_seen = 0;  // ms of the first view or heartbeat observed here
+    double credited = 0;     // seconds credited so far
+    bool learner = false;
+  };
+  Play& PlayOf(int64_t resource_id, const std::string& visitor, int64_t now);  // mu_ held
+  bool BecameLearner(int64_t resource_id, const std::string& visitor);         // mu_ held
+  std::map<std::pair<int64_t, std::string>, Play> played_;
   std::vector<PendingClick> pending_clicks_;
   std::set<std::pair<int64_t, std::string>> pending_learners_;
   std::set<int64_t> changed_;  // counters changed since the last ReportChanged

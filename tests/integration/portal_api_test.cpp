@@ -2,8 +2,10 @@
 // Chinese (Traditional too), clicks are deduplicated per visitor, learners need 30 s.
 #include <gtest/gtest.h>
 
-#include "portal/search_feed.h"
+#include <set>
+
 #include "integration/server_fixture.h"
+#include "portal/search_feed.h"
 
 namespace lep::testing {
 namespace {
@@ -14,15 +16,20 @@ class PortalApiTest : public ::testing::Test {
  protected:
   int64_t Make(const std::string& title, const std::string& state) {
     auto r = up_.Send("POST", "/api/v1/resources",
-                      {{"title", title}, {"type", "A01"}, {"domain", "老年教育"},
+                      {{"title", title},
+                       {"type", "A01"},
+                       {"domain", "老年教育"},
                        {"summary", title + "，适合中老年人的健身与养生课程。"},
-                       {"copyright_holder", "演示学院"}, {"presenters", "张演示"},
-                       {"category", "健康养生-太极拳"}, {"series", "养生系列"},
+                       {"copyright_holder", "演示学院"},
+                       {"presenters", "张演示"},
+                       {"category", "健康养生-太极拳"},
+                       {"series", "养生系列"},
                        {"series_order", std::to_string(10 + serial_++)}});
     EXPECT_EQ(r.status, 201) << r.body;
     int64_t id = r.Json()["id"];
-    EXPECT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = ?, published_at = ? WHERE id = ?",
-                                       {state, int64_t{1000 + id}, id}));
+    EXPECT_TRUE(
+        server_.ctx().db->Exec("UPDATE resources SET state = ?, published_at = ? WHERE id = ?",
+                               {state, int64_t{1000 + id}, id}));
     EXPECT_TRUE(server_.ctx().search_feed->Sync({id}));
     return id;
   }
@@ -57,9 +64,11 @@ TEST_F(PortalApiTest, OnlyPublishedResourcesAreVisibleAndSearchable) {
   // Unpublished media and covers stay private to anonymous visitors.
   EXPECT_EQ(anon.Get("/media/resources/" + std::to_string(draft)).status, 404);
   // Withdrawing removes it from search.
-  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {pub}));
+  ASSERT_TRUE(
+      server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {pub}));
   EXPECT_TRUE(server_.ctx().search_feed->Sync({pub}));
-  EXPECT_EQ(anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json()["items"].size(), 0u);
+  EXPECT_EQ(anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json()["items"].size(),
+            0u);
 }
 
 TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
@@ -78,6 +87,7 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
   Client crawler(server_.port());
   crawler.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 (compatible; Baiduspider/2.0)"}});
   auto progress = [&](int s) {
+    server_.clock().Advance(std::chrono::seconds(s));  // really played: time passes
     return visitor.Request("POST", url + "/progress", json{{"seconds", s}}.dump()).Json();
   };
   EXPECT_EQ(progress(10)["learner_counted"], false);
@@ -85,7 +95,8 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
   EXPECT_EQ(progress(15)["learner_counted"], true);
   EXPECT_EQ(progress(15)["learner_counted"], false);  // once per visitor
   server_.ctx().counters->Flush();
-  auto row = server_.ctx().db->QueryOne("SELECT clicks, learners FROM resources WHERE id = ?", {id});
+  auto row =
+      server_.ctx().db->QueryOne("SELECT clicks, learners FROM resources WHERE id = ?", {id});
   EXPECT_EQ((*row)->Int(0), 1);  // 101 views by one visitor + a crawler = 1 click
   EXPECT_EQ((*row)->Int(1), 1);
   server_.clock().Advance(std::chrono::minutes(31));
@@ -101,6 +112,132 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
 namespace lep::testing {
 namespace {
 
+// Issue 14 item 8: the visitor id is signed by the server; play time is what the server saw.
+std::string VisitorCookie(const HttpResult& r) {
+  for (const auto& c : r.set_cookies) {
+    if (c.rfind("lep_vid=", 0) == 0) return c.substr(0, c.find(';'));
+  }
+  return "";
+}
+
+int64_t Clicks(TestServer& server, int64_t id) {
+  server.ctx().counters->Flush();
+  return (*server.ctx().db->QueryOne("SELECT clicks FROM resources WHERE id = ?", {id}))->Int(0);
+}
+
+int64_t Learners(TestServer& server, int64_t id) {
+  server.ctx().counters->Flush();
+  return (*server.ctx().db->QueryOne("SELECT learners FROM resources WHERE id = ?", {id}))->Int(0);
+}
+
+TEST_F(PortalApiTest, ForgedVisitorIdsCountNothing) {
+  int64_t id = Make("八段锦", "published");
+  std::string url = "/api/v1/portal/resources/" + std::to_string(id);
+  Client c(server_.port());
+  auto first = c.Get(url);
+  std::string good = VisitorCookie(first);
+  ASSERT_EQ(good.size(), std::string("lep_vid=").size() + 65) << good;
+  EXPECT_EQ(Clicks(server_, id), 1);
+  // Random ids (the old unsigned format), a tampered signature and ids signed with another
+  // key: none of them counts, each is answered with a fresh signed cookie.
+  const std::string hex = "0123456789abcdef";
+  for (int i = 0; i < 20; ++i) {
+    std::string forged = "lep_vid=";
+    for (int k = 0; k < 32; ++k) forged += hex[(i * 7 + k * 3) % 16];
+    if (i % 2) forged += "." + good.substr(good.size() - 32);  // someone else's signature
+    c.cookie = forged;
+    auto r = c.Get(url);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_FALSE(VisitorCookie(r).empty());
+    c.cookie = forged;
+    EXPECT_EQ(c.Request("POST", url + "/progress", json{{"seconds", 60}}.dump())
+                  .Json()["learner_counted"],
+              false);
+  }
+  std::string tampered = good;
+  tampered[10] = tampered[10] == 'a' ? 'b' : 'a';
+  c.cookie = tampered;
+  c.Get(url);
+  EXPECT_EQ(Clicks(server_, id), 1);
+  server_.clock().Advance(std::chrono::minutes(31));
+  c.cookie = good;  // the genuine id counts again after the window
+  c.Get(url);
+  EXPECT_EQ(Clicks(server_, id), 2);
+}
+
+TEST_F(PortalApiTest, EveryBrowserBehindOneAddressCounts) {
+  int64_t id = Make("太极扇", "published");
+  std::string url = "/api/v1/portal/resources/" + std::to_string(id);
+  // A classroom: one address, the same browser build, no cookies yet.
+  std::vector<Client> browsers(5, Client(server_.port()));
+  std::set<std::string> ids;
+  for (auto& b : browsers) {
+    auto r = b.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 Classroom"}});
+    b.cookie = VisitorCookie(r);
+    ids.insert(b.cookie);
+  }
+  EXPECT_EQ(ids.size(), 5u);
+  for (auto& b : browsers) b.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 Classroom"}});
+  EXPECT_EQ(Clicks(server_, id), 5);
+}
+
+TEST_F(PortalApiTest, PlayTimeIsCreditedOnlyAsTheServerObservesIt) {
+  int64_t id = Make("易筋经", "published");
+  std::string url = "/api/v1/portal/resources/" + std::to_string(id);
+  Client v(server_.port());
+  v.cookie = VisitorCookie(v.Get(url));
+  auto beat = [&](int s) {
+    return v.Request("POST", url + "/progress", json{{"seconds", s}}.dump())
+        .Json()["learner_counted"]
+        .get<bool>();
+  };
+  EXPECT_FALSE(beat(60));  // claims a minute right after opening the page
+  EXPECT_FALSE(beat(60));
+  server_.clock().Advance(std::chrono::seconds(20));
+  EXPECT_FALSE(beat(60));  // 20 s have passed: at most 20 s credited
+  server_.clock().Advance(std::chrono::seconds(9));
+  EXPECT_FALSE(beat(10));  // 29 s
+  server_.clock().Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(beat(1));  // 30 s of real time
+  EXPECT_EQ(Learners(server_, id), 1);
+  // A visitor whose first sign of life is a heartbeat starts the clock there.
+  Client w(server_.port());
+  w.cookie = VisitorCookie(w.Request("POST", url + "/progress", json{{"seconds", 30}}.dump()));
+  ASSERT_FALSE(w.cookie.empty());
+  server_.clock().Advance(std::chrono::seconds(29));
+  EXPECT_FALSE(
+      w.Request("POST", url + "/progress", json{{"seconds", 30}}.dump()).Json()["learner_counted"]);
+  server_.clock().Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(
+      w.Request("POST", url + "/progress", json{{"seconds", 1}}.dump()).Json()["learner_counted"]);
+  EXPECT_EQ(Learners(server_, id), 2);
+}
+
+TEST_F(PortalApiTest, AShortItemCountsALearnerAtNinetyPercent) {
+  int64_t id = Make("手指操", "published");
+  ASSERT_TRUE(
+      server_.ctx().db->Exec("UPDATE resources SET duration = '00:00:20' WHERE id = ?", {id}));
+  std::string url = "/api/v1/portal/resources/" + std::to_string(id);
+  Client v(server_.port());
+  v.cookie = VisitorCookie(v.Get(url));
+  auto beat = [&](int s) {
+    return v.Request("POST", url + "/progress", json{{"seconds", s}}.dump())
+        .Json()["learner_counted"]
+        .get<bool>();
+  };
+  server_.clock().Advance(std::chrono::seconds(17));
+  EXPECT_FALSE(beat(17));  // 85 %
+  server_.clock().Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(beat(1));  // 90 % of 20 s
+  EXPECT_EQ(Learners(server_, id), 1);
+  Client x(server_.port());
+  x.cookie = VisitorCookie(x.Get(url));  // the 20 s item again, another visitor
+  server_.clock().Advance(std::chrono::minutes(5));
+  EXPECT_TRUE(
+      x.Request("POST", url + "/progress", json{{"seconds", 60}}.dump()).Json()["learner_counted"]);
+  EXPECT_EQ(Learners(server_, id), 2);
+}
+
 TEST_F(PortalApiTest, RatingsAreModeratedFavouritesAndHistoryAreKept) {
   int64_t id = Make("五禽戏", "published");
   int64_t hidden = Make("五禽戏草稿", "draft");
@@ -108,7 +245,8 @@ TEST_F(PortalApiTest, RatingsAreModeratedFavouritesAndHistoryAreKept) {
   Client learner(server_.port());
   ASSERT_EQ(learner.Login("demo_learner").status, 200);
   EXPECT_EQ(learner.Send("POST", base + "/ratings", {{"score", 6}}).status, 400);
-  auto rated = learner.Send("POST", base + "/ratings", {{"score", 4}, {"comment", "讲解清楚，有演示敏感词"}});
+  auto rated = learner.Send("POST", base + "/ratings",
+                            {{"score", 4}, {"comment", "讲解清楚，有演示敏感词"}});
   ASSERT_EQ(rated.status, 201) << rated.body;
   EXPECT_EQ(learner.Send("POST", base + "/ratings", {{"score", 5}}).status, 409);  // once each
   Client anon(server_.port());
@@ -122,26 +260,35 @@ TEST_F(PortalApiTest, RatingsAreModeratedFavouritesAndHistoryAreKept) {
   Client bj(server_.port());
   ASSERT_EQ(bj.Login("bj_admin").status, 200);
   EXPECT_EQ(bj.Get("/api/v1/ratings/pending").Json()["items"].size(), 0u);
-  std::string mod = "/api/v1/ratings/" + std::to_string(pending[0]["id"].get<int64_t>()) + "/moderate";
+  std::string mod =
+      "/api/v1/ratings/" + std::to_string(pending[0]["id"].get<int64_t>()) + "/moderate";
   EXPECT_EQ(bj.Send("POST", mod, {{"decision", "approve"}}).status, 404);
   EXPECT_EQ(gd.Send("POST", mod, {{"decision", "approve"}}).status, 200);
   auto shown = anon.Get(base + "/ratings").Json();
   EXPECT_EQ(shown["count"], 1);
   EXPECT_DOUBLE_EQ(shown["average"].get<double>(), 4.0);
 
-  EXPECT_EQ(learner.Send("PUT", "/api/v1/me/favourites/" + std::to_string(id), json::object()).status, 204);
-  EXPECT_EQ(learner.Send("PUT", "/api/v1/me/favourites/" + std::to_string(hidden), json::object()).status, 404);
+  EXPECT_EQ(
+      learner.Send("PUT", "/api/v1/me/favourites/" + std::to_string(id), json::object()).status,
+      204);
+  EXPECT_EQ(
+      learner.Send("PUT", "/api/v1/me/favourites/" + std::to_string(hidden), json::object()).status,
+      404);
   EXPECT_EQ(learner.Get("/api/v1/me/favourites").Json()["items"].size(), 1u);
-  EXPECT_EQ(learner.Send("PUT", "/api/v1/me/history/" + std::to_string(id), {{"position_s", 95}}).status, 204);
+  EXPECT_EQ(
+      learner.Send("PUT", "/api/v1/me/history/" + std::to_string(id), {{"position_s", 95}}).status,
+      204);
   auto history = learner.Get("/api/v1/me/history").Json()["items"];
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0]["position_s"], 95);
-  EXPECT_EQ(learner.Send("DELETE", "/api/v1/me/favourites/" + std::to_string(id), json::object()).status, 204);
+  EXPECT_EQ(
+      learner.Send("DELETE", "/api/v1/me/favourites/" + std::to_string(id), json::object()).status,
+      204);
   EXPECT_EQ(learner.Get("/api/v1/me/favourites").Json()["items"].size(), 0u);
 }
 
 TEST_F(PortalApiTest, UsageStatisticsByDay) {
-  server_.clock().SetMs(1652572800000);  // 2022-05-15 08:00 Beijing
+  server_.clock().SetMs(1652572800000);             // 2022-05-15 08:00 Beijing
   ASSERT_EQ(up_.Login("gd_uploader").status, 200);  // a month later: sign in again
   int64_t id = Make("易筋经", "published");
   Client v(server_.port());
