@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/maintenance.h"
+#include "app/portal_json.h"
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
@@ -254,8 +255,12 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     auto index = search::OpenXapianIndex(config.SearchDir());
     if (!index) return Fail(index.error());
     ctx->search = std::move(*index);
-    ctx->search_feed = std::make_unique<portal::SearchFeed>(*ctx->search, *ctx->resource_repo,
-                                                            *ctx->feed_repo, *ctx->clock);
+    ctx->search_feed = std::make_unique<portal::SearchFeed>(
+        *ctx->search, *ctx->resource_repo, *ctx->feed_repo, *ctx->clock,
+        PortalJsonRenderers().card);
+    ctx->search_feed->SetChangeListener([raw](const std::set<int64_t>& ids, bool all) {
+      if (raw->portal) raw->portal->Invalidate(ids, all);
+    });
     ctx->review->SetPublicChangeHandler([raw](int64_t id) { (void)raw->search_feed->Sync({id}); });
     ctx->counters = std::make_unique<portal::Counters>(
         *ctx->db, *ctx->usage_repo, *ctx->resource_repo, *ctx->clock,
@@ -272,8 +277,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     // without a feed mark, is rebuilt).
     LEP_RETURN_IF_ERROR(ctx->search_feed->ApplyOnce().map([](auto&&) {}));
   }
-  ctx->portal = std::make_unique<portal::PortalService>(*ctx->resource_repo, *ctx->categories,
-                                                        ctx->search.get());
+  ctx->portal = std::make_unique<portal::PortalService>(
+      *ctx->resource_repo, *ctx->categories, ctx->search.get(), *ctx->clock, PortalJsonRenderers());
   {
     std::ifstream in(config.data_dir + "/sensitive_words.txt");
     std::vector<std::string> words;

@@ -2,9 +2,9 @@
 // heartbeats and the public catalog. Transport only: parse, one call to portal::PortalService
 // (or the counters), render. Only published resources are ever reachable here.
 #include "app/api_common.h"
+#include "app/portal_json.h"
 #include "app/portal_requests.h"
 #include "app/resources_io.h"
-#include "app/resources_json.h"
 #include "app/routes.h"
 #include "portal/counters.h"
 #include "portal/portal_service.h"
@@ -20,26 +20,6 @@ using http::Request;
 using http::Response;
 
 constexpr const char* kVisitorCookie = "lep_vid";
-
-json PublicJson(const resources::PublishedResource& p, bool detail) {
-  const resources::Resource& r = p.resource;
-  json j = ResourceJson(r, detail);
-  for (const char* hidden : {"version", "created_at", "updated_at", "state", "state_label"}) {
-    j.erase(hidden);
-  }
-  j["unit"] = p.unit_name;
-  j["province"] = p.unit_region;
-  if (r.meta.type != resources::ResourceType::kCourse) {
-    j["media_url"] = "/media/resources/" + std::to_string(r.id.value);
-  }
-  return j;
-}
-
-json ListJson(const std::vector<resources::PublishedResource>& v) {
-  json items = json::array();
-  for (const auto& r : v) items.push_back(PublicJson(r, false));
-  return items;
-}
 
 // The visitor: the id of a valid signed lep_vid cookie. A request without one gets a new
 // random id as its cookie (rationed per client address; none left: nothing counts); a forged
@@ -65,15 +45,26 @@ void SetVisitorCookie(Response& resp, const Visitor& v) {
                                    "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
 }
 
-Response Home(AppContext& ctx, Request&) {
-  auto home = ctx.portal->Home();
-  if (!home) return Response::FromError(home.error());
-  json domains = json::array();
-  for (const auto& [d, n] : home->domains) domains.push_back({{"domain", d}, {"count", n}});
-  return Response::Json(200, {{"domains", domains},
-                              {"newest", ListJson(home->newest)},
-                              {"most_clicked", ListJson(home->most_clicked)},
-                              {"most_learned", ListJson(home->most_learned)}});
+// A public page: 304 when the client holds it, else its bytes; cacheable by browsers, a CDN
+// and the nginx microcache (what is withdrawn disappears within max-age).
+Response Page(const Request& req, const portal::PublicPage& page) {
+  Response resp;
+  resp.SetHeader("ETag", page.etag);
+  resp.SetHeader("Cache-Control", "public, max-age=60");
+  if (auto inm = req.Header("if-none-match"); inm && *inm == page.etag) {
+    resp.status = 304;
+    resp.content_type.clear();
+    return resp;
+  }
+  resp.status = 200;
+  resp.body = *page.body;
+  return resp;
+}
+
+Response Home(AppContext& ctx, Request& req) {
+  auto page = ctx.portal->HomePage();
+  if (!page) return Response::FromError(page.error());
+  return Page(req, *page);
 }
 
 Response Search(AppContext& ctx, Request& req) {
@@ -81,38 +72,48 @@ Response Search(AppContext& ctx, Request& req) {
   if (!q) return Response::FromError(q.error());
   auto result = ctx.portal->Search(*q);
   if (!result) return Response::FromError(result.error());
-  json hits = json::array();
-  for (const auto& h : result->hits) {
-    json j = PublicJson(h.resource, false);
-    j["title_html"] = h.title_html;
-    j["snippet_html"] = h.snippet_html;
-    hits.push_back(std::move(j));
+  // The entries come rendered from the index: spliced, not parsed again.
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < result->hits.size(); ++i) {
+    const auto& h = result->hits[i];
+    if (h.card.size() < 2 || h.card.back() != '}') continue;
+    if (body.back() != '[') body += ',';
+    body.append(h.card, 0, h.card.size() - 1);
+    body += ",\"title_html\":" + json(h.title_html).dump() +
+            ",\"snippet_html\":" + json(h.snippet_html).dump() + "}";
   }
-  return Response::Json(200, {{"total", result->total},
-                              {"page", result->page},
-                              {"items", hits},
-                              {"facets", result->facets}});
+  const std::string count = std::to_string(result->total);
+  json meta = {{"total", result->total},
+               {"total_relation", result->total_exact ? "eq" : "gte"},
+               {"total_lower_bound", result->total_lower_bound},
+               {"total_text", result->total_exact ? count + " 条" : "约 " + count + " 条"},
+               {"page", result->page},
+               {"facets", result->facets},
+               {"facets_exact", result->facets_exact}};
+  std::string tail = meta.dump();
+  body += "]," + tail.substr(1);
+  return Response::Text(200, std::move(body), "application/json; charset=utf-8");
 }
 
 Response Detail(AppContext& ctx, Request& req) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
-  auto d = ctx.portal->Detail(resources::ResourceId{*id});
-  if (!d) return Response::FromError(d.error());
+  auto page = ctx.portal->DetailPage(resources::ResourceId{*id});
+  if (!page) return Response::FromError(page.error());
+  return Page(req, *page);
+}
+
+// The click beacon: a view of the detail page, counted once per visitor and window.
+Response View(AppContext& ctx, Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
+  auto r = ctx.portal->IsPublished(resources::ResourceId{*id});
+  if (!r) return Response::FromError(r.error());
   Visitor visitor = VisitorOf(ctx, req);
-  if (ctx.counters) ctx.counters->Click(*id, visitor.id, req.Header("user-agent").value_or(""));
-  json j = PublicJson(d->resource, true);
-  if (!d->resource.resource.meta.series.empty()) {
-    json list = json::array();
-    for (const auto& s : d->series) {
-      list.push_back({{"id", s.id.value},
-                      {"title", s.title},
-                      {"series_order", s.order},
-                      {"current", s.id.value == *id}});
-    }
-    j["series_items"] = list;
-  }
-  Response resp = Response::Json(200, j);
+  bool counted =
+      ctx.counters && ctx.counters->Click(*id, visitor.id, req.Header("user-agent").value_or(""));
+  Response resp = Response::Json(200, {{"counted", counted}});
+  resp.SetHeader("Cache-Control", "no-store");
   SetVisitorCookie(resp, visitor);
   return resp;
 }
@@ -143,7 +144,8 @@ Response Catalog(AppContext& ctx, Request& req) {
   if (!format) return Response::FromError(format.error());
   auto all = ctx.portal->Catalog();
   if (!all) return Response::FromError(all.error());
-  if (*format == CatalogFormat::kJson) return Response::Json(200, {{"items", ListJson(*all)}});
+  if (*format == CatalogFormat::kJson)
+    return Response::Json(200, {{"items", PublicListJson(*all)}});
   resources::SheetData sheet;
   sheet.header = resources::ExportHeader();
   for (const auto& p : *all) sheet.rows.push_back(resources::ExportRow(p.resource));
@@ -186,7 +188,9 @@ void AddPortalRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"GET", "/api/v1/portal/search", Bind(ctx, Search), 1024,
               "中文全文检索（q、domain、type、category、province、unit、时长范围、sort、分页）"});
   router.Add({"GET", "/api/v1/portal/resources/{id}", Bind(ctx, Detail), 1024,
-              "资源详情（公开；计一次点击，同一访客 30 分钟内只计一次）"});
+              "资源详情（公开，可缓存：ETag/304，Cache-Control；不计点击）"});
+  router.Add({"POST", "/api/v1/portal/resources/{id}/view", Bind(ctx, View), 1024,
+              "点击计数（详情页打开时发送；同一访客 30 分钟内只计一次）"});
   router.Add({"POST", "/api/v1/portal/resources/{id}/progress", Bind(ctx, Progress), 1024,
               "播放心跳（seconds）；服务器观察到的播放时长累计 ≥30 秒（短于 30 秒的资源 "
               "≥90%）计为一名学习者（每资源每访客一次）"});

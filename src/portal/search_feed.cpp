@@ -11,11 +11,12 @@ namespace lep::portal {
 namespace {
 
 constexpr const char* kOutboxMark = "outbox_seq";
+constexpr const char* kDocFormatMeta = "doc_format";
 constexpr int kPage = 1000;
 
 }  // namespace
 
-search::SearchDoc DocOf(const resources::PublishedResource& p) {
+search::SearchDoc DocOf(const resources::PublishedResource& p, const CardRenderer& card) {
   const resources::Resource& r = p.resource;
   search::SearchDoc d;
   d.id = r.id.value;
@@ -34,6 +35,7 @@ search::SearchDoc DocOf(const resources::PublishedResource& p) {
   d.duration_s = std::max<int64_t>(0, resources::ParseDuration(r.meta.duration));
   d.unit_name = p.unit_name;
   d.province = p.unit_region;
+  if (card) d.payload = card(p);
   return d;
 }
 
@@ -44,7 +46,7 @@ Status SearchFeed::Stage(const std::set<int64_t>& ids) {
   std::set<int64_t> gone = ids;
   for (const auto& p : published) {
     gone.erase(p.resource.id.value);
-    LEP_RETURN_IF_ERROR(index_.Upsert(DocOf(p)));
+    LEP_RETURN_IF_ERROR(index_.Upsert(DocOf(p, card_)));
   }
   for (int64_t id : gone) LEP_RETURN_IF_ERROR(index_.Remove(id));
   return Ok();
@@ -54,7 +56,9 @@ Status SearchFeed::Sync(const std::set<int64_t>& ids) {
   if (ids.empty()) return Ok();
   std::lock_guard lock(apply_mu_);
   LEP_RETURN_IF_ERROR(Stage(ids));
-  return index_.Commit();  // one commit for the whole batch
+  LEP_RETURN_IF_ERROR(index_.Commit());  // one commit for the whole batch
+  if (on_change_) on_change_(ids, false);
+  return Ok();
 }
 
 Result<int64_t> SearchFeed::Reindex() {
@@ -77,7 +81,7 @@ Result<int64_t> SearchFeed::ReindexLocked() {
   while (true) {
     LEP_ASSIGN_OR_RETURN(auto page, resources_.ListPublishedAfter(after, kPage));
     for (const auto& p : page) {
-      LEP_RETURN_IF_ERROR(index_.Upsert(DocOf(p)));
+      LEP_RETURN_IF_ERROR(index_.Upsert(DocOf(p, card_)));
       published.insert(p.resource.id.value);
     }
     if (static_cast<int>(page.size()) < kPage) break;
@@ -90,7 +94,9 @@ Result<int64_t> SearchFeed::ReindexLocked() {
   }
   LEP_RETURN_IF_ERROR(index_.SetMeta(kOutboxMark, std::to_string(mark)));
   LEP_RETURN_IF_ERROR(index_.SetMeta(kSearchRebuildMeta, token));
+  LEP_RETURN_IF_ERROR(index_.SetMeta(kDocFormatMeta, kDocFormat));
   LEP_RETURN_IF_ERROR(index_.Commit());
+  if (on_change_) on_change_({}, true);
   return static_cast<int64_t>(published.size());
 }
 
@@ -109,7 +115,9 @@ Result<int64_t> SearchFeed::ApplyOnce() {
   LEP_ASSIGN_OR_RETURN(int64_t backlog, feed_.CountAfter(mark));
   LEP_ASSIGN_OR_RETURN(std::string wanted, feed_.RebuildToken());
   LEP_ASSIGN_OR_RETURN(std::string honoured, index_.GetMeta(kSearchRebuildMeta));
-  if (mark_text.empty() || mark < pruned || backlog > kRebuildBacklog || wanted != honoured) {
+  LEP_ASSIGN_OR_RETURN(std::string format, index_.GetMeta(kDocFormatMeta));
+  if (mark_text.empty() || mark < pruned || backlog > kRebuildBacklog || wanted != honoured ||
+      format != kDocFormat) {
     // A fresh index, one that fell too far behind, or a rebuild was asked for (`lep
     // reindex`): rebuilding is cheaper and certain.
     seen_.clear();
@@ -134,6 +142,7 @@ Result<int64_t> SearchFeed::ApplyOnce() {
   LEP_RETURN_IF_ERROR(Stage(ids));
   LEP_RETURN_IF_ERROR(index_.SetMeta(kOutboxMark, std::to_string(next)));
   LEP_RETURN_IF_ERROR(index_.Commit());
+  if (on_change_ && !ids.empty()) on_change_(ids, false);
   return static_cast<int64_t>(ids.size());
 }
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -28,8 +29,11 @@ namespace lep::portal {
 // Index meta holding the rebuild request a rebuild honoured (`lep reindex` waits for it).
 inline constexpr const char* kSearchRebuildMeta = "rebuild_request";
 
+// Renders what a hit shows (the portal's list entry); stored in the index as the payload.
+using CardRenderer = std::function<std::string(const resources::PublishedResource&)>;
+
 // The index's view of a published resource.
-search::SearchDoc DocOf(const resources::PublishedResource& p);
+search::SearchDoc DocOf(const resources::PublishedResource& p, const CardRenderer& card = {});
 
 class SearchFeed {
  public:
@@ -37,9 +41,17 @@ class SearchFeed {
   static constexpr int64_t kKeepMs = 24 * 3600 * 1000;  // rows older than this are pruned
   static constexpr int64_t kRebuildBacklog = 50'000;
 
+  // What the documents carry; an index built with another format is rebuilt.
+  static constexpr const char* kDocFormat = "2";
+
   SearchFeed(search::SearchIndex& index, resources::ResourceRepository& resources,
-             FeedRepository& feed, const Clock& clock)
-      : index_(index), resources_(resources), feed_(feed), clock_(clock) {}
+             FeedRepository& feed, const Clock& clock, CardRenderer card = {})
+      : index_(index), resources_(resources), feed_(feed), clock_(clock), card_(std::move(card)) {}
+  // Told the resources whose public view changed (after each commit; all = a rebuild), e.g. to
+  // drop cached pages. Set before the feed starts.
+  void SetChangeListener(std::function<void(const std::set<int64_t>& ids, bool all)> l) {
+    on_change_ = std::move(l);
+  }
   ~SearchFeed() { Stop(); }
   SearchFeed(const SearchFeed&) = delete;
   SearchFeed& operator=(const SearchFeed&) = delete;
@@ -69,6 +81,8 @@ class SearchFeed {
   resources::ResourceRepository& resources_;
   FeedRepository& feed_;
   const Clock& clock_;
+  CardRenderer card_;
+  std::function<void(const std::set<int64_t>&, bool)> on_change_;
   std::mutex apply_mu_;              // one Sync/ApplyOnce/Reindex at a time
   std::map<int64_t, int64_t> seen_;  // seq above the mark → when first applied (ms)
   std::mutex mu_;

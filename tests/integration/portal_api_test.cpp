@@ -75,7 +75,7 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
   int64_t id = Make("八段锦", "published");
   std::string url = "/api/v1/portal/resources/" + std::to_string(id);
   Client visitor(server_.port());
-  auto first = visitor.Get(url);
+  auto first = visitor.Request("POST", url + "/view");
   ASSERT_EQ(first.status, 200);
   std::string vid;
   for (const auto& c : first.set_cookies) {
@@ -83,9 +83,10 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
   }
   ASSERT_FALSE(vid.empty());
   visitor.cookie = vid;
-  for (int i = 0; i < 100; ++i) ASSERT_EQ(visitor.Get(url).status, 200);
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(visitor.Request("POST", url + "/view").status, 200);
   Client crawler(server_.port());
-  crawler.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 (compatible; Baiduspider/2.0)"}});
+  crawler.Request("POST", url + "/view", "",
+                  {{"User-Agent", "Mozilla/5.0 (compatible; Baiduspider/2.0)"}});
   auto progress = [&](int s) {
     server_.clock().Advance(std::chrono::seconds(s));  // really played: time passes
     return visitor.Request("POST", url + "/progress", json{{"seconds", s}}.dump()).Json();
@@ -100,7 +101,7 @@ TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
   EXPECT_EQ((*row)->Int(0), 1);  // 101 views by one visitor + a crawler = 1 click
   EXPECT_EQ((*row)->Int(1), 1);
   server_.clock().Advance(std::chrono::minutes(31));
-  visitor.Get(url);
+  visitor.Request("POST", url + "/view");
   server_.ctx().counters->Flush();
   row = server_.ctx().db->QueryOne("SELECT clicks FROM resources WHERE id = ?", {id});
   EXPECT_EQ((*row)->Int(0), 2);
@@ -134,7 +135,7 @@ TEST_F(PortalApiTest, ForgedVisitorIdsCountNothing) {
   int64_t id = Make("八段锦", "published");
   std::string url = "/api/v1/portal/resources/" + std::to_string(id);
   Client c(server_.port());
-  auto first = c.Get(url);
+  auto first = c.Request("POST", url + "/view");
   std::string good = VisitorCookie(first);
   ASSERT_EQ(good.size(), std::string("lep_vid=").size() + 65) << good;
   EXPECT_EQ(Clicks(server_, id), 1);
@@ -146,7 +147,7 @@ TEST_F(PortalApiTest, ForgedVisitorIdsCountNothing) {
     for (int k = 0; k < 32; ++k) forged += hex[(i * 7 + k * 3) % 16];
     if (i % 2) forged += "." + good.substr(good.size() - 32);  // someone else's signature
     c.cookie = forged;
-    auto r = c.Get(url);
+    auto r = c.Request("POST", url + "/view");
     ASSERT_EQ(r.status, 200);
     EXPECT_FALSE(VisitorCookie(r).empty());
     c.cookie = forged;
@@ -157,11 +158,11 @@ TEST_F(PortalApiTest, ForgedVisitorIdsCountNothing) {
   std::string tampered = good;
   tampered[10] = tampered[10] == 'a' ? 'b' : 'a';
   c.cookie = tampered;
-  c.Get(url);
+  c.Request("POST", url + "/view");
   EXPECT_EQ(Clicks(server_, id), 1);
   server_.clock().Advance(std::chrono::minutes(31));
   c.cookie = good;  // the genuine id counts again after the window
-  c.Get(url);
+  c.Request("POST", url + "/view");
   EXPECT_EQ(Clicks(server_, id), 2);
 }
 
@@ -172,12 +173,14 @@ TEST_F(PortalApiTest, EveryBrowserBehindOneAddressCounts) {
   std::vector<Client> browsers(5, Client(server_.port()));
   std::set<std::string> ids;
   for (auto& b : browsers) {
-    auto r = b.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 Classroom"}});
+    auto r = b.Request("POST", url + "/view", "", {{"User-Agent", "Mozilla/5.0 Classroom"}});
     b.cookie = VisitorCookie(r);
     ids.insert(b.cookie);
   }
   EXPECT_EQ(ids.size(), 5u);
-  for (auto& b : browsers) b.Request("GET", url, "", {{"User-Agent", "Mozilla/5.0 Classroom"}});
+  for (auto& b : browsers) {
+    b.Request("POST", url + "/view", "", {{"User-Agent", "Mozilla/5.0 Classroom"}});
+  }
   EXPECT_EQ(Clicks(server_, id), 5);
 }
 
@@ -185,7 +188,7 @@ TEST_F(PortalApiTest, PlayTimeIsCreditedOnlyAsTheServerObservesIt) {
   int64_t id = Make("易筋经", "published");
   std::string url = "/api/v1/portal/resources/" + std::to_string(id);
   Client v(server_.port());
-  v.cookie = VisitorCookie(v.Get(url));
+  v.cookie = VisitorCookie(v.Request("POST", url + "/view"));
   auto beat = [&](int s) {
     return v.Request("POST", url + "/progress", json{{"seconds", s}}.dump())
         .Json()["learner_counted"]
@@ -219,7 +222,7 @@ TEST_F(PortalApiTest, AShortItemCountsALearnerAtNinetyPercent) {
       server_.ctx().db->Exec("UPDATE resources SET duration = '00:00:20' WHERE id = ?", {id}));
   std::string url = "/api/v1/portal/resources/" + std::to_string(id);
   Client v(server_.port());
-  v.cookie = VisitorCookie(v.Get(url));
+  v.cookie = VisitorCookie(v.Request("POST", url + "/view"));
   auto beat = [&](int s) {
     return v.Request("POST", url + "/progress", json{{"seconds", s}}.dump())
         .Json()["learner_counted"]
@@ -231,11 +234,70 @@ TEST_F(PortalApiTest, AShortItemCountsALearnerAtNinetyPercent) {
   EXPECT_TRUE(beat(1));  // 90 % of 20 s
   EXPECT_EQ(Learners(server_, id), 1);
   Client x(server_.port());
-  x.cookie = VisitorCookie(x.Get(url));  // the 20 s item again, another visitor
+  x.cookie =
+      VisitorCookie(x.Request("POST", url + "/view"));  // the 20 s item again, another visitor
   server_.clock().Advance(std::chrono::minutes(5));
   EXPECT_TRUE(
       x.Request("POST", url + "/progress", json{{"seconds", 60}}.dump()).Json()["learner_counted"]);
   EXPECT_EQ(Learners(server_, id), 2);
+}
+
+// Issue 16 item 4: the detail GET is a cacheable page (the click comes from the beacon).
+TEST_F(PortalApiTest, TheDetailIsCacheableAndTheBeaconCountsTheClick) {
+  int64_t id = Make("八段锦详解", "published");
+  std::string url = "/api/v1/portal/resources/" + std::to_string(id);
+  Client anon(server_.port());
+  auto first = anon.Get(url);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(first.Json()["title"], "八段锦详解");
+  EXPECT_TRUE(first.set_cookies.empty());  // no per-visitor state: any cache may keep it
+  EXPECT_NE(first.headers["cache-control"].find("public"), std::string::npos);
+  const std::string etag = first.headers["etag"];
+  ASSERT_FALSE(etag.empty());
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(anon.Get(url).headers["etag"], etag);
+  auto again = anon.Request("GET", url, "", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(Clicks(server_, id), 0);  // views of the page count nothing by themselves
+  EXPECT_EQ(anon.Request("POST", url + "/view").status, 200);
+  EXPECT_EQ(Clicks(server_, id), 1);
+  // An edit reaches the cached page (through the feed, as on any server) ...
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET title = ? WHERE id = ?",
+                                     {std::string("八段锦详解（修订）"), id}));
+  ASSERT_TRUE(server_.ctx().search_feed->ApplyOnce());
+  auto edited = anon.Get(url);
+  EXPECT_EQ(edited.Json()["title"], "八段锦详解（修订）");
+  EXPECT_NE(edited.headers["etag"], etag);
+  EXPECT_EQ(anon.Request("GET", url, "", {{"If-None-Match", etag}}).status, 200);
+  // ... and a withdrawal at once, before any feed: the page is gone, also for a held ETag.
+  ASSERT_TRUE(
+      server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {id}));
+  EXPECT_EQ(anon.Get(url).status, 404);
+  EXPECT_EQ(anon.Request("GET", url, "", {{"If-None-Match", edited.headers["etag"]}}).status, 404);
+  EXPECT_EQ(anon.Request("POST", url + "/view").status, 404);
+}
+
+TEST_F(PortalApiTest, SearchTotalsSayWhetherTheyAreExact) {
+  int64_t id = Make("太极拳入门", "published");
+  Client anon(server_.port());
+  auto r = anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json();  // 太极拳
+  ASSERT_EQ(r["items"].size(), 1u) << r.dump();
+  EXPECT_EQ(r["items"][0]["id"], id);
+  EXPECT_EQ(r["items"][0]["unit"], "岭南示范职业技术学院（演示）");
+  EXPECT_EQ(r["total"], 1);
+  EXPECT_EQ(r["total_relation"], "eq");
+  EXPECT_EQ(r["total_text"], "1 条");
+  EXPECT_EQ(r["facets_exact"], true);
+  EXPECT_EQ(r["facets"]["domain"]["老年教育"], 1);
+  // A question finds it too: 太极拳怎么练 (how to practise taiji).
+  auto q =
+      anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3%E6%80%8E%E4%B9%88%E7%BB%83")
+          .Json();
+  ASSERT_EQ(q["items"].size(), 1u) << q.dump();
+  // A malformed parameter names itself.
+  auto bad = anon.Get("/api/v1/portal/search?q=a&page_size=0");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.Json()["error"]["fields"][0]["field"], "page_size");
 }
 
 TEST_F(PortalApiTest, RatingsAreModeratedFavouritesAndHistoryAreKept) {
@@ -292,7 +354,7 @@ TEST_F(PortalApiTest, UsageStatisticsByDay) {
   ASSERT_EQ(up_.Login("gd_uploader").status, 200);  // a month later: sign in again
   int64_t id = Make("易筋经", "published");
   Client v(server_.port());
-  v.Get("/api/v1/portal/resources/" + std::to_string(id));
+  v.Request("POST", "/api/v1/portal/resources/" + std::to_string(id) + "/view");
   server_.ctx().counters->Flush();
   Client admin(server_.port());
   ASSERT_EQ(admin.Login("nou_admin").status, 200);

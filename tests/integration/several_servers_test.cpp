@@ -10,9 +10,10 @@
 #include <sstream>
 #include <thread>
 
-#include "portal/search_feed.h"
 #include "http/asio.h"
 #include "integration/server_fixture.h"
+#include "portal/search_feed.h"
+#include "search/search_index.h"
 #include "uploads/tus_headers.h"
 
 namespace lep::testing {
@@ -243,7 +244,7 @@ TEST_F(SeveralServersPortalTest, AClickIsCountedOnceAcrossServers) {
   Publish(resource_id_);
   std::string url = "/api/v1/portal/resources/" + std::to_string(resource_id_);
   Client on_a(a_.port());
-  auto first = on_a.Get(url);
+  auto first = on_a.Request("POST", url + "/view");
   ASSERT_EQ(first.status, 200);
   for (const auto& c : first.set_cookies) {
     if (c.rfind("lep_vid=", 0) == 0) on_a.cookie = c.substr(0, c.find(';'));
@@ -252,8 +253,8 @@ TEST_F(SeveralServersPortalTest, AClickIsCountedOnceAcrossServers) {
   Client on_b(b_.port());
   on_b.cookie = on_a.cookie;  // the same browser, balanced to the other server
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(on_b.Get(url).status, 200);
-    ASSERT_EQ(on_a.Get(url).status, 200);
+    ASSERT_EQ(on_b.Request("POST", url + "/view").status, 200);
+    ASSERT_EQ(on_a.Request("POST", url + "/view").status, 200);
   }
   b_.ctx().counters->Flush();
   a_.ctx().counters->Flush();
@@ -264,9 +265,9 @@ TEST_F(SeveralServersPortalTest, AClickIsCountedOnceAcrossServers) {
   EXPECT_EQ(clicks(), 1);
   // After the window a view on B counts again, and then not on A.
   a_.clock().Advance(std::chrono::minutes(31));
-  ASSERT_EQ(on_b.Get(url).status, 200);
+  ASSERT_EQ(on_b.Request("POST", url + "/view").status, 200);
   b_.ctx().counters->Flush();
-  ASSERT_EQ(on_a.Get(url).status, 200);
+  ASSERT_EQ(on_a.Request("POST", url + "/view").status, 200);
   a_.ctx().counters->Flush();
   EXPECT_EQ(clicks(), 2);
 }
@@ -305,6 +306,45 @@ TEST_F(SeveralServersPortalTest, PublishedOnOneServerIsFoundOnTheOtherAfterTheFe
   ASSERT_TRUE(mark);
   auto max_seq = a_.ctx().db->QueryOne("SELECT MAX(seq) FROM portal_outbox");
   EXPECT_EQ(*mark, std::to_string((*max_seq)->Int(0)));
+}
+
+// Issue 16: only published resources are public, also on a server whose index and caches are
+// behind. Withdrawn through A; B has not applied the feed (its index still holds the
+// resource, its caches still have the pages) and shows nothing of it.
+TEST_F(SeveralServersPortalTest, AServerBehindTheFeedShowsNothingWithdrawn) {
+  Publish(resource_id_);
+  ASSERT_TRUE(b_.ctx().search_feed->ApplyOnce());
+  const std::string q = "%E5%A4%AA%E6%9E%81%E6%8B%B3";  // 太极拳
+  const std::string detail = "/api/v1/portal/resources/" + std::to_string(resource_id_);
+  Client anon_b(b_.port());
+  auto has = [&](const nlohmann::json& items) {
+    for (const auto& i : items) {
+      if (i["id"] == resource_id_) return true;
+    }
+    return false;
+  };
+  // B has it in its index and its caches.
+  ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/search?q=" + q).Json()["items"]));
+  ASSERT_EQ(anon_b.Get(detail).status, 200);
+  ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/home").Json()["newest"]));
+  ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/catalog").Json()["items"]));
+  ASSERT_TRUE(
+      a_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {resource_id_}));
+  // B's index still holds it (no feed applied) ...
+  auto indexed = b_.ctx().search->Search([&] {
+    search::SearchQuery sq;
+    sq.q = "太极拳";
+    return sq;
+  }());
+  ASSERT_TRUE(indexed);
+  ASSERT_EQ(indexed->hits.size(), 1u);
+  // ... yet nothing of it is shown: search items, detail, home, catalog, media, the beacon.
+  EXPECT_FALSE(has(anon_b.Get("/api/v1/portal/search?q=" + q).Json()["items"]));
+  EXPECT_EQ(anon_b.Get(detail).status, 404);
+  EXPECT_FALSE(has(anon_b.Get("/api/v1/portal/home").Json()["newest"]));
+  EXPECT_FALSE(has(anon_b.Get("/api/v1/portal/catalog").Json()["items"]));
+  EXPECT_EQ(anon_b.Get("/media/resources/" + std::to_string(resource_id_)).status, 404);
+  EXPECT_EQ(anon_b.Request("POST", detail + "/view").status, 404);
 }
 
 TEST_F(SeveralServersPortalTest, AFreshServerRebuildsItsIndexFromTheDatabase) {
