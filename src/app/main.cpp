@@ -135,6 +135,10 @@ int main(int argc, char** argv) {
 
   auto* seed = cli.add_subcommand("seed-demo", "写入演示数据（只写一次）");
   AddCommonOptions(seed, flags, config_file);
+  int64_t seed_published = 0;
+  seed->add_option("--published", seed_published,
+                   "另外生成 N 个已发布的演示资源（门户演示与基准测试用）")
+      ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
 
   auto* user = cli.add_subcommand("user", "账号管理");
   user->require_subcommand(1);
@@ -264,6 +268,16 @@ int main(int argc, char** argv) {
   if (seed->parsed()) {
     auto seeded = lep::app::SeedDemo(ctx);
     if (!seeded) return Die(seeded.error());
+    if (seed_published > 0) {
+      auto n = lep::app::SeedPublished(ctx, seed_published, 20221, [&](int64_t done) {
+        if (done % 100'000 == 0 || done == seed_published) {
+          std::printf("已生成并发布 %lld / %lld 个演示资源\n", static_cast<long long>(done),
+                      static_cast<long long>(seed_published));
+          std::fflush(stdout);
+        }
+      });
+      if (!n) return Die(n.error());
+    }
     std::printf(*seeded ? "演示数据已写入。\n" : "演示数据已存在，未做改动。\n");
     std::printf("演示账号（密码均为 %s，仅用于演示）：\n", lep::app::kDemoPassword);
     for (const auto& a : lep::app::DemoAccounts()) {

@@ -1,9 +1,13 @@
 // The public portal over HTTP: only published resources are reachable, search finds them in
 // Chinese (Traditional too), clicks are deduplicated per visitor, learners need 30 s.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
+#include "app/seed.h"
 #include "integration/server_fixture.h"
 #include "portal/search_feed.h"
 
@@ -364,6 +368,72 @@ TEST_F(PortalApiTest, UsageStatisticsByDay) {
   EXPECT_EQ(stats["items"][0]["date"], "2022-05-15");
   EXPECT_EQ(stats["items"][0]["clicks"], 1);
   EXPECT_EQ(up_.Get("/api/v1/stats/usage").status, 403);
+}
+
+}  // namespace
+}  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+// Issue 16 item 2: `lep seed-demo --published N` fills a realistic published catalog through
+// the real services (metadata rules included); the portal finds it.
+TEST(PortalSeedTest, SeedPublishedFillsAVariedSearchableCatalog) {
+  TestServer server;
+  auto n = app::SeedPublished(server.ctx(), 120, 7);
+  ASSERT_TRUE(n) << static_cast<int>(n.error().code) << " " << n.error().message << " "
+                 << (n.error().fields.empty() ? "" : n.error().fields[0].message);
+  EXPECT_EQ(*n, 120);
+  auto stats = server.ctx().db->QueryOne(
+      "SELECT COUNT(*), COUNT(DISTINCT category), COUNT(DISTINCT org_id), COUNT(DISTINCT type), "
+      "MIN(length(summary)), MAX(clicks), MIN(clicks), SUM(series <> '') FROM resources WHERE "
+      "state = 'published' AND published_at > 0");
+  ASSERT_TRUE(stats && *stats);
+  const auto& r = **stats;
+  EXPECT_EQ(r.Int(0), 120);
+  EXPECT_GE(r.Int(1), 20);   // categories across the tree
+  EXPECT_GE(r.Int(3), 3);    // A01, A02 and A03
+  EXPECT_GE(r.Int(4), 100);  // a few hundred characters (bytes here)
+  EXPECT_GT(r.Int(5), 50 * std::max<int64_t>(1, r.Int(6)));  // a long tail of counts
+  EXPECT_GT(r.Int(7), 0);                                    // some belong to series
+  ASSERT_TRUE(server.ctx().search_feed->ApplyOnce());
+  Client anon(server.port());
+  auto found = anon.Get("/api/v1/portal/search?q=").Json();
+  EXPECT_EQ(found["total"], 120);
+}
+
+// Issue 16 item 4: the web build ships .br/.gz beside its assets; lep sends what the client
+// accepts.
+TEST(PortalSeedTest, PrecompressedAssetsFollowAcceptEncoding) {
+  std::string web = ::testing::TempDir() + "lep-web-" + std::to_string(::getpid());
+  std::filesystem::create_directories(web + "/assets");
+  auto put = [&](const std::string& name, const std::string& bytes) {
+    std::ofstream(web + "/" + name, std::ios::binary) << bytes;
+  };
+  put("index.html", "<!doctype html><title>lep</title>");
+  put("assets/app-1.js", "console.log('plain')");
+  put("assets/app-1.js.br", "BROTLI-BYTES");
+  put("assets/app-1.js.gz", "GZIP-BYTES");
+  TestServer server({}, [&](Config& c) { c.web_dir = web; });
+  Client c(server.port());
+  auto br = c.Request("GET", "/assets/app-1.js", "", {{"Accept-Encoding", "gzip, deflate, br"}});
+  EXPECT_EQ(br.body, "BROTLI-BYTES");
+  EXPECT_EQ(br.headers["content-encoding"], "br");
+  EXPECT_EQ(br.headers["vary"], "Accept-Encoding");
+  EXPECT_NE(br.headers["content-type"].find("javascript"), std::string::npos);
+  auto gz = c.Request("GET", "/assets/app-1.js", "", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(gz.body, "GZIP-BYTES");
+  EXPECT_EQ(gz.headers["content-encoding"], "gzip");
+  // A coding refused with q=0 is not sent; a listed token is matched whole, not as a substring.
+  auto refused =
+      c.Request("GET", "/assets/app-1.js", "", {{"Accept-Encoding", "br;q=0, gzip; q=0.5"}});
+  EXPECT_EQ(refused.headers["content-encoding"], "gzip");
+  auto none = c.Request("GET", "/assets/app-1.js", "", {{"Accept-Encoding", "x-gzip-no, brx"}});
+  EXPECT_EQ(none.headers.count("content-encoding"), 0u);
+  auto plain = c.Get("/assets/app-1.js");
+  EXPECT_EQ(plain.body, "console.log('plain')");
+  EXPECT_EQ(plain.headers.count("content-encoding"), 0u);
+  std::filesystem::remove_all(web);
 }
 
 }  // namespace
