@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "app/maintenance.h"
+#include "app/portal_catalog.h"
 #include "app/portal_json.h"
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
@@ -21,6 +22,7 @@ AppContext::~AppContext() {
   if (review_jobs) review_jobs->Stop();
   if (maintenance) maintenance->Stop();
   if (search_feed) search_feed->Stop();
+  if (catalog) catalog->Stop();
   if (job_runner) job_runner->Stop();  // running jobs give up; the queue keeps them
   counters.reset();  // flushes buffered counts while the database is still open
 }
@@ -260,6 +262,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         PortalJsonRenderers().card);
     ctx->search_feed->SetChangeListener([raw](const std::set<int64_t>& ids, bool all) {
       if (raw->portal) raw->portal->Invalidate(ids, all);
+      if (raw->catalog) raw->catalog->Changed(ids, all);
+      if (raw->public_media) raw->public_media->Changed(ids, all);
     });
     ctx->review->SetPublicChangeHandler([raw](int64_t id) { (void)raw->search_feed->Sync({id}); });
     ctx->counters = std::make_unique<portal::Counters>(
@@ -279,6 +283,13 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   }
   ctx->portal = std::make_unique<portal::PortalService>(
       *ctx->resource_repo, *ctx->categories, ctx->search.get(), *ctx->clock, PortalJsonRenderers());
+  std::string catalog_dir = config.SearchDir();  // per server, beside its index
+  while (catalog_dir.size() > 1 && catalog_dir.back() == '/') catalog_dir.pop_back();
+  ctx->catalog = std::make_unique<portal::CatalogFiles>(
+      *ctx->resource_repo, *ctx->feed_repo, *ctx->clock, catalog_dir + "-catalog",
+      CatalogFormats());
+  ctx->public_media = std::make_unique<portal::PublicMedia>(
+      *ctx->resource_repo, config.data_dir + "/public-media", PublicMediaResolver(*ctx));
   {
     std::ifstream in(config.data_dir + "/sensitive_words.txt");
     std::vector<std::string> words;

@@ -23,11 +23,13 @@
 #include "linkcheck/link_checker.h"
 #include "media/media_probe.h"
 #include "orgs/org_repository.h"
+#include "portal/catalog_files.h"
 #include "portal/counters.h"
 #include "portal/feed_repository.h"
 #include "portal/learner_repository.h"
 #include "portal/learner_service.h"
 #include "portal/portal_service.h"
+#include "portal/public_media.h"
 #include "portal/rating_repository.h"
 #include "portal/search_feed.h"
 #include "portal/usage_repository.h"
@@ -98,6 +100,8 @@ struct AppContext {
   std::unique_ptr<portal::RatingRepository> rating_repo;
   std::unique_ptr<portal::LearnerRepository> learner_repo;
   std::unique_ptr<portal::PortalService> portal;
+  std::unique_ptr<portal::CatalogFiles> catalog;  // the public catalog as prepared files
+  std::unique_ptr<portal::PublicMedia> public_media;  // published media without a DB read
   std::unique_ptr<portal::LearnerService> learners;
   std::unique_ptr<stats::StatsRepository> stats_repo;
   std::unique_ptr<stats::StatsService> stats;

@@ -482,6 +482,7 @@ int main(int argc, char** argv) {
   ctx.review_jobs->Start();  // scheduled batches, deadline reminders, e-mail
   // Changes made through other servers reach this one's search index.
   ctx.search_feed->Start(std::chrono::seconds(std::max(1, ctx.config.search_sync_seconds)));
+  ctx.catalog->Start(std::chrono::seconds(5));  // catalog files follow publication
   if (cfg.job_threads > 0) ctx.job_runner->Start();  // the embedded worker (jobs.threads = 0: none)
   server.Run();
   ctx.job_runner->Stop();

@@ -2,6 +2,7 @@
 // heartbeats and the public catalog. Transport only: parse, one call to portal::PortalService
 // (or the counters), render. Only published resources are ever reachable here.
 #include "app/api_common.h"
+#include "app/portal_catalog.h"
 #include "app/portal_json.h"
 #include "app/portal_requests.h"
 #include "app/resources_io.h"
@@ -139,28 +140,17 @@ Response Progress(AppContext& ctx, Request& req) {
   return resp;
 }
 
+// The catalog is a prepared file (rebuilt at publication and withdrawal): sent as it is.
 Response Catalog(AppContext& ctx, Request& req) {
   auto format = ParseCatalogFormat(req);
   if (!format) return Response::FromError(format.error());
-  auto all = ctx.portal->Catalog();
-  if (!all) return Response::FromError(all.error());
-  if (*format == CatalogFormat::kJson)
-    return Response::Json(200, {{"items", PublicListJson(*all)}});
-  resources::SheetData sheet;
-  sheet.header = resources::ExportHeader();
-  for (const auto& p : *all) sheet.rows.push_back(resources::ExportRow(p.resource));
-  if (*format == CatalogFormat::kCsv) {
-    auto resp = Response::Text(200, WriteSafeCsv(sheet), "text/csv; charset=utf-8");
-    resp.SetHeader("Content-Disposition", "attachment; filename=\"catalog.csv\"");
-    return resp;
-  }
-  auto bytes = xlsx::WriteXlsx(
-      {{"国家终身教育数字化学习资源目录", sheet.header, sheet.rows, ExportColumnWidths()}});
-  if (!bytes) return Response::FromError(bytes.error());
-  auto resp = Response::Text(200, std::move(*bytes),
-                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-  resp.SetHeader("Content-Disposition", "attachment; filename=\"catalog.xlsx\"");
-  return resp;
+  const char* ext = *format == CatalogFormat::kJson  ? "json"
+                    : *format == CatalogFormat::kCsv ? "csv"
+                                                     : "xlsx";
+  auto file = ctx.catalog->Current(ext);
+  if (!file) return Response::FromError(file.error());
+  return ServePreparedFile(req, *file, 60,
+                           *format == CatalogFormat::kJson ? "" : std::string("catalog.") + ext);
 }
 
 Response Categories(AppContext& ctx, Request&) {
@@ -195,7 +185,7 @@ void AddPortalRoutes(AppContext& ctx, http::Router& router) {
               "播放心跳（seconds）；服务器观察到的播放时长累计 ≥30 秒（短于 30 秒的资源 "
               "≥90%）计为一名学习者（每资源每访客一次）"});
   router.Add({"GET", "/api/v1/portal/catalog", Bind(ctx, Catalog), 1024,
-              "国家终身教育数字化学习资源目录（format=json|xlsx|csv）"});
+              "国家终身教育数字化学习资源目录（format=json|xlsx|csv）：发布、撤回时预先生成的文件，ETag/Range"});
 }
 
 void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router) {

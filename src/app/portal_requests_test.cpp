@@ -1,8 +1,13 @@
 // The portal and statistics request parsers: defaults, every accepted value, and a Chinese
-// error naming the field for each malformed one.
+// error naming the field for each malformed one. The catalog's format writers, chunk by chunk.
 #include "app/portal_requests.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
+
+#include "app/portal_catalog.h"
+#include "xlsx/spreadsheet.h"
 
 namespace lep::app {
 namespace {
@@ -121,6 +126,46 @@ TEST(PortalRequests, StatisticsQueries) {
   EXPECT_EQ(sub->campaign_id, 3);
   EXPECT_TRUE(ParseSubmissionsQuery(Get("group=colour")).error().Is(ErrorCode::kInvalidArgument));
   EXPECT_TRUE(ParseSubmissionsQuery(Get("campaign_id=x")).error().Is(ErrorCode::kNotFound));
+}
+
+// Chunks join into one document per format: JSON lists every item once, CSV has one header,
+// xlsx continues on a further sheet past the sheet's row limit (no row is dropped).
+TEST(PortalCatalogFormats, ChunksJoinAndXlsxSplitsIntoSheets) {
+  auto row = [](int64_t id) {
+    resources::PublishedResource p;
+    p.resource.id = resources::ResourceId{id};
+    p.resource.meta.title = "资源" + std::to_string(id);
+    p.resource.meta.summary = "=1+1 公式开头的内容";
+    return p;
+  };
+  std::map<std::string, std::string> bytes;
+  for (const auto& f : CatalogFormats(/*xlsx_sheet_rows=*/3)) {
+    auto w = f.make();
+    std::string out;
+    for (int64_t start : {1, 3, 5}) out += *w->Chunk({row(start), row(start + 1)});
+    out += *w->Finish();
+    bytes[f.ext] = out;
+  }
+  auto json = nlohmann::json::parse(bytes["json"]);
+  ASSERT_EQ(json["items"].size(), 6u);
+  EXPECT_EQ(json["items"][5]["id"], 6);
+  auto csv = xlsx::ReadCsv(bytes["csv"]);
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->rows.size(), 6u);
+  EXPECT_EQ(bytes["csv"].find("\n=1+1"), std::string::npos);  // formula defused
+  auto sheet1 = xlsx::ReadXlsx(bytes["xlsx"]);
+  ASSERT_TRUE(sheet1);
+  EXPECT_EQ(sheet1->rows.size(), 3u);
+  EXPECT_NE(bytes["xlsx"].find("sheet2.xml"), std::string::npos);
+  // Empty: still a valid document of each.
+  for (const auto& f : CatalogFormats()) {
+    auto w = f.make();
+    auto end = w->Finish();
+    ASSERT_TRUE(end);
+    if (f.ext == "json") {
+      EXPECT_EQ(*end, "{\"items\":[]}");
+    }
+  }
 }
 
 }  // namespace

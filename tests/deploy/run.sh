@@ -24,7 +24,7 @@ T0=$(date +%s)
 step() { printf '==> [%3ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
-for tool in nginx node npm curl openssl python3 sha256sum; do
+for tool in nginx node npm curl openssl python3 sha256sum sqlite3; do
   command -v "$tool" >/dev/null || fail "需要 $tool（见 scripts/install-deps.sh）"
 done
 
@@ -108,6 +108,7 @@ render() {  # deploy file → $NG/lep/
       -e "s#/srv/lep/web/dist#$WEB#g" \
       -e "s#/var/log/nginx/#$NG/logs/#g" \
       -e "s#/var/cache/nginx/#$NG/cache/#g" \
+      -e "s#/var/lib/lep/#$DATA/#g" \
       -e "s#/var/www/acme#$WORK/acme#g" \
       -e "s#/etc/ssl/lep/CERT_FULLCHAIN.pem#$NG/tls/cert.pem#" \
       -e "s#/etc/ssl/lep/CERT_KEY.pem#$NG/tls/key.pem#" \
@@ -256,5 +257,20 @@ expect "Content-Range" "$(header Content-Range)" "bytes $FIRST-$LAST/$SIZE"
 expect "Range bytes" "$(sha256sum <"$WORK/body" | cut -d' ' -f1)" \
   "$(tail -c +$((FIRST + 1)) "$WORK/upload.bin" | head -c 1048576 | sha256sum | cut -d' ' -f1)"
 expect "media without a session" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/media/resources/$RID")" 404
+
+# ---- published media: sent by nginx itself (X-Accel-Redirect to the public link) ----
+step "published media through nginx (X-Accel-Redirect)"
+sqlite3 "$DATA/lep.db" "UPDATE resources SET state = 'published', published_at = 1 WHERE id = $RID"
+hdrs -H "Range: bytes=$FIRST-$LAST" "$BASE/media/resources/$RID" >"$WORK/h"
+expect "public Range status" "$(head -1 "$WORK/h" | cut -d' ' -f2)" 206
+expect "public media sent by nginx" "$(header X-Media-Sent-By)" "nginx"
+expect "public Content-Range" "$(header Content-Range)" "bytes $FIRST-$LAST/$SIZE"
+expect "public Range bytes" "$(sha256sum <"$WORK/body" | cut -d' ' -f1)" \
+  "$(tail -c +$((FIRST + 1)) "$WORK/upload.bin" | head -c 1048576 | sha256sum | cut -d' ' -f1)"
+expect "no X-Accel-Redirect leaks" "$(count X-Accel-Redirect)" 0
+# A client cannot pick the internal location or reach it directly.
+hdrs -H "X-Lep-Accel: /etc/" -H "Range: bytes=0-9" "$BASE/media/resources/$RID" >"$WORK/h"
+expect "client X-Lep-Accel overridden" "$(header X-Media-Sent-By)" "nginx"
+expect "internal location" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/_lep_public_media/$RID")" 404
 
 step "PASS ($(($(date +%s) - T0)) s)"

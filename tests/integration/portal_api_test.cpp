@@ -9,7 +9,9 @@
 
 #include "app/seed.h"
 #include "integration/server_fixture.h"
+#include "portal/catalog_files.h"
 #include "portal/search_feed.h"
+#include "xlsx/spreadsheet.h"
 
 namespace lep::testing {
 namespace {
@@ -73,6 +75,77 @@ TEST_F(PortalApiTest, OnlyPublishedResourcesAreVisibleAndSearchable) {
   EXPECT_TRUE(server_.ctx().search_feed->Sync({pub}));
   EXPECT_EQ(anon.Get("/api/v1/portal/search?q=%E5%A4%AA%E6%9E%81%E6%8B%B3").Json()["items"].size(),
             0u);
+}
+
+// Issue 16 item 5: the catalog is prepared as files (JSON, CSV, xlsx) when the published set
+// changes, and served as they are: ETag/304, Range; counts of listed rows refresh later.
+TEST_F(PortalApiTest, CatalogIsAPreparedFileRebuiltAtPublicationAndWithdrawal) {
+  int64_t a = Make("太极拳入门", "published");
+  int64_t b = Make("八段锦", "published");
+  portal::CatalogFiles& catalog = *server_.ctx().catalog;
+  Client anon(server_.port());
+  auto ids = [&] {
+    std::set<int64_t> out;
+    const auto items = anon.Get("/api/v1/portal/catalog").Json()["items"];
+    for (const auto& i : items) out.insert(i["id"].get<int64_t>());
+    return out;
+  };
+  auto first = anon.Get("/api/v1/portal/catalog");
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(ids(), (std::set<int64_t>{a, b}));
+  const std::string etag = first.headers["etag"];
+  ASSERT_FALSE(etag.empty());
+  EXPECT_EQ(first.headers["accept-ranges"], "bytes");
+  EXPECT_NE(first.headers["cache-control"].find("public"), std::string::npos);
+  const int64_t built = catalog.builds();
+  EXPECT_EQ(built, 1);
+  // The client holds it: 304. A part of it: 206 with those bytes. Neither rebuilds.
+  auto again = anon.Request("GET", "/api/v1/portal/catalog", "", {{"If-None-Match", etag}});
+  EXPECT_EQ(again.status, 304);
+  auto part = anon.Request("GET", "/api/v1/portal/catalog", "", {{"Range", "bytes=0-9"}});
+  EXPECT_EQ(part.status, 206);
+  EXPECT_EQ(part.body, first.body.substr(0, 10));
+  EXPECT_EQ(part.headers["content-range"],
+            "bytes 0-9/" + std::to_string(first.body.size()));
+  auto csv = anon.Get("/api/v1/portal/catalog?format=csv");
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF", 0), 0u);  // BOM for Excel
+  size_t lines = 0;
+  for (size_t at = csv.body.find("\r\n"); at != std::string::npos;
+       at = csv.body.find("\r\n", at + 2)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 3u);  // header + 2
+  auto xl = anon.Get("/api/v1/portal/catalog?format=xlsx");
+  auto table = xlsx::ReadXlsx(xl.body);
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->rows.size(), 2u);
+  EXPECT_EQ(catalog.builds(), built);
+  // A change that keeps it published (counts, an edit): refreshed only after kStaleMs.
+  ASSERT_TRUE(server_.ctx().search_feed->Sync({a}));
+  EXPECT_FALSE(*catalog.RebuildIfDue());
+  server_.clock().Advance(std::chrono::milliseconds(portal::CatalogFiles::kStaleMs));
+  EXPECT_TRUE(*catalog.RebuildIfDue());
+  EXPECT_EQ(catalog.builds(), built + 1);
+  // Withdrawn: rebuilt at once, gone from every format, a new ETag.
+  ASSERT_TRUE(
+      server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {b}));
+  ASSERT_TRUE(server_.ctx().search_feed->Sync({b}));
+  EXPECT_TRUE(*catalog.RebuildIfDue());
+  EXPECT_EQ(ids(), (std::set<int64_t>{a}));
+  EXPECT_NE(anon.Get("/api/v1/portal/catalog").headers["etag"], etag);
+  EXPECT_EQ(xlsx::ReadXlsx(anon.Get("/api/v1/portal/catalog?format=xlsx").body)->rows.size(), 1u);
+  // Published: in at the next tick.
+  int64_t c = Make("五禽戏", "published");
+  EXPECT_TRUE(*catalog.RebuildIfDue());
+  EXPECT_EQ(ids(), (std::set<int64_t>{a, c}));
+  const int64_t before = catalog.builds();
+  // Withdrawn where this server was not told (no Sync, no feed applied): the file it holds
+  // lists it, so it is rebuilt before being handed out.
+  ASSERT_TRUE(
+      server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {a}));
+  EXPECT_EQ(ids(), (std::set<int64_t>{c}));
+  EXPECT_EQ(catalog.builds(), before + 1);
+  EXPECT_EQ(anon.Get("/api/v1/portal/catalog?format=pdf").status, 400);
 }
 
 TEST_F(PortalApiTest, OneVisitorCountsOnceAndLearnersNeedThirtySeconds) {
@@ -400,6 +473,28 @@ TEST(PortalSeedTest, SeedPublishedFillsAVariedSearchableCatalog) {
   Client anon(server.port());
   auto found = anon.Get("/api/v1/portal/search?q=").Json();
   EXPECT_EQ(found["total"], 120);
+}
+
+// Issue 16 item 5: no row cap — every published row, over several build chunks, in catalog
+// order, each once.
+TEST(PortalSeedTest, CatalogListsEveryPublishedRow) {
+  TestServer server;
+  const int64_t n = static_cast<int64_t>(portal::CatalogFiles::kChunk) * 2 + 37;
+  ASSERT_TRUE(app::SeedPublished(server.ctx(), n, 11));
+  Client anon(server.port());
+  auto items = anon.Get("/api/v1/portal/catalog").Json()["items"];
+  ASSERT_EQ(static_cast<int64_t>(items.size()), n);
+  std::set<int64_t> ids;
+  for (const auto& i : items) ids.insert(i["id"].get<int64_t>());
+  EXPECT_EQ(static_cast<int64_t>(ids.size()), n);
+  auto csv = anon.Get("/api/v1/portal/catalog?format=csv").body;
+  auto table = xlsx::ReadCsv(csv);
+  ASSERT_TRUE(table) << table.error().message;
+  EXPECT_EQ(static_cast<int64_t>(table->rows.size()), n);
+  auto xl = xlsx::ReadXlsx(anon.Get("/api/v1/portal/catalog?format=xlsx").body,
+                           xlsx::ReadLimits{.max_cells = 10'000'000});
+  ASSERT_TRUE(xl) << xl.error().message;
+  EXPECT_EQ(static_cast<int64_t>(xl->rows.size()), n);
 }
 
 // Issue 16 item 4: the web build ships .br/.gz beside its assets; lep sends what the client

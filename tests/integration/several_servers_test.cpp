@@ -347,6 +347,53 @@ TEST_F(SeveralServersPortalTest, AServerBehindTheFeedShowsNothingWithdrawn) {
   EXPECT_EQ(anon_b.Request("POST", detail + "/view").status, 404);
 }
 
+// Issue 16 item 6: published media are served without a session lookup or a database read
+// per request, on every server; a withdrawal through A stops B at once, although B has not
+// applied the feed (the public link in the shared data directory is gone).
+TEST_F(SeveralServersPortalTest, PublicMediaNeedNoDatabaseReadAndStopAtWithdrawal) {
+  std::string clip = ReadFile(*dir_ + "/clip.mp4");
+  std::string loc = Create(up_a_, clip.size());
+  ASSERT_EQ(Patch(up_a_, loc, 0, clip).status, 204);
+  const std::string url = "/media/resources/" + std::to_string(resource_id_);
+  Client anon_a(a_.port());
+  Client anon_b(b_.port());
+  EXPECT_EQ(anon_b.Get(url).status, 404);  // not published yet
+  Publish(resource_id_);
+  auto whole = anon_b.Get(url);
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(Sha256Hex(whole.body), Sha256Hex(clip));
+  EXPECT_EQ(whole.headers["cache-control"], "public, max-age=3600");
+  const int64_t resolved_b = b_.ctx().public_media->resolves();
+  for (int i = 0; i < 20; ++i) {
+    auto part = anon_b.Request("GET", url, "", {{"Range", "bytes=100-199"}});
+    ASSERT_EQ(part.status, 206);
+    ASSERT_EQ(part.body, clip.substr(100, 100));
+    ASSERT_EQ(anon_a.Request("HEAD", url).status, 200);
+  }
+  EXPECT_EQ(b_.ctx().public_media->resolves(), resolved_b);  // no database read per request
+  EXPECT_LE(a_.ctx().public_media->resolves(), 1);
+  // Behind nginx (which sets X-Lep-Accel): an empty answer naming the public link.
+  auto accel = anon_b.Request("GET", url, "", {{"X-Lep-Accel", "/_lep_public_media/"}});
+  EXPECT_EQ(accel.status, 200);
+  EXPECT_EQ(accel.headers["x-accel-redirect"], "/_lep_public_media/" + std::to_string(resource_id_));
+  EXPECT_TRUE(accel.body.empty());
+  auto odd = anon_b.Request("GET", url, "", {{"X-Lep-Accel", "/../etc/"}});
+  EXPECT_EQ(odd.headers.count("x-accel-redirect"), 0u);
+  EXPECT_EQ(odd.body.size(), clip.size());
+  // Withdrawn through A (its review service reports the change the way Publish does).
+  ASSERT_TRUE(
+      a_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {resource_id_}));
+  ASSERT_TRUE(a_.ctx().search_feed->Sync({resource_id_}));
+  EXPECT_EQ(anon_b.Get(url).status, 404);  // B has not applied the feed
+  EXPECT_EQ(anon_a.Get(url).status, 404);
+  // The unit's own uploader still plays it (the session path).
+  EXPECT_EQ(up_b_.Get(url).status, 200);
+  // Published again: public again on both.
+  Publish(resource_id_);
+  EXPECT_EQ(anon_b.Get(url).status, 200);
+  EXPECT_EQ(anon_a.Get(url).status, 200);
+}
+
 TEST_F(SeveralServersPortalTest, AFreshServerRebuildsItsIndexFromTheDatabase) {
   Publish(resource_id_);
   TestServer c(a_);  // a third server, new empty index: rebuilt at start
