@@ -78,19 +78,27 @@ void ReloadSensitiveWordsIfChanged(AppContext& ctx) {
   ctx.screen_file_time = mtime;
 }
 
-void RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+Status RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+  // Appends are serialised inside AppendAudit; the retries only cover a transient failure
+  // (a deadlock victim or serialisation failure on PostgreSQL, the unique-index backstop).
+  Status st = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
+    st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
       return security::AppendAudit(tx, r).map([](auto&&) {});
     });
-    if (st) return;
-    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict)) {
-      std::fprintf(stderr, "审计日志写入失败：%s\n", st.error().message.c_str());
-      return;
+    if (st) return st;
+    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict) &&
+        !st.error().Is(ErrorCode::kUnavailable)) {
+      break;
     }
   }
-  std::fprintf(stderr, "审计日志写入失败：并发冲突\n");
+  std::fprintf(stderr, "审计日志写入失败（%s %s）：%s\n", r.action.c_str(), r.object.c_str(),
+               st.error().message.c_str());
+  return Fail(Error{ErrorCode::kUnavailable, "安全审计日志暂时无法写入，操作未执行，请稍后重试",
+                    {}, std::nullopt});
 }
+
+namespace {
 
 security::SecurityPolicy PolicyDefaults(const Config& config) {
   security::SecurityPolicy p;
@@ -103,30 +111,40 @@ security::SecurityPolicy PolicyDefaults(const Config& config) {
   return p;
 }
 
-Status RefreshSecurityPolicy(AppContext& ctx) {
-  LEP_ASSIGN_OR_RETURN(auto p, security::LoadPolicy(*ctx.db, PolicyDefaults(ctx.config)));
-  auth::AuthOptions opts = ctx.auth->options();
-  opts.idle_timeout = std::chrono::minutes(p.session_idle_minutes);
-  opts.lockout_threshold = p.lockout_threshold;
-  opts.lockout_window = std::chrono::minutes(p.lockout_window_minutes);
-  opts.lockout_duration = std::chrono::minutes(p.lockout_minutes);
-  opts.password_min_length = p.password_min_length;
-  opts.two_factor_grace = std::chrono::hours(24 * p.totp_grace_days);
-  ctx.auth->SetOptions(opts);
-  ctx.policy_loaded_at = ctx.clock->NowMs();
-  return Ok();
-}
+}  // namespace
 
-void MaybeRefreshSecurityPolicy(AppContext& ctx) {
-  int64_t now = ctx.clock->NowMs();
-  int64_t last = ctx.policy_loaded_at.load();
-  if (now - last < 30'000 && now >= last) return;
-  // One request refreshes; the others go on with the values they have.
-  if (!ctx.policy_loaded_at.compare_exchange_strong(last, now)) return;
-  if (auto st = RefreshSecurityPolicy(ctx); !st) {
-    std::fprintf(stderr, "读取安全策略失败：%s\n", st.error().message.c_str());
+namespace {
+
+// The review module's technical check over the ingest module's stored results. An A03 link
+// without a check of its current URL from the last hour gets one queued (pending); a failed
+// one is queued again, so that a link fixed meanwhile passes at the next attempt. Nothing is
+// fetched here.
+class IngestTechnicalCheck final : public review::TechnicalCheck {
+ public:
+  IngestTechnicalCheck(ingest::IngestService& ingest, const Clock& clock)
+      : ingest_(ingest), clock_(clock) {}
+
+  Result<review::TechnicalVerdict> Verdict(const resources::Resource& r) override {
+    using V = review::TechnicalVerdict;
+    if (r.meta.type != resources::ResourceType::kCourse) {
+      LEP_ASSIGN_OR_RETURN(bool passed, ingest_.TechnicalCheckPassed(r));
+      return passed ? V::kPassed : V::kFailed;
+    }
+    if (r.meta.link.empty()) return V::kFailed;
+    LEP_ASSIGN_OR_RETURN(auto check, ingest_.LinkCheck(r.id));
+    bool current = check && check->url == r.meta.link &&
+                   clock_.NowMs() - check->checked_at < 3'600'000;
+    if (current && check->reachable) return V::kPassed;
+    LEP_RETURN_IF_ERROR(ingest_.RequestLinkCheck(r.id));
+    return current ? V::kFailed : V::kPending;
   }
-}
+
+ private:
+  ingest::IngestService& ingest_;
+  const Clock& clock_;
+};
+
+}  // namespace
 
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
                                                     bool migrate, SearchIndexUse search_use) {
@@ -168,8 +186,11 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
                                                   opts, *ctx->cipher);
   AppContext* audit_ctx = ctx.get();
   ctx->auth->SetAuditSink(
-      [audit_ctx](const security::AuditRecord& r) { RecordAudit(*audit_ctx, r); });
-  LEP_RETURN_IF_ERROR(RefreshSecurityPolicy(*ctx));
+      [audit_ctx](const security::AuditRecord& r) { return RecordAudit(*audit_ctx, r); });
+  ctx->security_admin = std::make_unique<auth::SecurityAdminService>(
+      *ctx->db, *ctx->auth, *ctx->clock, PolicyDefaults(config),
+      config.data_dir + "/audit.anchor");
+  LEP_RETURN_IF_ERROR(ctx->security_admin->RefreshPolicy());
   if (migrate) {
     auto n = ctx->org_repo->EncryptLegacyContacts();
     if (!n) return Fail(n.error());
@@ -185,8 +206,11 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   up.dir = config.data_dir + "/blobs/tmp/uploads";
   up.max_media_bytes = config.max_upload_bytes;
   up.expiry = std::chrono::hours(config.upload_expiry_hours);
-  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->db, *ctx->resource_repo,
-                                                          *ctx->org_repo, *ctx->clock, up);
+  up.unit_pending_bytes = config.unit_pending_upload_bytes;
+  up.account_pending_uploads = config.account_pending_uploads;
+  ctx->upload_repo = uploads::NewSqlUploadRepository(*ctx->db);
+  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->upload_repo, *ctx->resources,
+                                                          *ctx->clock, up);
   AppContext* raw = ctx.get();
   ctx->login_limiter = std::make_unique<security::RateLimiter>(
       *ctx->clock, security::RateLimiterOptions{100, 1.0, 100'000});
@@ -205,15 +229,13 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       *ctx->probe, *ctx->link_checker, *ctx->job_queue, *ctx->clock);
   ctx->ingest->SetJobsWake([raw] { raw->job_runner->Wake(); });
   ctx->ingest->RegisterJobs(*ctx->job_runner);
-  ctx->review = std::make_unique<review::ReviewService>(
-      *ctx->db, *ctx->resource_repo, *ctx->org_repo, *ctx->resources, *ctx->clock,
-      [raw](const resources::Resource& r) {
-        if (r.meta.type == resources::ResourceType::kCourse) {
-          return !r.meta.link.empty() && raw->ingest->CheckLinkNow(r.id, r.meta.link).reachable;
-        }
-        auto passed = raw->ingest->TechnicalCheckPassed(r);
-        return passed && *passed;
-      });
+  ctx->review_repos = review::NewSqlReviewRepositories(*ctx->db);
+  ctx->technical_check = std::make_unique<IngestTechnicalCheck>(*ctx->ingest, *ctx->clock);
+  ctx->review = std::make_unique<review::ReviewService>(review::ReviewService::Deps{
+      *ctx->db, *ctx->resources, *ctx->resource_repo, *ctx->org_repo, *ctx->user_repo,
+      *ctx->review_repos.campaigns, *ctx->review_repos.history, *ctx->review_repos.batches,
+      *ctx->review_repos.progress, *ctx->review_repos.pending_uploads, *ctx->technical_check,
+      *ctx->clock});
   {
     review::NotificationOptions no;
     no.reminder_days = config.reminder_days;
@@ -225,7 +247,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       }
       mailer = review::NewCurlSmtpMailer(config.smtp_url, config.smtp_from);
     }
-    ctx->notifications = std::make_unique<review::NotificationService>(*ctx->db, *ctx->clock, no);
+    ctx->notifications = std::make_unique<review::NotificationService>(
+        *ctx->db, *ctx->review_repos.notifications, *ctx->review_repos.campaigns, *ctx->clock, no);
     ctx->review->SetNotifications(ctx->notifications.get());
     ctx->review_jobs = std::make_unique<review::ReviewJobs>(
         *ctx->review, *ctx->notifications, *ctx->org_repo, std::move(mailer),

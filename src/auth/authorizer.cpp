@@ -52,6 +52,27 @@ Status Authorizer::CheckSeeStatistics(const Principal& p) {
   return Fail(Error::PermissionDenied("只有管理员可以查看统计"));
 }
 
+bool Authorizer::IsNationalReviewDesk(const Principal& p) {
+  return p.role == Role::kPlatformAdmin ||
+         (p.role == Role::kReviewer && p.org && p.org->kind == OrgKind::kOpenUniversity);
+}
+
+bool Authorizer::CanViewBatches(const Principal& p) {
+  return CanSeeAll(p) || IsNationalReviewDesk(p);
+}
+
+bool Authorizer::CanOpenReviewQueue(const Principal& p) {
+  return p.role == Role::kReviewer || p.role == Role::kPlatformAdmin;
+}
+
+bool Authorizer::CanReadSensitiveWords(const Principal& p) {
+  return p.role == Role::kSecurityAdmin || p.role == Role::kPlatformAdmin;
+}
+
+bool Authorizer::CanEditSensitiveWords(const Principal& p) {
+  return p.role == Role::kSecurityAdmin;
+}
+
 Status Authorizer::CheckOpenChild(const Principal& p, const Org& parent, OrgKind kind) {
   bool allowed = p.role == Role::kPlatformAdmin ||
                  (p.role == Role::kUnitAdmin && p.org && p.org->id == parent.id);
@@ -99,6 +120,16 @@ Status Authorizer::CheckCreateUser(const Principal& p, const Org& target, Role r
     }
   }
   return Fail(Error::PermissionDenied("只有本单位或上级单位的管理员可以开设账号"));
+}
+
+Status Authorizer::CheckSecurityAdmin(const Principal& p) {
+  if (p.role == Role::kSecurityAdmin) return Ok();
+  return Fail(Error::PermissionDenied("只有安全管理员可以执行此操作（三权分立）"));
+}
+
+Status Authorizer::CheckAuditor(const Principal& p) {
+  if (p.role == Role::kAuditor) return Ok();
+  return Fail(Error::PermissionDenied("只有审计员可以执行此操作（三权分立）"));
 }
 
 }  // namespace lep::auth

@@ -31,6 +31,21 @@ class Authorizer {
   // Statistics (usage, top lists, submissions): platform roles and the ministry see every
   // unit, a unit admin its own subtree; anyone else kPermissionDenied.
   [[nodiscard]] static Status CheckSeeStatistics(const Principal& p);
+
+  // Review (审核). The national desk — platform admins and the reviewers of 国家开放大学 —
+  // assembles, schedules and publishes the publication batches.
+  static bool IsNationalReviewDesk(const Principal& p);
+  // Publication batches are shown to the national desk and to the platform-wide readers.
+  static bool CanViewBatches(const Principal& p);
+  // A review queue belongs to reviewers (and platform admins, who oversee them).
+  static bool CanOpenReviewQueue(const Principal& p);
+  // The sensitive-word list: security admins maintain it; platform admins may read it.
+  static bool CanReadSensitiveWords(const Principal& p);
+  static bool CanEditSensitiveWords(const Principal& p);
+  // 三权分立: the security policy, two-factor resets and unlocks belong to the security
+  // administrator; the audit log (read only) to the auditor.
+  [[nodiscard]] static Status CheckSecurityAdmin(const Principal& p);
+  [[nodiscard]] static Status CheckAuditor(const Principal& p);
 };
 
 }  // namespace lep::auth
