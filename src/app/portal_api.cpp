@@ -185,7 +185,7 @@ void AddPortalRoutes(AppContext& ctx, http::Router& router) {
               "播放心跳（seconds）；服务器观察到的播放时长累计 ≥30 秒（短于 30 秒的资源 "
               "≥90%）计为一名学习者（每资源每访客一次）"});
   router.Add({"GET", "/api/v1/portal/catalog", Bind(ctx, Catalog), 1024,
-              "国家终身教育数字化学习资源目录（format=json|xlsx|csv）：发布、撤回时预先生成的文件，ETag/Range"});
+              "资源目录（format=json|xlsx|csv）：发布、撤回时预先生成的文件，ETag/Range"});
 }
 
 void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router) {

@@ -144,9 +144,9 @@ portal::PublicMedia::Resolver PublicMediaResolver(AppContext& ctx) {
     LEP_ASSIGN_OR_RETURN(auto media, ctx.ingest->Media(id));
     if (!media) return std::optional<portal::PublicMediaFile>();
     LEP_ASSIGN_OR_RETURN(auto path, ctx.blobs->PathOf(media->playback_blob));
-    return std::optional<portal::PublicMediaFile>(portal::PublicMediaFile{
-        path, media->kind == "audio" ? "audio/mpeg" : "video/mp4",
-        media->playback_sha256.substr(0, 32)});
+    return std::optional<portal::PublicMediaFile>(
+        portal::PublicMediaFile{path, media->kind == "audio" ? "audio/mpeg" : "video/mp4",
+                                media->playback_sha256.substr(0, 32)});
   };
 }
 

@@ -159,8 +159,8 @@ Status CatalogFiles::BuildLocked() {
   next->at = clock_.NowMs();
   const auto rows = static_cast<int64_t>(next->ids.size());
   for (auto& o : outs) {
-    next->files[o.format->ext] = {o.path, o.format->content_type, Quoted(o.hash, o.size), o.size,
-                                  rows, next->at};
+    next->files[o.format->ext] = {
+        o.path, o.format->content_type, Quoted(o.hash, o.size), o.size, rows, next->at};
   }
   std::sort(next->ids.begin(), next->ids.end());
   std::shared_ptr<const Built> drop;

@@ -90,8 +90,8 @@ class CatalogFiles {
 
  private:
   struct Built {
-    int64_t mark = 0;           // feed rows up to this seq are reflected
-    std::vector<int64_t> ids;   // sorted: what the files list
+    int64_t mark = 0;          // feed rows up to this seq are reflected
+    std::vector<int64_t> ids;  // sorted: what the files list
     std::map<std::string, CatalogFile> files;
     int64_t at = 0;
     uint64_t generation = 0;

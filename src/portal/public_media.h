@@ -32,8 +32,7 @@ class PublicMedia {
  public:
   static constexpr size_t kMaxCached = 200'000;
   // The media of a resource if it is published now and has one (nullopt otherwise).
-  using Resolver =
-      std::function<Result<std::optional<PublicMediaFile>>(resources::ResourceId id)>;
+  using Resolver = std::function<Result<std::optional<PublicMediaFile>>(resources::ResourceId id)>;
 
   PublicMedia(resources::ResourceRepository& resources, std::string dir, Resolver resolve)
       : resources_(resources), dir_(std::move(dir)), resolve_(std::move(resolve)) {}

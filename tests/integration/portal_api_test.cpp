@@ -105,8 +105,7 @@ TEST_F(PortalApiTest, CatalogIsAPreparedFileRebuiltAtPublicationAndWithdrawal) {
   auto part = anon.Request("GET", "/api/v1/portal/catalog", "", {{"Range", "bytes=0-9"}});
   EXPECT_EQ(part.status, 206);
   EXPECT_EQ(part.body, first.body.substr(0, 10));
-  EXPECT_EQ(part.headers["content-range"],
-            "bytes 0-9/" + std::to_string(first.body.size()));
+  EXPECT_EQ(part.headers["content-range"], "bytes 0-9/" + std::to_string(first.body.size()));
   auto csv = anon.Get("/api/v1/portal/catalog?format=csv");
   EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBF", 0), 0u);  // BOM for Excel
   size_t lines = 0;
@@ -127,8 +126,7 @@ TEST_F(PortalApiTest, CatalogIsAPreparedFileRebuiltAtPublicationAndWithdrawal) {
   EXPECT_TRUE(*catalog.RebuildIfDue());
   EXPECT_EQ(catalog.builds(), built + 1);
   // Withdrawn: rebuilt at once, gone from every format, a new ETag.
-  ASSERT_TRUE(
-      server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {b}));
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {b}));
   ASSERT_TRUE(server_.ctx().search_feed->Sync({b}));
   EXPECT_TRUE(*catalog.RebuildIfDue());
   EXPECT_EQ(ids(), (std::set<int64_t>{a}));
@@ -141,8 +139,7 @@ TEST_F(PortalApiTest, CatalogIsAPreparedFileRebuiltAtPublicationAndWithdrawal) {
   const int64_t before = catalog.builds();
   // Withdrawn where this server was not told (no Sync, no feed applied): the file it holds
   // lists it, so it is rebuilt before being handed out.
-  ASSERT_TRUE(
-      server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {a}));
+  ASSERT_TRUE(server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {a}));
   EXPECT_EQ(ids(), (std::set<int64_t>{c}));
   EXPECT_EQ(catalog.builds(), before + 1);
   EXPECT_EQ(anon.Get("/api/v1/portal/catalog?format=pdf").status, 400);

@@ -375,7 +375,8 @@ TEST_F(SeveralServersPortalTest, PublicMediaNeedNoDatabaseReadAndStopAtWithdrawa
   // Behind nginx (which sets X-Lep-Accel): an empty answer naming the public link.
   auto accel = anon_b.Request("GET", url, "", {{"X-Lep-Accel", "/_lep_public_media/"}});
   EXPECT_EQ(accel.status, 200);
-  EXPECT_EQ(accel.headers["x-accel-redirect"], "/_lep_public_media/" + std::to_string(resource_id_));
+  EXPECT_EQ(accel.headers["x-accel-redirect"],
+            "/_lep_public_media/" + std::to_string(resource_id_));
   EXPECT_TRUE(accel.body.empty());
   auto odd = anon_b.Request("GET", url, "", {{"X-Lep-Accel", "/../etc/"}});
   EXPECT_EQ(odd.headers.count("x-accel-redirect"), 0u);
