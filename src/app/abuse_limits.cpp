@@ -23,6 +23,7 @@ struct Limit {
 const Limit kLimits[] = {
     {"GET", "/api/v1/portal/search", "search", {300, 30, 100'000}, {0, 0, 0}},
     {"POST", "/api/v1/portal/resources/{id}/progress", "progress", {600, 50, 100'000}, {120, 1, 100'000}},
+    {"POST", "/api/v1/portal/resources/{id}/view", "view", {600, 50, 100'000}, {120, 1, 100'000}},
     {"POST", "/api/v1/portal/resources/{id}/ratings", "ratings", {60, 0.5, 100'000}, {10, 0.05, 100'000}},
     {"POST", "/api/v1/uploads", "uploads", {120, 2, 100'000}, {60, 1, 100'000}},
     // A clerk may submit a whole imported series at once.

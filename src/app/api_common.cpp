@@ -23,6 +23,16 @@ std::string StringField(const json& obj, const char* name, const char* label,
   return it->get<std::string>();
 }
 
+http::Handler Bind(AppContext& ctx, ContextHandler h) {
+  return [&ctx, h](http::Request& req) { return h(ctx, req); };
+}
+
+http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h) {
+  return Authed(ctx, [&ctx, h](http::Request& req, const auth::Principal& p) {
+    return h(ctx, req, p);
+  });
+}
+
 http::Response Reply(int status, const Result<json>& r) {
   if (!r) return http::Response::FromError(r.error());
   return http::Response::Json(status, *r);

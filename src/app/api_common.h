@@ -49,6 +49,13 @@ using AuthedHandler = std::function<http::Response(http::Request&, const auth::P
 // Requires a valid session; on unsafe methods also X-CSRF-Token equal to the session's.
 http::Handler Authed(AppContext& ctx, AuthedHandler h);
 
+// Named handler functions bound to the context (instead of lambdas in the route table).
+using ContextHandler = http::Response (*)(AppContext&, http::Request&);
+using AuthedContextHandler = http::Response (*)(AppContext&, http::Request&,
+                                                const auth::Principal&);
+http::Handler Bind(AppContext& ctx, ContextHandler h);
+http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h);
+
 json OrgJson(const orgs::Org& o);
 json UserJson(const auth::User& u);
 json PrincipalJson(const auth::Principal& p);

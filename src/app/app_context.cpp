@@ -8,7 +8,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/portal.h"
+#include "app/maintenance.h"
+#include "app/portal_catalog.h"
+#include "app/portal_json.h"
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
@@ -18,7 +20,9 @@ namespace lep::app {
 
 AppContext::~AppContext() {
   if (review_jobs) review_jobs->Stop();
+  if (maintenance) maintenance->Stop();
   if (search_feed) search_feed->Stop();
+  if (catalog) catalog->Stop();
   if (job_runner) job_runner->Stop();  // running jobs give up; the queue keeps them
   counters.reset();  // flushes buffered counts while the database is still open
 }
@@ -265,25 +269,65 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
         *ctx->review, *ctx->notifications, *ctx->org_repo, std::move(mailer),
         std::chrono::seconds(std::max(1, config.review_jobs_seconds)));
   }
+  ctx->usage_repo = portal::NewSqlUsageRepository(*ctx->db);
+  ctx->feed_repo = portal::NewSqlFeedRepository(*ctx->db);
+  ctx->rating_repo = portal::NewSqlRatingRepository(*ctx->db);
+  ctx->learner_repo = portal::NewSqlLearnerRepository(*ctx->db);
+  ctx->learners = std::make_unique<portal::LearnerService>(
+      *ctx->rating_repo, *ctx->learner_repo, *ctx->resource_repo, *ctx->org_repo, *ctx->clock,
+      [raw](const std::string& text) {
+        std::string flagged;
+        std::lock_guard lock(raw->screen_mu);
+        if (!raw->screen) return flagged;
+        for (const auto& h : raw->screen->ScreenText("comment", text)) {
+          if (!flagged.empty()) flagged += ";";
+          flagged += h.word;
+        }
+        return flagged;
+      });
+  ctx->visitor_ids = std::make_unique<portal::VisitorIds>(
+      [raw](std::string_view message) { return raw->cipher->KeyedHash(message, "lep_vid"); },
+      *ctx->clock);
+  ctx->stats_repo = stats::NewSqlStatsRepository(*ctx->db);
+  ctx->stats = std::make_unique<stats::StatsService>(*ctx->stats_repo, *ctx->org_repo,
+                                                     *ctx->review, *ctx->clock);
   if (search_use == SearchIndexUse::kOpen) {
     auto index = search::OpenXapianIndex(config.SearchDir());
     if (!index) return Fail(index.error());
     ctx->search = std::move(*index);
-    ctx->review->SetPublicChangeHandler([raw](int64_t id) { SyncSearch(*raw, id); });
-    ctx->counters = std::make_unique<Counters>(*ctx);
-    ctx->search_feed = std::make_unique<SearchFeed>(*ctx);
-    resources::ResourceFilter published_only;
-    published_only.state = "published";
-    published_only.page_size = 1;
-    auto published = ctx->resource_repo->List(published_only);
+    ctx->search_feed = std::make_unique<portal::SearchFeed>(
+        *ctx->search, *ctx->resource_repo, *ctx->feed_repo, *ctx->clock,
+        PortalJsonRenderers().card);
+    ctx->search_feed->SetChangeListener([raw](const std::set<int64_t>& ids, bool all) {
+      if (raw->portal) raw->portal->Invalidate(ids, all);
+      if (raw->catalog) raw->catalog->Changed(ids, all);
+      if (raw->public_media) raw->public_media->Changed(ids, all);
+    });
+    ctx->review->SetPublicChangeHandler([raw](int64_t id) { (void)raw->search_feed->Sync({id}); });
+    ctx->counters = std::make_unique<portal::Counters>(
+        *ctx->db, *ctx->usage_repo, *ctx->resource_repo, *ctx->clock,
+        [raw](const std::set<int64_t>& ids) { (void)raw->search_feed->Sync(ids); });
+    ctx->counters->Start();
+    ctx->maintenance = std::make_unique<Maintenance>(*ctx);
+    ctx->maintenance->Start();
+    auto published = ctx->resource_repo->CountPublished();
     auto indexed = ctx->search->Count();
-    if (published && indexed && published->total != *indexed) {
-      LEP_RETURN_IF_ERROR(Reindex(*ctx));
+    if (published && indexed && *published != *indexed) {
+      LEP_RETURN_IF_ERROR(ctx->search_feed->Reindex());
     }
     // Catch up with what other servers changed while this one was down (a fresh index, one
     // without a feed mark, is rebuilt).
     LEP_RETURN_IF_ERROR(ctx->search_feed->ApplyOnce().map([](auto&&) {}));
   }
+  ctx->portal = std::make_unique<portal::PortalService>(
+      *ctx->resource_repo, *ctx->categories, ctx->search.get(), *ctx->clock, PortalJsonRenderers());
+  std::string catalog_dir = config.SearchDir();  // per server, beside its index
+  while (catalog_dir.size() > 1 && catalog_dir.back() == '/') catalog_dir.pop_back();
+  ctx->catalog = std::make_unique<portal::CatalogFiles>(
+      *ctx->resource_repo, *ctx->feed_repo, *ctx->clock, catalog_dir + "-catalog",
+      CatalogFormats());
+  ctx->public_media = std::make_unique<portal::PublicMedia>(
+      *ctx->resource_repo, config.data_dir + "/public-media", PublicMediaResolver(*ctx));
   {
     std::ifstream in(config.data_dir + "/sensitive_words.txt");
     std::vector<std::string> words;

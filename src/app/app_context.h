@@ -24,6 +24,17 @@
 #include "linkcheck/link_checker.h"
 #include "media/media_probe.h"
 #include "orgs/org_repository.h"
+#include "portal/catalog_files.h"
+#include "portal/counters.h"
+#include "portal/feed_repository.h"
+#include "portal/learner_repository.h"
+#include "portal/learner_service.h"
+#include "portal/portal_service.h"
+#include "portal/public_media.h"
+#include "portal/rating_repository.h"
+#include "portal/search_feed.h"
+#include "portal/usage_repository.h"
+#include "portal/visitor_ids.h"
 #include "orgs/org_service.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
@@ -39,14 +50,14 @@
 #include "security/field_cipher.h"
 #include "security/rate_limiter.h"
 #include "security/security_policy.h"
+#include "stats/stats_service.h"
 #include "storage/blob/blob_store.h"
 #include "storage/db/database.h"
 #include "uploads/upload_service.h"
 
 namespace lep::app {
 
-class Counters;
-class SearchFeed;
+class Maintenance;
 
 struct AppContext {
   ~AppContext();
@@ -88,13 +99,28 @@ struct AppContext {
   // shows as a newer time; see ReloadSensitiveWordsIfChanged).
   std::filesystem::file_time_type screen_file_time;
   std::unique_ptr<search::SearchIndex> search;
-  // Tails the database's change feed into `search` (thread started by `lep serve`).
-  std::unique_ptr<SearchFeed> search_feed;
+  // The portal module: public reads, counting, learner features, the search feed.
+  std::unique_ptr<portal::UsageRepository> usage_repo;
+  std::unique_ptr<portal::FeedRepository> feed_repo;
+  std::unique_ptr<portal::RatingRepository> rating_repo;
+  std::unique_ptr<portal::LearnerRepository> learner_repo;
+  std::unique_ptr<portal::PortalService> portal;
+  std::unique_ptr<portal::CatalogFiles> catalog;  // the public catalog as prepared files
+  std::unique_ptr<portal::PublicMedia> public_media;  // published media without a DB read
+  std::unique_ptr<portal::LearnerService> learners;
+  std::unique_ptr<stats::StatsRepository> stats_repo;
+  std::unique_ptr<stats::StatsService> stats;
+  // Keeps `search` in step with publication (feed thread started by `lep serve`).
+  std::unique_ptr<portal::SearchFeed> search_feed;
   // Sign-in and sign-up attempts per client IP (on top of the per-account lockout).
   std::unique_ptr<security::RateLimiter> login_limiter;
   // The buckets of app/abuse_limits.cpp (search, counter pings, uploads, submissions).
   std::vector<std::unique_ptr<security::RateLimiter>> rate_limits;
-  std::unique_ptr<Counters> counters;
+  std::unique_ptr<portal::Counters> counters;
+  // Signed anonymous visitor ids (the lep_vid cookie) for honest counting.
+  std::unique_ptr<portal::VisitorIds> visitor_ids;
+  // Housekeeping thread (uploads sweep, feed pruning, audit anchor, word-list reload).
+  std::unique_ptr<Maintenance> maintenance;
   http::Metrics metrics;
   // In-app notifications (+ optional e-mail) of the review workflow.
   std::unique_ptr<review::NotificationService> notifications;

@@ -16,10 +16,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/portal.h"
+#include "crypto/crypto.h"
+#include "portal/search_feed.h"
 #include "security/audit_chain.h"
 #include "security/security_policy.h"
-#include "crypto/crypto.h"
 #include "storage/blob/blob_store.h"
 
 extern char** environ;
@@ -402,7 +402,7 @@ Result<RestoreReport> RestoreBackup(const RestoreOptions& opt) {
   Config opened = target;
   opened.search_dir.clear();
   LEP_ASSIGN_OR_RETURN(auto ctx, BuildAppContext(opened, nullptr, /*migrate=*/true));
-  LEP_ASSIGN_OR_RETURN(rep.resources_indexed, Reindex(*ctx));
+  LEP_ASSIGN_OR_RETURN(rep.resources_indexed, ctx->search_feed->Reindex());
   std::optional<std::string> anchor;
   if (fs::exists(data / "audit.anchor", ec)) anchor = (data / "audit.anchor").string();
   LEP_ASSIGN_OR_RETURN(auto chain, security::VerifyChain(*ctx->db, anchor));

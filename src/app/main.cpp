@@ -11,7 +11,7 @@
 
 #include "app/app_context.h"
 #include "app/routes.h"
-#include "app/portal.h"
+#include "portal/search_feed.h"
 #include "app/resources_io.h"
 #include "app/seed.h"
 #include "app/seed_showcase.h"
@@ -58,13 +58,14 @@ int RunReindex(lep::app::AppContext& ctx, std::chrono::seconds wait) {
   auto index = lep::search::OpenXapianIndex(dir);
   if (index) {
     ctx.search = std::move(*index);
-    auto n = lep::app::Reindex(ctx);
+    lep::portal::SearchFeed feed(*ctx.search, *ctx.resource_repo, *ctx.feed_repo, *ctx.clock);
+    auto n = feed.Reindex();
     if (!n) return Die(n.error());
     std::printf("已重建检索索引：%lld 个已发布资源\n", static_cast<long long>(*n));
     return 0;
   }
   if (!index.error().Is(lep::ErrorCode::kUnavailable)) return Die(index.error());
-  auto token = lep::app::RequestSearchRebuild(ctx);
+  auto token = lep::portal::SearchFeed::RequestRebuild(*ctx.feed_repo, *ctx.clock);
   if (!token) return Die(token.error());
   std::printf(
       "检索索引 %s 正由运行中的服务器使用：已请求连接本数据库的每台服务器重建各自的索引，"
@@ -73,7 +74,7 @@ int RunReindex(lep::app::AppContext& ctx, std::chrono::seconds wait) {
   std::fflush(stdout);
   auto deadline = std::chrono::steady_clock::now() + wait;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto peek = lep::search::PeekXapianIndex(dir, lep::app::kSearchRebuildMeta);
+    auto peek = lep::search::PeekXapianIndex(dir, lep::portal::kSearchRebuildMeta);
     if (peek && HonoursRequest(peek->meta, *token)) {
       std::printf("运行中的服务器已重建检索索引：%lld 个已发布资源\n",
                   static_cast<long long>(peek->documents));
@@ -138,6 +139,10 @@ int main(int argc, char** argv) {
   bool seed_no_showcase = false;
   seed->add_flag("--no-showcase", seed_no_showcase,
                  "只建演示单位与账号，不生成演示资源（默认用 ffmpeg 生成几十个演示资源并走完审核发布）");
+  int64_t seed_published = 0;
+  seed->add_option("--published", seed_published,
+                   "另外生成 N 个已发布的演示资源（门户演示与基准测试用）")
+      ->check(CLI::Range(int64_t{0}, int64_t{10'000'000}));
 
   auto* user = cli.add_subcommand("user", "账号管理");
   user->require_subcommand(1);
@@ -275,6 +280,16 @@ int main(int argc, char** argv) {
       if (!shown) return Die(shown.error());
       std::printf("演示资源：已发布 %d 个，另有 %d 个在各角色的待办中。\n", shown->published,
                   shown->waiting);
+    }
+    if (seed_published > 0) {
+      auto n = lep::app::SeedPublished(ctx, seed_published, 20221, [&](int64_t done) {
+        if (done % 100'000 == 0 || done == seed_published) {
+          std::printf("已生成并发布 %lld / %lld 个演示资源\n", static_cast<long long>(done),
+                      static_cast<long long>(seed_published));
+          std::fflush(stdout);
+        }
+      });
+      if (!n) return Die(n.error());
     }
     std::printf("演示账号（密码均为 %s，仅用于演示）：\n", lep::app::kDemoPassword);
     for (const auto& a : lep::app::DemoAccounts()) {
@@ -479,6 +494,7 @@ int main(int argc, char** argv) {
   ctx.review_jobs->Start();  // scheduled batches, deadline reminders, e-mail
   // Changes made through other servers reach this one's search index.
   ctx.search_feed->Start(std::chrono::seconds(std::max(1, ctx.config.search_sync_seconds)));
+  ctx.catalog->Start(std::chrono::seconds(5));  // catalog files follow publication
   if (cfg.job_threads > 0) ctx.job_runner->Start();  // the embedded worker (jobs.threads = 0: none)
   server.Run();
   ctx.job_runner->Stop();

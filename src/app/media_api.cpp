@@ -3,6 +3,9 @@
 // owning unit's subtree above it (its users and the reviewers on its path).
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "app/api_common.h"
 #include "app/routes.h"
 #include "auth/authorizer.h"
@@ -51,13 +54,21 @@ json LinkCheckJson(const std::optional<ingest::LinkCheckRecord>& c) {
           {"error_code", c->error_code}, {"error", c->error},     {"checked_at", c->checked_at}};
 }
 
+Response ServeFile(const Request& req, const std::string& path, const std::string& content_type,
+                   const std::string& etag, bool is_public);
+
 // Serves a blob with ETag, Last-Modified, HEAD and a single Range.
 Response ServeBlob(AppContext& ctx, const Request& req, const std::string& blob,
                    const std::string& content_type, const std::string& etag, bool is_public) {
   auto path = ctx.blobs->PathOf(blob);
   if (!path) return Response::FromError(path.error());
+  return ServeFile(req, *path, content_type, etag, is_public);
+}
+
+Response ServeFile(const Request& req, const std::string& path, const std::string& content_type,
+                   const std::string& etag, bool is_public) {
   struct stat sb {};
-  if (::stat(path->c_str(), &sb) != 0) return Response::FromError(Error::NotFound("文件不存在"));
+  if (::stat(path.c_str(), &sb) != 0) return Response::FromError(Error::NotFound("文件不存在"));
   uint64_t size = static_cast<uint64_t>(sb.st_size);
   std::string quoted = "\"" + etag + "\"";
   Response r;
@@ -93,10 +104,30 @@ Response ServeBlob(AppContext& ctx, const Request& req, const std::string& blob,
     r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.offset) + "-" +
                                      std::to_string(range.range.offset + range.range.length - 1) +
                                      "/" + std::to_string(size));
-    r.file = http::FileBody{*path, range.range.offset, range.range.length};
+    r.file = http::FileBody{path, range.range.offset, range.range.length};
   } else {
-    r.file = http::FileBody{*path, 0, size};
+    r.file = http::FileBody{path, 0, size};
   }
+  return r;
+}
+
+// Behind the shipped nginx (which sets X-Lep-Accel to its internal location, overriding what a
+// client sent), published media are sent by nginx from the public link: an empty answer with
+// X-Accel-Redirect. A client that sends the header itself only gets that empty answer.
+Response ServePublicMedia(const Request& req, const portal::PublicMediaFile& f,
+                          resources::ResourceId id) {
+  auto accel = req.Header("x-lep-accel");
+  bool safe = accel && accel->size() > 2 && accel->front() == '/' && accel->back() == '/' &&
+              accel->find("..") == std::string_view::npos &&
+              std::all_of(accel->begin(), accel->end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' ||
+                       c == '-';
+              });
+  if (!safe) return ServeFile(req, f.path, f.content_type, f.etag, true);
+  Response r;
+  r.content_type = f.content_type;
+  r.SetHeader("X-Accel-Redirect", std::string(*accel) + std::to_string(id.value));
+  r.SetHeader("Cache-Control", "public, max-age=3600");
   return r;
 }
 
@@ -158,6 +189,12 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
 
   router.Add({"GET", "/media/resources/{id}",
               [&ctx](Request& req) {
+                // Published: no session, no database read (portal::PublicMedia).
+                if (auto id = req.IdParam("id")) {
+                  auto pub = ctx.public_media->Find(resources::ResourceId{*id});
+                  if (!pub) return Response::FromError(pub.error());
+                  if (*pub) return ServePublicMedia(req, **pub, resources::ResourceId{*id});
+                }
                 auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto m = ctx.ingest->Media(r->id);

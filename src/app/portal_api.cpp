@@ -1,14 +1,16 @@
-// The public learning portal API (no login): home, browse, detail with series and toc,
-// Chinese full-text search, counters, and the public catalog. Only published resources are
-// ever reachable here.
-#include <random>
-
+// The public learning portal API (no login): home, search, detail with its series, playback
+// heartbeats and the public catalog. Transport only: parse, one call to portal::PortalService
+// (or the counters), render. Only published resources are ever reachable here.
 #include "app/api_common.h"
-#include "app/portal.h"
+#include "app/portal_catalog.h"
+#include "app/portal_json.h"
+#include "app/portal_requests.h"
 #include "app/resources_io.h"
-#include "app/resources_json.h"
 #include "app/routes.h"
-#include "auth/password.h"
+#include "portal/counters.h"
+#include "portal/portal_service.h"
+#include "portal/visitor_ids.h"
+#include "resources/metadata.h"
 #include "resources/sheet_mapping.h"
 #include "xlsx/spreadsheet.h"
 
@@ -20,204 +22,175 @@ using http::Response;
 
 constexpr const char* kVisitorCookie = "lep_vid";
 
-json PublicJson(AppContext& ctx, const resources::Resource& r, bool detail) {
-  json j = ResourceJson(r, detail);
-  for (const char* hidden : {"version", "created_at", "updated_at", "state", "state_label"}) {
-    j.erase(hidden);
+// The visitor: the id of a valid signed lep_vid cookie. A request without one gets a new
+// random id as its cookie (rationed per client address; none left: nothing counts); a forged
+// or outdated cookie counts nothing and is replaced.
+struct Visitor {
+  std::string id;      // "" when this request may not count
+  std::string cookie;  // a new cookie value to set, if any
+};
+
+Visitor VisitorOf(AppContext& ctx, const Request& req) {
+  auto presented = req.Cookie(kVisitorCookie);
+  if (presented) {
+    if (auto id = ctx.visitor_ids->Verify(*presented)) return {*id, ""};
   }
-  if (auto org = ctx.org_repo->Get(r.org_id); org && *org) {
-    j["unit"] = (*org)->name;
-    j["province"] = (*org)->region;
-  }
-  if (r.meta.type != resources::ResourceType::kCourse) {
-    j["media_url"] = "/media/resources/" + std::to_string(r.id.value);
-  }
-  return j;
+  auto issued = ctx.visitor_ids->Issue(req.remote_ip);
+  if (!issued) return {};
+  return {presented ? "" : issued->id, issued->cookie};
 }
 
-// The visitor id: the lep_vid cookie, else a hash of IP and User-Agent.
-std::string VisitorOf(const Request& req, bool* set_cookie, std::string* new_id) {
-  if (auto v = req.Cookie(kVisitorCookie); v && v->size() == 32) return *v;
-  // First visit: the id is derived from IP and User-Agent and handed out as the cookie, so a
-  // visitor counts as the same one before and after the cookie exists.
-  *set_cookie = true;
-  *new_id = auth::TokenHash(req.remote_ip + "|" +
-                            std::string(req.Header("user-agent").value_or("")))
-                .substr(0, 32);
-  return *new_id;
+void SetVisitorCookie(Response& resp, const Visitor& v) {
+  if (v.cookie.empty()) return;
+  resp.SetHeader("Set-Cookie", std::string(kVisitorCookie) + "=" + v.cookie +
+                                   "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
 }
 
-Result<std::vector<resources::Resource>> PublishedWhere(AppContext& ctx, const std::string& order,
-                                                       int limit, const std::string& where = "",
-                                                       const std::vector<storage::Value>& p = {}) {
-  std::vector<storage::Value> params = p;
-  params.push_back(int64_t{limit});
-  LEP_ASSIGN_OR_RETURN(auto rows, ctx.db->Exec("SELECT id FROM resources WHERE state = "
-                                               "'published'" + where + " ORDER BY " + order +
-                                               " LIMIT ?",
-                                               params));
-  std::vector<resources::Resource> out;
-  for (const auto& row : rows.rows) {
-    LEP_ASSIGN_OR_RETURN(auto r, ctx.resource_repo->Get(resources::ResourceId{row.Int(0)}));
-    if (r) out.push_back(std::move(*r));
+// A public page: 304 when the client holds it, else its bytes; cacheable by browsers, a CDN
+// and the nginx microcache (what is withdrawn disappears within max-age).
+Response Page(const Request& req, const portal::PublicPage& page) {
+  Response resp;
+  resp.SetHeader("ETag", page.etag);
+  resp.SetHeader("Cache-Control", "public, max-age=60");
+  if (auto inm = req.Header("if-none-match"); inm && *inm == page.etag) {
+    resp.status = 304;
+    resp.content_type.clear();
+    return resp;
   }
-  return out;
+  resp.status = 200;
+  resp.body = *page.body;
+  return resp;
 }
 
-json List(AppContext& ctx, const std::vector<resources::Resource>& v) {
+Response Home(AppContext& ctx, Request& req) {
+  auto page = ctx.portal->HomePage();
+  if (!page) return Response::FromError(page.error());
+  return Page(req, *page);
+}
+
+Response Search(AppContext& ctx, Request& req) {
+  auto q = ParseSearchQuery(req);
+  if (!q) return Response::FromError(q.error());
+  auto result = ctx.portal->Search(*q);
+  if (!result) return Response::FromError(result.error());
+  // The entries come rendered from the index: spliced, not parsed again.
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < result->hits.size(); ++i) {
+    const auto& h = result->hits[i];
+    if (h.card.size() < 2 || h.card.back() != '}') continue;
+    if (body.back() != '[') body += ',';
+    body.append(h.card, 0, h.card.size() - 1);
+    body += ",\"title_html\":" + json(h.title_html).dump() +
+            ",\"snippet_html\":" + json(h.snippet_html).dump() + "}";
+  }
+  const std::string count = std::to_string(result->total);
+  json meta = {{"total", result->total},
+               {"total_relation", result->total_exact ? "eq" : "gte"},
+               {"total_lower_bound", result->total_lower_bound},
+               {"total_text", result->total_exact ? count + " 条" : "约 " + count + " 条"},
+               {"page", result->page},
+               {"facets", result->facets},
+               {"facets_exact", result->facets_exact}};
+  std::string tail = meta.dump();
+  body += "]," + tail.substr(1);
+  return Response::Text(200, std::move(body), "application/json; charset=utf-8");
+}
+
+Response Detail(AppContext& ctx, Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
+  auto page = ctx.portal->DetailPage(resources::ResourceId{*id});
+  if (!page) return Response::FromError(page.error());
+  return Page(req, *page);
+}
+
+// The click beacon: a view of the detail page, counted once per visitor and window.
+Response View(AppContext& ctx, Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
+  auto r = ctx.portal->IsPublished(resources::ResourceId{*id});
+  if (!r) return Response::FromError(r.error());
+  Visitor visitor = VisitorOf(ctx, req);
+  bool counted =
+      ctx.counters && ctx.counters->Click(*id, visitor.id, req.Header("user-agent").value_or(""));
+  Response resp = Response::Json(200, {{"counted", counted}});
+  resp.SetHeader("Cache-Control", "no-store");
+  SetVisitorCookie(resp, visitor);
+  return resp;
+}
+
+Response Progress(AppContext& ctx, Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
+  auto r = ctx.portal->Published(resources::ResourceId{*id});
+  if (!r) return Response::FromError(r.error());
+  Visitor visitor = VisitorOf(ctx, req);
+  std::string_view ua = req.Header("user-agent").value_or("");
+  const resources::Metadata& m = r->resource.meta;
+  bool counted = false;
+  if (ctx.counters) {
+    counted =
+        m.type == resources::ResourceType::kCourse
+            ? ctx.counters->OpenedLink(*id, visitor.id, ua)  // link-out
+            : ctx.counters->Played(*id, visitor.id, ua, ParseProgressSeconds(req.body),
+                                   std::max<int64_t>(0, resources::ParseDuration(m.duration)));
+  }
+  Response resp = Response::Json(200, {{"learner_counted", counted}});
+  SetVisitorCookie(resp, visitor);
+  return resp;
+}
+
+// The catalog is a prepared file (rebuilt at publication and withdrawal): sent as it is.
+Response Catalog(AppContext& ctx, Request& req) {
+  auto format = ParseCatalogFormat(req);
+  if (!format) return Response::FromError(format.error());
+  const char* ext = *format == CatalogFormat::kJson  ? "json"
+                    : *format == CatalogFormat::kCsv ? "csv"
+                                                     : "xlsx";
+  auto file = ctx.catalog->Current(ext);
+  if (!file) return Response::FromError(file.error());
+  return ServePreparedFile(req, *file, 60,
+                           *format == CatalogFormat::kJson ? "" : std::string("catalog.") + ext);
+}
+
+Response Categories(AppContext& ctx, Request&) {
+  auto tree = ctx.portal->CategoryTree();
+  if (!tree) return Response::FromError(tree.error());
+  std::function<json(const portal::CategoryCount&)> node = [&](const portal::CategoryCount& c) {
+    json children = json::array();
+    for (const auto& child : c.children) children.push_back(node(child));
+    return json{{"id", c.id},
+                {"name", c.name},
+                {"path", c.path},
+                {"count", c.count},
+                {"children", children}};
+  };
   json items = json::array();
-  for (const auto& r : v) items.push_back(PublicJson(ctx, r, false));
-  return items;
+  for (const auto& c : *tree) items.push_back(node(c));
+  return Response::Json(200, {{"items", items}});
 }
 
 }  // namespace
 
 void AddPortalRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/portal/home",
-              [&ctx](Request&) {
-                json domains = json::array();
-                for (const auto& d : resources::Domains()) {
-                  auto n = ctx.db->QueryOne("SELECT COUNT(*) FROM resources WHERE state = "
-                                            "'published' AND domain = ?",
-                                            {d});
-                  domains.push_back({{"domain", d}, {"count", n && *n ? (*n)->Int(0) : 0}});
-                }
-                auto newest = PublishedWhere(ctx, "published_at DESC, id DESC", 8);
-                auto clicked = PublishedWhere(ctx, "clicks DESC, id DESC", 8);
-                auto learned = PublishedWhere(ctx, "learners DESC, id DESC", 8);
-                if (!newest || !clicked || !learned) {
-                  return Response::FromError(Error::Internal());
-                }
-                return Response::Json(200, {{"domains", domains},
-                                            {"newest", List(ctx, *newest)},
-                                            {"most_clicked", List(ctx, *clicked)},
-                                            {"most_learned", List(ctx, *learned)}});
-              },
-              1024, "门户首页：各范围资源数、最新、点击最多、学习最多"});
+  router.Add({"GET", "/api/v1/portal/home", Bind(ctx, Home), 1024,
+              "门户首页：各范围资源数、最新、点击最多、学习最多"});
+  router.Add({"GET", "/api/v1/portal/search", Bind(ctx, Search), 1024,
+              "中文全文检索（q、domain、type、category、province、unit、时长范围、sort、分页）"});
+  router.Add({"GET", "/api/v1/portal/resources/{id}", Bind(ctx, Detail), 1024,
+              "资源详情（公开，可缓存：ETag/304，Cache-Control；不计点击）"});
+  router.Add({"POST", "/api/v1/portal/resources/{id}/view", Bind(ctx, View), 1024,
+              "点击计数（详情页打开时发送；同一访客 30 分钟内只计一次）"});
+  router.Add({"POST", "/api/v1/portal/resources/{id}/progress", Bind(ctx, Progress), 1024,
+              "播放心跳（seconds）；服务器观察到的播放时长累计 ≥30 秒（短于 30 秒的资源 "
+              "≥90%）计为一名学习者（每资源每访客一次）"});
+  router.Add({"GET", "/api/v1/portal/catalog", Bind(ctx, Catalog), 1024,
+              "资源目录（format=json|xlsx|csv）：发布、撤回时预先生成的文件，ETag/Range"});
+}
 
-  router.Add({"GET", "/api/v1/portal/search",
-              [&ctx](Request& req) {
-                if (!ctx.search) return Response::FromError(Error::Internal("搜索暂不可用"));
-                search::SearchQuery q;
-                q.q = req.Query("q").value_or("");
-                auto opt = [&](const char* k) -> std::optional<std::string> {
-                  auto v = req.Query(k);
-                  if (!v || v->empty()) return std::nullopt;
-                  return v;
-                };
-                q.domain = opt("domain");
-                if (q.domain) {
-                  if (auto d = resources::ParseDomain(*q.domain)) q.domain = *d;
-                }
-                q.type = opt("type");
-                q.category_prefix = opt("category");
-                q.province = opt("province");
-                q.unit = opt("unit");
-                if (auto v = opt("min_duration")) q.min_duration_s = std::atoll(v->c_str());
-                if (auto v = opt("max_duration")) q.max_duration_s = std::atoll(v->c_str());
-                std::string sort = req.Query("sort").value_or("relevance");
-                q.sort = sort == "clicks"     ? search::SearchQuery::Sort::kClicks
-                         : sort == "learners" ? search::SearchQuery::Sort::kLearners
-                         : sort == "newest"   ? search::SearchQuery::Sort::kNewest
-                                              : search::SearchQuery::Sort::kRelevance;
-                if (auto v = opt("page")) q.page = std::atoi(v->c_str());
-                if (auto v = opt("page_size")) q.page_size = std::atoi(v->c_str());
-                auto result = ctx.search->Search(q);
-                if (!result) return Response::FromError(result.error());
-                json hits = json::array();
-                for (const auto& h : result->hits) {
-                  auto r = ctx.resource_repo->Get(resources::ResourceId{h.id});
-                  if (!r || !*r || (*r)->state != resources::ResourceState::kPublished) continue;
-                  json j = PublicJson(ctx, **r, false);
-                  j["title_html"] = h.title_html;
-                  j["snippet_html"] = h.snippet_html;
-                  hits.push_back(std::move(j));
-                }
-                return Response::Json(200, {{"total", result->total},
-                                            {"page", std::max(1, q.page)},
-                                            {"items", hits},
-                                            {"facets", result->facets}});
-              },
-              1024, "中文全文检索（q、domain、type、category、province、unit、时长范围、sort、分页）"});
-
-  router.Add({"GET", "/api/v1/portal/resources/{id}",
-              [&ctx](Request& req) {
-                auto r = PublishedResource(ctx, req);
-                if (!r) return Response::FromError(r.error());
-                bool set_cookie = false;
-                std::string new_id;
-                std::string visitor = VisitorOf(req, &set_cookie, &new_id);
-                ctx.counters->Click(r->id.value, visitor,
-                                    std::string(req.Header("user-agent").value_or("")));
-                json j = PublicJson(ctx, *r, true);
-                if (!r->meta.series.empty()) {
-                  auto siblings = PublishedWhere(
-                      ctx, "series_order = '', series_order, id", 200,
-                      " AND org_id = ? AND series = ?", {r->org_id.value, r->meta.series});
-                  json list = json::array();
-                  if (siblings) {
-                    for (const auto& s : *siblings) {
-                      list.push_back({{"id", s.id.value},
-                                      {"title", s.meta.title},
-                                      {"series_order", s.meta.series_order},
-                                      {"current", s.id == r->id}});
-                    }
-                  }
-                  j["series_items"] = list;
-                }
-                Response resp = Response::Json(200, j);
-                if (set_cookie) {
-                  resp.SetHeader("Set-Cookie", std::string(kVisitorCookie) + "=" + new_id +
-                                                   "; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
-                }
-                return resp;
-              },
-              1024, "资源详情（公开；计一次点击，同一访客 30 分钟内只计一次）"});
-
-  router.Add({"POST", "/api/v1/portal/resources/{id}/progress",
-              [&ctx](Request& req) {
-                auto r = PublishedResource(ctx, req);
-                if (!r) return Response::FromError(r.error());
-                auto body = json::parse(req.body, nullptr, false);
-                int seconds = 0;
-                if (body.is_object() && body.contains("seconds") && body["seconds"].is_number()) {
-                  seconds = static_cast<int>(body["seconds"].get<double>());
-                }
-                if (r->meta.type == resources::ResourceType::kCourse) seconds = 30;  // link-out
-                bool set_cookie = false;
-                std::string new_id;
-                std::string visitor = VisitorOf(req, &set_cookie, &new_id);
-                bool counted = ctx.counters->Played(
-                    r->id.value, visitor, std::string(req.Header("user-agent").value_or("")),
-                    seconds);
-                return Response::Json(200, {{"learner_counted", counted}});
-              },
-              1024, "播放心跳（seconds）；累计 ≥30 秒计为一名学习者（每资源每访客一次）"});
-
-  router.Add({"GET", "/api/v1/portal/catalog",
-              [&ctx](Request& req) {
-                auto all = PublishedWhere(ctx, "batch_id, id", 100000);
-                if (!all) return Response::FromError(all.error());
-                std::string format = req.Query("format").value_or("json");
-                if (format == "json") return Response::Json(200, {{"items", List(ctx, *all)}});
-                resources::SheetData sheet;
-                sheet.header = resources::ExportHeader();
-                for (const auto& r : *all) sheet.rows.push_back(resources::ExportRow(r));
-                if (format == "csv") {
-                  auto resp = Response::Text(200, WriteSafeCsv(sheet), "text/csv; charset=utf-8");
-                  resp.SetHeader("Content-Disposition", "attachment; filename=\"catalog.csv\"");
-                  return resp;
-                }
-                auto bytes = xlsx::WriteXlsx(
-                    {{"国家终身教育数字化学习资源目录", sheet.header, sheet.rows, ExportColumnWidths()}});
-                if (!bytes) return Response::FromError(bytes.error());
-                auto resp = Response::Text(
-                    200, std::move(*bytes),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-                resp.SetHeader("Content-Disposition", "attachment; filename=\"catalog.xlsx\"");
-                return resp;
-              },
-              1024, "国家终身教育数字化学习资源目录（format=json|xlsx|csv）"});
+void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router) {
+  router.Add({"GET", "/api/v1/portal/categories", Bind(ctx, Categories), 1024,
+              "按分类浏览：分类树及各节点子树中已发布资源数（公开）"});
 }
 
 }  // namespace lep::app

@@ -2,6 +2,8 @@
 // top-level bodies listed in the notice; every demo account uses kDemoPassword.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,5 +27,15 @@ struct DemoAccount {
 // anything was created.
 [[nodiscard]] Result<bool> SeedDemo(AppContext& ctx);
 const std::vector<DemoAccount>& DemoAccounts();
+
+// Fills n published resources for the demo and the benchmarks (`lep seed-demo --published N`):
+// varied Chinese titles and summaries of a few hundred characters, presenters, keywords,
+// categories across the whole tree, series, A01/A02/A03 mixed, click and learner counts with a
+// long-tailed skew, spread over the demo units. Created through ResourceService::Import (all
+// metadata rules, in chunks of one transaction each) and published through
+// ResourceRepository::ChangeState; deterministic for a given seed. progress(done) is called
+// after each chunk. Returns how many were published.
+[[nodiscard]] Result<int64_t> SeedPublished(AppContext& ctx, int64_t n, uint32_t seed = 20221,
+                                            const std::function<void(int64_t)>& progress = {});
 
 }  // namespace lep::app

@@ -1,9 +1,11 @@
 // Serves the built front end: hashed assets cached for a year, index.html never cached,
 // unknown paths fall back to index.html (client-side routing). Without a build, a plain
 // Chinese start page says where the API is.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "app/routes.h"
 
@@ -42,6 +44,29 @@ constexpr const char* kStartPage = R"html(<!doctype html>
 </main></body></html>
 )html";
 
+// Whether an Accept-Encoding header accepts coding (a listed token whose q is not 0).
+bool AcceptsEncoding(std::string_view header, std::string_view coding) {
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    size_t semi = item.find(';');
+    std::string_view name = item.substr(0, semi);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name != coding) continue;
+    if (semi == std::string_view::npos) return true;
+    std::string params(item.substr(semi + 1));
+    params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
+    // q=0, q=0.0, q=0.00 … refuse the coding.
+    if (params.rfind("q=0", 0) == 0 && params.find_first_not_of("0.", 2) == std::string::npos) {
+      return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 http::Handler StaticFilesHandler(const AppContext& ctx) {
@@ -65,11 +90,24 @@ http::Handler StaticFilesHandler(const AppContext& ctx) {
       fs::path candidate = fs::weakly_canonical(root / req.path.substr(1));
       auto rel = candidate.lexically_relative(root);
       if (!rel.empty() && *rel.begin() != ".." && fs::is_regular_file(candidate)) {
-        if (auto body = ReadFile(candidate)) {
+        // The build ships .br/.gz beside text assets: send one the client accepts.
+        std::string accept(req.Header("accept-encoding").value_or(""));
+        std::string encoding;
+        fs::path send = candidate;
+        for (const char* enc : {"br", "gzip"}) {
+          fs::path packed = candidate.string() + (std::string(enc) == "br" ? ".br" : ".gz");
+          if (AcceptsEncoding(accept, enc) && fs::is_regular_file(packed)) {
+            encoding = enc;
+            send = packed;
+            break;
+          }
+        }
+        if (auto body = ReadFile(send)) {
           auto r = http::Response::Text(200, std::move(*body), ContentType(candidate));
+          r.SetHeader("Vary", "Accept-Encoding");
+          if (!encoding.empty()) r.SetHeader("Content-Encoding", encoding);
           bool hashed = req.path.rfind("/assets/", 0) == 0;
-          r.SetHeader("Cache-Control",
-                      hashed ? "public, max-age=31536000, immutable" : "no-cache");
+          r.SetHeader("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
           return r;
         }
       }

@@ -37,6 +37,21 @@ Status Authorizer::CheckWriteResources(const Principal& p, const Org& owner) {
   return Fail(Error::PermissionDenied("只有本单位的录入员或管理员可以录入、修改资源"));
 }
 
+Status Authorizer::CheckModerateRatings(const Principal& p) {
+  if (p.role == Role::kPlatformAdmin || p.role == Role::kUnitAdmin) return Ok();
+  return Fail(Error::PermissionDenied("只有单位管理员可以审核评价"));
+}
+
+bool Authorizer::CanModerateRatings(const Principal& p, const Org& owner) {
+  if (p.role == Role::kPlatformAdmin) return true;
+  return p.role == Role::kUnitAdmin && CanSeeOrg(p, owner);
+}
+
+Status Authorizer::CheckSeeStatistics(const Principal& p) {
+  if (CanSeeAll(p) || (p.role == Role::kUnitAdmin && p.org)) return Ok();
+  return Fail(Error::PermissionDenied("只有管理员可以查看统计"));
+}
+
 bool Authorizer::IsNationalReviewDesk(const Principal& p) {
   return p.role == Role::kPlatformAdmin ||
          (p.role == Role::kReviewer && p.org && p.org->kind == OrgKind::kOpenUniversity);

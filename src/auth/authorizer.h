@@ -24,6 +24,13 @@ class Authorizer {
   [[nodiscard]] static Status CheckManagePlatform(const Principal& p);
   // Creating and editing a unit's resources: its uploaders and unit admins only.
   [[nodiscard]] static Status CheckWriteResources(const Principal& p, const orgs::Org& owner);
+  // Moderating learners' ratings (使用评价): platform admins everywhere, unit admins for the
+  // resources of their subtree. CheckModerateRatings: whether the role moderates at all.
+  [[nodiscard]] static Status CheckModerateRatings(const Principal& p);
+  static bool CanModerateRatings(const Principal& p, const orgs::Org& owner);
+  // Statistics (usage, top lists, submissions): platform roles and the ministry see every
+  // unit, a unit admin its own subtree; anyone else kPermissionDenied.
+  [[nodiscard]] static Status CheckSeeStatistics(const Principal& p);
 
   // Review (审核). The national desk — platform admins and the reviewers of 国家开放大学 —
   // assembles, schedules and publishes the publication batches.

@@ -4,6 +4,7 @@
 // its history, audit and notification rows commit together. Implementations are thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,23 @@ struct UsageDelta {
   int64_t learners = 0;
 };
 
+// A published resource with the name and region of the unit that owns it: what the public
+// portal shows and indexes.
+struct PublishedResource {
+  Resource resource;
+  std::string unit_name;
+  std::string unit_region;
+};
+
+// Orders of the portal's lists of published resources (ties broken by id, newest first).
+enum class PublishedOrder { kNewest, kClicks, kLearners };
+
+// A published resource's place in the catalog (by publication batch, then id).
+struct CatalogKey {
+  ResourceId id;
+  int64_t batch_id = 0;  // 0 when published outside a batch
+};
+
 class ResourceRepository {
  public:
   virtual ~ResourceRepository() = default;
@@ -108,6 +126,29 @@ class ResourceRepository {
   [[nodiscard]] virtual Result<std::optional<ResourceId>> SeriesOrderOwner(
       orgs::OrgId org, const std::string& series, const std::string& order) = 0;
   [[nodiscard]] virtual Result<std::vector<SeriesInfo>> ListSeries(orgs::OrgId org) = 0;
+
+  // Reads of published resources for the public portal (nothing else is ever returned).
+  // Those of ids that are published, with their unit, in the order of ids.
+  [[nodiscard]] virtual Result<std::vector<PublishedResource>> GetPublished(
+      const std::vector<ResourceId>& ids) = 0;
+  // Published resources with an id above `after`, by id, at most limit (a full scan in pages).
+  [[nodiscard]] virtual Result<std::vector<PublishedResource>> ListPublishedAfter(
+      ResourceId after, int limit) = 0;
+  // The first limit published resources in the given order (the portal's home lists).
+  [[nodiscard]] virtual Result<std::vector<PublishedResource>> TopPublished(PublishedOrder order,
+                                                                            int limit) = 0;
+  // Published resources of one series of a unit: by order ("" last), then id.
+  [[nodiscard]] virtual Result<std::vector<SeriesItem>> PublishedSeries(
+      orgs::OrgId org, const std::string& series, int limit) = 0;
+  [[nodiscard]] virtual Result<int64_t> CountPublished() = 0;
+  // Number of published resources per domain and per category path ("" left out).
+  [[nodiscard]] virtual Result<std::map<std::string, int64_t>> CountPublishedByDomain() = 0;
+  [[nodiscard]] virtual Result<std::map<std::string, int64_t>> CountPublishedByCategory() = 0;
+  // Every published resource's catalog key, in catalog order.
+  [[nodiscard]] virtual Result<std::vector<CatalogKey>> CatalogKeys() = 0;
+  // Whether each of ids is published right now (one batched read; missing ids: false).
+  [[nodiscard]] virtual Result<std::vector<ResourceId>> FilterPublished(
+      const std::vector<ResourceId>& ids) = 0;
 };
 
 std::unique_ptr<ResourceRepository> NewSqlResourceRepository(storage::Database& db);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "resources/metadata.h"
 #include "resources/resource_repository.h"
@@ -23,6 +24,21 @@ constexpr const char* kInsertCols =
     "series_order, summary, duration, created_on, copyright_holder, presenters, clicks, "
     "learners, toc, keywords, category, cover_blob, cover_thumb_blob, cover_width, "
     "cover_height, created_at, updated_at";
+
+// kCols with every column prefixed by a table alias ("r.id, r.org_id, ...").
+std::string Prefixed(const std::string& alias) {
+  const std::string cols = kCols;
+  std::string out;
+  size_t start = 0;
+  while (start < cols.size()) {
+    size_t end = cols.find(", ", start);
+    if (end == std::string::npos) end = cols.size();
+    if (!out.empty()) out += ", ";
+    out += alias + cols.substr(start, end - start);
+    start = end + 2;
+  }
+  return out;
+}
 
 Resource FromRow(const Row& r) {
   Resource x;
@@ -314,16 +330,7 @@ class SqlResourceRepository final : public ResourceRepository {
     LEP_ASSIGN_OR_RETURN(auto count, db_.QueryOne("SELECT COUNT(*) FROM resources r" + where, params));
     ResourcePage page;
     page.total = count ? count->Int(0) : 0;
-    const std::string cols = kCols;
-    std::string prefixed;
-    size_t start = 0;
-    while (start < cols.size()) {
-      size_t end = cols.find(", ", start);
-      if (end == std::string::npos) end = cols.size();
-      if (!prefixed.empty()) prefixed += ", ";
-      prefixed += "r." + cols.substr(start, end - start);
-      start = end + 2;
-    }
+    const std::string prefixed = Prefixed("r.");
     int size = std::clamp(f.page_size, 1, 10000);
     int64_t offset = static_cast<int64_t>(std::max(1, f.page) - 1) * size;
     params.push_back(int64_t{size});
@@ -359,7 +366,134 @@ class SqlResourceRepository final : public ResourceRepository {
     return out;
   }
 
+
+  // --- Reads of published resources (the portal) ---
+
+  Result<std::vector<PublishedResource>> GetPublished(const std::vector<ResourceId>& ids) override {
+    std::map<int64_t, PublishedResource> found;
+    for (size_t start = 0; start < ids.size(); start += 500) {
+      size_t end = std::min(ids.size(), start + 500);
+      std::string sql = PublishedSelect() + " AND r.id IN (";
+      std::vector<Value> params;
+      for (size_t i = start; i < end; ++i) {
+        sql += i == start ? "?" : ", ?";
+        params.push_back(ids[i].value);
+      }
+      LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql + ")", params));
+      for (const auto& row : rows.rows) {
+        PublishedResource p = PublishedFromRow(row);
+        int64_t id = p.resource.id.value;
+        found.emplace(id, std::move(p));
+      }
+    }
+    std::vector<PublishedResource> out;
+    for (ResourceId id : ids) {
+      if (auto it = found.find(id.value); it != found.end()) out.push_back(it->second);
+    }
+    return out;
+  }
+
+  Result<std::vector<PublishedResource>> ListPublishedAfter(ResourceId after, int limit) override {
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(PublishedSelect() + " AND r.id > ? ORDER BY r.id LIMIT ?",
+                                             {after.value, int64_t{std::max(1, limit)}}));
+    std::vector<PublishedResource> out;
+    for (const auto& row : rows.rows) out.push_back(PublishedFromRow(row));
+    return out;
+  }
+
+  Result<std::vector<PublishedResource>> TopPublished(PublishedOrder order, int limit) override {
+    const char* by = order == PublishedOrder::kClicks     ? "r.clicks DESC, r.id DESC"
+                     : order == PublishedOrder::kLearners ? "r.learners DESC, r.id DESC"
+                                                          : "r.published_at DESC, r.id DESC";
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(PublishedSelect() + " ORDER BY " + by + " LIMIT ?",
+                                             {int64_t{std::max(1, limit)}}));
+    std::vector<PublishedResource> out;
+    for (const auto& row : rows.rows) out.push_back(PublishedFromRow(row));
+    return out;
+  }
+
+  Result<std::vector<SeriesItem>> PublishedSeries(orgs::OrgId org, const std::string& series,
+                                                  int limit) override {
+    LEP_ASSIGN_OR_RETURN(auto rows,
+                         db_.Exec("SELECT id, title, series_order FROM resources WHERE org_id = ? "
+                                  "AND series = ? AND state = 'published' ORDER BY "
+                                  "series_order = '', series_order, id LIMIT ?",
+                                  {org.value, series, int64_t{std::max(1, limit)}}));
+    std::vector<SeriesItem> out;
+    for (const auto& r : rows.rows) {
+      out.push_back({ResourceId{r.Int(0)}, r.Text(1), r.Text(2), ResourceState::kPublished});
+    }
+    return out;
+  }
+
+  Result<int64_t> CountPublished() override {
+    LEP_ASSIGN_OR_RETURN(auto row,
+                         db_.QueryOne("SELECT COUNT(*) FROM resources WHERE state = 'published'"));
+    return row ? row->Int(0) : int64_t{0};
+  }
+
+  Result<std::map<std::string, int64_t>> CountPublishedByDomain() override {
+    return CountPublishedBy("domain");
+  }
+  Result<std::map<std::string, int64_t>> CountPublishedByCategory() override {
+    return CountPublishedBy("category");
+  }
+
+  Result<std::vector<CatalogKey>> CatalogKeys() override {
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, COALESCE(batch_id, 0) FROM resources "
+                                             "WHERE state = 'published' ORDER BY "
+                                             "COALESCE(batch_id, 0), id"));
+    std::vector<CatalogKey> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows) out.push_back({ResourceId{r.Int(0)}, r.Int(1)});
+    return out;
+  }
+
+  Result<std::vector<ResourceId>> FilterPublished(const std::vector<ResourceId>& ids) override {
+    std::vector<ResourceId> out;
+    if (ids.empty()) return out;
+    std::set<int64_t> published;
+    for (size_t start = 0; start < ids.size(); start += 500) {
+      size_t end = std::min(ids.size(), start + 500);
+      std::string sql = "SELECT id FROM resources WHERE state = 'published' AND id IN (";
+      std::vector<Value> params;
+      for (size_t i = start; i < end; ++i) {
+        sql += i == start ? "?" : ", ?";
+        params.push_back(ids[i].value);
+      }
+      LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql + ")", params));
+      for (const auto& row : rows.rows) published.insert(row.Int(0));
+    }
+    for (ResourceId id : ids) {
+      if (published.count(id.value)) out.push_back(id);
+    }
+    return out;
+  }
+
  private:
+  static std::string PublishedSelect() {
+    return "SELECT " + Prefixed("r.") +
+           ", o.name, o.region FROM resources r JOIN orgs o ON o.id = r.org_id WHERE r.state = "
+           "'published'";
+  }
+  static PublishedResource PublishedFromRow(const Row& row) {
+    std::vector<Value> values;
+    for (size_t i = 0; i + 2 < row.size(); ++i) values.push_back(row.at(i));
+    PublishedResource p;
+    p.resource = FromRow(Row(std::move(values)));
+    p.unit_name = row.Text(row.size() - 2);
+    p.unit_region = row.Text(row.size() - 1);
+    return p;
+  }
+  Result<std::map<std::string, int64_t>> CountPublishedBy(const std::string& column) {
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT " + column + ", COUNT(*) FROM resources "
+                                             "WHERE state = 'published' AND " + column +
+                                             " <> '' GROUP BY " + column));
+    std::map<std::string, int64_t> out;
+    for (const auto& r : rows.rows) out[r.Text(0)] = r.Int(1);
+    return out;
+  }
+
   storage::Database& db_;
 };
 

@@ -125,6 +125,33 @@ class CountingResources final : public resources::ResourceRepository {
   Result<std::vector<resources::SeriesInfo>> ListSeries(orgs::OrgId org) override {
     return real_.ListSeries(org);
   }
+  // The portal's reads of published rows (not used by the review service).
+  using Published = std::vector<resources::PublishedResource>;
+  Result<Published> GetPublished(const std::vector<ResourceId>& ids) override {
+    return real_.GetPublished(ids);
+  }
+  Result<Published> ListPublishedAfter(ResourceId after, int limit) override {
+    return real_.ListPublishedAfter(after, limit);
+  }
+  Result<Published> TopPublished(resources::PublishedOrder order, int limit) override {
+    return real_.TopPublished(order, limit);
+  }
+  Result<std::vector<resources::SeriesItem>> PublishedSeries(orgs::OrgId org,
+                                                             const std::string& series,
+                                                             int limit) override {
+    return real_.PublishedSeries(org, series, limit);
+  }
+  Result<int64_t> CountPublished() override { return real_.CountPublished(); }
+  Result<std::map<std::string, int64_t>> CountPublishedByDomain() override {
+    return real_.CountPublishedByDomain();
+  }
+  Result<std::map<std::string, int64_t>> CountPublishedByCategory() override {
+    return real_.CountPublishedByCategory();
+  }
+  Result<std::vector<resources::CatalogKey>> CatalogKeys() override { return real_.CatalogKeys(); }
+  Result<std::vector<ResourceId>> FilterPublished(const std::vector<ResourceId>& ids) override {
+    return real_.FilterPublished(ids);
+  }
   int reads = 0;
 
  private:

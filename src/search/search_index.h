@@ -34,6 +34,9 @@ struct SearchDoc {
   int64_t learners = 0;
   int64_t published_at = 0;  // unix ms
   int64_t duration_s = 0;
+  // Opaque bytes stored with the document and handed back with each hit (the portal keeps the
+  // rendered list entry here, so that a page of hits needs no database read to render).
+  std::string payload;
 };
 
 struct SearchQuery {
@@ -58,14 +61,23 @@ struct SearchHit {
   double score = 0;          // relevance weight of this query; meaningless across queries
   std::string title_html;    // whole title, HTML-escaped, matches wrapped in <mark>…</mark>
   std::string snippet_html;  // excerpt of the summary, same escaping and highlighting
+  std::string payload;       // SearchDoc::payload as indexed
 };
 
 struct SearchResult {
-  int64_t total = 0;  // matching documents (exact for indexes up to a few hundred thousand)
+  // Matching documents. Counting stops after kTrackTotal matches (Elasticsearch's
+  // track_total_hits): beyond that `total` is Xapian's estimate, total_exact is false and
+  // total_lower_bound is what is certain.
+  static constexpr int64_t kTrackTotal = 10'000;
+  int64_t total = 0;
+  bool total_exact = true;
+  int64_t total_lower_bound = 0;
   std::vector<SearchHit> hits;
-  // "domain", "type", "category" (top level only), "province" -> value -> count, over all
-  // matches of the query and filters (not only the page).
+  // "domain", "type", "category" (top level only), "province" -> value -> count, over the
+  // matches of the query and filters (not only the page); when the total is not exact, counted
+  // over the documents examined and scaled to the estimate (facets_exact false).
   std::map<std::string, std::map<std::string, int64_t>> facets;
+  bool facets_exact = true;
 };
 
 class SearchIndex {
@@ -82,6 +94,8 @@ class SearchIndex {
   [[nodiscard]] virtual Status Commit() = 0;
   // Number of committed documents.
   [[nodiscard]] virtual Result<int64_t> Count() = 0;
+  // Ids of every document, pending writes included (a rebuild removes those it did not see).
+  [[nodiscard]] virtual Result<std::vector<int64_t>> Ids() = 0;
   // A small value stored inside the index (e.g. how far it has applied the database's change
   // feed), so it is durable together with the documents: written by the next Commit().
   [[nodiscard]] virtual Status SetMeta(const std::string& key, const std::string& value) = 0;

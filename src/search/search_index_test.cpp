@@ -392,3 +392,26 @@ TEST(SearchTextTest, HighlightMarksWholeWordsAndExcerpts) {
 
 }  // namespace
 }  // namespace lep::search
+
+namespace lep::search {
+namespace {
+
+TEST(StripQuestionWords, KeepsWhatTheQuestionIsAbout) {
+  EXPECT_EQ(StripQuestionWords("太极拳怎么练"), "太极拳 ");
+  EXPECT_EQ(StripQuestionWords("如何识别保健品推销骗局"), " 识别保健品推销骗局");
+  EXPECT_EQ(StripQuestionWords("养生是什么"), "养生 ");
+  EXPECT_EQ(StripQuestionWords("什么是导数"), " 导数");
+  EXPECT_EQ(StripQuestionWords("急救知识有哪些"), "急救知识 ");
+  EXPECT_EQ(StripQuestionWords("高血压饮食要注意什么？"), "高血压饮食  ");
+  EXPECT_EQ(StripQuestionWords("Excel函数怎么用"), "Excel函数 ");
+  EXPECT_EQ(StripQuestionWords("如何防诈骗"), " 防诈骗");  // 防 is not a "how" verb
+  EXPECT_EQ(StripQuestionWords("如何练习八段锦"), " 八段锦");
+  EXPECT_EQ(StripQuestionWords("怎么用智能手机"), " 用智能手机");  // 用 starts a word here
+  // Nothing to strip, or nothing but question words: unchanged.
+  EXPECT_EQ(StripQuestionWords("太极拳"), "太极拳");
+  EXPECT_EQ(StripQuestionWords("是什么"), "是什么");
+  EXPECT_EQ(StripQuestionWords(""), "");
+}
+
+}  // namespace
+}  // namespace lep::search

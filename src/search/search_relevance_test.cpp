@@ -17,10 +17,11 @@
 namespace lep::search {
 namespace {
 
-// Measured (catalog of 325, 42 judged queries): recall@10 0.964, nDCG@10 0.962. Thresholds
-// sit a little below so that ranking noise passes but a regression does not.
-constexpr double kMinMeanRecallAt10 = 0.93;
-constexpr double kMinMeanNdcgAt10 = 0.93;
+// Measured (catalog of 325, 62 judged queries, 20 of them questions such as 太极拳怎么练 whose
+// question words are in no document): recall@10 0.958, nDCG@10 0.963. The recall bound is the
+// goal of issue 16; nDCG sits a little below the measured value.
+constexpr double kMinMeanRecallAt10 = 0.95;
+constexpr double kMinMeanNdcgAt10 = 0.94;
 
 nlohmann::json LoadJson(const std::string& path) {
   std::ifstream in(path);

@@ -203,4 +203,71 @@ std::string HighlightHtml(std::string_view text, std::string_view normalized,
   return out;
 }
 
+namespace {
+
+// One UTF-8 code point at s[i] (its byte length; 1 for invalid bytes).
+size_t CodePointLength(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return i + n <= s.size() ? n : 1;
+}
+
+}  // namespace
+
+std::string StripQuestionWords(std::string_view q) {
+  // Longest first. The "how" words swallow a following one-character verb.
+  static const char* const kPhrases[] = {
+      "要注意些什么", "需要注意什么", "要注意什么", "注意些什么", "我想知道", "是怎么回事",
+      "怎么样",       "怎么办",       "有哪些",     "有什么",     "是什么",   "什么是",
+      "为什么",       "请问",         "我想学",     "怎么",       "怎样",     "如何",
+      "哪些",         "什么",         "哪里",       "吗",         "呢",       "吧",
+      "呀",           "？",           "?"};
+  static const char* const kHowWords[] = {"怎么", "怎样", "如何"};
+  static const std::string_view kVerbs = "练做写用学分办选吃治画唱看找买装查弄";
+  static const std::string_view kLearnVerbs = "学练";  // 怎样学剪纸: always the question's
+  static const char* const kTwoCharVerbs[] = {"练习", "学习", "使用", "制作", "选择", "入门"};
+  std::string out;
+  bool stripped = false;
+  size_t i = 0;
+  while (i < q.size()) {
+    bool matched = false;
+    for (const char* p : kPhrases) {
+      std::string_view phrase(p);
+      if (q.substr(i, phrase.size()) != phrase) continue;
+      i += phrase.size();
+      bool how = false;
+      for (const char* h : kHowWords) how = how || phrase == h;
+      if (how && i < q.size()) {
+        bool two = false;
+        for (const char* v : kTwoCharVerbs) {
+          std::string_view verb(v);
+          if (q.substr(i, verb.size()) == verb) {
+            i += verb.size();
+            two = true;
+            break;
+          }
+        }
+        // A one-character verb only at the end of a word (太极拳怎么练; not 怎么用智能手机).
+        size_t n = two ? 0 : CodePointLength(q, i);
+        bool word_end = i + n >= q.size() || static_cast<unsigned char>(q[i + n]) < 0x80;
+        std::string_view verb = n == 3 ? q.substr(i, n) : std::string_view();
+        if (n == 3 && (kLearnVerbs.find(verb) != std::string_view::npos ||
+                       (word_end && kVerbs.find(verb) != std::string_view::npos))) {
+          i += n;
+        }
+      }
+      out += ' ';
+      matched = stripped = true;
+      break;
+    }
+    if (matched) continue;
+    size_t n = CodePointLength(q, i);
+    out.append(q.substr(i, n));
+    i += n;
+  }
+  if (!stripped) return std::string(q);
+  bool blank = out.find_first_not_of(" \t\n") == std::string::npos;
+  return blank ? std::string(q) : out;
+}
+
 }  // namespace lep::search

@@ -27,4 +27,11 @@ std::string EscapeHtml(std::string_view s);
 std::string HighlightHtml(std::string_view text, std::string_view normalized,
                           const std::vector<std::string>& terms, size_t max_chars = 0);
 
+// A question in plain Chinese (太极拳怎么练, 如何识别骗局, 养生是什么, 急救知识有哪些) without the
+// words that only make it a question, so that the rest can be matched: 怎么/怎样/如何 (with the
+// one-character verb that follows: 练, 用, 做…), 是什么/什么是, 有哪些/哪些, 为什么, 请问,
+// 要注意什么 and the sentence-final particles and question marks. Input is simplified Chinese
+// (after normalisation); a query that is nothing but such words is returned unchanged.
+std::string StripQuestionWords(std::string_view q);
+
 }  // namespace lep::search

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <atomic>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -245,6 +246,7 @@ class XapianSearchIndex final : public SearchIndex {
   Result<SearchResult> Search(const SearchQuery& query) override;
   Status Commit() override;
   Result<int64_t> Count() override;
+  Result<std::vector<int64_t>> Ids() override;
   Status SetMeta(const std::string& key, const std::string& value) override;
   Result<std::string> GetMeta(const std::string& key) override;
 
@@ -335,6 +337,7 @@ Result<Xapian::Document> XapianSearchIndex::BuildDocument(const SearchDoc& d) co
   PutField(data, d.summary);
   PutField(data, title);
   PutField(data, summary);
+  PutField(data, d.payload);
   doc.set_data(data);
   return doc;
 }
@@ -429,9 +432,27 @@ Result<int64_t> XapianSearchIndex::Count() {
   }
 }
 
+Result<std::vector<int64_t>> XapianSearchIndex::Ids() {
+  try {
+    std::lock_guard lock(write_mu_);
+    std::vector<int64_t> out;
+    for (auto it = writer_.allterms_begin(kPrefixId); it != writer_.allterms_end(kPrefixId);
+         ++it) {
+      const std::string term = *it;
+      int64_t id = 0;
+      auto [end, ec] = std::from_chars(term.data() + 1, term.data() + term.size(), id);
+      if (ec == std::errc() && end == term.data() + term.size()) out.push_back(id);
+    }
+    return out;
+  } catch (const Xapian::Error&) {
+    return Fail(Unavailable("搜索索引暂不可用"));
+  }
+}
+
 Result<SearchResult> XapianSearchIndex::Search(const SearchQuery& query) {
   if (!text::IsValidUtf8(query.q)) return Fail(Error::InvalidArgument("搜索词不是有效的 UTF-8"));
-  LEP_ASSIGN_OR_RETURN(std::string norm_q, normalizer_.Normalize(text::Trim(query.q)));
+  LEP_ASSIGN_OR_RETURN(std::string normalized, normalizer_.Normalize(text::Trim(query.q)));
+  const std::string norm_q = StripQuestionWords(normalized);
 
   std::vector<Xapian::Query> filters;
   auto add_term = [&](const char* prefix, const std::optional<std::string>& v) {
@@ -497,10 +518,13 @@ Result<SearchResult> XapianSearchIndex::SearchOn(Xapian::Database& db, const Sea
   const int page = std::clamp(query.page, 1, kMaxPage);
   const auto first = static_cast<Xapian::doccount>((page - 1) * page_size);
 
-  // One run of a query: its page [offset, offset + count), exact total and facet counts.
+  // One run of a query: its page [offset, offset + count), its total (exact up to
+  // kTrackTotal matches) and facet counts.
   struct Run {
     Xapian::MSet mset;
     int64_t total = 0;
+    int64_t lower_bound = 0;
+    bool exact = true;
     std::map<std::string, std::map<std::string, int64_t>> facets;
   };
   auto run = [&](const Xapian::Query& text, double min_weight, Xapian::doccount offset,
@@ -529,16 +553,25 @@ Result<SearchResult> XapianSearchIndex::SearchOn(Xapian::Database& db, const Sea
         Xapian::ValueCountMatchSpy(kSlotDomain), Xapian::ValueCountMatchSpy(kSlotType),
         Xapian::ValueCountMatchSpy(kSlotCategoryTop), Xapian::ValueCountMatchSpy(kSlotProvince)};
     for (auto& spy : spies) enquire.add_matchspy(&spy);
-    // checkatleast = every document: exact totals and facet counts. At least one item is
-    // asked for so that the match (and the spies) really run.
+    // Counting stops after kTrackTotal matches: exact below, an estimate above (with a
+    // certain lower bound). At least one item is asked for so that the match (and the spies)
+    // really run.
     Run r;
-    r.mset = enquire.get_mset(offset, std::max<Xapian::doccount>(count, 1), db.get_doccount());
+    r.mset = enquire.get_mset(offset, std::max<Xapian::doccount>(count, 1),
+                              static_cast<Xapian::doccount>(SearchResult::kTrackTotal));
     r.total = static_cast<int64_t>(r.mset.get_matches_estimated());
+    r.lower_bound = static_cast<int64_t>(r.mset.get_matches_lower_bound());
+    r.exact = r.mset.get_matches_lower_bound() == r.mset.get_matches_upper_bound();
+    // The spies saw the documents examined; beyond them, their counts are scaled up.
+    const double seen = static_cast<double>(spies[0].get_total());
+    const double scale = r.exact || seen <= 0 ? 1.0 : static_cast<double>(r.total) / seen;
     const char* const facet_names[] = {"domain", "type", "category", "province"};
     for (size_t i = 0; i < std::size(spies); ++i) {
       auto& facet = r.facets[facet_names[i]];
       for (auto it = spies[i].values_begin(); it != spies[i].values_end(); ++it) {
-        if (!(*it).empty()) facet[*it] = static_cast<int64_t>(it.get_termfreq());
+        if (!(*it).empty()) {
+          facet[*it] = std::llround(static_cast<double>(it.get_termfreq()) * scale);
+        }
       }
     }
     return r;
@@ -550,6 +583,9 @@ Result<SearchResult> XapianSearchIndex::SearchOn(Xapian::Database& db, const Sea
   Run strict = run(text_query, 0.0, first, size);
   SearchResult result;
   result.total = strict.total;
+  result.total_exact = strict.exact;
+  result.total_lower_bound = strict.lower_bound;
+  result.facets_exact = strict.exact;
   result.facets = std::move(strict.facets);
   std::vector<Xapian::MSet> pages;
   if (strict.mset.size() > 0 && first < static_cast<Xapian::doccount>(strict.total)) {
@@ -584,6 +620,9 @@ Result<SearchResult> XapianSearchIndex::SearchOn(Xapian::Database& db, const Sea
     }
     Run relaxed = run(relaxed_query, min_weight, first > s ? first - s : 0, size - shown);
     result.total += relaxed.total;
+    result.total_lower_bound += relaxed.lower_bound;
+    result.total_exact = result.total_exact && relaxed.exact;
+    result.facets_exact = result.total_exact;
     for (const auto& [facet, counts] : relaxed.facets) {
       for (const auto& [value, n] : counts) result.facets[facet][value] += n;
     }
@@ -600,6 +639,7 @@ Result<SearchResult> XapianSearchIndex::SearchOn(Xapian::Database& db, const Sea
       hit.score = it.get_weight();
       hit.title_html = HighlightHtml(f[1], f[3], terms);
       hit.snippet_html = HighlightHtml(f[2], f[4], terms, kSnippetChars);
+      if (f.size() > 5) hit.payload = f[5];
       result.hits.push_back(std::move(hit));
     }
   }

@@ -24,7 +24,7 @@ T0=$(date +%s)
 step() { printf '==> [%3ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
-for tool in nginx node npm curl openssl python3 sha256sum; do
+for tool in nginx node npm curl openssl python3 sha256sum sqlite3; do
   command -v "$tool" >/dev/null || fail "需要 $tool（见 scripts/install-deps.sh）"
 done
 
@@ -102,11 +102,13 @@ echo 'console.log("lep")' >"$WEB/assets/index-3f9c2a1b.js"
 
 # ---- nginx: render the deploy files, unprivileged prefix ----
 NG="$WORK/nginx"
-mkdir -p "$NG/lep" "$NG/tmp/body" "$NG/tmp/proxy" "$NG/logs" "$NG/tls"
+mkdir -p "$NG/lep" "$NG/cache" "$NG/tmp/body" "$NG/tmp/proxy" "$NG/logs" "$NG/tls"
 render() {  # deploy file → $NG/lep/
   sed -e "s#/etc/nginx/lep/#$NG/lep/#g" \
       -e "s#/srv/lep/web/dist#$WEB#g" \
       -e "s#/var/log/nginx/#$NG/logs/#g" \
+      -e "s#/var/cache/nginx/#$NG/cache/#g" \
+      -e "s#/var/lib/lep/#$DATA/#g" \
       -e "s#/var/www/acme#$WORK/acme#g" \
       -e "s#/etc/ssl/lep/CERT_FULLCHAIN.pem#$NG/tls/cert.pem#" \
       -e "s#/etc/ssl/lep/CERT_KEY.pem#$NG/tls/key.pem#" \
@@ -198,6 +200,11 @@ hdrs "$BASE/assets/index-3f9c2a1b.js" >"$WORK/h"
 expect "asset status" "$(head -1 "$WORK/h" | cut -d' ' -f2)" 200
 expect "asset Cache-Control" "$(header Cache-Control)" "public, max-age=31536000, immutable"
 expect "asset nosniff count" "$(count X-Content-Type-Options)" 1
+# The build ships .gz beside assets (web/vite.config.ts); nginx sends it (gzip_static).
+printf 'console.log("lep, gzipped")' | gzip -9 >"$WEB/assets/index-3f9c2a1b.js.gz"
+hdrs -H 'Accept-Encoding: gzip' "$BASE/assets/index-3f9c2a1b.js" >"$WORK/h"
+expect "precompressed asset Content-Encoding" "$(header Content-Encoding)" "gzip"
+expect "precompressed asset bytes" "$(gzip -dc <"$WORK/body")" 'console.log("lep, gzipped")'
 hdrs "$BASE/assets/missing-0000.js" >"$WORK/h"
 expect "missing asset (no SPA fallback)" "$(head -1 "$WORK/h" | cut -d' ' -f2)" 404
 
@@ -206,8 +213,13 @@ expect "API status" "$(head -1 "$WORK/h" | cut -d' ' -f2)" 200
 expect "API X-Frame-Options count (lep's hidden, nginx's added)" "$(count X-Frame-Options)" 1
 expect "API X-Content-Type-Options count" "$(count X-Content-Type-Options)" 1
 [[ "$(count X-Request-Id)" -ge 1 ]] || fail "API: no X-Request-Id from lep"
+# Portal JSON is microcached: the second identical GET within a second is nginx's.
+hdrs "$BASE/api/v1/portal/home" >"$WORK/h"
+expect "portal home status" "$(head -1 "$WORK/h" | cut -d' ' -f2)" 200
+hdrs "$BASE/api/v1/portal/home" >"$WORK/h"
+expect "portal home second GET from the microcache" "$(header X-Cache-Status)" "HIT"
 expect "/healthz" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")" 200
-curl -sf "$BASE/metrics" | grep -q '^# TYPE' || fail "/metrics through nginx (allowed from 127.0.0.1)"
+curl -sf "$BASE/metrics" >"$WORK/metrics" && grep -q '^# TYPE' "$WORK/metrics" || fail "/metrics through nginx (allowed from 127.0.0.1)"
 
 # Body limits: JSON APIs 1 MiB at nginx; the import route lets a 2 MB body through to lep
 # (which answers without a session: 401/403, not nginx's 413).
@@ -245,5 +257,20 @@ expect "Content-Range" "$(header Content-Range)" "bytes $FIRST-$LAST/$SIZE"
 expect "Range bytes" "$(sha256sum <"$WORK/body" | cut -d' ' -f1)" \
   "$(tail -c +$((FIRST + 1)) "$WORK/upload.bin" | head -c 1048576 | sha256sum | cut -d' ' -f1)"
 expect "media without a session" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/media/resources/$RID")" 404
+
+# ---- published media: sent by nginx itself (X-Accel-Redirect to the public link) ----
+step "published media through nginx (X-Accel-Redirect)"
+sqlite3 "$DATA/lep.db" "UPDATE resources SET state = 'published', published_at = 1 WHERE id = $RID"
+hdrs -H "Range: bytes=$FIRST-$LAST" "$BASE/media/resources/$RID" >"$WORK/h"
+expect "public Range status" "$(head -1 "$WORK/h" | cut -d' ' -f2)" 206
+expect "public media sent by nginx" "$(header X-Media-Sent-By)" "nginx"
+expect "public Content-Range" "$(header Content-Range)" "bytes $FIRST-$LAST/$SIZE"
+expect "public Range bytes" "$(sha256sum <"$WORK/body" | cut -d' ' -f1)" \
+  "$(tail -c +$((FIRST + 1)) "$WORK/upload.bin" | head -c 1048576 | sha256sum | cut -d' ' -f1)"
+expect "no X-Accel-Redirect leaks" "$(count X-Accel-Redirect)" 0
+# A client cannot pick the internal location or reach it directly.
+hdrs -H "X-Lep-Accel: /etc/" -H "Range: bytes=0-9" "$BASE/media/resources/$RID" >"$WORK/h"
+expect "client X-Lep-Accel overridden" "$(header X-Media-Sent-By)" "nginx"
+expect "internal location" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/_lep_public_media/$RID")" 404
 
 step "PASS ($(($(date +%s) - T0)) s)"

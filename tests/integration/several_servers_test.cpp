@@ -10,9 +10,10 @@
 #include <sstream>
 #include <thread>
 
-#include "app/portal.h"
 #include "http/asio.h"
 #include "integration/server_fixture.h"
+#include "portal/search_feed.h"
+#include "search/search_index.h"
 #include "uploads/tus_headers.h"
 
 namespace lep::testing {
@@ -231,7 +232,7 @@ class SeveralServersPortalTest : public SeveralServersTest {
     ASSERT_TRUE(
         a_.ctx().db->Exec("UPDATE resources SET state = 'published', published_at = ? WHERE id = ?",
                           {a_.clock().NowMs(), id}));
-    app::SyncSearch(a_.ctx(), id);  // what A's review service does after publishing
+    EXPECT_TRUE(a_.ctx().search_feed->Sync({id}));  // what A's review service does after publishing
   }
   int64_t Found(Client& c, const std::string& q_escaped) {
     auto r = c.Get("/api/v1/portal/search?q=" + q_escaped).Json();
@@ -243,7 +244,7 @@ TEST_F(SeveralServersPortalTest, AClickIsCountedOnceAcrossServers) {
   Publish(resource_id_);
   std::string url = "/api/v1/portal/resources/" + std::to_string(resource_id_);
   Client on_a(a_.port());
-  auto first = on_a.Get(url);
+  auto first = on_a.Request("POST", url + "/view");
   ASSERT_EQ(first.status, 200);
   for (const auto& c : first.set_cookies) {
     if (c.rfind("lep_vid=", 0) == 0) on_a.cookie = c.substr(0, c.find(';'));
@@ -252,8 +253,8 @@ TEST_F(SeveralServersPortalTest, AClickIsCountedOnceAcrossServers) {
   Client on_b(b_.port());
   on_b.cookie = on_a.cookie;  // the same browser, balanced to the other server
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(on_b.Get(url).status, 200);
-    ASSERT_EQ(on_a.Get(url).status, 200);
+    ASSERT_EQ(on_b.Request("POST", url + "/view").status, 200);
+    ASSERT_EQ(on_a.Request("POST", url + "/view").status, 200);
   }
   b_.ctx().counters->Flush();
   a_.ctx().counters->Flush();
@@ -264,9 +265,9 @@ TEST_F(SeveralServersPortalTest, AClickIsCountedOnceAcrossServers) {
   EXPECT_EQ(clicks(), 1);
   // After the window a view on B counts again, and then not on A.
   a_.clock().Advance(std::chrono::minutes(31));
-  ASSERT_EQ(on_b.Get(url).status, 200);
+  ASSERT_EQ(on_b.Request("POST", url + "/view").status, 200);
   b_.ctx().counters->Flush();
-  ASSERT_EQ(on_a.Get(url).status, 200);
+  ASSERT_EQ(on_a.Request("POST", url + "/view").status, 200);
   a_.ctx().counters->Flush();
   EXPECT_EQ(clicks(), 2);
 }
@@ -307,6 +308,93 @@ TEST_F(SeveralServersPortalTest, PublishedOnOneServerIsFoundOnTheOtherAfterTheFe
   EXPECT_EQ(*mark, std::to_string((*max_seq)->Int(0)));
 }
 
+// Issue 16: only published resources are public, also on a server whose index and caches are
+// behind. Withdrawn through A; B has not applied the feed (its index still holds the
+// resource, its caches still have the pages) and shows nothing of it.
+TEST_F(SeveralServersPortalTest, AServerBehindTheFeedShowsNothingWithdrawn) {
+  Publish(resource_id_);
+  ASSERT_TRUE(b_.ctx().search_feed->ApplyOnce());
+  const std::string q = "%E5%A4%AA%E6%9E%81%E6%8B%B3";  // 太极拳
+  const std::string detail = "/api/v1/portal/resources/" + std::to_string(resource_id_);
+  Client anon_b(b_.port());
+  auto has = [&](const nlohmann::json& items) {
+    for (const auto& i : items) {
+      if (i["id"] == resource_id_) return true;
+    }
+    return false;
+  };
+  // B has it in its index and its caches.
+  ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/search?q=" + q).Json()["items"]));
+  ASSERT_EQ(anon_b.Get(detail).status, 200);
+  ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/home").Json()["newest"]));
+  ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/catalog").Json()["items"]));
+  ASSERT_TRUE(
+      a_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {resource_id_}));
+  // B's index still holds it (no feed applied) ...
+  auto indexed = b_.ctx().search->Search([&] {
+    search::SearchQuery sq;
+    sq.q = "太极拳";
+    return sq;
+  }());
+  ASSERT_TRUE(indexed);
+  ASSERT_EQ(indexed->hits.size(), 1u);
+  // ... yet nothing of it is shown: search items, detail, home, catalog, media, the beacon.
+  EXPECT_FALSE(has(anon_b.Get("/api/v1/portal/search?q=" + q).Json()["items"]));
+  EXPECT_EQ(anon_b.Get(detail).status, 404);
+  EXPECT_FALSE(has(anon_b.Get("/api/v1/portal/home").Json()["newest"]));
+  EXPECT_FALSE(has(anon_b.Get("/api/v1/portal/catalog").Json()["items"]));
+  EXPECT_EQ(anon_b.Get("/media/resources/" + std::to_string(resource_id_)).status, 404);
+  EXPECT_EQ(anon_b.Request("POST", detail + "/view").status, 404);
+}
+
+// Issue 16 item 6: published media are served without a session lookup or a database read
+// per request, on every server; a withdrawal through A stops B at once, although B has not
+// applied the feed (the public link in the shared data directory is gone).
+TEST_F(SeveralServersPortalTest, PublicMediaNeedNoDatabaseReadAndStopAtWithdrawal) {
+  std::string clip = ReadFile(*dir_ + "/clip.mp4");
+  std::string loc = Create(up_a_, clip.size());
+  ASSERT_EQ(Patch(up_a_, loc, 0, clip).status, 204);
+  const std::string url = "/media/resources/" + std::to_string(resource_id_);
+  Client anon_a(a_.port());
+  Client anon_b(b_.port());
+  EXPECT_EQ(anon_b.Get(url).status, 404);  // not published yet
+  Publish(resource_id_);
+  auto whole = anon_b.Get(url);
+  ASSERT_EQ(whole.status, 200);
+  EXPECT_EQ(Sha256Hex(whole.body), Sha256Hex(clip));
+  EXPECT_EQ(whole.headers["cache-control"], "public, max-age=3600");
+  const int64_t resolved_b = b_.ctx().public_media->resolves();
+  for (int i = 0; i < 20; ++i) {
+    auto part = anon_b.Request("GET", url, "", {{"Range", "bytes=100-199"}});
+    ASSERT_EQ(part.status, 206);
+    ASSERT_EQ(part.body, clip.substr(100, 100));
+    ASSERT_EQ(anon_a.Request("HEAD", url).status, 200);
+  }
+  EXPECT_EQ(b_.ctx().public_media->resolves(), resolved_b);  // no database read per request
+  EXPECT_LE(a_.ctx().public_media->resolves(), 1);
+  // Behind nginx (which sets X-Lep-Accel): an empty answer naming the public link.
+  auto accel = anon_b.Request("GET", url, "", {{"X-Lep-Accel", "/_lep_public_media/"}});
+  EXPECT_EQ(accel.status, 200);
+  EXPECT_EQ(accel.headers["x-accel-redirect"],
+            "/_lep_public_media/" + std::to_string(resource_id_));
+  EXPECT_TRUE(accel.body.empty());
+  auto odd = anon_b.Request("GET", url, "", {{"X-Lep-Accel", "/../etc/"}});
+  EXPECT_EQ(odd.headers.count("x-accel-redirect"), 0u);
+  EXPECT_EQ(odd.body.size(), clip.size());
+  // Withdrawn through A (its review service reports the change the way Publish does).
+  ASSERT_TRUE(
+      a_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {resource_id_}));
+  ASSERT_TRUE(a_.ctx().search_feed->Sync({resource_id_}));
+  EXPECT_EQ(anon_b.Get(url).status, 404);  // B has not applied the feed
+  EXPECT_EQ(anon_a.Get(url).status, 404);
+  // The unit's own uploader still plays it (the session path).
+  EXPECT_EQ(up_b_.Get(url).status, 200);
+  // Published again: public again on both.
+  Publish(resource_id_);
+  EXPECT_EQ(anon_b.Get(url).status, 200);
+  EXPECT_EQ(anon_a.Get(url).status, 200);
+}
+
 TEST_F(SeveralServersPortalTest, AFreshServerRebuildsItsIndexFromTheDatabase) {
   Publish(resource_id_);
   TestServer c(a_);  // a third server, new empty index: rebuilt at start
@@ -322,7 +410,7 @@ TEST_F(SeveralServersPortalTest, AServerBehindPrunedRowsRebuildsItsIndex) {
   Publish(resource_id_);
   // Age the rows by a day and prune them through A: B never saw this publication in the feed.
   ASSERT_TRUE(a_.ctx().db->Exec("UPDATE portal_outbox SET at = at - ?",
-                                {app::SearchFeed::kKeepMs + 60'000}));
+                                {portal::SearchFeed::kKeepMs + 60'000}));
   a_.ctx().search_feed->Prune();
   EXPECT_EQ((*a_.ctx().db->QueryOne("SELECT COUNT(*) FROM portal_outbox"))->Int(0), 0);
   auto pruned = a_.ctx().db->QueryOne("SELECT value FROM settings WHERE key = ?",

@@ -75,6 +75,8 @@ export const portalApi = {
   home: () => http.get<PortalHome>('/portal/home'),
   search: (p: SearchParams) => http.get<SearchResult>(`/portal/search${searchQueryString({ page_size: SEARCH_PAGE_SIZE, ...p })}`),
   resource: (id: number) => http.get<PortalDetail>(`/portal/resources/${id}`),
+  /** 点击计数：详情页可被缓存，打开时单独发送一次 */
+  view: (id: number) => http.post<{ counted: boolean }>(`/portal/resources/${id}/view`, {}, { quiet401: true }),
   progress: (id: number, seconds: number) =>
     http.post<{ learner_counted: boolean }>(`/portal/resources/${id}/progress`, { seconds }, { quiet401: true }),
   catalog: () => http.get<Items<PortalResource>>('/portal/catalog?format=json'),
