@@ -11,6 +11,7 @@ http::Router BuildRouter(AppContext& ctx) {
   AddResourceRoutes(ctx, router);
   AddUploadRoutes(ctx, router);
   AddMediaRoutes(ctx, router);
+  AddVideoRoutes(ctx, router);
   AddReviewRoutes(ctx, router);
   AddPortalRoutes(ctx, router);
   AddPortalUserRoutes(ctx, router);

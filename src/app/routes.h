@@ -13,6 +13,8 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router);
 void AddResourceIoRoutes(AppContext& ctx, http::Router& router);
 void AddUploadRoutes(AppContext& ctx, http::Router& router);
 void AddMediaRoutes(AppContext& ctx, http::Router& router);
+// HLS ladder, transcoding state and captions (app/video_api.cpp).
+void AddVideoRoutes(AppContext& ctx, http::Router& router);
 void AddReviewRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
 void AddPortalUserRoutes(AppContext& ctx, http::Router& router);

@@ -9,6 +9,7 @@
 #include "review/review_schema.h"
 #include "security/security_schema.h"
 #include "uploads/uploads_schema.h"
+#include "video/video_schema.h"
 
 namespace lep::app {
 
@@ -29,11 +30,13 @@ const std::vector<storage::Migration>& AllMigrations() {
           {11, "notifications_scheduled_batches"},
           {12, "several_servers"},
           {13, "jobs"},
+          {40, "video_ladders_captions"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),
        &resources::ResourcesSchema(), &uploads::UploadsSchema(), &ingest::IngestSchema(),
-       &review::ReviewSchema(), &portal::PortalSchema(), &jobs::JobsSchema()});
+       &review::ReviewSchema(), &portal::PortalSchema(), &jobs::JobsSchema(),
+       &video::VideoSchema()});
   return kAll;
 }
 
