@@ -230,7 +230,8 @@ TEST_F(VideoWorkersTest, AWorkerKilledMidJobLeavesItToAnother) {
   kill(a, SIGKILL);
   EXPECT_EQ(Reap(a), 128 + SIGKILL);
   workers_.erase(std::remove(workers_.begin(), workers_.end(), a), workers_.end());
-  // Its ffmpeg died with it (PR_SET_PDEATHSIG), leaving nothing that writes into our blobs.
+  // Its ffmpeg died with it (PR_SET_PDEATHSIG; failing that, at its next progress write to
+  // the closed pipe), leaving nothing that writes into our blobs.
   EXPECT_TRUE(WaitFor([&] { return ProcessesMentioning("/usr/bin/ffmpeg", data_).empty(); }, 10s));
   EXPECT_FALSE(server_.ctx().video_repo->GetLadder(id).value().has_value());
 
