@@ -58,7 +58,7 @@ Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request
   }
   auto token = req.Cookie(kSessionCookie);
   if (!token) return Fail(Error::Unauthenticated());
-  MaybeRefreshSecurityPolicy(ctx);
+  ctx.security_admin->MaybeRefreshPolicy();
   LEP_ASSIGN_OR_RETURN(auth::Principal principal, ctx.auth->Authenticate(*token));
   if (csrf && !auth::ConstantTimeEquals(*csrf, principal.csrf_token)) {
     return Fail(Error{ErrorCode::kCsrfFailed, "CSRF 令牌不正确，请刷新页面后重试", {},

@@ -75,19 +75,27 @@ void ReloadSensitiveWordsIfChanged(AppContext& ctx) {
   ctx.screen_file_time = mtime;
 }
 
-void RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+Status RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
+  // Appends are serialised inside AppendAudit; the retries only cover a transient failure
+  // (a deadlock victim or serialisation failure on PostgreSQL, the unique-index backstop).
+  Status st = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    auto st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
+    st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
       return security::AppendAudit(tx, r).map([](auto&&) {});
     });
-    if (st) return;
-    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict)) {
-      std::fprintf(stderr, "审计日志写入失败：%s\n", st.error().message.c_str());
-      return;
+    if (st) return st;
+    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict) &&
+        !st.error().Is(ErrorCode::kUnavailable)) {
+      break;
     }
   }
-  std::fprintf(stderr, "审计日志写入失败：并发冲突\n");
+  std::fprintf(stderr, "审计日志写入失败（%s %s）：%s\n", r.action.c_str(), r.object.c_str(),
+               st.error().message.c_str());
+  return Fail(Error{ErrorCode::kUnavailable, "安全审计日志暂时无法写入，操作未执行，请稍后重试",
+                    {}, std::nullopt});
 }
+
+namespace {
 
 security::SecurityPolicy PolicyDefaults(const Config& config) {
   security::SecurityPolicy p;
@@ -100,30 +108,7 @@ security::SecurityPolicy PolicyDefaults(const Config& config) {
   return p;
 }
 
-Status RefreshSecurityPolicy(AppContext& ctx) {
-  LEP_ASSIGN_OR_RETURN(auto p, security::LoadPolicy(*ctx.db, PolicyDefaults(ctx.config)));
-  auth::AuthOptions opts = ctx.auth->options();
-  opts.idle_timeout = std::chrono::minutes(p.session_idle_minutes);
-  opts.lockout_threshold = p.lockout_threshold;
-  opts.lockout_window = std::chrono::minutes(p.lockout_window_minutes);
-  opts.lockout_duration = std::chrono::minutes(p.lockout_minutes);
-  opts.password_min_length = p.password_min_length;
-  opts.two_factor_grace = std::chrono::hours(24 * p.totp_grace_days);
-  ctx.auth->SetOptions(opts);
-  ctx.policy_loaded_at = ctx.clock->NowMs();
-  return Ok();
-}
-
-void MaybeRefreshSecurityPolicy(AppContext& ctx) {
-  int64_t now = ctx.clock->NowMs();
-  int64_t last = ctx.policy_loaded_at.load();
-  if (now - last < 30'000 && now >= last) return;
-  // One request refreshes; the others go on with the values they have.
-  if (!ctx.policy_loaded_at.compare_exchange_strong(last, now)) return;
-  if (auto st = RefreshSecurityPolicy(ctx); !st) {
-    std::fprintf(stderr, "读取安全策略失败：%s\n", st.error().message.c_str());
-  }
-}
+}  // namespace
 
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
                                                     bool migrate, SearchIndexUse search_use) {
@@ -165,8 +150,11 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
                                                   opts, *ctx->cipher);
   AppContext* audit_ctx = ctx.get();
   ctx->auth->SetAuditSink(
-      [audit_ctx](const security::AuditRecord& r) { RecordAudit(*audit_ctx, r); });
-  LEP_RETURN_IF_ERROR(RefreshSecurityPolicy(*ctx));
+      [audit_ctx](const security::AuditRecord& r) { return RecordAudit(*audit_ctx, r); });
+  ctx->security_admin = std::make_unique<auth::SecurityAdminService>(
+      *ctx->db, *ctx->auth, *ctx->clock, PolicyDefaults(config),
+      config.data_dir + "/audit.anchor");
+  LEP_RETURN_IF_ERROR(ctx->security_admin->RefreshPolicy());
   if (migrate) {
     auto n = ctx->org_repo->EncryptLegacyContacts();
     if (!n) return Fail(n.error());
@@ -182,8 +170,11 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   up.dir = config.data_dir + "/blobs/tmp/uploads";
   up.max_media_bytes = config.max_upload_bytes;
   up.expiry = std::chrono::hours(config.upload_expiry_hours);
-  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->db, *ctx->resource_repo,
-                                                          *ctx->org_repo, *ctx->clock, up);
+  up.unit_pending_bytes = config.unit_pending_upload_bytes;
+  up.account_pending_uploads = config.account_pending_uploads;
+  ctx->upload_repo = uploads::NewSqlUploadRepository(*ctx->db);
+  ctx->uploads = std::make_unique<uploads::UploadService>(*ctx->upload_repo, *ctx->resources,
+                                                          *ctx->clock, up);
   AppContext* raw = ctx.get();
   ctx->login_limiter = std::make_unique<security::RateLimiter>(
       *ctx->clock, security::RateLimiterOptions{100, 1.0, 100'000});
@@ -277,9 +268,12 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     ctx->review->SetPublicChangeHandler([raw](int64_t id) { SyncSearch(*raw, id); });
     ctx->counters = std::make_unique<Counters>(*ctx);
     ctx->search_feed = std::make_unique<SearchFeed>(*ctx);
-    auto published = ctx->db->QueryOne("SELECT COUNT(*) FROM resources WHERE state = 'published'");
+    resources::ResourceFilter published_only;
+    published_only.state = "published";
+    published_only.page_size = 1;
+    auto published = ctx->resource_repo->List(published_only);
     auto indexed = ctx->search->Count();
-    if (published && *published && indexed && (*published)->Int(0) != *indexed) {
+    if (published && indexed && published->total != *indexed) {
       LEP_RETURN_IF_ERROR(Reindex(*ctx));
     }
     // Catch up with what other servers changed while this one was down (a fresh index, one

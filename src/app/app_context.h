@@ -12,6 +12,7 @@
 
 #include "auth/auth_service.h"
 #include "auth/password.h"
+#include "auth/security_admin_service.h"
 #include "auth/user_repository.h"
 #include "ingest/ingest_service.h"
 #include "ingest/media_repository.h"
@@ -59,16 +60,16 @@ struct AppContext {
   std::unique_ptr<auth::PasswordHasher> hasher;
   // Personal data at rest (contacts, TOTP secrets); key file outside the database.
   std::unique_ptr<security::FieldCipher> cipher;
-  // When the security policy was last read from the database (ms, for the periodic refresh
-  // that keeps several servers in step).
-  std::atomic<int64_t> policy_loaded_at{0};
   std::unique_ptr<auth::AuthService> auth;
+  // The security administrator's policy and the auditor's log (三权分立).
+  std::unique_ptr<auth::SecurityAdminService> security_admin;
   std::unique_ptr<orgs::OrgService> orgs;
   std::unique_ptr<resources::ResourceRepository> resource_repo;
   std::unique_ptr<resources::CategoryRepository> categories;
   std::unique_ptr<resources::ResourceService> resources;
   std::unique_ptr<storage::BlobStore> blobs;
   std::unique_ptr<media::MediaProbe> probe;
+  std::unique_ptr<uploads::UploadRepository> upload_repo;
   std::unique_ptr<uploads::UploadService> uploads;
   std::unique_ptr<ingest::MediaRepository> media_repo;
   // Durable background work (remux, link checks); `lep serve` and `lep worker` start the runner.
@@ -114,15 +115,11 @@ struct AppContext {
 // changed); cheap when nothing changed. Run by the maintenance tick every few seconds.
 void ReloadSensitiveWordsIfChanged(AppContext& ctx);
 
-// Appends one record to the hash-chained audit log in its own transaction (retried when a
-// concurrent append took the head first). Failures are logged, never thrown.
-void RecordAudit(AppContext& ctx, const security::AuditRecord& r);
+// Appends one record to the hash-chained audit log in its own transaction (retried on a
+// transient database failure). A record that cannot be written is logged and returned as
+// kUnavailable: security events must fail closed (the sign-in path refuses to go on).
+Status RecordAudit(AppContext& ctx, const security::AuditRecord& r);
 
-// The policy defaults from the configuration, and the stored policy applied to the
-// AuthService (at start-up, after a change, and at most every 30 s from requests).
-security::SecurityPolicy PolicyDefaults(const Config& config);
-[[nodiscard]] Status RefreshSecurityPolicy(AppContext& ctx);
-void MaybeRefreshSecurityPolicy(AppContext& ctx);
 
 // What BuildAppContext does with the search index. A server opens it (a Xapian index has one
 // writer: the lock is held while the server runs), rebuilds it when out of step and keeps it

@@ -1,4 +1,7 @@
 // HTTP adapter for sign-in, sign-out, registration and /me.
+#include <cctype>
+#include <utility>
+
 #include "app/api_common.h"
 #include "app/routes.h"
 
@@ -20,12 +23,84 @@ std::optional<http::Response> Throttle(AppContext& ctx, const http::Request& req
       "请求过于频繁，请在 " + std::to_string(d.retry_after_s) + " 秒后重试", d.retry_after_s));
 }
 
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// host and port of an authority ("Example.cn:8443", "[::1]:8080"); port "" when absent.
+std::pair<std::string, std::string> SplitAuthority(std::string_view a) {
+  if (!a.empty() && a.front() == '[') {
+    size_t close = a.find(']');
+    if (close == std::string_view::npos) return {Lower(a), ""};
+    std::string_view rest = a.substr(close + 1);
+    return {Lower(a.substr(0, close + 1)),
+            rest.size() > 1 && rest.front() == ':' ? std::string(rest.substr(1)) : ""};
+  }
+  size_t colon = a.rfind(':');
+  if (colon == std::string_view::npos) return {Lower(a), ""};
+  return {Lower(a.substr(0, colon)), std::string(a.substr(colon + 1))};
+}
+
+// Does the browser's Origin name this server, as the Host header shows it? The port is
+// compared only when Host carries one: a reverse proxy that passes `Host $host` (deploy/)
+// drops it, and the browser's port is then the proxy's.
+bool SameOrigin(std::string_view origin, std::string_view host) {
+  size_t scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos) return false;  // "null" and other opaque origins
+  std::string scheme = Lower(origin.substr(0, scheme_end));
+  std::string_view authority = origin.substr(scheme_end + 3);
+  if (authority.find('/') != std::string_view::npos) return false;
+  auto [o_host, o_port] = SplitAuthority(authority);
+  auto [h_host, h_port] = SplitAuthority(host);
+  if (o_host.empty() || o_host != h_host) return false;
+  if (h_port.empty()) return true;
+  if (o_port.empty()) o_port = scheme == "https" ? "443" : "80";
+  return o_port == h_port;
+}
+
+// Sign-in and sign-up are the unsafe routes without a session, so no CSRF token can protect
+// them; a page elsewhere could sign the visitor in as the attacker (login CSRF) or open
+// accounts from the visitor's address. They take only application/json, which a cross-site
+// form or a no-cors fetch cannot send without a CORS preflight that lep never grants, and a
+// browser's cross-site request is refused by its Sec-Fetch-Site or, from a browser too old to
+// send that, by its Origin. Clients that send neither are not browsers (scripts, curl): they
+// carry no visitor's cookies or address to abuse, and are let through.
+std::optional<http::Response> RefuseCrossSite(const http::Request& req) {
+  std::string type = Lower(req.Header("content-type").value_or(""));
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  if (type != "application/json") {
+    return http::Response::FromError(Error{ErrorCode::kUnsupportedMedia,
+                                           "请求内容类型（Content-Type）必须为 application/json",
+                                           {},
+                                           std::nullopt});
+  }
+  const Error cross_site{ErrorCode::kCsrfFailed,
+                         "拒绝来自其他网站的登录或注册请求，请直接在本平台页面上操作",
+                         {},
+                         std::nullopt};
+  if (auto site = req.Header("sec-fetch-site")) {
+    std::string v = Lower(*site);
+    if (v == "same-origin" || v == "none") return std::nullopt;
+    return http::Response::FromError(cross_site);
+  }
+  if (auto origin = req.Header("origin")) {
+    if (!SameOrigin(*origin, req.Header("host").value_or(""))) {
+      return http::Response::FromError(cross_site);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 void AddAuthRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"POST", "/api/v1/auth/login",
               [&ctx](http::Request& req) {
                 if (auto limited = Throttle(ctx, req)) return *limited;
+                if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
                 std::vector<FieldError> errors;
@@ -45,8 +120,9 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 if (!principal) return http::Response::FromError(principal.error());
                 auto resp = http::Response::Json(
                     200, {{"user", PrincipalJson(*principal)}, {"csrf_token", r->csrf_token}});
-                resp.SetHeader("Set-Cookie",
-                               SessionCookie(ctx, r->token, ctx.config.session_absolute_hours * 3600));
+                resp.SetHeader(
+                    "Set-Cookie",
+                    SessionCookie(ctx, r->token, ctx.config.session_absolute_hours * 3600));
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
               },
@@ -68,6 +144,7 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"POST", "/api/v1/auth/register",
               [&ctx](http::Request& req) {
                 if (auto limited = Throttle(ctx, req)) return *limited;
+                if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
                 std::vector<FieldError> errors;

@@ -1,7 +1,6 @@
 #include "app/backup.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/portal.h"
+#include "crypto/crypto.h"
 #include "storage/blob/blob_store.h"
 
 extern char** environ;
@@ -31,26 +31,11 @@ using json = nlohmann::json;
 constexpr const char* kFormat = "lep-backup/1";
 constexpr size_t kChunk = 1 << 20;
 
-std::string HexOf(const unsigned char* d, unsigned n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) {
-    out += kHex[d[i] >> 4];
-    out += kHex[d[i] & 15];
-  }
-  return out;
-}
-
+// The running digest of a copy or a check, through the one crypto wrapper.
 struct Sha256 {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
-  Sha256() { EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr); }
-  void Update(const char* p, size_t n) { EVP_DigestUpdate(md.get(), p, n); }
-  std::string Hex() {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_DigestFinal_ex(md.get(), out, &n);
-    return HexOf(out, n);
-  }
+  crypto::Sha256 h;
+  void Update(const char* p, size_t n) { h.Update(std::string_view(p, n)); }
+  std::string Hex() const { return h.HexDigest(); }
 };
 
 // Copies src to dst (creating parents, mode 0600 for secrets or 0640), hashing while it

@@ -12,12 +12,7 @@ resources::SheetData SheetFromTable(const xlsx::Table& t) {
   s.rows = t.rows;
   s.row_numbers = t.row_numbers;
   for (auto& row : s.rows) {
-    for (auto& cell : row) {
-      if (cell.size() >= 2 && cell[0] == '\'' &&
-          (cell[1] == '=' || cell[1] == '+' || cell[1] == '@')) {
-        cell.erase(0, 1);
-      }
-    }
+    for (auto& cell : row) cell = xlsx::RestoreFormulaText(cell);
   }
   return s;
 }
@@ -71,14 +66,9 @@ std::vector<double> ExportColumnWidths() {
 }
 
 std::string WriteSafeCsv(const resources::SheetData& sheet) {
-  xlsx::Table t;
+  xlsx::Table t;  // WriteCsv neutralises every cell (xlsx::NeutraliseFormula)
   t.header = sheet.header;
   t.rows = sheet.rows;
-  for (auto& row : t.rows) {
-    for (auto& cell : row) {
-      if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '@')) cell = "'" + cell;
-    }
-  }
   return xlsx::WriteCsv(t);
 }
 

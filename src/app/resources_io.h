@@ -12,8 +12,9 @@ resources::SheetData SheetFromTable(const xlsx::Table& t);
 json ImportReportJson(const resources::ImportReport& r);
 resources::ResourceFilter ResourceFilterFrom(const http::Request& req);
 std::vector<double> ExportColumnWidths();
-// CSV with cells that would run as formulas in Excel (=, +, @) prefixed with ' ; the import
-// strips that prefix again, so export → import round-trips.
+// CSV with cells that would run as formulas (xlsx::NeutraliseFormula: = + - @ tab CR and the
+// full-width forms) prefixed with ' ; SheetFromTable strips that prefix again
+// (xlsx::RestoreFormulaText), so export → import round-trips, for .xlsx exports too.
 std::string WriteSafeCsv(const resources::SheetData& sheet);
 [[nodiscard]] Result<std::string> TemplateXlsx();
 

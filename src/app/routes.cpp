@@ -4,7 +4,7 @@ namespace lep::app {
 
 http::Router BuildRouter(AppContext& ctx) {
   http::Router router;
-  AddSystemRoutes(ctx, router);
+  AddSystemRoutes(router, *ctx.db, ctx.metrics);
   AddAuthRoutes(ctx, router);
   AddOrgRoutes(ctx, router);
   AddResourceIoRoutes(ctx, router);

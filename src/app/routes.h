@@ -8,7 +8,8 @@ namespace lep::app {
 
 void AddAuthRoutes(AppContext& ctx, http::Router& router);
 void AddOrgRoutes(AppContext& ctx, http::Router& router);
-void AddSystemRoutes(AppContext& ctx, http::Router& router);
+// Health, readiness (a database round trip), metrics and the OpenAPI document.
+void AddSystemRoutes(http::Router& router, storage::Database& db, http::Metrics& metrics);
 void AddResourceRoutes(AppContext& ctx, http::Router& router);
 void AddResourceIoRoutes(AppContext& ctx, http::Router& router);
 void AddUploadRoutes(AppContext& ctx, http::Router& router);

@@ -30,6 +30,7 @@ const std::vector<storage::Migration>& AllMigrations() {
           {11, "notifications_scheduled_batches"},
           {12, "several_servers"},
           {13, "jobs"},
+          {14, "login_throttle_audit_head"},
           {40, "video_ladders_captions"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.

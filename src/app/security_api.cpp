@@ -6,6 +6,7 @@
 
 #include "app/api_common.h"
 #include "app/routes.h"
+#include "app/security_parsers.h"
 #include "security/qr_svg.h"
 
 namespace lep::app {
@@ -24,33 +25,6 @@ json PolicyJson(const security::SecurityPolicy& p) {
           {"totp_grace_days", p.totp_grace_days}};
 }
 
-Result<security::SecurityPolicy> PolicyFromJson(const json& body,
-                                                security::SecurityPolicy base) {
-  std::vector<FieldError> errors;
-  auto field = [&](const char* name, const char* label, int& out) {
-    auto it = body.find(name);
-    if (it == body.end()) return;
-    if (!it->is_number_integer()) {
-      errors.push_back({name, label, std::string(label) + "应为整数"});
-      return;
-    }
-    out = it->get<int>();
-  };
-  field("password_min_length", "密码最小长度", base.password_min_length);
-  field("lockout_threshold", "锁定前允许的失败次数", base.lockout_threshold);
-  field("lockout_window_minutes", "失败计数时间窗（分钟）", base.lockout_window_minutes);
-  field("lockout_minutes", "锁定时长（分钟）", base.lockout_minutes);
-  field("session_idle_minutes", "会话空闲超时（分钟）", base.session_idle_minutes);
-  field("totp_grace_days", "双因素认证宽限期（天）", base.totp_grace_days);
-  if (!errors.empty()) return Fail(Error::InvalidArgument("安全策略格式错误", errors));
-  return base;
-}
-
-Status RequireRole(const Principal& p, auth::Role role, const char* who) {
-  if (p.role == role) return Ok();
-  return Fail(Error::PermissionDenied(std::string("只有") + who + "可以执行此操作（三权分立）"));
-}
-
 std::string CodeField(const json& body, std::vector<FieldError>& errors) {
   std::string code = StringField(body, "code", "验证码", errors);
   if (code.empty() && errors.empty()) errors.push_back({"code", "验证码", "请输入 6 位验证码"});
@@ -61,6 +35,35 @@ std::optional<auth::UserId> UserIdParam(const Request& req) {
   auto id = req.IdParam("id");
   if (!id) return std::nullopt;
   return auth::UserId{*id};
+}
+
+json AuditPageJson(const security::AuditPage& page) {
+  json items = json::array();
+  auto opt = [](const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  for (const auto& e : page.items) {
+    items.push_back({{"id", e.id},
+                     {"at", e.at},
+                     {"actor_id", opt(e.actor_id)},
+                     {"actor_name", e.actor_name},
+                     {"org_id", opt(e.org_id)},
+                     {"ip", e.ip},
+                     {"action", e.action},
+                     {"object", e.object},
+                     {"result", e.result},
+                     {"detail", e.detail},
+                     {"hash", e.hash}});
+  }
+  return {{"items", items}, {"next_before_id", opt(page.next_before_id)}};
+}
+
+json VerifyJson(const security::VerifyReport& rep) {
+  std::string message = rep.ok ? "审计日志完整：校验 " + std::to_string(rep.rows_checked) + " 条记录"
+                               : "审计日志被篡改：第一条异常记录 ID " +
+                                     std::to_string(rep.broken_id.value_or(0)) + "，" + rep.reason;
+  return {{"ok", rep.ok},
+          {"checked", rep.rows_checked},
+          {"first_broken_id", rep.broken_id ? json(*rep.broken_id) : json(nullptr)},
+          {"message", message}};
 }
 
 }  // namespace
@@ -105,10 +108,8 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
               "重新生成恢复码（旧恢复码全部作废）"});
 
   // --- security administrator ---
-  router.Add({"GET", "/api/v1/security/policy",
-              Authed(ctx, [&ctx](Request&, const Principal& p) {
-                LEP_RETURN_RESPONSE_IF_ERROR(RequireRole(p, auth::Role::kSecurityAdmin, "安全管理员"));
-                auto policy = security::LoadPolicy(*ctx.db, PolicyDefaults(ctx.config));
+  router.Add({"GET", "/api/v1/security/policy", Authed(ctx, [&ctx](Request&, const Principal& p) {
+                auto policy = ctx.security_admin->Policy(p);
                 if (!policy) return Response::FromError(policy.error());
                 return Response::Json(200, PolicyJson(*policy));
               }),
@@ -116,17 +117,12 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
 
   router.Add({"PUT", "/api/v1/security/policy",
               Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                LEP_RETURN_RESPONSE_IF_ERROR(RequireRole(p, auth::Role::kSecurityAdmin, "安全管理员"));
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
-                auto current = security::LoadPolicy(*ctx.db, PolicyDefaults(ctx.config));
-                if (!current) return Response::FromError(current.error());
-                auto next = PolicyFromJson(*body, *current);
+                auto patch = PolicyPatchFromJson(*body);
+                if (!patch) return Response::FromError(patch.error());
+                auto next = ctx.security_admin->UpdatePolicy(p, *patch);
                 if (!next) return Response::FromError(next.error());
-                LEP_RETURN_RESPONSE_IF_ERROR(security::SavePolicy(
-                    *ctx.db, *next, ctx.clock->NowMs(), p.user_id.value,
-                    p.org ? std::optional(p.org->id.value) : std::nullopt, req.remote_ip));
-                LEP_RETURN_RESPONSE_IF_ERROR(RefreshSecurityPolicy(ctx));
                 return Response::Json(200, PolicyJson(*next));
               }),
               4096, "修改安全策略（仅安全管理员；写入审计日志）"});
@@ -150,83 +146,19 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
               1024, "解除账号锁定（仅安全管理员）"});
 
   // --- auditor (read-only) ---
-  router.Add({"GET", "/api/v1/audit",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                LEP_RETURN_RESPONSE_IF_ERROR(RequireRole(p, auth::Role::kAuditor, "审计员"));
-                int64_t limit = 100;
-                if (auto l = req.Query("limit")) limit = std::clamp<int64_t>(std::atoll(l->c_str()), 1, 500);
-                std::string sql =
-                    "SELECT a.id, a.at, a.actor_id, COALESCE(u.username, ''), a.org_id, a.ip, "
-                    "a.action, a.object, a.result, a.detail, COALESCE(a.hash, '') FROM audit_log a "
-                    "LEFT JOIN users u ON u.id = a.actor_id WHERE 1 = 1";
-                std::vector<storage::Value> params;
-                if (auto b = req.Query("before_id"); b && !b->empty()) {
-                  sql += " AND a.id < ?";
-                  params.push_back(int64_t{std::atoll(b->c_str())});
-                }
-                if (auto a = req.Query("action"); a && !a->empty()) {
-                  sql += " AND a.action LIKE ?";
-                  params.push_back(*a + "%");
-                }
-                if (auto a = req.Query("actor"); a && !a->empty()) {
-                  sql += " AND u.username = ?";
-                  params.push_back(*a);
-                }
-                if (auto f = req.Query("from"); f && !f->empty()) {
-                  sql += " AND a.at >= ?";
-                  params.push_back(int64_t{std::atoll(f->c_str())});
-                }
-                if (auto t = req.Query("to"); t && !t->empty()) {
-                  sql += " AND a.at < ?";
-                  params.push_back(int64_t{std::atoll(t->c_str())});
-                }
-                sql += " ORDER BY a.id DESC LIMIT ?";
-                params.push_back(limit + 1);
-                auto rows = ctx.db->Exec(sql, params);
-                if (!rows) return Response::FromError(rows.error());
-                json items = json::array();
-                json next = nullptr;
-                for (size_t i = 0; i < rows->rows.size(); ++i) {
-                  const auto& r = rows->rows[i];
-                  if (static_cast<int64_t>(i) == limit) {
-                    next = rows->rows[i - 1].Int(0);
-                    break;
-                  }
-                  items.push_back({{"id", r.Int(0)},
-                                   {"at", r.Int(1)},
-                                   {"actor_id", r.IsNull(2) ? json(nullptr) : json(r.Int(2))},
-                                   {"actor_name", r.Text(3)},
-                                   {"org_id", r.IsNull(4) ? json(nullptr) : json(r.Int(4))},
-                                   {"ip", r.Text(5)},
-                                   {"action", r.Text(6)},
-                                   {"object", r.Text(7)},
-                                   {"result", r.Text(8)},
-                                   {"detail", r.Text(9)},
-                                   {"hash", r.Text(10)}});
-                }
-                auto resp = Response::Json(200, {{"items", items}, {"next_before_id", next}});
+  router.Add({"GET", "/api/v1/audit", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto page = ctx.security_admin->AuditLog(p, AuditQueryFrom(req));
+                if (!page) return Response::FromError(page.error());
+                auto resp = Response::Json(200, AuditPageJson(*page));
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
               }),
               1024, "审计日志（仅审计员；倒序分页，可按动作、账号、时间筛选）"});
 
-  router.Add({"GET", "/api/v1/audit/verify",
-              Authed(ctx, [&ctx](Request&, const Principal& p) {
-                LEP_RETURN_RESPONSE_IF_ERROR(RequireRole(p, auth::Role::kAuditor, "审计员"));
-                std::string anchor = ctx.config.data_dir + "/audit.anchor";
-                std::optional<std::string> anchor_path;
-                if (std::filesystem::exists(anchor)) anchor_path = anchor;
-                auto rep = security::VerifyChain(*ctx.db, anchor_path);
+  router.Add({"GET", "/api/v1/audit/verify", Authed(ctx, [&ctx](Request&, const Principal& p) {
+                auto rep = ctx.security_admin->VerifyAudit(p);
                 if (!rep) return Response::FromError(rep.error());
-                std::string message =
-                    rep->ok ? "审计日志完整：校验 " + std::to_string(rep->rows_checked) + " 条记录"
-                            : "审计日志被篡改：第一条异常记录 ID " +
-                                  std::to_string(rep->broken_id.value_or(0)) + "，" + rep->reason;
-                return Response::Json(
-                    200, {{"ok", rep->ok},
-                          {"checked", rep->rows_checked},
-                          {"first_broken_id", rep->broken_id ? json(*rep->broken_id) : json(nullptr)},
-                          {"message", message}});
+                return Response::Json(200, VerifyJson(*rep));
               }),
               1024, "校验审计日志哈希链（仅审计员）"});
 }

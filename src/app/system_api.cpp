@@ -1,17 +1,15 @@
 // Health, readiness, metrics and the OpenAPI document.
-#include "app/api_common.h"
 #include "app/routes.h"
 
 namespace lep::app {
 
-void AddSystemRoutes(AppContext& ctx, http::Router& router) {
+void AddSystemRoutes(http::Router& router, storage::Database& db, http::Metrics& metrics) {
   router.Add({"GET", "/healthz",
               [](http::Request&) { return http::Response::Json(200, {{"status", "ok"}}); }, 1024,
               "存活检查"});
   router.Add({"GET", "/readyz",
-              [&ctx](http::Request&) {
-                auto r = ctx.db->Exec("SELECT 1");
-                if (!r) {
+              [&db](http::Request&) {
+                if (!storage::Ping(db)) {
                   return http::Response::Json(503, {{"status", "unavailable"},
                                                     {"message", "数据库不可用"}});
                 }
@@ -19,8 +17,8 @@ void AddSystemRoutes(AppContext& ctx, http::Router& router) {
               },
               1024, "就绪检查（数据库可用）"});
   router.Add({"GET", "/metrics",
-              [&ctx](http::Request&) {
-                return http::Response::Text(200, ctx.metrics.RenderPrometheus(),
+              [&metrics](http::Request&) {
+                return http::Response::Text(200, metrics.RenderPrometheus(),
                                             "text/plain; version=0.0.4; charset=utf-8");
               },
               1024, "Prometheus 指标"});

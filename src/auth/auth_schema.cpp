@@ -39,6 +39,23 @@ ALTER TABLE users ADD COLUMN totp_enabled BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN totp_recovery TEXT NOT NULL DEFAULT ''
 )sql"},
+      // Sign-in throttling per (account, client address) and per account over the addresses
+      // it never signed in from ('*'); account = keyed hash of the typed user name, so unknown
+      // names are throttled like real ones.
+      {14, R"sql(
+CREATE TABLE login_throttle (
+  account TEXT NOT NULL,
+  address TEXT NOT NULL,
+  failures BIGINT NOT NULL DEFAULT 0,
+  window_start BIGINT NOT NULL DEFAULT 0,
+  locked_until BIGINT NOT NULL DEFAULT 0,
+  lockouts BIGINT NOT NULL DEFAULT 0,
+  last_success_at BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (account, address)
+);
+CREATE INDEX login_throttle_updated ON login_throttle (updated_at)
+)sql"},
   };
   return kParts;
 }

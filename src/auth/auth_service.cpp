@@ -1,5 +1,9 @@
 #include "auth/auth_service.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+
 #include "auth/authorizer.h"
 #include "core/text.h"
 #include "security/totp.h"
@@ -32,7 +36,9 @@ AuthService::AuthService(UserRepository& users, SessionRepository& sessions,
       hasher_(hasher),
       clock_(clock),
       options_(options),
-      cipher_(cipher) {}
+      cipher_(cipher) {
+  if (auto h = hasher_.Hash(RandomToken(16))) dummy_hash_ = std::move(*h);
+}
 
 void AuthService::SetOptions(const AuthOptions& options) {
   std::lock_guard lock(options_mu_);
@@ -44,11 +50,11 @@ AuthOptions AuthService::options() const {
   return options_;
 }
 
-void AuthService::Audit(const std::string& action, std::optional<int64_t> actor,
-                        std::optional<int64_t> org, const std::string& ip,
-                        const std::string& object, const std::string& result,
-                        const std::string& detail) const {
-  if (!audit_) return;
+Status AuthService::Audit(const std::string& action, std::optional<int64_t> actor,
+                          std::optional<int64_t> org, const std::string& ip,
+                          const std::string& object, const std::string& result,
+                          const std::string& detail) const {
+  if (!audit_) return Ok();
   security::AuditRecord r;
   r.at = clock_.NowMs();
   r.actor_id = actor;
@@ -58,7 +64,7 @@ void AuthService::Audit(const std::string& action, std::optional<int64_t> actor,
   r.object = object;
   r.result = result;
   r.detail = detail;
-  audit_(r);
+  return audit_(r);
 }
 
 TwoFactorStatus AuthService::TwoFactorOf(const User& u) const {
@@ -73,39 +79,13 @@ TwoFactorStatus AuthService::TwoFactorOf(const User& u) const {
   return s;
 }
 
-Status AuthService::RecordFailure(const User& user, int64_t now, const AuthOptions& opt) {
-  int64_t window = duration_cast<milliseconds>(opt.lockout_window).count();
-  int count = user.failed_count;
-  int64_t first = user.first_failed_at;
-  if (count == 0 || now - first > window) {
-    count = 1;
-    first = now;
-  } else {
-    ++count;
-  }
-  int64_t locked_until = 0;
-  if (count >= opt.lockout_threshold) {
-    locked_until = now + duration_cast<milliseconds>(opt.lockout_duration).count();
-    count = 0;
-    first = 0;
-  }
-  LEP_RETURN_IF_ERROR(users_.SaveLoginState(user.id, count, first, locked_until));
-  if (locked_until) {
-    Audit("auth.lockout", user.id.value, user.org_id ? std::optional(user.org_id->value)
-                                                     : std::nullopt,
-          "", "user:" + std::to_string(user.id.value), "locked",
-          "锁定至 " + text::FormatShanghai(locked_until));
-  }
-  return Ok();
-}
-
 // true: the second factor is satisfied (or not needed); false: a wrong code (counted as a
 // failed attempt by the caller); an error: no code given.
 Result<bool> AuthService::CheckSecondFactor(const User& user, const LoginRequest& req) {
   if (!user.totp_enabled) return true;
   if (req.totp_code.empty() && req.recovery_code.empty()) {
-    return Fail(Error{ErrorCode::kTotpRequired, "请输入动态验证码（或一个恢复码）", {},
-                      std::nullopt});
+    return Fail(
+        Error{ErrorCode::kTotpRequired, "请输入动态验证码（或一个恢复码）", {}, std::nullopt});
   }
   if (!req.recovery_code.empty()) {
     std::vector<std::string> hashes = user.totp_recovery;
@@ -116,10 +96,136 @@ Result<bool> AuthService::CheckSecondFactor(const User& user, const LoginRequest
   }
   LEP_ASSIGN_OR_RETURN(std::string secret,
                        cipher_.Decrypt(user.totp_secret, SecretContext(user.id)));
-  auto step = security::Verify(secret, req.totp_code, clock_.NowMs() / 1000, {},
-                               user.totp_last_step);
+  auto step =
+      security::Verify(secret, req.totp_code, clock_.NowMs() / 1000, {}, user.totp_last_step);
   if (!step) return false;
   return users_.UseTotpStep(user.id, *step);
+}
+
+namespace {
+
+int64_t Ms(std::chrono::milliseconds d) { return d.count(); }
+
+// Lock length after `lockouts` locks in a row: duration × 2^lockouts, at most max.
+int64_t Backoff(int lockouts, const AuthOptions& opt) {
+  int64_t d = Ms(opt.lockout_duration);
+  const int64_t cap = Ms(opt.lockout_max);
+  for (int i = 0; i < lockouts && d < cap; ++i) d *= 2;
+  return std::max<int64_t>(1000, std::min(d, cap));
+}
+
+}  // namespace
+
+std::string ThrottleAddress(std::string_view ip) {
+  std::string s(ip);
+  in6_addr a6{};
+  if (inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
+    const unsigned char* b = a6.s6_addr;
+    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(b, b + 12, kMapped)) {
+      return std::to_string(b[12]) + "." + std::to_string(b[13]) + "." + std::to_string(b[14]) +
+             "." + std::to_string(b[15]);
+    }
+    in6_addr prefix{};
+    std::copy(b, b + 8, prefix.s6_addr);
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (inet_ntop(AF_INET6, &prefix, buf, sizeof buf)) return std::string(buf) + "/64";
+  }
+  return s;
+}
+
+// One attempt: who is asked for, from where, and which throttle rows counted it.
+struct AuthService::Attempt {
+  const LoginRequest& req;
+  AuthOptions opt;
+  int64_t now = 0;
+  std::string account;             // keyed hash of the typed name
+  std::string address;             // ThrottleAddress(req.ip)
+  const User* user = nullptr;      // null: no such account
+  LoginClaim pair;                 // (account, address)
+  std::optional<LoginClaim> wide;  // (account, '*'): only from an address not known
+
+  std::optional<int64_t> actor() const {
+    return user ? std::optional<int64_t>(user->id.value) : std::nullopt;
+  }
+  std::optional<int64_t> org() const {
+    return user && user->org_id ? std::optional(user->org_id->value) : std::nullopt;
+  }
+  // An unknown name is often a password typed into the wrong field: the audit row carries
+  // the keyed hash of it (the same for every attempt with that text, so attempts can be
+  // correlated), never the text.
+  std::string object() const {
+    return user ? "user:" + std::to_string(user->id.value)
+                : "unknown-account:" + account.substr(0, 16);
+  }
+};
+
+std::string AuthService::AccountKey(std::string_view username) const {
+  return cipher_.KeyedHash(username, "login_throttle.account");
+}
+
+void AuthService::MaybePrune(int64_t now, const AuthOptions& opt) {
+  int64_t last = last_prune_.load();
+  if (now - last < 3'600'000 && now >= last) return;
+  if (!last_prune_.compare_exchange_strong(last, now)) return;
+  // Rows of failures only are kept two days (longer than any lock and the back-off memory);
+  // an address that signed in stays known for known_address_memory.
+  const int64_t stale = now - std::max<int64_t>(Ms(opt.lockout_max) * 2, 2 * 86'400'000);
+  (void)users_.PruneLoginThrottle(stale, now, now - Ms(opt.known_address_memory));
+}
+
+Status AuthService::ReleaseClaims(const Attempt& a) {
+  LEP_RETURN_IF_ERROR(users_.ReleaseLoginAttempt(a.account, a.address));
+  if (a.wide) LEP_RETURN_IF_ERROR(users_.ReleaseLoginAttempt(a.account, kAnyUnknownAddress));
+  return Ok();
+}
+
+// The answer while a lock is in force. The same words whether or not the account exists.
+Error AuthService::Refuse(const Attempt& a, int64_t locked_until) {
+  const int64_t secs = std::max<int64_t>(1, (locked_until - a.now + 999) / 1000);
+  const int minutes = static_cast<int>((secs + 59) / 60);
+  if (auto st = Audit("auth.login", a.actor(), a.org(), a.req.ip, a.object(), "locked",
+                      "锁定期间尝试登录（至 " + text::FormatShanghai(locked_until) + "）");
+      !st) {
+    return st.error();
+  }
+  return Error::TooManyRequests("登录失败次数过多，已临时锁定，请于 " +
+                                    text::FormatShanghai(locked_until) + "（北京时间，约 " +
+                                    std::to_string(minutes) + " 分钟后）再试",
+                                static_cast<int>(secs));
+}
+
+// Locks `address` (or, for kAnyUnknownAddress, the account for unknown addresses) with the
+// back-off of claim c; the attempt that applied the lock audits it. Returns the lock's end.
+Result<int64_t> AuthService::ApplyLock(const Attempt& a, std::string_view address,
+                                       const LoginClaim& c) {
+  LEP_ASSIGN_OR_RETURN(LoginLock lock, users_.LockLogin(a.account, address,
+                                                        a.now + Backoff(c.lockouts, a.opt), a.now));
+  if (!lock.applied) return lock.locked_until;
+  if (a.user) LEP_RETURN_IF_ERROR(users_.NoteLock(a.user->id, lock.locked_until));
+  const std::string scope = address == kAnyUnknownAddress
+                                ? "来自未登录过的地址的登录（常用地址不受影响）"
+                                : "来自 " + std::string(address) + " 的登录";
+  LEP_RETURN_IF_ERROR(Audit("auth.lockout", a.actor(), a.org(), a.req.ip, a.object(), "locked",
+                            scope + "锁定至 " + text::FormatShanghai(lock.locked_until) + "（第 " +
+                                std::to_string(c.lockouts + 1) + " 次连续锁定）"));
+  return lock.locked_until;
+}
+
+// A checked and failed attempt (it was counted by the claims): locks what reached its
+// threshold, audits, and answers `answer`.
+Error AuthService::Failed(const Attempt& a, const std::string& why, Error answer) {
+  if (auto st = Audit("auth.login", a.actor(), a.org(), a.req.ip, a.object(), "failed", why); !st) {
+    return st.error();
+  }
+  if (a.pair.failures >= a.opt.lockout_threshold) {
+    if (auto st = ApplyLock(a, a.address, a.pair); !st) return st.error();
+  }
+  if (a.wide &&
+      a.wide->failures >= std::max(a.opt.unknown_address_threshold, a.opt.lockout_threshold)) {
+    if (auto st = ApplyLock(a, kAnyUnknownAddress, *a.wide); !st) return st.error();
+  }
+  return answer;
 }
 
 Result<LoginResult> AuthService::Login(const LoginRequest& req) {
@@ -128,55 +234,95 @@ Result<LoginResult> AuthService::Login(const LoginRequest& req) {
       req.password.size() > 1024) {
     return Fail(wrong);
   }
+  Attempt a{req, options(), clock_.NowMs(), AccountKey(req.username), ThrottleAddress(req.ip)};
+  MaybePrune(a.now, a.opt);
   LEP_ASSIGN_OR_RETURN(auto found, users_.GetByUsername(req.username));
-  if (!found) {
-    Audit("auth.login", std::nullopt, std::nullopt, req.ip, "username:" + req.username.substr(0, 64),
-          "failed", "用户名不存在");
-    return Fail(wrong);
+  if (found) a.user = &*found;
+
+  // Count the attempt before the password is checked (one atomic statement per row), so
+  // concurrent attempts cannot all pass a check made before any of them failed: at most
+  // lockout_threshold password checks per window, whatever the concurrency.
+  const int64_t window_start_min = a.now - Ms(a.opt.lockout_window);
+  const int64_t backoff_reset = a.now - Ms(std::chrono::hours(24));
+  LEP_ASSIGN_OR_RETURN(a.pair, users_.ClaimLoginAttempt(a.account, a.address, a.now,
+                                                        window_start_min, backoff_reset));
+  if (a.pair.locked) return Fail(Refuse(a, a.pair.locked_until));
+  // More attempts in flight than the threshold allows: lock now, check nothing. The claims
+  // are given back (no password was checked); the answer names the lock in force.
+  auto over = [&](std::string_view address, const LoginClaim& c,
+                  int threshold) -> Result<std::optional<int64_t>> {
+    if (c.failures <= threshold) return std::optional<int64_t>();
+    LEP_ASSIGN_OR_RETURN(int64_t until, ApplyLock(a, address, c));
+    LEP_RETURN_IF_ERROR(ReleaseClaims(a));
+    return std::optional<int64_t>(until);
+  };
+  LEP_ASSIGN_OR_RETURN(auto pair_lock, over(a.address, a.pair, a.opt.lockout_threshold));
+  if (pair_lock) return Fail(Refuse(a, *pair_lock));
+  // Only attempts the address itself may still make count for the account as a whole.
+  const bool known = a.pair.last_success_at > 0 &&
+                     a.now - a.pair.last_success_at <= Ms(a.opt.known_address_memory);
+  if (!known) {
+    LEP_ASSIGN_OR_RETURN(auto wide, users_.ClaimLoginAttempt(a.account, kAnyUnknownAddress, a.now,
+                                                             window_start_min, backoff_reset));
+    if (wide.locked) {
+      LEP_RETURN_IF_ERROR(users_.ReleaseLoginAttempt(a.account, a.address));
+      return Fail(Refuse(a, wide.locked_until));
+    }
+    a.wide = wide;
+    LEP_ASSIGN_OR_RETURN(auto wide_lock,
+                         over(kAnyUnknownAddress, wide,
+                              std::max(a.opt.unknown_address_threshold, a.opt.lockout_threshold)));
+    if (wide_lock) return Fail(Refuse(a, *wide_lock));
   }
-  User user = std::move(*found);
-  std::optional<int64_t> org = user.org_id ? std::optional(user.org_id->value) : std::nullopt;
-  std::string object = "user:" + std::to_string(user.id.value);
-  AuthOptions opt = options();
-  int64_t now = clock_.NowMs();
-  if (user.locked_until > now) {
-    int64_t secs = (user.locked_until - now + 999) / 1000;
-    int minutes = static_cast<int>((secs + 59) / 60);
-    Audit("auth.login", user.id.value, org, req.ip, object, "locked", "账号锁定期间尝试登录");
-    return Fail(Error::TooManyRequests(
-        "密码错误次数过多，账号已临时锁定，请于 " + text::FormatShanghai(user.locked_until) +
-            "（北京时间，约 " + std::to_string(minutes) + " 分钟后）再试",
-        static_cast<int>(secs)));
-  }
-  if (user.disabled) return Fail(Error::PermissionDenied("账号已停用，请联系本单位管理员"));
-  if (!hasher_.Verify(user.password_hash, req.password)) {
-    LEP_RETURN_IF_ERROR(RecordFailure(user, now, opt));
-    Audit("auth.login", user.id.value, org, req.ip, object, "failed", "密码错误");
-    return Fail(wrong);
+
+  // Exactly one password check per counted attempt, also for a name that does not exist
+  // (against a dummy hash of the same cost): the answer and its timing reveal nothing.
+  const bool password_ok =
+      hasher_.Verify(a.user ? a.user->password_hash : dummy_hash_, req.password);
+  if (!a.user) return Fail(Failed(a, "用户名不存在", wrong));
+  if (!password_ok) return Fail(Failed(a, "密码错误", wrong));
+  User& user = *found;
+  if (user.disabled) {
+    LEP_RETURN_IF_ERROR(ReleaseClaims(a));
+    LEP_RETURN_IF_ERROR(
+        Audit("auth.login", a.actor(), a.org(), req.ip, a.object(), "denied", "账号已停用"));
+    return Fail(Error::PermissionDenied("账号已停用，请联系本单位管理员"));
   }
   auto second = CheckSecondFactor(user, req);
-  if (!second) return Fail(second.error());  // no code given: not a failed attempt
-  if (!*second) {
-    LEP_RETURN_IF_ERROR(RecordFailure(user, now, opt));
-    Audit("auth.login", user.id.value, org, req.ip, object, "failed",
-          req.recovery_code.empty() ? "动态验证码错误" : "恢复码错误");
-    return Fail(Error{ErrorCode::kTotpInvalid,
-                      req.recovery_code.empty() ? "动态验证码错误或已使用，请等待下一个验证码"
-                                                : "恢复码错误或已使用",
-                      {}, std::nullopt});
+  if (!second) {  // no code given: not a failed attempt
+    LEP_RETURN_IF_ERROR(ReleaseClaims(a));
+    return Fail(second.error());
   }
+  if (!*second) {
+    return Fail(
+        Failed(a, req.recovery_code.empty() ? "动态验证码错误" : "恢复码错误",
+               Error{ErrorCode::kTotpInvalid,
+                     req.recovery_code.empty() ? "动态验证码错误或已使用，请等待下一个验证码"
+                                               : "恢复码错误或已使用",
+                     {},
+                     std::nullopt}));
+  }
+  LEP_RETURN_IF_ERROR(users_.LoginSucceeded(a.account, a.address, a.now));
+  // Only failures count towards the lock for unknown addresses.
+  if (a.wide) LEP_RETURN_IF_ERROR(users_.ReleaseLoginAttempt(a.account, kAnyUnknownAddress));
   if (user.failed_count != 0 || user.locked_until != 0) {
     LEP_RETURN_IF_ERROR(users_.SaveLoginState(user.id, 0, 0, 0));
   }
   // A new token at every sign-in; the old sessions of this browser are not reused.
   std::string token = RandomToken(32);
   std::string csrf = RandomToken(32);
-  LEP_RETURN_IF_ERROR(
-      sessions_.Create(TokenHash(token), user.id, csrf, now, req.ip, req.user_agent));
-  Audit("auth.login", user.id.value, org, req.ip, object, "ok",
-        !req.recovery_code.empty() ? "密码 + 恢复码"
-        : user.totp_enabled        ? "密码 + 动态验证码"
-                                   : "密码");
+  LEP_ASSIGN_OR_RETURN(auto session, sessions_.Create(TokenHash(token), user.id, csrf, a.now,
+                                                      req.ip, req.user_agent));
+  auto audited = Audit("auth.login", a.actor(), a.org(), req.ip, a.object(), "ok",
+                       !req.recovery_code.empty() ? "密码 + 恢复码"
+                       : user.totp_enabled        ? "密码 + 动态验证码"
+                                                  : "密码");
+  if (!audited) {
+    // Fail closed: a sign-in that is not in the audit log does not happen. The token was
+    // never handed out, so even a session row left behind is unusable.
+    (void)sessions_.Delete(session.id);
+    return Fail(audited.error());
+  }
   return LoginResult{std::move(user), std::move(token), std::move(csrf)};
 }
 
@@ -214,10 +360,11 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
 }
 
 Status AuthService::Logout(const Principal& p) {
-  LEP_RETURN_IF_ERROR(sessions_.Delete(p.session_id));
-  Audit("auth.logout", p.user_id.value, p.org ? std::optional(p.org->id.value) : std::nullopt,
-        p.ip, "user:" + std::to_string(p.user_id.value), "ok", "");
-  return Ok();
+  // Audited first: a sign-out that cannot be recorded does not happen (the user may retry).
+  LEP_RETURN_IF_ERROR(Audit("auth.logout", p.user_id.value,
+                            p.org ? std::optional(p.org->id.value) : std::nullopt, p.ip,
+                            "user:" + std::to_string(p.user_id.value), "ok", ""));
+  return sessions_.Delete(p.session_id);
 }
 
 Result<TotpSetup> AuthService::BeginTotpSetup(const Principal& p) {
@@ -249,8 +396,10 @@ Result<std::vector<std::string>> AuthService::ConfirmTotp(const Principal& p,
   LEP_ASSIGN_OR_RETURN(std::string secret, cipher_.Decrypt(u.totp_pending, SecretContext(u.id)));
   auto step = security::Verify(secret, code, clock_.NowMs() / 1000, {}, u.totp_last_step);
   if (!step) {
-    return Fail(Error{ErrorCode::kTotpInvalid, "验证码不正确，请核对手机时间后输入最新的 6 位验证码",
-                      {{"code", "验证码", "验证码不正确"}}, std::nullopt});
+    return Fail(Error{ErrorCode::kTotpInvalid,
+                      "验证码不正确，请核对手机时间后输入最新的 6 位验证码",
+                      {{"code", "验证码", "验证码不正确"}},
+                      std::nullopt});
   }
   auto codes = security::RecoveryCodes(10);
   u.totp_secret = u.totp_pending;
@@ -260,8 +409,9 @@ Result<std::vector<std::string>> AuthService::ConfirmTotp(const Principal& p,
   u.totp_recovery.clear();
   for (const auto& c : codes) u.totp_recovery.push_back(security::HashRecoveryCode(c));
   LEP_RETURN_IF_ERROR(users_.SaveTotp(u));
-  Audit("auth.totp.enable", p.user_id.value, p.org ? std::optional(p.org->id.value) : std::nullopt,
-        p.ip, "user:" + std::to_string(u.id.value), "ok", "启用双因素认证");
+  LEP_RETURN_IF_ERROR(Audit("auth.totp.enable", p.user_id.value,
+                            p.org ? std::optional(p.org->id.value) : std::nullopt, p.ip,
+                            "user:" + std::to_string(u.id.value), "ok", "启用双因素认证"));
   return codes;
 }
 
@@ -274,29 +424,31 @@ Result<std::vector<std::string>> AuthService::RegenerateRecoveryCodes(const Prin
   LEP_ASSIGN_OR_RETURN(std::string secret, cipher_.Decrypt(u.totp_secret, SecretContext(u.id)));
   auto step = security::Verify(secret, code, clock_.NowMs() / 1000, {}, u.totp_last_step);
   if (!step) {
-    return Fail(Error{ErrorCode::kTotpInvalid, "验证码不正确或已使用",
-                      {{"code", "验证码", "验证码不正确"}}, std::nullopt});
+    return Fail(Error{ErrorCode::kTotpInvalid,
+                      "验证码不正确或已使用",
+                      {{"code", "验证码", "验证码不正确"}},
+                      std::nullopt});
   }
   LEP_ASSIGN_OR_RETURN(bool fresh, users_.UseTotpStep(u.id, *step));
   if (!fresh) {
-    return Fail(Error{ErrorCode::kTotpInvalid, "验证码已使用，请等待下一个",
-                      {{"code", "验证码", "验证码已使用"}}, std::nullopt});
+    return Fail(Error{ErrorCode::kTotpInvalid,
+                      "验证码已使用，请等待下一个",
+                      {{"code", "验证码", "验证码已使用"}},
+                      std::nullopt});
   }
   auto codes = security::RecoveryCodes(10);
   std::vector<std::string> hashes;
   for (const auto& c : codes) hashes.push_back(security::HashRecoveryCode(c));
   LEP_ASSIGN_OR_RETURN(bool swapped, users_.ReplaceRecoveryCodes(u.id, u.totp_recovery, hashes));
   if (!swapped) return Fail(Error::Conflict("恢复码刚被修改，请重试"));
-  Audit("auth.totp.recovery_codes", p.user_id.value,
-        p.org ? std::optional(p.org->id.value) : std::nullopt, p.ip,
-        "user:" + std::to_string(u.id.value), "ok", "重新生成恢复码");
+  LEP_RETURN_IF_ERROR(Audit("auth.totp.recovery_codes", p.user_id.value,
+                            p.org ? std::optional(p.org->id.value) : std::nullopt, p.ip,
+                            "user:" + std::to_string(u.id.value), "ok", "重新生成恢复码"));
   return codes;
 }
 
 Status AuthService::ResetTotp(const Principal& actor, UserId target) {
-  if (actor.role != Role::kSecurityAdmin) {
-    return Fail(Error::PermissionDenied("只有安全管理员可以重置双因素认证"));
-  }
+  LEP_RETURN_IF_ERROR(Authorizer::CheckSecurityAdmin(actor));
   LEP_ASSIGN_OR_RETURN(auto found, users_.Get(target));
   if (!found) return Fail(Error::NotFound("账号不存在"));
   User u = std::move(*found);
@@ -308,22 +460,23 @@ Status AuthService::ResetTotp(const Principal& actor, UserId target) {
   LEP_RETURN_IF_ERROR(users_.SaveTotp(u));
   // A reset account must enrol again at its next sign-in; live sessions end now.
   LEP_RETURN_IF_ERROR(sessions_.DeleteForUser(u.id));
-  Audit("auth.totp.reset", actor.user_id.value,
-        actor.org ? std::optional(actor.org->id.value) : std::nullopt, actor.ip,
-        "user:" + std::to_string(u.id.value), "ok", "重置 " + u.username + " 的双因素认证");
+  LEP_RETURN_IF_ERROR(Audit("auth.totp.reset", actor.user_id.value,
+                            actor.org ? std::optional(actor.org->id.value) : std::nullopt, actor.ip,
+                            "user:" + std::to_string(u.id.value), "ok",
+                            "重置 " + u.username + " 的双因素认证"));
   return Ok();
 }
 
 Status AuthService::Unlock(const Principal& actor, UserId target) {
-  if (actor.role != Role::kSecurityAdmin) {
-    return Fail(Error::PermissionDenied("只有安全管理员可以解除账号锁定"));
-  }
+  LEP_RETURN_IF_ERROR(Authorizer::CheckSecurityAdmin(actor));
   LEP_ASSIGN_OR_RETURN(auto found, users_.Get(target));
   if (!found) return Fail(Error::NotFound("账号不存在"));
   LEP_RETURN_IF_ERROR(users_.SaveLoginState(target, 0, 0, 0));
-  Audit("auth.unlock", actor.user_id.value,
-        actor.org ? std::optional(actor.org->id.value) : std::nullopt, actor.ip,
-        "user:" + std::to_string(target.value), "ok", "解除 " + found->username + " 的锁定");
+  LEP_RETURN_IF_ERROR(users_.ClearLoginThrottle(AccountKey(found->username)));
+  LEP_RETURN_IF_ERROR(Audit("auth.unlock", actor.user_id.value,
+                            actor.org ? std::optional(actor.org->id.value) : std::nullopt, actor.ip,
+                            "user:" + std::to_string(target.value), "ok",
+                            "解除 " + found->username + " 的锁定"));
   return Ok();
 }
 
@@ -369,10 +522,11 @@ Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
   user.password_hash = std::move(hash);
   user.created_at = clock_.NowMs();
   LEP_ASSIGN_OR_RETURN(User created, users_.Create(user, created_by));
-  Audit("user.create", created_by ? std::optional(created_by->value) : std::nullopt,
-        org_id ? std::optional(org_id->value) : std::nullopt, "",
-        "user:" + std::to_string(created.id.value), "ok",
-        created.username + "（" + std::string(RoleName(created.role)) + "）");
+  LEP_RETURN_IF_ERROR(Audit("user.create",
+                            created_by ? std::optional(created_by->value) : std::nullopt,
+                            org_id ? std::optional(org_id->value) : std::nullopt, "",
+                            "user:" + std::to_string(created.id.value), "ok",
+                            created.username + "（" + std::string(RoleName(created.role)) + "）"));
   return created;
 }
 

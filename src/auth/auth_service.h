@@ -1,8 +1,10 @@
-// AuthService: sign-in with lockout, sessions with idle/absolute expiry, learner
+// AuthService: sign-in with throttling by account and client address (atomic counts, back-off,
+// no user enumeration by answer or timing), sessions with idle/absolute expiry, learner
 // self-registration and account creation under the Authorizer's rules.
 // Thread-safe: state lives in the repositories; the clock is injected.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -22,11 +24,20 @@ namespace lep::auth {
 struct AuthOptions {
   std::chrono::minutes idle_timeout{30};
   std::chrono::hours absolute_timeout{12};
+  // Failures of one account from one client address (IPv6: its /64) within the window lock
+  // that pair; each further lock in a row lasts twice as long, up to lockout_max; a day
+  // without a lock restarts the back-off.
   int lockout_threshold = 5;
   std::chrono::minutes lockout_window{15};
   std::chrono::minutes lockout_duration{15};
+  std::chrono::hours lockout_max{24};
+  // Failures of one account from all the addresses it has not signed in from within
+  // known_address_memory lock the account for such addresses only (a distributed attack);
+  // addresses it did sign in from are still served. At least lockout_threshold.
+  int unknown_address_threshold = 20;
+  std::chrono::hours known_address_memory{24 * 90};
   int password_min_length = 8;
-  bool require_two_factor = true;     // for the roles of RequiresTwoFactor()
+  bool require_two_factor = true;               // for the roles of RequiresTwoFactor()
   std::chrono::hours two_factor_grace{24 * 7};  // from account creation
 };
 
@@ -69,15 +80,16 @@ class AuthService {
   void SetOptions(const AuthOptions& options);
   AuthOptions options() const;
   // Receives one record per security event (sign-in success/failure/lock, two-factor
-  // changes, account creation); the caller appends it to the audit chain.
-  void SetAuditSink(std::function<void(const security::AuditRecord&)> sink) {
+  // changes, account creation); the caller appends it to the audit chain. Fails closed: a
+  // sign-in or sign-out whose record the sink refuses does not happen (its error is
+  // returned instead), and other events report the sink's error to their caller.
+  void SetAuditSink(std::function<Status(const security::AuditRecord&)> sink) {
     audit_ = std::move(sink);
   }
 
   [[nodiscard]] Result<LoginResult> Login(const LoginRequest& req);
-  [[nodiscard]] Result<LoginResult> Login(const std::string& username,
-                                          const std::string& password, const std::string& ip,
-                                          const std::string& user_agent) {
+  [[nodiscard]] Result<LoginResult> Login(const std::string& username, const std::string& password,
+                                          const std::string& ip, const std::string& user_agent) {
     return Login(LoginRequest{username, password, "", "", ip, user_agent});
   }
   [[nodiscard]] Result<Principal> Authenticate(const std::string& token);
@@ -105,11 +117,18 @@ class AuthService {
  private:
   Result<User> Insert(std::optional<orgs::OrgId> org_id, NewUser u,
                       std::optional<UserId> created_by);
-  Status RecordFailure(const User& user, int64_t now, const AuthOptions& opt);
+  struct Attempt;  // one sign-in attempt's keys and claims (auth_service.cpp)
+  Result<int64_t> ApplyLock(const Attempt& a, std::string_view address, const LoginClaim& c);
+  Error Refuse(const Attempt& a, int64_t locked_until);
+  Error Failed(const Attempt& a, const std::string& why, Error answer);
+  Status ReleaseClaims(const Attempt& a);
+  void MaybePrune(int64_t now, const AuthOptions& opt);
+  std::string AccountKey(std::string_view username) const;
   Result<bool> CheckSecondFactor(const User& user, const LoginRequest& req);
-  void Audit(const std::string& action, std::optional<int64_t> actor,
-             std::optional<int64_t> org, const std::string& ip, const std::string& object,
-             const std::string& result, const std::string& detail) const;
+  [[nodiscard]] Status Audit(const std::string& action, std::optional<int64_t> actor,
+                             std::optional<int64_t> org, const std::string& ip,
+                             const std::string& object, const std::string& result,
+                             const std::string& detail) const;
   std::string SecretContext(UserId id) const { return "users.totp:" + std::to_string(id.value); }
 
   UserRepository& users_;
@@ -120,8 +139,16 @@ class AuthService {
   mutable std::mutex options_mu_;
   AuthOptions options_;
   const security::FieldCipher& cipher_;
-  std::function<void(const security::AuditRecord&)> audit_;
+  std::function<Status(const security::AuditRecord&)> audit_;
+  // An Argon2id hash of a random password with the hasher's parameters: an unknown user
+  // name is checked against it, so it costs the same time as a real account.
+  std::string dummy_hash_;
+  std::atomic<int64_t> last_prune_{0};
 };
+
+// The throttling key of a client address: an IPv4 address (also IPv4-mapped IPv6) as is,
+// an IPv6 address as its /64 (one subscriber's prefix), anything else unchanged.
+std::string ThrottleAddress(std::string_view ip);
 
 // Validates a username: 3–32 of [A-Za-z0-9_.-], starting with a letter.
 std::optional<std::string> ValidateUsername(std::string_view s);

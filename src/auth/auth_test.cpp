@@ -1,4 +1,11 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "auth/auth_service.h"
 #include "auth/authorizer.h"
@@ -344,7 +351,10 @@ TEST_F(AuthServiceTest, OnlyTheSecurityAdminResetsTwoFactorAndUnlocks) {
 
 TEST_F(AuthServiceTest, SecurityEventsReachTheAuditSink) {
   std::vector<security::AuditRecord> seen;
-  service_->SetAuditSink([&](const security::AuditRecord& r) { seen.push_back(r); });
+  service_->SetAuditSink([&](const security::AuditRecord& r) -> Status {
+    seen.push_back(r);
+    return Ok();
+  });
   ASSERT_FALSE(service_->Login("alice", "bad", "10.0.0.9", "ua"));
   ASSERT_FALSE(service_->Login("nobody", "bad", "10.0.0.9", "ua"));
   ASSERT_TRUE(service_->Login("alice", "Lep@Demo2022", "10.0.0.9", "ua"));
@@ -364,6 +374,230 @@ TEST_F(AuthServiceTest, PasswordLengthFollowsThePolicy) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().fields.at(0).message.find("12"), std::string::npos);
   EXPECT_TRUE(service_->RegisterLearner({"learner3", "Study@2022abc", "", Role::kLearner}));
+}
+
+// --- throttling, enumeration, fail-closed audit (issue 14 items 4 and 5) --------------
+
+// Counts the password checks (and the hashes they were made against).
+class CountingHasher final : public PasswordHasher {
+ public:
+  using PasswordHasher::PasswordHasher;
+  bool Verify(std::string_view hash, std::string_view password) const override {
+    {
+      std::lock_guard lock(mu_);
+      hashes_.emplace_back(hash);
+    }
+    return PasswordHasher::Verify(hash, password);
+  }
+  size_t checks() const {
+    std::lock_guard lock(mu_);
+    return hashes_.size();
+  }
+  std::vector<std::string> hashes() const {
+    std::lock_guard lock(mu_);
+    return hashes_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  mutable std::vector<std::string> hashes_;
+};
+
+// The parameter part of an Argon2id string: "$argon2id$v=19$m=8,t=1,p=1$".
+std::string Argon2Params(const std::string& hash) {
+  size_t n = 0, pos = 0;
+  for (; n < 3 && pos != std::string::npos; ++n) pos = hash.find('$', pos + 1);
+  return hash.substr(0, pos == std::string::npos ? hash.size() : pos + 1);
+}
+
+// AuthService over a SQLite file (several connections, so attempts really run at once).
+class ThrottleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("lep_auth_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    db_ = std::move(*storage::OpenDatabase("sqlite:" + (dir_ / "auth.db").string()));
+    ASSERT_TRUE(storage::Migrate(*db_, app::AllMigrations()));
+    orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
+    users_ = NewSqlUserRepository(*db_);
+    sessions_ = NewSqlSessionRepository(*db_);
+    service_ = std::make_unique<AuthService>(*users_, *sessions_, *orgs_, hasher_, clock_,
+                                             AuthOptions{}, cipher_);
+    service_->SetAuditSink([this](const security::AuditRecord& r) -> Status {
+      std::lock_guard lock(mu_);
+      if (refuse_audit_) return Fail(Error{ErrorCode::kUnavailable, "审计不可写", {}, {}});
+      audit_.push_back(r);
+      return Ok();
+    });
+    root_ = *orgs_->Create(std::nullopt, OrgKind::kOpenUniversity, "国家开放大学", "", 0);
+    ASSERT_TRUE(service_->CreateUserUnchecked(
+        root_.id, {"sec", "Lep@Demo2022", "安全管理员", Role::kSecurityAdmin}));
+  }
+  void TearDown() override {
+    service_.reset();
+    sessions_.reset();
+    users_.reset();
+    orgs_.reset();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  Result<LoginResult> Try(const std::string& user, const std::string& password,
+                          const std::string& ip) {
+    return service_->Login(user, password, ip, "ua");
+  }
+  size_t AuditCount(const std::string& result) {
+    std::lock_guard lock(mu_);
+    return static_cast<size_t>(std::count_if(audit_.begin(), audit_.end(), [&](const auto& r) {
+      return r.action == "auth.login" && r.result == result;
+    }));
+  }
+
+  std::filesystem::path dir_;
+  FakeClock clock_;
+  // Argon2id with a real (small) cost, so a check takes long enough for attempts to overlap.
+  CountingHasher hasher_{1, 1 << 20};
+  security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
+  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<orgs::OrgRepository> orgs_;
+  std::unique_ptr<UserRepository> users_;
+  std::unique_ptr<SessionRepository> sessions_;
+  std::unique_ptr<AuthService> service_;
+  Org root_;
+  std::mutex mu_;
+  bool refuse_audit_ = false;
+  std::vector<security::AuditRecord> audit_;
+};
+
+TEST_F(ThrottleTest, ConcurrentWrongPasswordsGetOnlyThresholdChecks) {
+  constexpr int kAttempts = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> unauthenticated{0}, too_many{0};
+  for (int i = 0; i < kAttempts; ++i) {
+    threads.emplace_back([&] {
+      auto r = Try("sec", "Wrong@Pass1", "198.51.100.7");
+      if (!r && r.error().Is(ErrorCode::kUnauthenticated)) ++unauthenticated;
+      if (!r && r.error().Is(ErrorCode::kTooManyRequests)) ++too_many;
+    });
+  }
+  for (auto& t : threads) t.join();
+  // The count is taken before the hash, atomically: exactly the threshold is checked.
+  EXPECT_EQ(hasher_.checks(), 5u);
+  EXPECT_EQ(unauthenticated.load(), 5);
+  EXPECT_EQ(too_many.load(), kAttempts - 5);
+  EXPECT_EQ(AuditCount("failed"), 5u);
+  EXPECT_EQ(AuditCount("locked"), static_cast<size_t>(kAttempts - 5));
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(std::count_if(audit_.begin(), audit_.end(),
+                            [](const auto& r) { return r.action == "auth.lockout"; }),
+              1);  // one lock, audited once, whoever applied it
+  }
+  auto right = Try("sec", "Lep@Demo2022", "198.51.100.7");  // locked: not even checked
+  ASSERT_FALSE(right);
+  EXPECT_EQ(right.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(hasher_.checks(), 5u);
+}
+
+TEST_F(ThrottleTest, AStrangerCannotLockTheUserOutOfTheirUsualAddress) {
+  const std::string home = "10.0.0.8", stranger = "203.0.113.9";
+  ASSERT_TRUE(Try("sec", "Lep@Demo2022", home));  // the address becomes known
+  // One stranger, trying for hours: locked with back-off 15, 30, 60 min…
+  int64_t expected_lock_s = 15 * 60;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 5; ++i) ASSERT_FALSE(Try("sec", "Wrong@Pass1", stranger));
+    auto locked = Try("sec", "Lep@Demo2022", stranger);
+    ASSERT_FALSE(locked);
+    EXPECT_EQ(locked.error().code, ErrorCode::kTooManyRequests);
+    EXPECT_EQ(locked.error().retry_after_s, expected_lock_s) << "round " << round;
+    // Meanwhile the security administrator signs in from the usual address.
+    EXPECT_TRUE(Try("sec", "Lep@Demo2022", home)) << "round " << round;
+    clock_.Advance(std::chrono::seconds(expected_lock_s));
+    expected_lock_s *= 2;
+  }
+  // Many strangers (a botnet): once 20 failures came from addresses the account never signed
+  // in from, every such address is refused, even with the right password…
+  clock_.Advance(std::chrono::hours(25));  // a quiet day restarts the back-off
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_FALSE(Try("sec", "Wrong@Pass1", "192.0.2." + std::to_string(i + 1)));
+  }
+  auto unknown = Try("sec", "Lep@Demo2022", "192.0.2.200");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, ErrorCode::kTooManyRequests);
+  // … but not the usual address.
+  EXPECT_TRUE(Try("sec", "Lep@Demo2022", home));
+  // An IPv6 attacker cannot escape by changing the host part of its /64.
+  clock_.Advance(std::chrono::minutes(16));  // after the lock for unknown addresses
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(Try("sec", "Wrong@Pass1", "2001:db8:7:8::" + std::to_string(i + 1)));
+  }
+  EXPECT_EQ(ThrottleAddress("2001:db8:7:8::99"), "2001:db8:7:8::/64");
+  EXPECT_EQ(Try("sec", "Lep@Demo2022", "2001:db8:7:8:ffff::1").error().code,
+            ErrorCode::kTooManyRequests);
+}
+
+TEST_F(ThrottleTest, ThrottleAddressKeys) {
+  EXPECT_EQ(ThrottleAddress("10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(ThrottleAddress("::ffff:10.1.2.3"), "10.1.2.3");
+  EXPECT_EQ(ThrottleAddress("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ThrottleAddress("::1"), "::/64");
+  EXPECT_EQ(ThrottleAddress(""), "");
+}
+
+TEST_F(ThrottleTest, UnknownNamesCostOneCheckOfTheSameHashAndLockAlike) {
+  auto unknown = Try("ghost", "Wrong@Pass1", "198.51.100.8");
+  auto known = Try("sec", "Wrong@Pass1", "198.51.100.8");
+  ASSERT_FALSE(unknown);
+  ASSERT_FALSE(known);
+  EXPECT_EQ(unknown.error().code, known.error().code);
+  EXPECT_EQ(unknown.error().message, known.error().message);
+  // Exactly one check each, against hashes of the same Argon2id cost.
+  auto hashes = hasher_.hashes();
+  ASSERT_EQ(hashes.size(), 2u);
+  EXPECT_EQ(Argon2Params(hashes[0]), Argon2Params(hashes[1]));
+  EXPECT_EQ(Argon2Params(hashes[0]).rfind("$argon2id$v=19$m=1024,t=1,p=1$", 0), 0u) << hashes[0];
+  EXPECT_NE(hashes[0], hashes[1]);
+  // A name that does not exist locks like one that does: the lockout reveals nothing.
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_FALSE(Try("ghost", "Wrong@Pass1", "198.51.100.8"));
+    ASSERT_FALSE(Try("sec", "Wrong@Pass1", "198.51.100.8"));
+  }
+  auto ghost_locked = Try("ghost", "Wrong@Pass1", "198.51.100.8");
+  auto sec_locked = Try("sec", "Wrong@Pass1", "198.51.100.8");
+  EXPECT_EQ(ghost_locked.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(sec_locked.error().code, ErrorCode::kTooManyRequests);
+  EXPECT_EQ(ghost_locked.error().retry_after_s, sec_locked.error().retry_after_s);
+  // The typed name is never stored as such in the throttle table.
+  auto rows = db_->Exec("SELECT account FROM login_throttle");
+  ASSERT_TRUE(rows);
+  for (const auto& r : rows->rows) EXPECT_EQ(r.Text(0).find("ghost"), std::string::npos);
+}
+
+TEST_F(ThrottleTest, SecurityEventsFailClosed) {
+  refuse_audit_ = true;
+  // A failure that cannot be audited is not a quiet 401.
+  auto wrong = Try("sec", "Wrong@Pass1", "10.0.0.8");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ErrorCode::kUnavailable);
+  // Nor does an unaudited sign-in happen: no session is handed out or left usable.
+  auto right = Try("sec", "Lep@Demo2022", "10.0.0.8");
+  ASSERT_FALSE(right);
+  EXPECT_EQ(right.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ((*db_->QueryOne("SELECT COUNT(*) FROM sessions"))->Int(0), 0);
+  refuse_audit_ = false;
+  auto ok = Try("sec", "Lep@Demo2022", "10.0.0.8");
+  ASSERT_TRUE(ok);
+  auto p = *service_->Authenticate(ok->token);
+  // A sign-out that cannot be audited does not happen either.
+  refuse_audit_ = true;
+  EXPECT_FALSE(service_->Logout(p));
+  EXPECT_TRUE(service_->Authenticate(ok->token));
+  refuse_audit_ = false;
+  EXPECT_TRUE(service_->Logout(p));
+  EXPECT_FALSE(service_->Authenticate(ok->token));
 }
 
 }  // namespace

@@ -86,4 +86,14 @@ Status Authorizer::CheckCreateUser(const Principal& p, const Org& target, Role r
   return Fail(Error::PermissionDenied("只有本单位或上级单位的管理员可以开设账号"));
 }
 
+Status Authorizer::CheckSecurityAdmin(const Principal& p) {
+  if (p.role == Role::kSecurityAdmin) return Ok();
+  return Fail(Error::PermissionDenied("只有安全管理员可以执行此操作（三权分立）"));
+}
+
+Status Authorizer::CheckAuditor(const Principal& p) {
+  if (p.role == Role::kAuditor) return Ok();
+  return Fail(Error::PermissionDenied("只有审计员可以执行此操作（三权分立）"));
+}
+
 }  // namespace lep::auth

@@ -24,6 +24,10 @@ class Authorizer {
   [[nodiscard]] static Status CheckManagePlatform(const Principal& p);
   // Creating and editing a unit's resources: its uploaders and unit admins only.
   [[nodiscard]] static Status CheckWriteResources(const Principal& p, const orgs::Org& owner);
+  // 三权分立: the security policy, two-factor resets and unlocks belong to the security
+  // administrator; the audit log (read only) to the auditor.
+  [[nodiscard]] static Status CheckSecurityAdmin(const Principal& p);
+  [[nodiscard]] static Status CheckAuditor(const Principal& p);
 };
 
 }  // namespace lep::auth

@@ -14,8 +14,10 @@ class PasswordHasher {
  public:
   // opslimit/memlimit as libsodium's crypto_pwhash (tests use the minimum).
   PasswordHasher(uint64_t opslimit, uint64_t memlimit);
+  virtual ~PasswordHasher() = default;
   [[nodiscard]] Result<std::string> Hash(std::string_view password) const;
-  bool Verify(std::string_view hash, std::string_view password) const;
+  // Virtual so that tests can count the checks (sign-in must check exactly once per attempt).
+  virtual bool Verify(std::string_view hash, std::string_view password) const;
 
  private:
   uint64_t opslimit_;

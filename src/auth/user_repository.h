@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "auth/user.h"
@@ -11,6 +12,24 @@
 #include "storage/db/database.h"
 
 namespace lep::auth {
+
+// One counted sign-in attempt (see UserRepository::ClaimLoginAttempt).
+struct LoginClaim {
+  bool locked = false;          // a lock is in force: nothing was counted
+  int64_t locked_until = 0;     // its end, when locked
+  int failures = 0;             // failures in the window, this attempt included
+  int lockouts = 0;             // locks applied in a row before (the back-off exponent)
+  int64_t last_success_at = 0;  // last successful sign-in from this address; 0 never
+};
+
+struct LoginLock {
+  int64_t locked_until = 0;  // the end of the lock in force
+  bool applied = false;      // false: another attempt's lock was already in force
+};
+
+// Address key of the throttle row that counts an account over the addresses it never
+// signed in from.
+inline constexpr std::string_view kAnyUnknownAddress = "*";
 
 class UserRepository {
  public:
@@ -33,6 +52,41 @@ class UserRepository {
   [[nodiscard]] virtual Result<bool> ReplaceRecoveryCodes(
       UserId id, const std::vector<std::string>& expected,
       const std::vector<std::string>& replacement) = 0;
+  // Records that a lock until `until` applies to the account (shown to its administrators);
+  // never moves an existing later end back.
+  [[nodiscard]] virtual Status NoteLock(UserId id, int64_t until) = 0;
+
+  // Sign-in throttling (table login_throttle), keyed by an opaque account key (a keyed hash
+  // of the typed user name, so unknown names are throttled like real ones) and an address
+  // key (the client address, or kAnyUnknownAddress). Each call is one atomic statement, so
+  // concurrent attempts on any number of servers are counted exactly.
+  //
+  // Counts one attempt BEFORE the password is checked, unless a lock is in force: failures
+  // + 1 (starting a new window when the current one began at or before window_start_min);
+  // the back-off exponent restarts when the last lock ended at or before backoff_reset_before.
+  [[nodiscard]] virtual Result<LoginClaim> ClaimLoginAttempt(const std::string& account,
+                                                             std::string_view address, int64_t now,
+                                                             int64_t window_start_min,
+                                                             int64_t backoff_reset_before) = 0;
+  // Gives back a counted attempt that was no failure (second factor still to be entered).
+  [[nodiscard]] virtual Status ReleaseLoginAttempt(const std::string& account,
+                                                   std::string_view address) = 0;
+  // Locks until `until` unless a lock is already in force (the first of several concurrent
+  // lockers wins); returns the lock in force and whether this call applied it.
+  [[nodiscard]] virtual Result<LoginLock> LockLogin(const std::string& account,
+                                                    std::string_view address, int64_t until,
+                                                    int64_t now) = 0;
+  // A successful sign-in: clears that address's failures, lock and back-off and remembers
+  // the address as one the account signs in from.
+  [[nodiscard]] virtual Status LoginSucceeded(const std::string& account, std::string_view address,
+                                              int64_t now) = 0;
+  // The security administrator's unlock: every failure and lock of the account, all
+  // addresses (known addresses stay known).
+  [[nodiscard]] virtual Status ClearLoginThrottle(const std::string& account) = 0;
+  // Deletes rows not touched since stale_before that hold no lock in force at now and no
+  // success since known_since.
+  [[nodiscard]] virtual Status PruneLoginThrottle(int64_t stale_before, int64_t now,
+                                                  int64_t known_since) = 0;
 };
 
 struct Session {

@@ -85,10 +85,9 @@ class SqlUserRepository final : public UserRepository {
   }
 
   Result<std::vector<User>> ListByOrg(orgs::OrgId org) override {
-    LEP_ASSIGN_OR_RETURN(auto res,
-                         db_.Exec(std::string("SELECT ") + kCols +
-                                      " FROM users WHERE org_id = ? ORDER BY id",
-                                  {org.value}));
+    LEP_ASSIGN_OR_RETURN(auto res, db_.Exec(std::string("SELECT ") + kCols +
+                                                " FROM users WHERE org_id = ? ORDER BY id",
+                                            {org.value}));
     std::vector<User> out;
     for (const auto& r : res.rows) out.push_back(FromRow(r));
     return out;
@@ -97,9 +96,10 @@ class SqlUserRepository final : public UserRepository {
   Status SaveLoginState(UserId id, int failed_count, int64_t first_failed_at,
                         int64_t locked_until) override {
     return db_
-        .Exec("UPDATE users SET failed_count = ?, first_failed_at = ?, locked_until = ? "
-              "WHERE id = ?",
-              {int64_t{failed_count}, first_failed_at, locked_until, id.value})
+        .Exec(
+            "UPDATE users SET failed_count = ?, first_failed_at = ?, locked_until = ? "
+            "WHERE id = ?",
+            {int64_t{failed_count}, first_failed_at, locked_until, id.value})
         .map([](auto&&) {});
   }
 
@@ -110,10 +110,11 @@ class SqlUserRepository final : public UserRepository {
 
   Status SaveTotp(const User& u) override {
     return db_
-        .Exec("UPDATE users SET totp_secret = ?, totp_pending = ?, totp_enabled = ?, "
-              "totp_last_step = ?, totp_recovery = ? WHERE id = ?",
-              {u.totp_secret, u.totp_pending, int64_t{u.totp_enabled ? 1 : 0}, u.totp_last_step,
-               JoinHashes(u.totp_recovery), u.id.value})
+        .Exec(
+            "UPDATE users SET totp_secret = ?, totp_pending = ?, totp_enabled = ?, "
+            "totp_last_step = ?, totp_recovery = ? WHERE id = ?",
+            {u.totp_secret, u.totp_pending, int64_t{u.totp_enabled ? 1 : 0}, u.totp_last_step,
+             JoinHashes(u.totp_recovery), u.id.value})
         .map([](auto&&) {});
   }
 
@@ -126,11 +127,106 @@ class SqlUserRepository final : public UserRepository {
 
   Result<bool> ReplaceRecoveryCodes(UserId id, const std::vector<std::string>& expected,
                                     const std::vector<std::string>& replacement) override {
-    LEP_ASSIGN_OR_RETURN(auto r, db_.Exec("UPDATE users SET totp_recovery = ? WHERE id = ? AND "
-                                          "totp_recovery = ?",
-                                          {JoinHashes(replacement), id.value,
-                                           JoinHashes(expected)}));
+    LEP_ASSIGN_OR_RETURN(auto r,
+                         db_.Exec("UPDATE users SET totp_recovery = ? WHERE id = ? AND "
+                                  "totp_recovery = ?",
+                                  {JoinHashes(replacement), id.value, JoinHashes(expected)}));
     return r.affected == 1;
+  }
+
+  Status NoteLock(UserId id, int64_t until) override {
+    return db_
+        .Exec("UPDATE users SET locked_until = ? WHERE id = ? AND locked_until < ?",
+              {until, id.value, until})
+        .map([](auto&&) {});
+  }
+
+  Result<LoginClaim> ClaimLoginAttempt(const std::string& account, std::string_view address,
+                                       int64_t now, int64_t window_start_min,
+                                       int64_t backoff_reset_before) override {
+    // One upsert: the row lock (PostgreSQL) or the write lock (SQLite) orders concurrent
+    // attempts, each sees the count including every attempt before it.
+    LEP_ASSIGN_OR_RETURN(
+        auto res,
+        db_.Exec("INSERT INTO login_throttle (account, address, failures, window_start, "
+                 "updated_at) VALUES (?, ?, 1, ?, ?) ON CONFLICT (account, address) DO UPDATE "
+                 "SET failures = CASE WHEN login_throttle.window_start <= ? THEN 1 "
+                 "ELSE login_throttle.failures + 1 END, "
+                 "window_start = CASE WHEN login_throttle.window_start <= ? THEN ? "
+                 "ELSE login_throttle.window_start END, "
+                 "lockouts = CASE WHEN login_throttle.locked_until <= ? THEN 0 "
+                 "ELSE login_throttle.lockouts END, updated_at = ? "
+                 "WHERE login_throttle.locked_until <= ? "
+                 "RETURNING failures, lockouts, last_success_at",
+                 {account, std::string(address), now, now, window_start_min, window_start_min, now,
+                  backoff_reset_before, now, now}));
+    LoginClaim c;
+    if (!res.rows.empty()) {
+      const auto& r = res.rows.front();
+      c.failures = static_cast<int>(r.Int(0));
+      c.lockouts = static_cast<int>(r.Int(1));
+      c.last_success_at = r.Int(2);
+      return c;
+    }
+    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT locked_until, last_success_at FROM "
+                                                "login_throttle WHERE account = ? AND address = ?",
+                                                {account, std::string(address)}));
+    c.locked = true;
+    c.locked_until = row ? row->Int(0) : now;
+    c.last_success_at = row ? row->Int(1) : 0;
+    return c;
+  }
+
+  Status ReleaseLoginAttempt(const std::string& account, std::string_view address) override {
+    return db_
+        .Exec(
+            "UPDATE login_throttle SET failures = failures - 1 WHERE account = ? AND "
+            "address = ? AND failures > 0",
+            {account, std::string(address)})
+        .map([](auto&&) {});
+  }
+
+  Result<LoginLock> LockLogin(const std::string& account, std::string_view address, int64_t until,
+                              int64_t now) override {
+    LEP_ASSIGN_OR_RETURN(auto res,
+                         db_.Exec("UPDATE login_throttle SET locked_until = ?, lockouts = "
+                                  "lockouts + 1, failures = 0, window_start = 0, updated_at = ? "
+                                  "WHERE account = ? AND address = ? AND locked_until <= ?",
+                                  {until, now, account, std::string(address), now}));
+    if (res.affected == 1) return LoginLock{until, true};
+    LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne("SELECT locked_until FROM login_throttle WHERE "
+                                                "account = ? AND address = ?",
+                                                {account, std::string(address)}));
+    return LoginLock{row ? row->Int(0) : until, false};
+  }
+
+  Status LoginSucceeded(const std::string& account, std::string_view address,
+                        int64_t now) override {
+    return db_
+        .Exec(
+            "UPDATE login_throttle SET failures = 0, window_start = 0, locked_until = 0, "
+            "lockouts = 0, last_success_at = ?, updated_at = ? WHERE account = ? AND "
+            "address = ?",
+            {now, now, account, std::string(address)})
+        .map([](auto&&) {});
+  }
+
+  Status ClearLoginThrottle(const std::string& account) override {
+    return db_
+        .Exec(
+            "UPDATE login_throttle SET failures = 0, window_start = 0, locked_until = 0, "
+            "lockouts = 0 WHERE account = ?",
+            {account})
+        .map([](auto&&) {});
+  }
+
+  Status PruneLoginThrottle(int64_t stale_before, int64_t now, int64_t known_since) override {
+    return db_
+        .Exec(
+            "DELETE FROM login_throttle WHERE updated_at < ? AND locked_until <= ? AND "
+            "last_success_at < ?",
+            {stale_before, now, known_since})
+        .map([](auto&&) {});
   }
 
  private:

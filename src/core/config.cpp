@@ -71,6 +71,10 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   }
   cfg.max_upload_bytes = t["uploads"]["max_bytes"].value_or(cfg.max_upload_bytes);
   cfg.upload_expiry_hours = t["uploads"]["expiry_hours"].value_or(cfg.upload_expiry_hours);
+  cfg.unit_pending_upload_bytes =
+      t["uploads"]["unit_pending_bytes"].value_or(cfg.unit_pending_upload_bytes);
+  cfg.account_pending_uploads =
+      t["uploads"]["account_pending_uploads"].value_or(cfg.account_pending_uploads);
   if (auto arr = t["link_check"]["test_allow_cidrs"].as_array()) {
     for (const auto& v : *arr) {
       if (auto s = v.value<std::string>()) cfg.link_check_allow.push_back(*s);

@@ -58,6 +58,10 @@ struct Config {
   std::vector<std::string> trusted_proxies;
   uint64_t max_upload_bytes = 8ull << 30; // [uploads] max_bytes (Tus-Max-Size)
   int upload_expiry_hours = 24;           // [uploads] expiry_hours (unfinished uploads)
+  // [uploads] unit_pending_bytes: declared bytes one unit may hold in unfinished uploads;
+  // account_pending_uploads: unfinished uploads one account may have open at once.
+  uint64_t unit_pending_upload_bytes = 200ull << 30;
+  int account_pending_uploads = 20;
   // [link_check] test_allow_cidrs: TEST ONLY — lets the A03 link checker reach these
   // non-public ranges (e.g. "127.0.0.1/32"). Empty in production.
   std::vector<std::string> link_check_allow;

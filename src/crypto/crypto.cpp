@@ -183,6 +183,11 @@ std::string RandomBytes(size_t n) {
 
 std::string RandomHex(size_t n) { return ToHex(RandomBytes(n)); }
 
+uint32_t RandomUniform(uint32_t upper) {
+  EnsureInit();
+  return randombytes_uniform(upper);
+}
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   EnsureInit();
   if (a.size() != b.size()) return false;

@@ -61,6 +61,8 @@ std::string HmacSha1(std::string_view key, std::string_view message);
 
 void RandomBytes(void* out, size_t n);
 std::string RandomBytes(size_t n);
+// Uniform in [0, upper) without modulo bias.
+uint32_t RandomUniform(uint32_t upper);
 // n random bytes as 2n lowercase hex characters.
 std::string RandomHex(size_t n);
 // Compares without leaking where two equal-length strings differ.

@@ -103,6 +103,9 @@ Result<Resource> ResourceService::Create(const auth::Principal& p, const Metadat
   r.created_by = p.user_id.value;
   r.state = ResourceState::kDraft;
   r.meta = std::move(meta);
+  // 点击量/学习人数 are imported initial values or counted by the portal, never typed in.
+  r.meta.clicks = 0;
+  r.meta.learners = 0;
   r.created_at = r.updated_at = clock_.NowMs();
   return repo_.Create(r);
 }
@@ -138,6 +141,9 @@ Result<Resource> ResourceService::Update(const auth::Principal& p, ResourceId id
   if (meta.type != ResourceType::kCourse && meta.type == current.meta.type) {
     meta.duration = current.meta.duration;  // measured from the media, never from input
   }
+  // Counted by the portal (or imported once), never edited by hand.
+  meta.clicks = current.meta.clicks;
+  meta.learners = current.meta.learners;
   Resource next = current;
   next.meta = std::move(meta);
   next.updated_at = clock_.NowMs();

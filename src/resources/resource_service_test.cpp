@@ -166,15 +166,31 @@ TEST_F(ResourceServiceTest, ExportThenImportReproducesTheRecords) {
   in["platform"] = "演示平台";
   in["link"] = "https://example.org/course?id=1&x=2";
   auto original = *service_->Create(uploader, in);
+  // 点击量/学习人数 typed into the form are ignored: only an import sets initial values.
+  EXPECT_EQ(original.meta.clicks, 0);
+  EXPECT_EQ(original.meta.learners, 0);
   auto sheet = service_->Export(uploader, {}, std::nullopt);
   ASSERT_TRUE(sheet);
   ASSERT_EQ(sheet->rows.size(), 1u);
+  for (size_t c = 0; c < sheet->header.size(); ++c) {
+    if (sheet->header[c] == "点击量") sheet->rows[0][c] = "36500";
+    if (sheet->header[c] == "学习人数") sheet->rows[0][c] = "23500";
+  }
   auto other = As(Role::kUploader, bj_);
   auto imported = service_->Import(other, std::nullopt, *sheet, false);
   ASSERT_TRUE(imported);
   ASSERT_TRUE(imported->errors.empty()) << imported->errors[0].message;
   auto copy = *service_->Get(other, imported->created.at(0));
+  EXPECT_EQ(copy.meta.clicks, 36500);
+  EXPECT_EQ(copy.meta.learners, 23500);
+  copy.meta.clicks = copy.meta.learners = 0;
   EXPECT_EQ(copy.meta, original.meta);
+  // An edit keeps the counters, whatever the form sends.
+  auto edit = Input("往返测试");
+  edit["clicks"] = "1";
+  auto edited = service_->Update(other, copy.id, edit, std::nullopt);
+  ASSERT_TRUE(edited) << edited.error().message;
+  EXPECT_EQ(edited->meta.clicks, 36500);
 }
 
 TEST_F(ResourceServiceTest, RenamingACategoryMovesChildrenAndResources) {

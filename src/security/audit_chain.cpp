@@ -1,9 +1,9 @@
 #include "security/audit_chain.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "crypto/crypto.h"
 #include "core/text.h"
 
 namespace lep::security {
@@ -23,14 +24,7 @@ using storage::Value;
 constexpr std::string_view kColumns =
     "id, at, actor_id, org_id, ip, action, object, result, detail, prev_hash, hash";
 
-std::string Sha256Hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 unavailable");  // a broken OpenSSL: cannot happen
-  }
-  return text::Hex(std::string_view(reinterpret_cast<const char*>(md.data()), len));
-}
+std::string Sha256Hex(std::string_view data) { return crypto::Sha256Hex(data); }
 
 void Field(std::string& out, std::string_view name, std::string_view v) {
   out += name;
@@ -137,6 +131,7 @@ std::vector<std::string> AuditChainMigrationSql() {
       "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT",
       "ALTER TABLE audit_log ADD COLUMN hash TEXT",
       "CREATE UNIQUE INDEX audit_log_prev_hash ON audit_log (prev_hash)",
+      "CREATE TABLE audit_chain_head (id BIGINT PRIMARY KEY, appends BIGINT NOT NULL)",
   };
 }
 
@@ -160,6 +155,13 @@ std::string AuditHash(std::string_view prev_hash, const AuditRecord& r) {
 }
 
 Result<int64_t> AppendAudit(storage::SqlExecutor& tx, const AuditRecord& r) {
+  // Serialise appenders before reading the head: the upsert takes the row lock of the one
+  // audit_chain_head row (PostgreSQL: held until commit, a waiter re-reads the head after the
+  // holder committed; SQLite: BEGIN IMMEDIATE already serialises writers). Without it two
+  // transactions read the same head and the unique index on prev_hash rejects one of them.
+  LEP_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO audit_chain_head (id, appends) VALUES (1, 1) ON CONFLICT (id) DO UPDATE "
+              "SET appends = audit_chain_head.appends + 1"));
   LEP_ASSIGN_OR_RETURN(auto head, tx.QueryOne("SELECT hash FROM audit_log WHERE hash IS NOT NULL "
                                               "ORDER BY id DESC LIMIT 1"));
   std::string prev = head ? head->Text(0) : std::string(kGenesisHash);
@@ -316,6 +318,49 @@ Result<int64_t> PurgeBefore(storage::Database& db, int64_t cutoff_ms,
   }
   LEP_ASSIGN_OR_RETURN(auto del, db.Exec("DELETE FROM audit_log WHERE id < ?", {*keep_from}));
   return del.affected;
+}
+
+Result<AuditPage> ListAudit(storage::SqlExecutor& db, const AuditQuery& q) {
+  int limit = std::clamp(q.limit, 1, 500);
+  std::string sql =
+      "SELECT a.id, a.at, a.actor_id, COALESCE(u.username, ''), a.org_id, a.ip, a.action, "
+      "a.object, a.result, a.detail, COALESCE(a.hash, '') FROM audit_log a LEFT JOIN users u ON "
+      "u.id = a.actor_id WHERE 1 = 1";
+  std::vector<Value> params;
+  if (q.before_id) {
+    sql += " AND a.id < ?";
+    params.push_back(*q.before_id);
+  }
+  if (!q.action_prefix.empty()) {
+    sql += " AND a.action LIKE ?";
+    params.push_back(q.action_prefix + "%");
+  }
+  if (!q.actor_username.empty()) {
+    sql += " AND u.username = ?";
+    params.push_back(q.actor_username);
+  }
+  if (q.from_ms) {
+    sql += " AND a.at >= ?";
+    params.push_back(*q.from_ms);
+  }
+  if (q.to_ms) {
+    sql += " AND a.at < ?";
+    params.push_back(*q.to_ms);
+  }
+  sql += " ORDER BY a.id DESC LIMIT ?";
+  params.push_back(int64_t{limit} + 1);
+  LEP_ASSIGN_OR_RETURN(auto rows, db.Exec(sql, params));
+  AuditPage page;
+  for (size_t i = 0; i < rows.rows.size(); ++i) {
+    if (static_cast<int>(i) == limit) {
+      page.next_before_id = page.items.back().id;
+      break;
+    }
+    const auto& r = rows.rows[i];
+    page.items.push_back({r.Int(0), r.Int(1), r.OptInt(2), r.OptInt(4), r.Text(3), r.Text(5),
+                          r.Text(6), r.Text(7), r.Text(8), r.Text(9), r.Text(10)});
+  }
+  return page;
 }
 
 }  // namespace lep::security

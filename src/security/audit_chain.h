@@ -68,6 +68,25 @@ struct VerifyReport {
 [[nodiscard]] Result<VerifyReport> VerifyChain(
     storage::Database& db, const std::optional<std::string>& anchor_path = std::nullopt);
 
+// One page of the audit log for the auditor, newest first.
+struct AuditQuery {
+  std::optional<int64_t> before_id;  // paging: rows with a smaller id
+  std::string action_prefix;         // e.g. "auth." ("" = every action)
+  std::string actor_username;        // exact ("" = anyone)
+  std::optional<int64_t> from_ms, to_ms;
+  int limit = 100;  // 1..500
+};
+struct AuditEntry {
+  int64_t id = 0, at = 0;
+  std::optional<int64_t> actor_id, org_id;
+  std::string actor_name, ip, action, object, result, detail, hash;
+};
+struct AuditPage {
+  std::vector<AuditEntry> items;
+  std::optional<int64_t> next_before_id;
+};
+[[nodiscard]] Result<AuditPage> ListAudit(storage::SqlExecutor& db, const AuditQuery& q);
+
 struct Anchor {
   int64_t id = 0;
   std::string hash;

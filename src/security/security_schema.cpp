@@ -41,6 +41,15 @@ CREATE TABLE fixity_checks (
 );
 CREATE INDEX fixity_checks_resource ON fixity_checks (resource_id, checked_at)
 )sql"},
+      // The one row every audit append locks before it reads the chain head (serialises
+      // appends on PostgreSQL; SQLite serialises writers anyway).
+      {14, R"sql(
+CREATE TABLE audit_chain_head (
+  id BIGINT PRIMARY KEY,
+  appends BIGINT NOT NULL
+);
+INSERT INTO audit_chain_head (id, appends) VALUES (1, 0)
+)sql"},
   };
   return kParts;
 }

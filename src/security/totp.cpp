@@ -1,12 +1,9 @@
 #include "security/totp.h"
 
-#include <openssl/evp.h>
-#include <sodium.h>
-
 #include <array>
-#include <stdexcept>
 
 #include "core/text.h"
+#include "crypto/crypto.h"
 
 namespace lep::security {
 namespace {
@@ -14,10 +11,6 @@ namespace {
 constexpr std::string_view kB32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 // No i, l, o, 0, 1: codes are read off paper.
 constexpr std::string_view kRecoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
-
-void EnsureSodium() {
-  if (sodium_init() < 0) throw std::runtime_error("libsodium init failed");
-}
 
 int64_t Pow10(int digits) {
   int64_t p = 1;
@@ -54,12 +47,7 @@ std::string NormaliseRecovery(std::string_view code) {
 
 }  // namespace
 
-std::string GenerateSecret() {
-  EnsureSodium();
-  std::string s(20, '\0');
-  randombytes_buf(s.data(), s.size());
-  return s;
-}
+std::string GenerateSecret() { return crypto::RandomBytes(20); }
 
 std::string Base32Encode(std::string_view bytes) {
   std::string out;
@@ -119,13 +107,9 @@ std::string TotpCodeAtStep(std::string_view secret, int64_t step, int digits) {
     msg[static_cast<size_t>(i)] = static_cast<unsigned char>(counter & 0xFF);
     counter >>= 8;
   }
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  size_t mac_len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA1", nullptr, secret.data(), secret.size(), msg.data(),
-                msg.size(), mac.data(), mac.size(), &mac_len) == nullptr ||
-      mac_len != 20) {
-    throw std::runtime_error("HMAC-SHA1 unavailable");  // a broken OpenSSL: cannot happen
-  }
+  std::string digest = crypto::HmacSha1(
+      secret, std::string_view(reinterpret_cast<const char*>(msg.data()), msg.size()));
+  const auto* mac = reinterpret_cast<const unsigned char*>(digest.data());
   size_t offset = mac[19] & 0x0F;
   uint32_t bin = (static_cast<uint32_t>(mac[offset] & 0x7F) << 24) |
                  (static_cast<uint32_t>(mac[offset + 1]) << 16) |
@@ -160,7 +144,7 @@ std::optional<int64_t> Verify(std::string_view secret, std::string_view code, in
     int64_t step = now_step + d;
     if (step < 0) continue;
     std::string expect = TotpCodeAtStep(secret, step, opt.digits);
-    bool eq = sodium_memcmp(expect.data(), given.data(), given.size()) == 0;
+    bool eq = crypto::ConstantTimeEqual(expect, given);
     bool fresh = !last_used_step || step > *last_used_step;
     if (eq && fresh && !matched) matched = step;
   }
@@ -168,14 +152,13 @@ std::optional<int64_t> Verify(std::string_view secret, std::string_view code, in
 }
 
 std::vector<std::string> RecoveryCodes(int n) {
-  EnsureSodium();
   std::vector<std::string> out;
   while (static_cast<int>(out.size()) < n) {
     std::string code;
     for (int i = 0; i < 12; ++i) {
       if (i > 0 && i % 4 == 0) code += '-';
       code +=
-          kRecoveryAlphabet[randombytes_uniform(static_cast<uint32_t>(kRecoveryAlphabet.size()))];
+          kRecoveryAlphabet[crypto::RandomUniform(static_cast<uint32_t>(kRecoveryAlphabet.size()))];
     }
     bool dup = false;
     for (const auto& c : out) dup = dup || c == code;
@@ -185,14 +168,8 @@ std::vector<std::string> RecoveryCodes(int n) {
 }
 
 std::string HashRecoveryCode(std::string_view code) {
-  EnsureSodium();
   static constexpr std::string_view kDomain = "lep-recovery-code-v1";
-  std::string norm = NormaliseRecovery(code);
-  std::array<unsigned char, 32> out{};
-  crypto_generichash(out.data(), out.size(), reinterpret_cast<const unsigned char*>(norm.data()),
-                     norm.size(), reinterpret_cast<const unsigned char*>(kDomain.data()),
-                     kDomain.size());
-  return text::Hex(std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
+  return crypto::ToHex(crypto::KeyedHash(kDomain, NormaliseRecovery(code)));
 }
 
 bool ConsumeRecoveryCode(std::vector<std::string>& stored_hashes, std::string_view code) {
@@ -200,7 +177,7 @@ bool ConsumeRecoveryCode(std::vector<std::string>& stored_hashes, std::string_vi
   std::optional<size_t> hit;
   for (size_t i = 0; i < stored_hashes.size(); ++i) {
     const auto& s = stored_hashes[i];
-    bool eq = s.size() == h.size() && sodium_memcmp(s.data(), h.data(), h.size()) == 0;
+    bool eq = crypto::ConstantTimeEqual(s, h);
     if (eq && !hit) hit = i;
   }
   if (!hit) return false;

@@ -42,34 +42,11 @@ std::string SafeDisplayName(const std::string& raw) {
   return out;
 }
 
-constexpr const char* kCols =
-    "id, resource_id, org_id, user_id, kind, filename, length, committed, hash_state, "
-    "created_at, expires_at, completed_at, sha256";
-
-Upload FromRow(const storage::Row& r) {
-  Upload u;
-  u.id = r.Text(0);
-  u.resource_id = r.Int(1);
-  u.org_id = r.Int(2);
-  u.user_id = r.Int(3);
-  u.kind = r.Text(4);
-  u.filename = r.Text(5);
-  u.length = static_cast<uint64_t>(r.Int(6));
-  u.offset = static_cast<uint64_t>(r.Int(7));
-  u.hash_state = r.Text(8);
-  u.created_at = r.Int(9);
-  u.expires_at = r.Int(10);
-  u.completed_at = r.Int(11);
-  u.sha256 = r.Text(12);
-  return u;
-}
-
 }  // namespace
 
 struct UploadService::Impl {
-  storage::Database& db;
-  resources::ResourceRepository& resources;
-  orgs::OrgRepository& orgs;
+  UploadRepository& repo;
+  resources::ResourceService& resources;
   const Clock& clock;
   UploadOptions options;
 
@@ -106,26 +83,14 @@ struct UploadService::Impl {
 
   Result<std::optional<Upload>> Load(const std::string& id) {
     if (!ValidUploadId(id)) return std::optional<Upload>();
-    LEP_ASSIGN_OR_RETURN(auto row, db.QueryOne(std::string("SELECT ") + kCols +
-                                                   " FROM uploads WHERE id = ?",
-                                               {id}));
-    if (!row) return std::optional<Upload>();
-    return std::optional<Upload>(FromRow(*row));
+    return repo.Get(id);
   }
 
   // Compare-and-set from the offset this PATCH started at: the lock already excludes a
   // second writer, and this keeps the row honest should the lock ever be lost (a shared
   // file system without working locks) — the loser gets a conflict, never a rewound offset.
   Status SaveProgress(const Upload& u, uint64_t expected_offset) {
-    LEP_ASSIGN_OR_RETURN(auto res,
-                         db.Exec("UPDATE uploads SET committed = ?, hash_state = ? WHERE id = ? "
-                                 "AND committed = ? AND completed_at = 0",
-                                 {static_cast<int64_t>(u.offset), u.hash_state, u.id,
-                                  static_cast<int64_t>(expected_offset)}));
-    if (res.affected == 0) {
-      return Fail(Error::Conflict("上传进度已被另一个请求改变，请查询 Upload-Offset 后重试"));
-    }
-    return Ok();
+    return repo.SaveProgress(u.id, expected_offset, u.offset, u.hash_state);
   }
 
   // Removes the upload and its bytes unless a PATCH holds it (then false).
@@ -141,22 +106,20 @@ struct UploadService::Impl {
   void DiscardLocked(const std::string& id) {
     std::error_code ec;
     fs::remove(PartPath(id), ec);
-    (void)db.Exec("DELETE FROM uploads WHERE id = ?", {id});
+    (void)repo.Delete(id);
   }
 
-  // The resource behind an upload, if p may write to it.
-  Status CheckWriter(const auth::Principal& p, int64_t resource_id, bool need_editable) {
-    LEP_ASSIGN_OR_RETURN(auto r, resources.Get(resources::ResourceId{resource_id}));
-    if (!r) return Fail(Error::NotFound("资源不存在"));
-    LEP_ASSIGN_OR_RETURN(auto org, orgs.Get(r->org_id));
-    if (!org || !auth::Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("上传不存在"));
-    LEP_RETURN_IF_ERROR(auth::Authorizer::CheckWriteResources(p, *org));
-    if (need_editable && !resources::IsEditable(r->state)) {
+  // The resource behind an upload, if p may write to it (the one visibility rule).
+  Result<resources::Resource> CheckWriter(const auth::Principal& p, int64_t resource_id,
+                                          bool need_editable) {
+    LEP_ASSIGN_OR_RETURN(auto loaded,
+                         resources.LoadWritable(p, resources::ResourceId{resource_id}));
+    if (need_editable && !resources::IsEditable(loaded.resource.state)) {
       return Fail(Error::FailedPrecondition("资源当前状态为“" +
-                                            std::string(resources::StateLabel(r->state)) +
+                                            std::string(resources::StateLabel(loaded.resource.state)) +
                                             "”，不能再上传文件"));
     }
-    return Ok();
+    return std::move(loaded.resource);
   }
 
   // need_editable: PATCH continues an upload only while its resource is a draft or returned
@@ -224,6 +187,10 @@ class Writer final : public PatchWriter {
       }
       done += static_cast<size_t>(n);
     }
+    // Start writing these pages back now (asynchronously), so that the fdatasync of the next
+    // checkpoint finds little left to do: the disk works while the next bytes arrive.
+    ::sync_file_range(fd_, static_cast<off_t>(start_ + written_),
+                      static_cast<off_t>(chunk.size()), SYNC_FILE_RANGE_WRITE);
     sha_.Update(chunk);
     if (md_) md_->Update(chunk);
     written_ += chunk.size();
@@ -303,9 +270,7 @@ class Writer final : public PatchWriter {
     }
     std::error_code ec;
     fs::remove(path, ec);  // adopted files were moved away already
-    LEP_RETURN_IF_ERROR(impl_.db.Exec(
-        "UPDATE uploads SET completed_at = ?, sha256 = ? WHERE id = ?",
-        {u_.completed_at, u_.sha256, u_.id}));
+    LEP_RETURN_IF_ERROR(impl_.repo.MarkCompleted(u_.id, u_.completed_at, u_.sha256));
     ::close(fd_);  // settled: release the lock
     fd_ = -1;
     return u_;
@@ -328,9 +293,9 @@ class Writer final : public PatchWriter {
 
 }  // namespace
 
-UploadService::UploadService(storage::Database& db, resources::ResourceRepository& resources,
-                             orgs::OrgRepository& orgs, const Clock& clock, UploadOptions options)
-    : impl_(new Impl{db, resources, orgs, clock, options}), options_(options) {
+UploadService::UploadService(UploadRepository& repo, resources::ResourceService& resources,
+                             const Clock& clock, UploadOptions options)
+    : impl_(new Impl{repo, resources, clock, options}), options_(options) {
   std::error_code ec;
   fs::create_directories(options.dir, ec);
 }
@@ -355,9 +320,8 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
     errors.push_back({"resource_id", "资源ID", "Upload-Metadata 须包含 resource_id（资源ID）"});
   }
   if (!errors.empty()) return Fail(Error::InvalidArgument(errors[0].message, errors));
-  LEP_RETURN_IF_ERROR(impl_->CheckWriter(p, resource_id, true));
-  LEP_ASSIGN_OR_RETURN(auto resource, impl_->resources.Get(resources::ResourceId{resource_id}));
-  if (kind == "media" && resource->meta.type == resources::ResourceType::kCourse) {
+  LEP_ASSIGN_OR_RETURN(auto resource, impl_->CheckWriter(p, resource_id, true));
+  if (kind == "media" && resource.meta.type == resources::ResourceType::kCourse) {
     return Fail(Error::InvalidArgument("网络课程（A03）以链接方式提交，无需上传音视频文件"));
   }
   uint64_t max = kind == "cover" ? options_.max_cover_bytes : options_.max_media_bytes;
@@ -367,16 +331,36 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
                           std::to_string(max / (1 << 20)) + " MB",
                       {}, std::nullopt});
   }
+  // Abuse bounds: what one unit and one account may hold in unfinished uploads.
+  int64_t now = impl_->clock.NowMs();
+  LEP_ASSIGN_OR_RETURN(auto pending, impl_->repo.Pending(resource.org_id.value, p.user_id.value,
+                                                        now));
+  if (pending.account_uploads >= options_.account_pending_uploads) {
+    return Fail(Error::TooManyRequests(
+        "您已有 " + std::to_string(pending.account_uploads) +
+            " 个未完成的上传（上限 " + std::to_string(options_.account_pending_uploads) +
+            " 个），请先完成或删除它们再开始新的上传",
+        60));
+  }
+  if (pending.unit_bytes + length > options_.unit_pending_bytes) {
+    return Fail(Error{ErrorCode::kPayloadTooLarge,
+                      "本单位未完成的上传已占用 " + std::to_string(pending.unit_bytes >> 20) +
+                          " MB，再加上本文件将超过上限 " +
+                          std::to_string(options_.unit_pending_bytes >> 20) +
+                          " MB；请先完成或删除未完成的上传",
+                      {},
+                      std::nullopt});
+  }
   Upload u;
   u.id = NewUploadId();
   u.resource_id = resource_id;
-  u.org_id = resource->org_id.value;
+  u.org_id = resource.org_id.value;
   u.user_id = p.user_id.value;
   u.kind = kind;
   u.filename = SafeDisplayName(get("filename").empty() ? get("name") : get("filename"));
   u.length = length;
   u.hash_state = crypto::Sha256().SaveState();
-  u.created_at = impl_->clock.NowMs();
+  u.created_at = now;
   u.expires_at = u.created_at + std::chrono::duration_cast<std::chrono::milliseconds>(
                                     options_.expiry).count();
   std::string path = impl_->PartPath(u.id);
@@ -384,11 +368,7 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
   if (fd < 0) return Fail(Error::Internal("无法创建上传文件"));
   ::close(fd);
   storage::SyncDirOf(path);
-  auto st_ok = impl_->db.Exec(std::string("INSERT INTO uploads (") + kCols +
-                                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              {u.id, u.resource_id, u.org_id, u.user_id, u.kind, u.filename,
-                               static_cast<int64_t>(u.length), int64_t{0}, u.hash_state,
-                               u.created_at, u.expires_at, int64_t{0}, std::string()});
+  auto st_ok = impl_->repo.Insert(u);
   if (!st_ok) {
     std::error_code ec;
     fs::remove(path, ec);
@@ -467,12 +447,11 @@ Status UploadService::Terminate(const auth::Principal& p, const std::string& id)
 }
 
 int UploadService::SweepExpired() {
-  auto rows = impl_->db.Exec("SELECT id FROM uploads WHERE completed_at = 0 AND expires_at <= ?",
-                             {impl_->clock.NowMs()});
-  if (!rows) return 0;
+  auto ids = impl_->repo.Expired(impl_->clock.NowMs());
+  if (!ids) return 0;
   int n = 0;
-  for (const auto& r : rows->rows) {
-    if (impl_->Discard(r.Text(0))) ++n;  // skipped while a PATCH (on any server) holds it
+  for (const auto& id : *ids) {
+    if (impl_->Discard(id)) ++n;  // skipped while a PATCH (on any server) holds it
   }
   return n;
 }

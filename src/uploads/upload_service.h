@@ -17,29 +17,12 @@
 #include "auth/user.h"
 #include "core/clock.h"
 #include "core/result.h"
-#include "orgs/org_repository.h"
-#include "resources/resource_repository.h"
-#include "storage/db/database.h"
+#include "resources/resource_service.h"
 #include "uploads/tus_headers.h"
+#include "uploads/upload.h"
+#include "uploads/upload_repository.h"
 
 namespace lep::uploads {
-
-struct Upload {
-  std::string id;  // 32 hex characters, generated
-  int64_t resource_id = 0;
-  int64_t org_id = 0;
-  int64_t user_id = 0;
-  std::string kind;      // "media" | "cover"
-  std::string filename;  // display only, never a path
-  uint64_t length = 0;
-  uint64_t offset = 0;     // committed (durable) bytes
-  std::string hash_state;  // hex of the SHA-256 state after `offset` bytes
-  int64_t created_at = 0;
-  int64_t expires_at = 0;
-  int64_t completed_at = 0;
-  std::string sha256;  // hex, when complete
-  std::map<std::string, std::string> metadata;
-};
 
 struct UploadOptions {
   std::string dir;                             // where .part files live
@@ -47,6 +30,10 @@ struct UploadOptions {
   uint64_t max_cover_bytes = 5ull << 20;
   std::chrono::hours expiry{24};
   uint64_t commit_every = 16ull << 20;         // durable checkpoints inside a long PATCH
+  // Abuse bounds: declared bytes one unit may hold in unfinished uploads, and unfinished
+  // uploads one account may have open at once.
+  uint64_t unit_pending_bytes = 200ull << 30;
+  int account_pending_uploads = 20;
 };
 
 // What a finished upload turns into; supplied by the composition root.
@@ -65,8 +52,8 @@ class PatchWriter {
 
 class UploadService {
  public:
-  UploadService(storage::Database& db, resources::ResourceRepository& resources,
-                orgs::OrgRepository& orgs, const Clock& clock, UploadOptions options);
+  UploadService(UploadRepository& repo, resources::ResourceService& resources,
+                const Clock& clock, UploadOptions options);
   ~UploadService();
 
   void SetCompletionHandler(CompletionHandler h) { on_complete_ = std::move(h); }

@@ -1,4 +1,5 @@
-// ReadCsv / WriteCsv: RFC 4180 with the relaxations Excel applies when it reads CSV.
+// ReadCsv / WriteCsv: RFC 4180 with the relaxations Excel applies when it reads CSV; the
+// formula-injection escape shared with the xlsx writer.
 #include <new>
 
 #include "core/text.h"
@@ -102,7 +103,7 @@ bool NeedsQuotes(std::string_view s) {
 void AppendRecord(std::string& out, const std::vector<std::string>& cells) {
   for (size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) out += ',';
-    const std::string& cell = cells[i];
+    const std::string cell = NeutraliseFormula(cells[i]);
     if (!NeedsQuotes(cell)) {
       out += cell;
       continue;
@@ -117,7 +118,45 @@ void AppendRecord(std::string& out, const std::vector<std::string>& cells) {
   out += "\r\n";
 }
 
+// The first character of s is one a spreadsheet starts a formula (or DDE command) with.
+bool StartsFormula(std::string_view s) {
+  if (s.empty()) return false;
+  switch (s.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+      return true;
+    default:
+      break;
+  }
+  // Full-width ＝ U+FF1D, ＋ U+FF0B, － U+FF0D, ＠ U+FF20 (an IME may turn them into the
+  // ASCII forms, and some spreadsheet versions treat them alike).
+  for (std::string_view w : {"\xEF\xBC\x9D", "\xEF\xBC\x8B", "\xEF\xBC\x8D", "\xEF\xBC\xA0"}) {
+    if (s.starts_with(w)) return true;
+  }
+  return false;
+}
+
+// s is the escaped form of something: apostrophes, then a formula start.
+bool IsEscaped(std::string_view s) {
+  size_t quotes = s.find_first_not_of('\'');
+  return quotes != 0 && quotes != std::string_view::npos && StartsFormula(s.substr(quotes));
+}
+
 }  // namespace
+
+std::string NeutraliseFormula(std::string_view cell) {
+  if (StartsFormula(cell) || IsEscaped(cell)) return "'" + std::string(cell);
+  return std::string(cell);
+}
+
+std::string RestoreFormulaText(std::string_view cell) {
+  if (IsEscaped(cell)) cell.remove_prefix(1);
+  return std::string(cell);
+}
 
 Result<Table> ReadCsv(std::string_view bytes, const ReadLimits& limits) {
   try {

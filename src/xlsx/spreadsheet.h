@@ -60,8 +60,18 @@ struct ReadLimits {
 // The process-wide limiter of ReadSpreadsheet (2 at once, 2 more may wait up to 2 s).
 ConcurrencyLimiter& SpreadsheetReadLimiter();
 
+// Formula injection: a cell that starts with = + - @, a tab or a CR, or with the full-width
+// ＝ ＋ － ＠, is run as a formula (or DDE command) by Excel, WPS or LibreOffice when a
+// CSV is opened, and when a text cell of an .xlsx is edited. NeutraliseFormula prefixes such a
+// cell with an apostrophe (shown as text everywhere), and also a cell that already starts with
+// apostrophes followed by such a character, so that RestoreFormulaText (used by the import)
+// gives back exactly the original: RestoreFormulaText(NeutraliseFormula(s)) == s for every s.
+std::string NeutraliseFormula(std::string_view cell);
+std::string RestoreFormulaText(std::string_view cell);
+
 // UTF-8 with BOM (so Excel detects the encoding), CRLF line ends, fields quoted when they
-// contain a comma, quote, CR or LF. Writes header then rows; row_numbers are ignored.
+// contain a comma, quote, CR or LF. Writes header then rows, every cell through
+// NeutraliseFormula; row_numbers are ignored.
 std::string WriteCsv(const Table& table);
 
 struct SheetSpec {
@@ -72,7 +82,8 @@ struct SheetSpec {
 };
 
 // An .xlsx with one worksheet per spec, header row bold and frozen. Every cell is written as
-// a string, so "01" stays "01". Input must be valid UTF-8.
+// a string (never a formula), so "01" stays "01", and through NeutraliseFormula like the CSV,
+// so that editing a cell cannot turn it into a formula either. Input must be valid UTF-8.
 [[nodiscard]] Result<std::string> WriteXlsx(const std::vector<SheetSpec>& sheets);
 
 }  // namespace lep::xlsx

@@ -583,9 +583,10 @@ TEST(WriteXlsx, RoundTripKeepsEveryString) {
   ASSERT_EQ(t->rows.size(), sheet.rows.size());
   for (size_t r = 0; r < sheet.rows.size(); ++r) {
     for (size_t c = 0; c < sheet.header.size(); ++c) {
-      EXPECT_EQ(t->rows[r][c], sheet.rows[r][c]) << "row " << r << " col " << c;
+      EXPECT_EQ(RestoreFormulaText(t->rows[r][c]), sheet.rows[r][c]) << "row " << r << " col " << c;
     }
   }
+  EXPECT_EQ(t->rows[3][0], "'=1+1");  // stored neutralised (see FormulaInjection below)
   EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 4, 5, 6}));
   // Header bold and cells stored as strings (no numeric "01").
   EXPECT_NE(ReadEntry(*bytes, "xl/styles.xml").find("<b/>"), std::string::npos);
@@ -714,6 +715,95 @@ TEST(WriteCsv, BomCrlfAndQuoting) {
   ASSERT_TRUE(back) << back.error().message;
   EXPECT_EQ(back->header, t.header);
   EXPECT_EQ(back->rows, t.rows);
+}
+
+// ---- formula injection (issue 14 item 6) ----------------------------------------------------
+
+// Cells a spreadsheet would run, each with its expected escaped form.
+const std::vector<std::pair<std::string, std::string>> kFormulaCells = {
+    {"-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"},
+    {"=HYPERLINK(\"http://x\",\"点我\")", "'=HYPERLINK(\"http://x\",\"点我\")"},
+    {"+1+1", "'+1+1"},
+    {"@SUM(A1)", "'@SUM(A1)"},
+    {"\t=1+1", "'\t=1+1"},
+    {"\r=1+1", "'\r=1+1"},
+    {"＝1+1", "'＝1+1"},
+    {"＋1", "'＋1"},
+    {"－1", "'－1"},
+    {"＠SUM(A1)", "'＠SUM(A1)"},
+    // Already starting with apostrophes before a formula start: one more, so that the import
+    // can tell the escape from the text.
+    {"'=1+1", "''=1+1"},
+    {"''-1", "'''-1"},
+};
+// Cells left alone ("-" and "＝" alone do start a formula: escaped).
+const std::vector<std::string> kPlainCells = {
+    "",    "'",          "''", "'单引号", "太极拳-第一讲", "1-2",
+    " =1", "2022-03-23", "＝", "-",       "—破折号",       "１＋１"};
+
+TEST(FormulaInjection, EveryFormulaStartIsNeutralisedAndRestored) {
+  for (const auto& [cell, escaped] : kFormulaCells) {
+    EXPECT_EQ(NeutraliseFormula(cell), escaped) << cell;
+    EXPECT_EQ(RestoreFormulaText(escaped), cell) << cell;
+  }
+  for (const auto& cell : kPlainCells) {
+    std::string expected = cell == "＝" || cell == "-" ? "'" + cell : cell;
+    EXPECT_EQ(NeutraliseFormula(cell), expected) << cell;
+    EXPECT_EQ(RestoreFormulaText(NeutraliseFormula(cell)), cell) << cell;
+  }
+  // The import also reads files people made: their "'=x" (typed to keep a formula as text in
+  // a CSV) becomes "=x", as before.
+  EXPECT_EQ(RestoreFormulaText("'=x"), "=x");
+  EXPECT_EQ(RestoreFormulaText("'abc"), "'abc");
+}
+
+Table FormulaTable() {
+  Table t{{"资源名称", "简介"}, {}, {}};
+  for (const auto& [cell, escaped] : kFormulaCells) t.rows.push_back({cell, "x"});
+  for (const auto& cell : kPlainCells) t.rows.push_back({"x", cell});
+  return t;
+}
+
+// What a spreadsheet sees in a field: it must not start a formula.
+bool Inert(const std::string& field) {
+  return field.empty() || field.front() == '\'' || NeutraliseFormula(field) == field;
+}
+
+TEST(FormulaInjection, CsvCellsNeverStartAFormulaAndRoundTrip) {
+  Table t = FormulaTable();
+  std::string csv = WriteCsv(t);
+  // The exploit from the issue comes out inert, not verbatim at a field start.
+  EXPECT_NE(csv.find("\r\n'-2+3+cmd|' /C calc'!A0,x\r\n"), std::string::npos) << csv;
+  auto back = ReadCsv(csv);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->rows.size(), t.rows.size());
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    for (size_t c = 0; c < 2; ++c) {
+      EXPECT_TRUE(Inert(back->rows[r][c])) << "row " << r << " col " << c;
+      EXPECT_EQ(RestoreFormulaText(back->rows[r][c]), t.rows[r][c]) << "row " << r << " col " << c;
+    }
+  }
+}
+
+TEST(FormulaInjection, XlsxTextCellsAreNeutralisedToo) {
+  Table t = FormulaTable();
+  auto bytes = WriteXlsx({{"导出", t.header, t.rows, {}}});
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  EXPECT_EQ(ReadEntry(*bytes, "xl/worksheets/sheet1.xml").find("<f>"), std::string::npos);
+  EXPECT_NE(ReadEntry(*bytes, "xl/sharedStrings.xml").find("'-2+3+cmd|' /C calc'!A0"),
+            std::string::npos);
+  auto back = ReadXlsx(*bytes);
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->rows.size(), t.rows.size());
+  for (size_t r = 0; r < kFormulaCells.size(); ++r) {
+    EXPECT_EQ(back->rows[r][0], kFormulaCells[r].second) << r;
+  }
+  for (size_t r = 0; r < t.rows.size(); ++r) {
+    for (size_t c = 0; c < 2; ++c) {
+      EXPECT_TRUE(Inert(back->rows[r][c])) << "row " << r << " col " << c;
+      EXPECT_EQ(RestoreFormulaText(back->rows[r][c]), t.rows[r][c]) << "row " << r << " col " << c;
+    }
+  }
 }
 
 TEST(ReadSpreadsheet, SniffsByContent) {

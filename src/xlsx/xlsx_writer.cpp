@@ -94,8 +94,11 @@ Status WriteSheet(lxw_workbook* wb, lxw_format* bold, const SheetSpec& sheet) {
     }
     for (size_t c = 0; c < cells.size(); ++c) {
       if (cells[c].empty()) continue;  // an absent cell reads back as ""
+      // worksheet_write_string stores a shared string (t="s"): Excel shows it as text and
+      // never evaluates it, but editing the cell (F2, Enter) re-parses "=..." as a formula,
+      // and a sheet saved as CSV carries it on. Hence the same escape as WriteCsv.
       // libxlsxwriter escapes control characters as _xHHHH_ but not a literal "_xHHHH_".
-      std::string value = internal::EscapeLiteralXstring(cells[c]);
+      std::string value = internal::EscapeLiteralXstring(NeutraliseFormula(cells[c]));
       lxw_error err = worksheet_write_string(ws, static_cast<lxw_row_t>(r),
                                              static_cast<lxw_col_t>(c), value.c_str(), fmt);
       if (err != LXW_NO_ERROR) return Fail(CellWriteError(err, sheet, r, c));

@@ -1,5 +1,6 @@
-// Contract suite of ResourceRepository (the only code that writes `resources`) and of the
-// ingest module's MediaRepository, on SQLite and, with LEP_TEST_PG_URL, PostgreSQL.
+// Contract suite of ResourceRepository (the only code that writes `resources`), the ingest
+// module's MediaRepository and the uploads' UploadRepository, on SQLite and, with
+// LEP_TEST_PG_URL, PostgreSQL.
 #include <gtest/gtest.h>
 
 #include "app/schema.h"
@@ -9,6 +10,7 @@
 #include "security/field_cipher.h"
 #include "storage/db/migrations.h"
 #include "test_database.h"
+#include "uploads/upload_repository.h"
 
 namespace lep {
 namespace {
@@ -219,6 +221,46 @@ TEST_P(ResourceContract, MediaRecordsAndRemuxCompareAndSet) {
   auto check = **media_->GetLinkCheck(r.id.value);
   EXPECT_TRUE(check.reachable);
   EXPECT_EQ(check.checked_at, 20);
+}
+
+TEST_P(ResourceContract, UploadOffsetsMoveByCompareAndSetAndPendingTotalsCountReservations) {
+  Resource r = Draft("上传");
+  auto uploads = uploads::NewSqlUploadRepository(*db_);
+  uploads::Upload u;
+  u.id = std::string(32, 'a');
+  u.resource_id = r.id.value;
+  u.org_id = org_.value;
+  u.user_id = 7;
+  u.kind = "media";
+  u.filename = "a.mp4";
+  u.length = 1000;
+  u.hash_state = "v2:00";
+  u.created_at = 1;
+  u.expires_at = 100;
+  ASSERT_TRUE(uploads->Insert(u));
+  u.id = std::string(32, 'b');
+  u.length = 500;
+  u.user_id = 8;
+  ASSERT_TRUE(uploads->Insert(u));
+  ASSERT_TRUE(uploads->SaveProgress(std::string(32, 'a'), 0, 400, "v2:01"));
+  auto stale = uploads->SaveProgress(std::string(32, 'a'), 0, 300, "v2:02");  // rewound
+  ASSERT_FALSE(stale);
+  EXPECT_TRUE(stale.error().Is(ErrorCode::kConflict));
+  auto got = **uploads->Get(std::string(32, 'a'));
+  EXPECT_EQ(got.offset, 400u);
+  EXPECT_EQ(got.hash_state, "v2:01");
+  auto totals = *uploads->Pending(org_.value, 7, 50);
+  EXPECT_EQ(totals.unit_bytes, 1500u);
+  EXPECT_EQ(totals.account_uploads, 1);
+  // Cancelled by a submission: no longer pending, and swept as expired.
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return uploads->CancelPending(tx, r.id.value); }));
+  EXPECT_EQ(uploads->Pending(org_.value, 7, 50)->unit_bytes, 0u);
+  EXPECT_EQ(uploads->Expired(50)->size(), 2u);
+  ASSERT_TRUE(uploads->MarkCompleted(std::string(32, 'b'), 60, "abc"));
+  EXPECT_EQ(uploads->Expired(50)->size(), 1u);
+  EXPECT_FALSE(uploads->SaveProgress(std::string(32, 'b'), 0, 10, "x"));  // completed
+  ASSERT_TRUE(uploads->Delete(std::string(32, 'a')));
+  EXPECT_FALSE(*uploads->Get(std::string(32, 'a')));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResourceContract, ::testing::ValuesIn(Backends()),

@@ -498,3 +498,53 @@ TEST_F(UploadsTest, Issue14CompletionAfterSubmitIsRefused) {
 
 }  // namespace
 }  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+// Issue 14 item 7: what one account and one unit may hold in unfinished uploads is bounded,
+// with a clear refusal; finishing or deleting an upload frees its share.
+TEST(UploadQuotas, AccountsAndUnitsCannotHoardUnfinishedUploads) {
+  TestServer server({}, [](Config& c) {
+    c.account_pending_uploads = 3;
+    c.unit_pending_upload_bytes = 10 << 20;
+  });
+  Client up(server.port());
+  ASSERT_EQ(up.Login("gd_uploader").status, 200);
+  auto r = up.Send("POST", "/api/v1/resources",
+                   {{"title", "配额"}, {"type", "A01"}, {"domain", "老年教育"},
+                    {"summary", "示例"}, {"copyright_holder", "演示学院"},
+                    {"presenters", "张演示"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  int64_t id = r.Json()["id"];
+  auto create = [&](uint64_t length) {
+    auto meta = "resource_id " + uploads::Base64Encode(std::to_string(id)) + ",kind " +
+                uploads::Base64Encode("media");
+    return up.Request("POST", "/api/v1/uploads/", "",
+                      {{"Tus-Resumable", "1.0.0"},
+                       {"X-CSRF-Token", up.csrf},
+                       {"Upload-Length", std::to_string(length)},
+                       {"Upload-Metadata", meta}});
+  };
+  // The unit's bytes: 6 MiB + 5 MiB > 10 MiB.
+  auto first = create(6 << 20);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto too_big = create(5 << 20);
+  EXPECT_EQ(too_big.status, 413) << too_big.body;
+  EXPECT_NE(too_big.Json()["error"]["message"].get<std::string>().find("未完成的上传"),
+            std::string::npos);
+  // The account's count: 3 open at most.
+  EXPECT_EQ(create(1 << 20).status, 201);
+  EXPECT_EQ(create(1 << 20).status, 201);
+  auto fourth = create(1 << 20);
+  EXPECT_EQ(fourth.status, 429) << fourth.body;
+  EXPECT_FALSE(fourth.headers["retry-after"].empty());
+  // Deleting one frees its share.
+  auto del = up.Request("DELETE", first.headers["location"], "",
+                        {{"Tus-Resumable", "1.0.0"}, {"X-CSRF-Token", up.csrf}});
+  EXPECT_EQ(del.status, 204);
+  EXPECT_EQ(create(4 << 20).status, 201);
+}
+
+}  // namespace
+}  // namespace lep::testing

@@ -67,17 +67,14 @@ describe('登录与管理后台', () => {
 
   step('gd_admin 登录后看到广东省教育厅与角色', async () => {
     await login(page, 'gd_admin')
-    await page.waitForURL(/\/console/)
+    await page.waitForURL(/\/console\/org$/)
     await page.getByRole('heading', { level: 1, name: '广东省教育厅' }).waitFor()
     assert.equal(await page.getByTestId('current-unit').textContent(), '广东省教育厅')
     assert.equal((await page.getByTestId('current-role').textContent()).trim(), '单位管理员')
-    // 单位管理员的菜单项（没有「即将开放」的了；安全策略、审计日志不属于单位管理员）
+    // 单位管理员的菜单项：审核队列、发布批次、安全策略、审计日志不属于单位管理员
     const nav = page.getByRole('navigation', { name: '管理后台导航' })
-    for (const label of ['资源管理', '批量导入', '审核', '征集批次', '发布批次', '统计', '双因素认证']) {
-      assert.ok(await nav.getByRole('link', { name: label, exact: true }).isVisible(), label)
-    }
-    assert.equal(await nav.getByText('即将开放').count(), 0)
-    assert.equal(await nav.getByRole('link', { name: '审计日志' }).count(), 0)
+    const labels = (await nav.getByRole('link').allTextContents()).map((t) => t.trim())
+    assert.deepEqual(labels, ['我的单位', '资源管理', '批量导入', '征集批次', '使用评价', '统计', '双因素认证'])
     // 宽限期内：提示须启用双因素认证并显示剩余时间
     await page.getByTestId('grace-note').getByText(/宽限期还剩/).waitFor()
     await page.getByTestId('children-table').getByText('岭南示范职业技术学院（演示）').waitFor()
@@ -201,12 +198,15 @@ describe('登录与管理后台', () => {
     await page.waitForURL(/\/login/)
   })
 
-  step('录入员只读：看不到管理操作，账号列表显示无权限的中文说明', async () => {
+  step('录入员只读：看不到管理操作，也看不到用不上的账号与下级单位面板', async () => {
     await login(page, 'gd_uploader')
-    await page.waitForURL(/\/console/)
+    await page.waitForURL(/\/console\/resources$/)
+    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: '我的单位', exact: true }).click()
     await page.getByRole('heading', { level: 1, name: '岭南示范职业技术学院（演示）' }).waitFor()
     assert.equal((await page.getByTestId('current-role').textContent()).trim(), '录入员')
-    await page.getByText('只有本单位或上级单位的管理员可以管理该单位').waitFor()
+    assert.equal(await page.getByTestId('users-table').count(), 0)
+    assert.equal(await page.getByTestId('children-table').count(), 0)
+    assert.equal(await page.getByText('只有本单位或上级单位的管理员可以管理该单位').count(), 0)
     assert.equal(await page.getByRole('button', { name: '开设账号' }).count(), 0)
     assert.equal(await page.getByRole('button', { name: '开设下级单位' }).count(), 0)
     assert.equal(await page.getByRole('button', { name: /修改负责人|填写负责人/ }).count(), 0)

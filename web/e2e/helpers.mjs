@@ -111,11 +111,28 @@ export async function expectNoHorizontalScroll(page, label) {
   assert.ok(sw <= iw + 1, `${label}: 页面出现横向滚动（scrollWidth=${sw}, innerWidth=${iw}）`)
 }
 
+/** 手机宽度下门户页头的搜索、账号与大字模式收在「菜单」里：需要时先展开（返回是否展开过） */
+export async function openPortalMenu(page) {
+  const toggle = page.getByTestId('menu-toggle')
+  if ((await toggle.count()) && (await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') {
+    await toggle.click()
+    return true
+  }
+  return false
+}
+
+export async function closePortalMenu(page) {
+  const toggle = page.getByTestId('menu-toggle')
+  if ((await toggle.count()) && (await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click()
+}
+
 export async function setLargeText(page, on) {
   const btn = page.getByRole('button', { name: /大字模式/ })
+  const opened = (await btn.count()) === 0 ? await openPortalMenu(page) : false
   const pressed = (await btn.first().getAttribute('aria-pressed')) === 'true'
   if (pressed !== on) await btn.first().click()
   await page.waitForFunction((want) => document.documentElement.classList.contains('lep-large-text') === want, on)
+  if (opened) await closePortalMenu(page)
 }
 
 export async function login(page, username, password = DEMO_PASSWORD) {
@@ -170,4 +187,82 @@ export function serialSteps(label, getPage) {
       }
     })
   }
+}
+
+/**
+ * A signed-in API session for test set-up (node fetch against the test server): cookie + CSRF
+ * token, JSON in and out. request() resolves to { status, body } and never throws on HTTP errors.
+ */
+export class ApiSession {
+  constructor(cookie, csrf, user) {
+    this.cookie = cookie
+    this.csrf = csrf
+    this.user = user
+  }
+
+  async request(method, path, body, headers = {}) {
+    const h = { Accept: 'application/json', Cookie: this.cookie, ...headers }
+    if (method !== 'GET' && method !== 'HEAD') h['X-CSRF-Token'] = this.csrf
+    let payload
+    if (body !== undefined) {
+      if (body instanceof Uint8Array || typeof body === 'string') {
+        payload = body
+      } else {
+        h['Content-Type'] = 'application/json'
+        payload = JSON.stringify(body)
+      }
+    }
+    const res = await fetch(`${BASE_URL}${path}`, { method, headers: h, body: payload })
+    const text = await res.text()
+    let json = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {
+      json = text
+    }
+    return { status: res.status, body: json, headers: res.headers }
+  }
+
+  get(path) {
+    return this.request('GET', path)
+  }
+  post(path, body) {
+    return this.request('POST', path, body ?? {})
+  }
+  put(path, body) {
+    return this.request('PUT', path, body ?? {})
+  }
+  delete(path) {
+    return this.request('DELETE', path)
+  }
+
+  /** Like request() but fails the test unless the status is the expected one; returns the body. */
+  async expect(status, method, path, body) {
+    const r = await this.request(method, path, body)
+    assert.equal(r.status, status, `${method} ${path} → ${r.status} ${JSON.stringify(r.body)}`)
+    return r.body
+  }
+}
+
+export async function apiLogin(username, password = DEMO_PASSWORD, second = {}) {
+  const res = await fetch(`${BASE_URL}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ username, password, ...second }),
+  })
+  const body = await res.json()
+  assert.equal(res.status, 200, `登录 ${username}：${res.status} ${JSON.stringify(body)}`)
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('lep_session='))
+  return new ApiSession(cookie.split(';')[0], body.csrf_token, body.user)
+}
+
+/** Opens an account through a unit admin's API session; returns its username. */
+export async function createAccount(admin, { username, role, orgId = admin.user.org_id, displayName }) {
+  await admin.expect(201, 'POST', `/api/v1/orgs/${orgId}/users`, {
+    username,
+    password: DEMO_PASSWORD,
+    role,
+    display_name: displayName ?? username,
+  })
+  return username
 }

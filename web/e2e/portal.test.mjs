@@ -8,6 +8,7 @@ import {
   launch,
   newPage,
   screenshot,
+  openPortalMenu,
   setLargeText,
 } from './helpers.mjs'
 
@@ -40,6 +41,8 @@ describe('学习门户首页', () => {
           assert.ok(await page.getByRole('link', { name: new RegExp(d) }).first().isVisible(), `缺少领域卡片 ${d}`)
         }
         assert.ok(await page.getByRole('searchbox', { name: '搜索学习资源' }).isVisible())
+        // 手机上登录、注册收在页头的「菜单」里
+        if (vp === PHONE) await openPortalMenu(page)
         assert.ok(await page.getByRole('link', { name: '登录', exact: true }).isVisible())
         assert.ok(await page.getByRole('link', { name: '注册', exact: true }).isVisible())
         const rootPx = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize))
@@ -60,7 +63,7 @@ describe('学习门户首页', () => {
     await page.reload()
     await page.getByRole('heading', { level: 1 }).waitFor()
     assert.equal(await page.evaluate(() => document.documentElement.classList.contains('lep-large-text')), true)
-    assert.equal(await page.getByRole('button', { name: /大字模式/ }).getAttribute('aria-pressed'), 'true')
+    assert.equal(await page.locator('button.large-text-toggle').first().getAttribute('aria-pressed'), 'true')
     await setLargeText(page, false)
     await page.reload()
     await page.getByRole('heading', { level: 1 }).waitFor()

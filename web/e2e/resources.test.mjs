@@ -174,7 +174,10 @@ describe('资源管理（录入员）', () => {
     const cat = await page.locator('.resource-form').getByLabel('所属分类').inputValue()
     assert.match(cat, /太极拳/)
     // 再保存一次（带 version），版本号增加
-    await page.locator('.resource-form').getByLabel('点击量').fill('120')
+    // 点击量、学习人数不能手填（只显示导入的初始值）
+    assert.equal(await page.locator('.resource-form').getByLabel('点击量').count(), 0)
+    await page.getByTestId('counters').getByText(/点击量 0，学习人数 0/).waitFor()
+    await page.locator('.resource-form').getByLabel('关键词').fill('太极拳;养生;入门')
     await page.locator('.resource-form').getByRole('button', { name: '保存草稿' }).click()
     await page.getByText(/版本 2/).waitFor()
   })

@@ -155,7 +155,7 @@ describe('双因素认证、安全管理员与审计员', () => {
       await login(page, 'bj_admin')
       await page.waitForURL(/\/console\/account\/totp/)
       await page.getByTestId('enrolment-required').waitFor()
-      assert.deepEqual(await nav().getByRole('link').allTextContents().then((t) => t.map((x) => x.trim())), ['我的单位', '双因素认证'])
+      assert.deepEqual(await nav().getByRole('link').allTextContents().then((t) => t.map((x) => x.trim())), ['双因素认证'])
       // 其它后台页面一律回到绑定页
       await page.goto('/console/resources')
       await page.waitForURL(/\/console\/account\/totp/)

@@ -118,8 +118,8 @@ describe('审核、发布与学习门户', () => {
 
   step('省厅审核员在队列中勾选资源，完成四项核查后批量通过', async () => {
     await switchUser('gd_reviewer')
-    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: '审核', exact: true }).click()
-    await page.getByRole('heading', { level: 1, name: '审核' }).waitFor()
+    await page.getByRole('navigation', { name: '管理后台导航' }).getByRole('link', { name: /^审核队列/ }).click()
+    await page.getByRole('heading', { level: 1, name: '审核队列' }).waitFor()
     const row = page.getByTestId('queue-table').locator(`tr[data-id="${resourceId}"]`)
     await row.waitFor()
     assert.match(await row.textContent(), /岭南示范职业技术学院/)
@@ -159,6 +159,10 @@ describe('审核、发布与学习门户', () => {
     await actions.getByLabel(/审核意见/).fill('终审通过。')
     await screenshot(page, 'workflow-review-desktop')
     await actions.getByRole('button', { name: /^(审核)?通过$/ }).click()
+    // 做出结论后回到审核队列
+    await page.waitForURL(/\/console\/review$/)
+    await page.getByRole('heading', { level: 1, name: '审核队列' }).waitFor()
+    await page.goto(`/console/review/${resourceId}`)
     await page.waitForFunction(() => document.querySelector('[data-testid="review-state"]')?.textContent?.trim() === '已通过')
     await history.getByText('终审通过。').waitFor()
     await history.getByText(/意识形态与政治导向：已核查/).first().waitFor()
@@ -289,11 +293,11 @@ describe('审核、发布与学习门户', () => {
     await page.getByTestId('ratings').getByRole('link', { name: '登录后评价' }).waitFor()
   })
 
-  step('首页按分类浏览，分类显示已发布资源数', async () => {
+  step('首页按分类浏览：只列出有已发布资源的分类', async () => {
     await page.goto('/')
-    const cats = page.getByTestId('categories')
-    await cats.waitFor()
-    assert.ok((await cats.getByRole('link').count()) > 0, '应列出分类')
+    await page.getByTestId('domain-count').first().waitFor()
+    const counts = await page.locator('[data-testid="categories"] .cat-count').allTextContents()
+    for (const c of counts) assert.notEqual(c.trim(), '（0）', '不应列出没有资源的分类')
   })
 
   step('目录页列出已发布资源，可下载 CSV 与 JSON', async () => {

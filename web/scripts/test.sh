@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# 前端全部测试：安装依赖（必要时）→ 类型检查 → 构建 → vitest → 启动真实 lep → 浏览器端到端测试（node --test e2e/）。
+# 前端全部测试：安装依赖（必要时）→ 生成接口类型 + 类型检查 → 构建 → vitest（含 OpenAPI 文档校验）→
+# 在全新的 lep 上检查每个接口的真实响应符合 docs/openapi.json（tests/api/）→ 另一个全新的 lep 上跑浏览器端到端测试（e2e/）。
 # 环境变量：
 #   LEP_BIN     lep 可执行文件（默认 ../build/asan/src/lep，相对于 web/）
 #   CHROMIUM    浏览器（默认 /usr/bin/chromium）
@@ -25,7 +26,7 @@ else
 fi
 
 # (b) 类型检查与构建
-step "vue-tsc 类型检查"
+step "生成接口类型（docs/openapi.json → src/api/schema.gen.ts）+ vue-tsc 类型检查"
 npm run --silent typecheck
 step "vite build → web/dist"
 npm run --silent build
@@ -34,7 +35,6 @@ npm run --silent build
 step "vitest"
 npx vitest run
 
-# (d) 端到端：真实 lep + Debian chromium
 LEP_BIN="${LEP_BIN:-../build/asan/src/lep}"
 [[ "$LEP_BIN" = /* ]] || LEP_BIN="$WEB_DIR/$LEP_BIN"
 if [[ ! -x "$LEP_BIN" ]]; then
@@ -51,34 +51,62 @@ if command -v fc-list >/dev/null && [[ -z "$(fc-list :lang=zh 2>/dev/null | head
 fi
 
 DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/lep-web-e2e.XXXXXX")"
-SERVER_PID=""
+SERVER_PIDS=()
 cleanup() {
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "${SERVER_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$DATA_DIR"
 }
 trap cleanup EXIT INT TERM
 
-PORT="$(node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
-export LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1
-step "lep seed-demo（$LEP_BIN）"
-"$LEP_BIN" seed-demo --data "$DATA_DIR" >"$DATA_DIR/seed.log" 2>&1 || { cat "$DATA_DIR/seed.log" >&2; exit 1; }
-step "lep serve 127.0.0.1:$PORT"
-"$LEP_BIN" serve --data "$DATA_DIR" --listen "127.0.0.1:$PORT" --web "$WEB_DIR/dist" >"$DATA_DIR/server.log" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 100); do
-  if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "lep 启动失败：" >&2; cat "$DATA_DIR/server.log" >&2; exit 1
-  fi
-  sleep 0.2
-  [[ $i -eq 100 ]] && { echo "等待 /healthz 超时" >&2; cat "$DATA_DIR/server.log" >&2; exit 1; }
-done
+free_port() {
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
 
+# start_lep NAME PORT: 在 $DATA_DIR/NAME 中 seed-demo 并启动 lep serve，等待 /healthz
+start_lep() {
+  local dir="$DATA_DIR/$1" port="$2"
+  mkdir -p "$dir"
+  step "lep seed-demo + serve 127.0.0.1:$port（$1）"
+  "$LEP_BIN" seed-demo --data "$dir" >"$dir/seed.log" 2>&1 || { cat "$dir/seed.log" >&2; exit 1; }
+  "$LEP_BIN" serve --data "$dir" --listen "127.0.0.1:$port" --web "$WEB_DIR/dist" >"$dir/server.log" 2>&1 &
+  local pid=$!
+  SERVER_PIDS+=("$pid")
+  for i in $(seq 1 100); do
+    if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "lep 启动失败：" >&2; cat "$dir/server.log" >&2; exit 1
+    fi
+    sleep 0.2
+  done
+  echo "等待 /healthz 超时" >&2; cat "$dir/server.log" >&2; exit 1
+}
+
+export LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1
+
+# (d) 接口一致性：在单独的全新实例上调用文档中的每个接口，响应须符合 docs/openapi.json
+API_PORT="$(free_port)"
+start_lep api "$API_PORT"
+step "node --test tests/api/（OpenAPI 响应一致性）"
+set +e
+LEP_E2E_BASE="http://127.0.0.1:$API_PORT" node --test tests/api/
+API_RC=$?
+set -e
+if [[ $API_RC -ne 0 ]]; then
+  echo "---- lep 日志（末尾）----" >&2
+  tail -n 40 "$DATA_DIR/api/server.log" >&2 || true
+  exit $API_RC
+fi
+
+# (e) 端到端：真实 lep + Debian chromium
+PORT="$(free_port)"
+start_lep e2e "$PORT"
 export LEP_E2E_BASE="http://127.0.0.1:$PORT"
 export LEP_E2E_OUT="${LEP_E2E_OUT:-$REPO_ROOT/test-output/web}"
 export CHROMIUM
@@ -90,6 +118,6 @@ E2E_RC=$?
 set -e
 if [[ $E2E_RC -ne 0 ]]; then
   echo "---- lep 日志（末尾）----" >&2
-  tail -n 40 "$DATA_DIR/server.log" >&2 || true
+  tail -n 40 "$DATA_DIR/e2e/server.log" >&2 || true
 fi
 exit $E2E_RC

@@ -3,7 +3,7 @@ import { useAuthStore } from './stores/auth'
 import PortalLayout from './views/portal/PortalLayout.vue'
 import HomeView from './views/portal/HomeView.vue'
 
-import { COMING_SOON } from './nav'
+import { canSee, homeFor } from './nav'
 
 const SITE = '终身教育数字化学习资源征集与学习门户平台'
 
@@ -42,12 +42,20 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/console/ConsoleLayout.vue'),
     meta: { requiresAuth: true },
     children: [
-      { path: '', name: 'console', component: () => import('./views/console/OrgView.vue'), meta: { title: '我的单位' } },
+      // 管理后台入口：按角色进入各自的工作页面（录入员 → 资源管理，审核员 → 审核队列……）
+      // （登录状态加载后由 authGuard 跳转，见下方）
+      { path: '', name: 'console', component: () => import('./views/console/OrgView.vue') },
+      {
+        path: 'org',
+        name: 'my-org',
+        component: () => import('./views/console/OrgView.vue'),
+        meta: { title: '我的单位', section: 'org' },
+      },
       {
         path: 'orgs/:id(\\d+)',
         name: 'org',
         component: () => import('./views/console/OrgView.vue'),
-        meta: { title: '单位详情' },
+        meta: { title: '单位详情', section: 'org' },
       },
       {
         path: 'resources',
@@ -59,7 +67,8 @@ export const routes: RouteRecordRaw[] = [
         path: 'resources/new',
         name: 'resource-new',
         component: () => import('./views/console/ResourceEditView.vue'),
-        meta: { title: '新建资源', section: 'resources' },
+        // 新建要求能录入资源（与「批量导入」同一权限）
+        meta: { title: '新建资源', section: 'resources', allow: 'import' },
       },
       {
         path: 'resources/:id(\\d+)',
@@ -77,7 +86,7 @@ export const routes: RouteRecordRaw[] = [
         path: 'review',
         name: 'review-queue',
         component: () => import('./views/console/review/ReviewQueueView.vue'),
-        meta: { title: '审核', section: 'review' },
+        meta: { title: '审核队列', section: 'review' },
       },
       {
         path: 'review/:id(\\d+)',
@@ -139,12 +148,6 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('./views/console/NotificationsView.vue'),
         meta: { title: '通知' },
       },
-      {
-        path: 'soon/:what',
-        name: 'soon',
-        component: () => import('./views/console/ComingSoon.vue'),
-        meta: { title: '即将开放' },
-      },
     ],
   },
   {
@@ -161,6 +164,10 @@ export async function authGuard(to: RouteLocationNormalized) {
   if (!auth.signedIn) return { name: 'login', query: { redirect: to.fullPath } }
   // 双因素认证宽限期已过：后台只开放绑定页面（服务端对其它接口一律 403）
   if (auth.enrolmentRequired && to.path.startsWith('/console') && to.name !== 'totp') return { name: 'totp' }
+  if (to.name === 'console' && auth.isStaff) return { name: homeFor(auth.user), replace: true }
+  // 不属于本角色的页面（菜单里没有它，服务端也会拒绝）：回到本角色的落地页
+  const section = (to.meta.allow ?? to.meta.section) as string | undefined
+  if (section && auth.isStaff && !canSee(auth.user, section)) return { name: homeFor(auth.user) }
   return true
 }
 
@@ -174,8 +181,7 @@ export function createAppRouter() {
   })
   router.beforeEach(authGuard)
   router.afterEach((to) => {
-    let t = (to.meta.title as string | undefined) ?? ''
-    if (to.name === 'soon') t = `${COMING_SOON[String(to.params.what)] ?? ''}（即将开放）`
+    const t = (to.meta.title as string | undefined) ?? ''
     document.title = t ? `${t} - ${SITE}` : SITE
   })
   return router

@@ -55,4 +55,6 @@ Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
   return SqliteDatabase::Open(path);
 }
 
+Status Ping(SqlExecutor& db) { return db.Exec("SELECT 1").map([](auto&&) {}); }
+
 }  // namespace lep::storage

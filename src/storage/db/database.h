@@ -68,6 +68,9 @@ class Database : public SqlExecutor, public Transactor {
   virtual Dialect dialect() const = 0;
 };
 
+// A round trip to the database (readiness checks).
+[[nodiscard]] Status Ping(SqlExecutor& db);
+
 // Opens the database named by url: "sqlite:PATH" (or a bare path) today.
 [[nodiscard]] Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
 

@@ -104,9 +104,20 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token
 }
 
+/**
+ * 401 的原因不只是会话失效：验证码错误（totp_invalid）、需要第二因素（totp_required）时会话仍然有效，
+ * 不能当作「登录已失效」把用户送回登录页。
+ */
+const SECOND_FACTOR_CODES: ReadonlySet<string> = new Set(['totp_invalid', 'totp_required'])
+
+/** 这个错误是否表示会话已失效（未登录或登录已过期） */
+export function isSessionExpired(err: ApiError): boolean {
+  return err.status === 401 && !SECOND_FACTOR_CODES.has(err.code)
+}
+
 type UnauthorizedHandler = (err: ApiError) => void
 let unauthorizedHandler: UnauthorizedHandler | null = null
-/** 注册 401 处理（通常：跳转登录页并保留返回路径） */
+/** 注册会话失效（401，验证码错误除外）的处理（通常：跳转登录页并保留返回路径） */
 export function onUnauthorized(fn: UnauthorizedHandler | null): void {
   unauthorizedHandler = fn
 }
@@ -219,7 +230,7 @@ export async function request<T = unknown>(method: string, path: string, opts: R
     }
     return request<T>(method, path, opts, true)
   }
-  if (res.status === 401 && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler(err)
+  if (isSessionExpired(err) && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler(err)
   if (res.status === 403 && err.code === 'totp_enrolment_required' && enrolmentHandler) enrolmentHandler(err)
   throw err
 }

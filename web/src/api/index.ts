@@ -1,5 +1,5 @@
 import { http } from './client'
-import type { Contact, Items, Org, OrgKindsResponse, SecondFactor, Session, User } from './types'
+import type { Account, Contact, ContactInfo, Items, Org, OrgKindsResponse, SecondFactor, Session } from './types'
 
 export * from './client'
 export type * from './types'
@@ -9,19 +9,19 @@ export const api = {
     http.post<Session>('/auth/login', { username, password, ...second }, { quiet401: true }),
   logout: () => http.post<void>('/auth/logout', undefined, { quiet401: true }),
   register: (body: { username: string; password: string; display_name?: string }) =>
-    http.post<{ user: User }>('/auth/register', body),
+    http.post<{ user: Account }>('/auth/register', body),
   me: () => http.get<Session>('/me', { quiet401: true }),
   orgKinds: () => http.get<OrgKindsResponse>('/org-kinds'),
   orgs: () => http.get<Items<Org>>('/orgs'),
   org: (id: number) => http.get<Org>(`/orgs/${id}`),
   children: (id: number) => http.get<Items<Org>>(`/orgs/${id}/children`),
   createChild: (id: number, body: { name: string; kind: string }) => http.post<Org>(`/orgs/${id}/children`, body),
-  contact: (id: number) => http.get<{ contact: Contact | null }>(`/orgs/${id}/contact`),
-  saveContact: (id: number, body: Contact) => http.put<{ contact: Contact }>(`/orgs/${id}/contact`, body),
+  contact: (id: number) => http.get<{ contact: ContactInfo | null }>(`/orgs/${id}/contact`),
+  saveContact: (id: number, body: Contact) => http.put<{ contact: ContactInfo }>(`/orgs/${id}/contact`, body),
   contactsXlsx: (id: number) => http.download(`/orgs/${id}/contacts.xlsx`),
-  users: (id: number) => http.get<Items<User>>(`/orgs/${id}/users`),
+  users: (id: number) => http.get<Items<Account>>(`/orgs/${id}/users`),
   createUser: (id: number, body: { username: string; password: string; role: string; display_name?: string }) =>
-    http.post<{ user: User }>(`/orgs/${id}/users`, body),
+    http.post<{ user: Account }>(`/orgs/${id}/users`, body),
 }
 
 export * from './resources'

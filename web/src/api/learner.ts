@@ -1,56 +1,10 @@
 // 登录用户的个人功能：站内通知、收藏、学习记录、使用评价。
 import { http } from './client'
+import type { Favourite, HistoryItem, Inbox, PendingRating, Ratings } from './schema'
+
+export type { Favourite, HistoryItem, Inbox, Notification, PendingRating, Rating, Ratings } from './schema'
 
 export type NotificationKind = 'returned' | 'rejected' | 'published' | 'queued' | 'deadline' | string
-
-export interface Notification {
-  id: number
-  kind: NotificationKind
-  title: string
-  body: string
-  resource_id: number | null
-  created_at: number
-  read_at: number | null
-}
-
-export interface Inbox {
-  items: Notification[]
-  unread: number
-}
-
-export interface Favourite {
-  resource_id: number
-  title: string
-  at: number
-}
-
-export interface HistoryItem {
-  resource_id: number
-  title: string
-  position_s: number
-  at: number
-}
-
-export interface Rating {
-  id: number
-  resource_id: number
-  user: string
-  score: number
-  comment: string
-  state: string
-  created_at: number
-}
-
-export interface PendingRating extends Rating {
-  /** 命中的敏感词（以「;」分隔），供审核参考 */
-  flagged_words: string
-}
-
-export interface Ratings {
-  count: number
-  average: number
-  items: Rating[]
-}
 
 export const learnerApi = {
   notifications: (limit = 50) => http.get<Inbox>(`/me/notifications?limit=${limit}`),

@@ -1,74 +1,10 @@
 // 资源、分类、封面、音视频检测报告、批量导入导出的接口。
 import { API_BASE, http, getCsrfToken, toApiError, NETWORK_ERROR_MESSAGE, ApiError } from './client'
-import type { Items } from './types'
+import type { Categories, CoverUploaded, ImportReport, Items, LinkCheck, MediaInfo, Resource, ResourceInput, ResourcePage, SeriesInfo } from './types'
+
+export type { Cover, Resource, ResourceSummary, ResourceInput, ResourcePage, CategoryNode, SeriesInfo, MediaRule, MediaInfo, ImportRowError, ImportReport } from './schema'
 
 export type ResourceType = 'A01' | 'A02' | 'A03'
-
-export interface Cover {
-  url: string
-  thumb_url?: string
-  width: number
-  height: number
-}
-
-export interface Resource {
-  id: number
-  org_id: number
-  title: string
-  type: ResourceType | string
-  type_label: string
-  domain: string
-  platform: string
-  link: string
-  series: string
-  series_order: string
-  summary?: string
-  duration: string
-  created_on: string
-  copyright_holder: string
-  presenters: string[]
-  clicks: number
-  learners: number
-  toc?: string
-  keywords: string[]
-  category: string
-  state: string
-  state_label: string
-  version: number
-  created_at: number
-  updated_at: number
-  cover: Cover | null
-}
-
-/** 提交给 POST/PUT /resources 的元数据（presenters/keywords 为数组；version 用于防止覆盖他人修改） */
-export interface ResourceInput {
-  title: string
-  type: string
-  domain: string
-  platform: string
-  link: string
-  series: string
-  series_order: string
-  summary: string
-  duration?: string
-  created_on: string
-  copyright_holder: string
-  presenters: string[]
-  /** 非负整数；无法识别的文本原样交给服务端，由服务端给出字段错误 */
-  clicks: number | string | null
-  learners: number | string | null
-  toc: string
-  keywords: string[]
-  category: string
-  version?: number
-}
-
-export interface ResourcePage {
-  items: Resource[]
-  total: number
-  page: number
-  page_size: number
-}
 
 export interface ResourceFilter {
   type?: string
@@ -78,63 +14,6 @@ export interface ResourceFilter {
   q?: string
   page?: number
   page_size?: number
-}
-
-export interface CategoryNode {
-  id: number
-  parent_id: number | null
-  name: string
-  path: string
-  resource_count: number
-  children: CategoryNode[]
-}
-
-export interface SeriesInfo {
-  series: string
-  count: number
-  items: { id: number; title: string; series_order: string; state: string }[]
-}
-
-export interface MediaRule {
-  rule: string
-  label: string
-  required: string
-  measured: string
-  pass: boolean
-  fixable: boolean
-}
-
-export interface MediaInfo {
-  resource_id?: number
-  filename: string
-  kind: 'video' | 'audio' | string
-  size: number
-  sha256: string
-  state: 'ready' | 'remuxing' | string
-  passed: boolean
-  remuxed?: boolean
-  report: MediaRule[]
-  probe: Record<string, unknown>
-  url: string
-  created_at?: number
-}
-
-export interface ImportRowError {
-  row: number
-  field: string
-  label: string
-  message: string
-}
-
-export interface ImportReport {
-  dry_run?: boolean
-  total_rows: number
-  valid_rows: number
-  error_rows: number
-  created?: number
-  created_ids?: number[]
-  unknown_columns: string[]
-  errors: ImportRowError[]
 }
 
 /** 把筛选条件转为查询串（空值省略） */
@@ -154,11 +33,12 @@ export const resourcesApi = {
   create: (body: ResourceInput) => http.post<Resource>('/resources', body),
   update: (id: number, body: ResourceInput) => http.put<Resource>(`/resources/${id}`, body),
   remove: (id: number) => http.delete<void>(`/resources/${id}`),
-  categories: () => http.get<{ items: Omit<CategoryNode, 'children'>[]; tree: CategoryNode[] }>('/categories'),
+  categories: () => http.get<Categories>('/categories'),
   series: (orgId: number) => http.get<Items<SeriesInfo>>(`/orgs/${orgId}/series`),
   uploadCover: (id: number, file: Blob) =>
-    http.post<{ cover: Cover }>(`/resources/${id}/cover`, undefined, { raw: file, contentType: 'image/jpeg' }),
+    http.post<CoverUploaded>(`/resources/${id}/cover`, undefined, { raw: file, contentType: 'image/jpeg' }),
   media: (id: number) => http.get<{ media: MediaInfo | null }>(`/resources/${id}/media`),
+  linkCheck: (id: number) => http.get<{ link_check: LinkCheck | null }>(`/resources/${id}/link-check`),
   template: () => http.download('/resources/template.xlsx'),
   exportFile: (format: 'xlsx' | 'csv', f: ResourceFilter = {}) => {
     const { page: _p, page_size: _s, ...rest } = f
@@ -223,12 +103,12 @@ export function importResources(
 export function normalizeReport(body: unknown): ImportReport {
   const b = (body && typeof body === 'object' ? body : {}) as Partial<ImportReport>
   return {
-    dry_run: b.dry_run,
+    dry_run: b.dry_run !== false,
     total_rows: Number(b.total_rows ?? 0),
     valid_rows: Number(b.valid_rows ?? 0),
     error_rows: Number(b.error_rows ?? 0),
-    created: b.created === undefined ? undefined : Number(b.created),
-    created_ids: Array.isArray(b.created_ids) ? b.created_ids : undefined,
+    created: Number(b.created ?? 0),
+    created_ids: Array.isArray(b.created_ids) ? b.created_ids : [],
     unknown_columns: Array.isArray(b.unknown_columns) ? b.unknown_columns.map(String) : [],
     errors: Array.isArray(b.errors) ? b.errors : [],
   }

@@ -1,41 +1,11 @@
 // 管理员统计（平台三员看全部，单位管理员看本单位及下级）。
 import { http } from './client'
+import type { BrokenLink, SubmissionRow, TopRow, UsageRow } from './schema'
+
+export type { BrokenLink, SubmissionRow, TopRow, UsageRow } from './schema'
 
 export type SubmissionGroup = 'province' | 'unit' | 'state' | 'domain' | 'type'
 export type UsageGroup = 'resource' | 'unit' | 'province' | 'domain'
-
-export interface SubmissionRow {
-  key: string
-  label: string
-  count: number
-  /** 已过所在审核环节截止日期的数量 */
-  overdue: number
-}
-
-export interface UsageRow {
-  key: string
-  /** yyyy-mm-dd（北京时间） */
-  date: string
-  clicks: number
-  learners: number
-}
-
-export interface TopRow {
-  resource_id: number
-  title: string
-  unit: string
-  value: number
-}
-
-export interface BrokenLink {
-  resource_id: number
-  title: string
-  unit: string
-  url: string
-  status: number
-  error: string
-  checked_at: number
-}
 
 function qs(p: Record<string, string | number | undefined>): string {
   const u = new URLSearchParams()

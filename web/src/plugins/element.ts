@@ -25,15 +25,9 @@ import 'element-plus/es/components/checkbox/style/css'
 import '@/styles/element-theme.css'
 import { ElMessage, ElMessageBox } from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'
-import { ApiError, NETWORK_ERROR_MESSAGE } from '@/api'
+import { errorMessage } from '@/utils/errors'
 
-export { zhCn }
-
-export function errorMessage(e: unknown): string {
-  if (e instanceof ApiError) return e.message
-  if (e instanceof TypeError) return NETWORK_ERROR_MESSAGE
-  return '操作失败，请稍后再试'
-}
+export { zhCn, errorMessage }
 
 /** 在对话框中显示错误（只显示中文 message，绝不显示原始 JSON） */
 export function showErrorDialog(e: unknown, title = '操作未成功'): Promise<unknown> {
@@ -41,6 +35,27 @@ export function showErrorDialog(e: unknown, title = '操作未成功'): Promise<
     type: 'error',
     confirmButtonText: '知道了',
   }).catch(() => undefined)
+}
+
+/**
+ * 确认对话框（警告样式）：确定 → true，取消或关闭 → false。
+ * cancel 默认「取消」；danger 时确定按钮为红色（删除等不可恢复的操作）。
+ */
+export function confirmAction(
+  message: string,
+  title: string,
+  confirm: string,
+  opts: { cancel?: string; danger?: boolean } = {},
+): Promise<boolean> {
+  return ElMessageBox.confirm(message, title, {
+    type: 'warning',
+    confirmButtonText: confirm,
+    cancelButtonText: opts.cancel ?? '取消',
+    confirmButtonClass: opts.danger ? 'el-button--danger' : undefined,
+  }).then(
+    () => true,
+    () => false,
+  )
 }
 
 export function toastSuccess(message: string): void {

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { api, ApiError, setCsrfToken } from '@/api'
-import type { SecondFactor, User } from '@/api'
+import type { SecondFactor, TotpSetup, User } from '@/api'
 
 /** 能管理本单位（开设下级单位、开设账号、维护负责人）的角色；仅用于显示，权限以服务端为准 */
 export const MANAGER_ROLES = ['platform_admin', 'unit_admin'] as const
@@ -11,6 +11,11 @@ export const STAFF_ROLES = ['platform_admin', 'security_admin', 'auditor', 'unit
 export const useAuthStore = defineStore('auth', () => {
   const user = ref<User | null>(null)
   const loaded = ref(false)
+  /**
+   * 已生成、尚未确认的双因素认证密钥（只在内存中）：离开绑定页再回来时仍显示同一个二维码，
+   * 已经扫描过的二维码继续有效。
+   */
+  const pendingTotp = ref<TotpSetup | null>(null)
   let loading: Promise<void> | null = null
 
   const signedIn = computed(() => user.value !== null)
@@ -24,6 +29,7 @@ export const useAuthStore = defineStore('auth', () => {
 
   function clear() {
     user.value = null
+    pendingTotp.value = null
     setCsrfToken(null)
   }
 
@@ -86,6 +92,7 @@ export const useAuthStore = defineStore('auth', () => {
   return {
     user,
     loaded,
+    pendingTotp,
     signedIn,
     isStaff,
     canManage,

@@ -20,6 +20,8 @@ export function notificationLink(n: Pick<Notification, 'kind' | 'resource_id'>):
   if (!n.resource_id) return null
   if (n.kind === 'published') return `/resources/${n.resource_id}`
   if (n.kind === 'queued') return `/console/review/${n.resource_id}`
+  // 退回修改 / 不予通过：直接看编辑页上的审核意见
+  if (n.kind === 'returned' || n.kind === 'rejected') return `/console/resources/${n.resource_id}#review-feedback`
   return `/console/resources/${n.resource_id}`
 }
 

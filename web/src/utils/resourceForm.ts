@@ -48,6 +48,13 @@ export const FIELD_LABELS = {
 
 export type ResourceField = keyof typeof FIELD_LABELS
 export const RESOURCE_FIELDS = Object.keys(FIELD_LABELS) as ResourceField[]
+/**
+ * 点击量、学习人数是批量导入时带来的初始值（之后由门户计数），不在表单中手填：
+ * 编辑时原样带回，新建时为 0。
+ */
+export const COUNTER_FIELDS = ['clicks', 'learners'] as const
+/** 表单上可以填写（并就地显示错误）的字段 */
+export const FORM_FIELDS = RESOURCE_FIELDS.filter((f) => !(COUNTER_FIELDS as readonly string[]).includes(f))
 
 export interface ResourceFormModel {
   title: string
@@ -64,8 +71,6 @@ export interface ResourceFormModel {
   /** 以「;」分隔的文本（也接受全角「；」和换行） */
   presenters: string
   keywords: string
-  clicks: string
-  learners: string
   toc: string
   category: string
 }
@@ -85,8 +90,6 @@ export function emptyForm(): ResourceFormModel {
     copyright_holder: '',
     presenters: '',
     keywords: '',
-    clicks: '',
-    learners: '',
     toc: '',
     category: '',
   }
@@ -123,21 +126,15 @@ export function formFromResource(r: Resource): ResourceFormModel {
     copyright_holder: r.copyright_holder ?? '',
     presenters: joinList(r.presenters),
     keywords: joinList(r.keywords),
-    clicks: r.clicks ? String(r.clicks) : '',
-    learners: r.learners ? String(r.learners) : '',
     toc: r.toc ?? '',
     category: r.category ?? '',
   }
 }
 
-/** 文本数字 → 整数；空为 null；其它（如「abc」「-1」）原样交给服务端校验并给出字段错误 */
-function countValue(s: string): number | string | null {
-  const t = s.trim()
-  if (!t) return null
-  return /^\d+$/.test(t) && t.length <= 15 ? Number(t) : t
-}
+/** 编辑已有资源时带回的内容：版本（防止覆盖他人修改）与导入的点击量、学习人数（原样保留） */
+export type Kept = Pick<Resource, 'version' | 'clicks' | 'learners'>
 
-export function inputFromForm(f: ResourceFormModel, version?: number): ResourceInput {
+export function inputFromForm(f: ResourceFormModel, kept?: Kept): ResourceInput {
   const body: ResourceInput = {
     title: f.title.trim(),
     type: f.type,
@@ -150,14 +147,16 @@ export function inputFromForm(f: ResourceFormModel, version?: number): ResourceI
     created_on: f.created_on.trim(),
     copyright_holder: f.copyright_holder.trim(),
     presenters: splitList(f.presenters),
-    clicks: countValue(f.clicks),
-    learners: countValue(f.learners),
     toc: f.toc.trim(),
     keywords: splitList(f.keywords),
     category: f.category,
   }
   if (!durationFromMedia(f.type)) body.duration = f.duration.trim()
-  if (version !== undefined) body.version = version
+  if (kept) {
+    body.version = kept.version
+    body.clicks = kept.clicks
+    body.learners = kept.learners
+  }
   return body
 }
 

@@ -1,5 +1,6 @@
 // 审核页辅助：核查清单、敏感词命中分段高亮（不使用 v-html）、状态、目录树。
 import { ApiError } from '@/api/client'
+import { errorMessage } from '@/utils/errors'
 import type { Checklist, Facets, FacetName, ScreeningHit, TocNode } from '@/api/portal'
 
 export const CHECKLIST_ITEMS: { key: keyof Checklist; label: string }[] = [
@@ -8,6 +9,10 @@ export const CHECKLIST_ITEMS: { key: keyof Checklist; label: string }[] = [
   { key: 'secrecy', label: '涉密与敏感信息：不含涉密、敏感信息' },
   { key: 'science', label: '科学性与规范性：内容科学准确、表述规范' },
 ]
+
+/** 「认领」是什么、何时用 */
+export const CLAIM_HELP =
+  '同一单位有多名审核员时，认领表示「这条由我来审」：认领后其他审核员不能再处理它，避免重复审核或意见冲突。不认领也可以直接通过、退回或不予通过；认领后暂时处理不了，请「取消认领」交还队列。'
 
 export const ATTESTATION_TEXT = '本单位已完成内容与版权审查，承诺资源无危害国家安全、涉密、敏感信息及侵犯知识产权的内容'
 
@@ -100,10 +105,28 @@ export function tocTitle(n: TocNode): string {
 }
 
 /** 错误的完整中文说明：message 之后附上各字段的提示（如「提交条件不满足：请上传封面；音视频未通过检测」） */
-export function describeError(e: unknown, fallback = '操作失败，请稍后再试'): string {
-  if (!(e instanceof ApiError)) return fallback
+export function describeError(e: unknown, fallback?: string): string {
+  if (!(e instanceof ApiError)) return fallback ?? errorMessage(e)
   const extra = [...new Set(e.fields.map((f) => f.message).filter((m) => m && m !== e.message))]
   return extra.length ? `${e.message}：${extra.join('；')}` : e.message
+}
+
+/**
+ * 当前状态是退回修改或不予通过时，导致它的那条审核记录（含意见）；否则 null。
+ * history 为时间正序或倒序均可（按 at 取最近的一条）。
+ */
+export function latestFeedback<T extends { to: string; at: number }>(history: readonly T[], state: string): T | null {
+  if (state !== 'returned' && state !== 'rejected') return null
+  let best: T | null = null
+  for (const h of history) if (h.to === state && (!best || h.at >= best.at)) best = h
+  return best
+}
+
+/** 审核队列中 current 之后的下一条可以通过的资源（没有则取排在前面的）；都没有时 null */
+export function nextInQueue<T extends { id: number; allowed_actions: { action: string }[] }>(items: readonly T[], current: number): T | null {
+  const open = items.filter((i) => i.id !== current && i.allowed_actions.some((a) => a.action === 'approve'))
+  const at = items.findIndex((i) => i.id === current)
+  return open.find((i) => items.indexOf(i) > at) ?? open[0] ?? null
 }
 
 /** 时间线中的核查记录 → 可读文本 */

@@ -134,6 +134,26 @@ describe('request：Cookie、CSRF 与错误处理', () => {
     expect(handler).toHaveBeenCalledTimes(1)
   })
 
+  it('验证码错误的 401（totp_invalid / totp_required）不是会话失效，不跳转登录页', async () => {
+    const handler = vi.fn()
+    onUnauthorized(handler)
+    mockFetch(() =>
+      json(401, {
+        error: { code: 'totp_invalid', message: '验证码不正确', fields: [{ field: 'code', label: '验证码', message: '验证码不正确' }] },
+      }),
+    )
+    const err = (await http.post('/me/totp/confirm', { code: '000000' }).catch((e) => e)) as ApiError
+    expect(err).toMatchObject({ status: 401, code: 'totp_invalid' })
+    expect(err.fieldErrors).toEqual({ code: '验证码不正确' })
+    mockFetch(() => json(401, { error: { code: 'totp_required', message: '请输入动态验证码', fields: [] } }))
+    await expect(http.post('/me/totp/recovery-codes', { code: '' })).rejects.toMatchObject({ code: 'totp_required' })
+    expect(handler).not.toHaveBeenCalled()
+    // 没有错误体的 401（例如代理返回）仍按会话失效处理
+    mockFetch(() => new Response('', { status: 401 }))
+    await expect(http.get('/me/notifications')).rejects.toMatchObject({ status: 401 })
+    expect(handler).toHaveBeenCalledTimes(1)
+  })
+
   it('429 的中文说明原样给到界面', async () => {
     mockFetch(() =>
       json(429, { error: { code: 'too_many_requests', message: '密码错误次数过多，账号已临时锁定，请于 2026-11-25 23:57（北京时间，约 15 分钟后）再试', fields: [], retry_after: 900 } }, { 'Retry-After': '900' }),

@@ -11,6 +11,8 @@ import { DEFAULT_CHUNK_SIZE, pendingUploadsFor, shouldRetryTus, tusErrorMessage,
 import MediaReport from '@/components/resources/MediaReport.vue'
 import ResourceEditView from '@/views/console/ResourceEditView.vue'
 import { json, mockFetch } from './helpers'
+import { useAuthStore } from '@/stores/auth'
+import { media as fixtureMedia, org, principal } from './fixtures'
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -167,6 +169,7 @@ const RES: Resource = {
   created_at: 1,
   updated_at: 2,
   cover: null,
+  toc_tree: null,
 }
 
 describe('资源表单模型', () => {
@@ -174,22 +177,24 @@ describe('资源表单模型', () => {
     expect(splitList('张三；李四;\n王五 ; ')).toEqual(['张三', '李四', '王五'])
   })
 
-  it('资源 → 表单 → 提交体：数组、数字、version；视频不提交时长', () => {
+  it('资源 → 表单 → 提交体：数组、version；视频不提交时长；导入的点击量、学习人数原样带回', () => {
     const f = formFromResource(RES)
     expect(f.presenters).toBe('张建华;(藏族)班班多杰')
-    expect(f.clicks).toBe('')
-    expect(f.learners).toBe('30')
-    const body = inputFromForm(f, RES.version)
+    // 点击量、学习人数不是表单字段（不能手填）
+    expect('clicks' in f).toBe(false)
+    expect('learners' in f).toBe(false)
+    const body = inputFromForm(f, RES)
     expect(body.presenters).toEqual(['张建华', '(藏族)班班多杰'])
     expect(body.version).toBe(3)
     expect(body.learners).toBe(30)
-    expect(body.clicks).toBeNull()
+    expect(body.clicks).toBe(0)
     expect('duration' in body).toBe(false)
-    // 网络课程可以填写时长；无法识别的数字原样交给服务端校验
-    const course = { ...emptyForm(), type: 'A03', duration: ' 02:45:32 ', clicks: '-1' }
+    // 网络课程可以填写时长；新建时不提交点击量、学习人数
+    const course = { ...emptyForm(), type: 'A03', duration: ' 02:45:32 ' }
     const b2 = inputFromForm(course)
     expect(b2.duration).toBe('02:45:32')
-    expect(b2.clicks).toBe('-1')
+    expect('clicks' in b2).toBe(false)
+    expect('learners' in b2).toBe(false)
     expect('version' in b2).toBe(false)
   })
 
@@ -233,20 +238,13 @@ describe('接口', () => {
 
 describe('MediaReport', () => {
   it('逐项显示要求、实测与结论（文字「通过 / 不通过」，不只靠颜色）', () => {
-    const media: MediaInfo = {
-      filename: 'a.mp4',
-      kind: 'video',
-      size: 1024 * 1024,
-      sha256: 'ab',
-      state: 'ready',
+    const media: MediaInfo = fixtureMedia({
       passed: false,
-      url: '/media/resources/5',
-      probe: {},
       report: [
         { rule: 'resolution', label: '分辨率', required: '≥ 1280×720', measured: '1280×720', pass: true, fixable: false },
         { rule: 'frame_rate', label: '帧率', required: '≥ 25 fps', measured: '24.85 fps', pass: false, fixable: false },
       ],
-    }
+    })
     const w = mount(MediaReport, { props: { media } })
     const rows = w.findAll('tbody tr')
     expect(rows).toHaveLength(2)
@@ -258,6 +256,17 @@ describe('MediaReport', () => {
 })
 
 describe('ResourceEditView', () => {
+  beforeEach(() => {
+    useAuthStore().user = principal({
+      id: 7,
+      username: 'gd_uploader',
+      role: 'uploader',
+      role_label: '录入员',
+      org_id: 22,
+      org: org({ id: 22, name: '岭南', kind: 'provincial_college', kind_label: '省属院校', level: 2, parent_id: 21, child_kinds: [] }),
+    })
+  })
+
   function makeRouter() {
     return createRouter({
       history: createMemoryHistory(),
@@ -311,6 +320,7 @@ describe('ResourceEditView', () => {
     mockFetch((c) => {
       if (c.url.includes('/categories')) return json(200, { items: [], tree: [] })
       if (c.url.endsWith('/media')) return json(200, { media: null })
+      if (c.url.endsWith('/history')) return json(200, { items: [], allowed_actions: [] })
       if (c.method === 'GET') return json(200, RES)
       return json(409, { error: { code: 'conflict', message: '资源已被他人修改，请刷新后重试', fields: [] } })
     })

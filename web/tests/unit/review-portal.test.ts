@@ -20,6 +20,7 @@ import {
 import SubmitPanel from '@/components/resources/SubmitPanel.vue'
 import SearchView from '@/views/portal/SearchView.vue'
 import { json, mockFetch } from './helpers'
+import { resource as fixtureResource } from './fixtures'
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -122,7 +123,7 @@ describe('审核辅助', () => {
       { value: '老年教育', count: 2 },
     ])
     expect(facetEntries({}, 'type')).toEqual([])
-    const root = { tag: '目录', title: '', children: [{ tag: '章', title: '第一章', children: [] }] }
+    const root = { tag: '目录', title: '', attrs: {}, children: [{ tag: '章', title: '第一章', attrs: {}, children: [] }] }
     expect(tocItems(root).map(tocTitle)).toEqual(['第一章'])
     expect(tocItems(null)).toEqual([])
     expect(tocTitle({ tag: '章', title: '', attrs: { 标题: '绪论' }, children: [] })).toBe('绪论')
@@ -152,17 +153,22 @@ describe('审核与门户接口', () => {
 })
 
 function resource(): Resource {
-  return {
-    id: 3, org_id: 1, title: '太极', type: 'A01', type_label: '视频资源', domain: '老年教育', platform: '', link: '', series: '',
-    series_order: '', summary: '', duration: '', created_on: '', copyright_holder: '甲', presenters: [], clicks: 0, learners: 0,
-    keywords: [], category: '', state: 'draft', state_label: '草稿', version: 2, created_at: 0, updated_at: 0, cover: null,
-  }
+  return fixtureResource()
 }
 
 describe('提交审核面板', () => {
   it('未勾选承诺不发请求；服务端的中文错误（含字段提示）显示在面板中', async () => {
     const { calls } = mockFetch(() =>
-      json(400, { error: { code: 'invalid_argument', message: '提交条件不满足', fields: [{ field: 'cover', label: '封面', message: '请先上传封面' }] } }),
+      json(400, {
+        error: {
+          code: 'invalid_argument',
+          message: '提交条件不满足',
+          fields: [
+            { field: 'cover', label: '封面', message: '请先上传封面' },
+            { field: 'technical_check', label: '技术检测', message: '媒体文件未通过技术检测或尚未检测' },
+          ],
+        },
+      }),
     )
     const w = mount(SubmitPanel, { props: { resource: resource() } })
     await w.find('button').trigger('click')
@@ -173,7 +179,13 @@ describe('提交审核面板', () => {
     await w.find('button').trigger('click')
     await flushPromises()
     expect(calls).toHaveLength(1)
-    expect(w.get('[data-testid="submit-error"]').text()).toBe('提交条件不满足：请先上传封面')
+    const err = w.get('[data-testid="submit-error"]')
+    expect(err.text()).toContain('提交条件不满足：')
+    expect(err.get('[data-field="cover"]').text()).toContain('请先上传封面')
+    // 每个原因都能直接跳到要修改的地方：未通过技术检测 → 检测报告
+    expect(err.get('[data-field="cover"] a').attributes('href')).toBe('#cover-panel')
+    expect(err.get('[data-field="technical_check"] a').text()).toBe('查看技术标准检测报告')
+    expect(err.get('[data-field="technical_check"] a').attributes('href')).toBe('#media-panel')
     expect(w.text()).not.toContain('"error"')
     expect(w.emitted('submitted')).toBeUndefined()
   })

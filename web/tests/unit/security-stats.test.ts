@@ -3,11 +3,12 @@ import { createPinia, setActivePinia } from 'pinia'
 import { onEnrolmentRequired, request, setCsrfToken } from '@/api/client'
 import { auditQuery } from '@/api/security'
 import { useAuthStore } from '@/stores/auth'
+import { principal } from './fixtures'
 import { kindLabel, notificationLink, useNotificationsStore } from '@/stores/notifications'
 import { graceRemaining, groupSecret, normaliseTotpCode, recoveryCodesText, svgDataUrl } from '@/utils/totp'
 import { auditFilterFromForm, dayStartMs, parseWordList, policyFromForm, policyToForm } from '@/utils/security'
 import { dayRange, isoDay, submissionsOption, submissionsTotal, usageByKey, usageTrend } from '@/utils/stats'
-import { navFor } from '@/nav'
+import { canEditCampaigns, canListUsers, canPublishBatches, canSee, canWriteResources, homeFor, navFor } from '@/nav'
 import { json, mockFetch } from './helpers'
 
 beforeEach(() => {
@@ -112,13 +113,48 @@ describe('统计数据整理', () => {
 })
 
 describe('导航按角色', () => {
+  const user = (role: string, kind = 'province_dept') => ({ role, org: { kind } })
+  const labels = (role: string, kind?: string) => navFor(user(role, kind)).map((i) => i.label)
+
   it('审计员看到审计日志，安全管理员看到安全策略与敏感词表，录入员都看不到', () => {
-    const labels = (r: string) => navFor(r).map((i) => i.label)
-    expect(labels('auditor')).toContain('审计日志')
-    expect(labels('auditor')).not.toContain('安全策略')
-    expect(labels('security_admin')).toEqual(expect.arrayContaining(['安全策略', '敏感词表', '统计']))
-    expect(labels('uploader')).not.toEqual(expect.arrayContaining(['统计']))
-    expect(labels('uploader')).toContain('双因素认证')
+    expect(labels('auditor', 'open_university')).toContain('审计日志')
+    expect(labels('auditor', 'open_university')).not.toContain('安全策略')
+    expect(labels('security_admin', 'open_university')).toEqual(expect.arrayContaining(['安全策略', '敏感词表', '统计']))
+    expect(labels('uploader', 'provincial_college')).not.toEqual(expect.arrayContaining(['统计']))
+    expect(labels('uploader', 'provincial_college')).toContain('双因素认证')
+  })
+
+  it('没有服务端会拒绝的菜单项：录入员不见审核与发布批次，单位管理员不见审核队列', () => {
+    expect(labels('uploader', 'provincial_college')).toEqual(['我的单位', '资源管理', '批量导入', '征集批次', '双因素认证'])
+    expect(labels('unit_admin')).not.toContain('审核队列')
+    expect(labels('unit_admin')).not.toContain('发布批次')
+    expect(labels('reviewer')).toEqual(['我的单位', '审核队列', '征集批次', '双因素认证'])
+    // 国家开放大学的审核员（终审）还负责发布批次
+    expect(labels('reviewer', 'open_university')).toContain('发布批次')
+    expect(labels('platform_admin', 'open_university')).toEqual(
+      expect.arrayContaining(['资源管理', '审核队列', '发布批次', '征集批次', '使用评价', '统计', '敏感词表']),
+    )
+    expect(labels('platform_admin', 'open_university')).not.toContain('批量导入')
+  })
+
+  it('各角色的落地页', () => {
+    expect(homeFor(user('uploader', 'provincial_college'))).toBe('resources')
+    expect(homeFor(user('reviewer'))).toBe('review-queue')
+    expect(homeFor(user('platform_admin', 'open_university'))).toBe('batches')
+    expect(homeFor(user('unit_admin'))).toBe('my-org')
+    expect(homeFor(user('security_admin', 'open_university'))).toBe('security')
+    expect(homeFor(user('auditor', 'open_university'))).toBe('audit')
+    expect(homeFor(null)).toBe('my-org')
+  })
+
+  it('按钮级权限：录入、发布批次、征集批次、账号列表', () => {
+    expect(canWriteResources(user('uploader'))).toBe(true)
+    expect(canWriteResources(user('platform_admin', 'open_university'))).toBe(false)
+    expect(canPublishBatches(user('reviewer'))).toBe(false)
+    expect(canPublishBatches(user('reviewer', 'open_university'))).toBe(true)
+    expect(canEditCampaigns(user('unit_admin'))).toBe(false)
+    expect(canListUsers(user('uploader'))).toBe(false)
+    expect(canSee(user('uploader'), 'review')).toBe(false)
   })
 })
 
@@ -150,7 +186,7 @@ describe('登录的第二步与受限会话', () => {
 
   it('markEnrolmentRequired 把会话标成受限', () => {
     const auth = useAuthStore()
-    auth.user = { id: 1, username: 'a', display_name: '', role: 'reviewer', role_label: '审核员', org_id: 1 }
+    auth.user = principal({ id: 1, username: 'a', display_name: '', role: 'reviewer', role_label: '审核员', org_id: 1 })
     auth.markEnrolmentRequired()
     expect(auth.enrolmentRequired).toBe(true)
   })
@@ -190,7 +226,8 @@ describe('通知 store', () => {
     expect(kindLabel('other')).toBe('通知')
     expect(notificationLink({ kind: 'published', resource_id: 3 })).toBe('/resources/3')
     expect(notificationLink({ kind: 'queued', resource_id: 3 })).toBe('/console/review/3')
-    expect(notificationLink({ kind: 'returned', resource_id: 3 })).toBe('/console/resources/3')
+    expect(notificationLink({ kind: 'returned', resource_id: 3 })).toBe('/console/resources/3#review-feedback')
+    expect(notificationLink({ kind: 'rejected', resource_id: 3 })).toBe('/console/resources/3#review-feedback')
     expect(notificationLink({ kind: 'deadline', resource_id: null })).toBeNull()
   })
 })

@@ -5,16 +5,9 @@ import { getCsrfToken, setCsrfToken } from '@/api/client'
 import { useAuthStore } from '@/stores/auth'
 import { LARGE_TEXT_CLASS, LARGE_TEXT_KEY, applyStoredPrefs, usePrefsStore } from '@/stores/prefs'
 import { json, mockFetch } from './helpers'
+import { principal } from './fixtures'
 
-const GD_ADMIN = {
-  id: 5,
-  username: 'gd_admin',
-  display_name: 'gd_admin',
-  role: 'unit_admin',
-  role_label: '单位管理员',
-  org_id: 21,
-  org: { id: 21, name: '广东省教育厅', kind: 'province_dept', kind_label: '省级教育行政部门', level: 1, parent_id: 1, child_kinds: ['provincial_college'], created_at: 0 },
-}
+const GD_ADMIN = principal()
 
 beforeEach(() => {
   setActivePinia(createPinia())
@@ -59,7 +52,7 @@ describe('auth store', () => {
     await auth.login('u', 'p')
     expect(auth.canManage).toBe(false)
     expect(auth.isStaff).toBe(true)
-    auth.user = { ...GD_ADMIN, role: 'learner', org_id: null, org: null }
+    auth.user = { ...GD_ADMIN, role: 'learner', org_id: null, org: undefined }
     expect(auth.isStaff).toBe(false)
   })
 
