@@ -110,6 +110,39 @@ security::SecurityPolicy PolicyDefaults(const Config& config) {
 
 }  // namespace
 
+namespace {
+
+// The review module's technical check over the ingest module's stored results. An A03 link
+// without a check of its current URL from the last hour gets one queued (pending); a failed
+// one is queued again, so that a link fixed meanwhile passes at the next attempt. Nothing is
+// fetched here.
+class IngestTechnicalCheck final : public review::TechnicalCheck {
+ public:
+  IngestTechnicalCheck(ingest::IngestService& ingest, const Clock& clock)
+      : ingest_(ingest), clock_(clock) {}
+
+  Result<review::TechnicalVerdict> Verdict(const resources::Resource& r) override {
+    using V = review::TechnicalVerdict;
+    if (r.meta.type != resources::ResourceType::kCourse) {
+      LEP_ASSIGN_OR_RETURN(bool passed, ingest_.TechnicalCheckPassed(r));
+      return passed ? V::kPassed : V::kFailed;
+    }
+    if (r.meta.link.empty()) return V::kFailed;
+    LEP_ASSIGN_OR_RETURN(auto check, ingest_.LinkCheck(r.id));
+    bool current = check && check->url == r.meta.link &&
+                   clock_.NowMs() - check->checked_at < 3'600'000;
+    if (current && check->reachable) return V::kPassed;
+    LEP_RETURN_IF_ERROR(ingest_.RequestLinkCheck(r.id));
+    return current ? V::kFailed : V::kPending;
+  }
+
+ private:
+  ingest::IngestService& ingest_;
+  const Clock& clock_;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const Clock* clock,
                                                     bool migrate, SearchIndexUse search_use) {
   auto ctx = std::make_unique<AppContext>();
@@ -224,19 +257,17 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       return hits;
     });
   }
-  ctx->review = std::make_unique<review::ReviewService>(
-      *ctx->db, *ctx->resource_repo, *ctx->org_repo, *ctx->resources, *ctx->clock,
-      [raw](const resources::Resource& r) {
-        if (r.meta.type == resources::ResourceType::kCourse) {
-          return !r.meta.link.empty() && raw->ingest->CheckLinkNow(r.id, r.meta.link).reachable;
-        }
-        auto passed = raw->ingest->TechnicalCheckPassed(r);
-        return passed && *passed;
-      });
+  ctx->review_repos = review::NewSqlReviewRepositories(*ctx->db);
+  ctx->technical_check = std::make_unique<IngestTechnicalCheck>(*ctx->ingest, *ctx->clock);
+  ctx->review = std::make_unique<review::ReviewService>(review::ReviewService::Deps{
+      *ctx->db, *ctx->resources, *ctx->resource_repo, *ctx->org_repo, *ctx->user_repo,
+      *ctx->review_repos.campaigns, *ctx->review_repos.history, *ctx->review_repos.batches,
+      *ctx->review_repos.progress, *ctx->review_repos.pending_uploads, *ctx->technical_check,
+      *ctx->clock});
   ctx->video->SetReviewerCheck([raw](const auth::Principal& p, const resources::Resource& r) {
-    auto allowed = raw->review->Allowed(p, r.id);
-    if (!allowed) return false;
-    for (review::Action a : *allowed) {
+    auto timeline = raw->review->TimelineOf(p, r.id);
+    if (!timeline) return false;
+    for (review::Action a : timeline->allowed) {
       if (a == review::Action::kApprove || a == review::Action::kReturn ||
           a == review::Action::kClaim || a == review::Action::kUnclaim) {
         return true;
@@ -255,7 +286,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       }
       mailer = review::NewCurlSmtpMailer(config.smtp_url, config.smtp_from);
     }
-    ctx->notifications = std::make_unique<review::NotificationService>(*ctx->db, *ctx->clock, no);
+    ctx->notifications = std::make_unique<review::NotificationService>(
+        *ctx->db, *ctx->review_repos.notifications, *ctx->review_repos.campaigns, *ctx->clock, no);
     ctx->review->SetNotifications(ctx->notifications.get());
     ctx->review_jobs = std::make_unique<review::ReviewJobs>(
         *ctx->review, *ctx->notifications, *ctx->org_repo, std::move(mailer),

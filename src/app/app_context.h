@@ -30,7 +30,9 @@
 #include "resources/resource_service.h"
 #include "review/notifications.h"
 #include "review/review_jobs.h"
+#include "review/review_repositories.h"
 #include "review/review_service.h"
+#include "review/technical_check.h"
 #include "review/sensitive_words.h"
 #include "search/search_index.h"
 #include "security/audit_chain.h"
@@ -81,6 +83,8 @@ struct AppContext {
   std::unique_ptr<video::VideoRepository> video_repo;
   std::unique_ptr<video::VideoService> video;
   std::unique_ptr<jobs::JobRunner> video_runner;
+  review::ReviewRepositories review_repos;
+  std::unique_ptr<review::TechnicalCheck> technical_check;  // over `ingest`
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<linkcheck::LinkChecker> link_checker;
   // The sensitive-word screen, replaced as a whole when the list changes.

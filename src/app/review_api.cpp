@@ -1,7 +1,10 @@
 // HTTP adapter for the review workflow: campaigns, submit, review decisions, queues,
 // history, publication batches, withdraw/republish, progress and the sensitive-word screen.
+// Transport only: each handler parses (review_requests.h), makes one service call and
+// renders JSON.
 #include "app/api_common.h"
 #include "app/resources_json.h"
+#include "app/review_requests.h"
 #include "app/routes.h"
 #include "auth/authorizer.h"
 #include "review/review_service.h"
@@ -13,6 +16,7 @@ using auth::Principal;
 using http::Request;
 using http::Response;
 using review::Action;
+using review::ReviewService;
 
 json CampaignJson(const review::Campaign& c) {
   return {{"id", c.id},
@@ -45,334 +49,289 @@ json BatchJson(const review::Batch& b) {
           {"resource_ids", b.resource_ids}};
 }
 
-// "scheduled_at": absent → nullopt; null → {nullopt}; Unix ms → {ms}; anything else a field
-// error.
-std::optional<std::optional<int64_t>> ScheduledAt(const json& body, std::vector<FieldError>& errors) {
-  auto it = body.find("scheduled_at");
-  if (it == body.end()) return std::nullopt;
-  if (it->is_null()) return std::optional<int64_t>{};
-  if (it->is_number_integer()) return std::optional<int64_t>{it->get<int64_t>()};
-  errors.push_back({"scheduled_at", "定时发布时间", "定时发布时间应为 Unix 毫秒数或 null"});
-  return std::nullopt;
+json HistoryEntryJson(const review::HistoryEntry& e) {
+  return {{"action", e.action},       {"from", e.from_state},
+          {"to", e.to_state},         {"comment", e.comment},
+          {"checklist", e.checklist}, {"actor_id", e.actor_id},
+          {"actor", e.actor_name},    {"unit", e.actor_org_name},
+          {"took_over", e.took_over}, {"at", e.at}};
 }
 
-// Parses {action?, comment, checklist:{ideology,copyright,secrecy,science}, attestation,
-// version, campaign_id}.
-Result<review::ReviewRequest> ParseReviewRequest(const Request& req, std::optional<Action> fixed) {
-  LEP_ASSIGN_OR_RETURN(json body, ParseJsonObject(req));
-  review::ReviewRequest r;
-  std::vector<FieldError> errors;
-  if (fixed) {
-    r.action = *fixed;
+json QueueItemJson(const review::QueueItem& i) {
+  json j = ResourceJson(i.resource, false);
+  j["org_name"] = i.org_name;
+  j["overdue"] = i.overdue;
+  j["allowed_actions"] = ActionsJson(i.allowed);
+  return j;
+}
+
+json BulkOutcomeJson(const review::BulkOutcome& o) {
+  json item = {{"id", o.id}, {"ok", o.result.has_value()}};
+  if (o.result) {
+    item["state"] = std::string(resources::StateName(o.result->state));
   } else {
-    std::string name = StringField(body, "action", "审核操作", errors);
-    auto a = review::ParseAction(name);
-    if (!a) {
-      errors.push_back({"action", "审核操作", "审核操作无效：" + name});
-    } else {
-      r.action = *a;
+    item["error"] = o.result.error().message;
+  }
+  return item;
+}
+
+// ---- Handlers: (service, request, principal) → response ----
+
+Response ListCampaigns(ReviewService& review, Request&, const Principal&) {
+  auto list = review.Campaigns();
+  if (!list) return Response::FromError(list.error());
+  json items = json::array();
+  for (const auto& c : *list) items.push_back(CampaignJson(c));
+  return Response::Json(200, {{"items", items}});
+}
+
+Response SaveCampaign(ReviewService& review, Request& req, const Principal& p, bool create) {
+  int64_t id = 0;
+  if (!create) {
+    auto param = req.IdParam("id");
+    if (!param) return Response::FromError(Error::NotFound("征集批次不存在"));
+    id = *param;
+  }
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto campaign = ParseCampaign(*body, id);
+  if (!campaign) return Response::FromError(campaign.error());
+  auto saved = review.SaveCampaign(p, *campaign);
+  if (!saved) return Response::FromError(saved.error());
+  return Response::Json(create ? 201 : 200, CampaignJson(*saved));
+}
+
+// submit / review / withdraw / republish: fixed is the route's action (else the body's).
+Response Decide(ReviewService& review, Request& req, const Principal& p,
+                std::optional<Action> fixed) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在"));
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto r = ParseReviewRequest(*body, fixed);
+  if (!r) return Response::FromError(r.error());
+  auto updated = review.Act(p, resources::ResourceId{*id}, *r);
+  if (!updated) return Response::FromError(updated.error());
+  return Response::Json(200, ResourceJson(*updated));
+}
+
+Response History(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在"));
+  auto timeline = review.TimelineOf(p, resources::ResourceId{*id});
+  if (!timeline) return Response::FromError(timeline.error());
+  json items = json::array();
+  for (const auto& e : timeline->entries) items.push_back(HistoryEntryJson(e));
+  return Response::Json(200,
+                        {{"items", items}, {"allowed_actions", ActionsJson(timeline->allowed)}});
+}
+
+Response Queue(ReviewService& review, Request& req, const Principal& p) {
+  auto filter = ParseQueueFilter(req.query);
+  if (!filter) return Response::FromError(filter.error());
+  auto q = review.Queue(p, *filter);
+  if (!q) return Response::FromError(q.error());
+  json items = json::array();
+  for (const auto& i : *q) items.push_back(QueueItemJson(i));
+  return Response::Json(200, {{"items", items}, {"total", items.size()}});
+}
+
+Response BulkApprove(ReviewService& review, Request& req, const Principal& p) {
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto parsed = ParseBulkApprove(*body);
+  if (!parsed) return Response::FromError(parsed.error());
+  json results = json::array();
+  int approved = 0;
+  for (const auto& o : review.BulkApprove(p, parsed->ids, parsed->request)) {
+    approved += o.result ? 1 : 0;
+    results.push_back(BulkOutcomeJson(o));
+  }
+  return Response::Json(200, {{"approved", approved}, {"results", results}});
+}
+
+Response ListBatches(ReviewService& review, Request&, const Principal& p) {
+  auto list = review.Batches(p);
+  if (!list) return Response::FromError(list.error());
+  json items = json::array();
+  for (const auto& b : *list) items.push_back(BatchJson(b));
+  return Response::Json(200, {{"items", items}});
+}
+
+Response CreateBatch(ReviewService& review, Request& req, const Principal& p) {
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto parsed = ParseNewBatch(*body);
+  if (!parsed) return Response::FromError(parsed.error());
+  auto b = review.CreateBatch(p, parsed->name, parsed->resource_ids, parsed->scheduled_at);
+  if (!b) return Response::FromError(b.error());
+  return Response::Json(201, BatchJson(*b));
+}
+
+Response GetBatch(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
+  auto got = review.GetBatch(p, *id);
+  if (!got) return Response::FromError(got.error());
+  json j = BatchJson(got->first);
+  json items = json::array();
+  for (const auto& i : got->second) {
+    items.push_back({{"id", i.id},
+                     {"title", i.title},
+                     {"unit", i.unit},
+                     {"domain", i.domain},
+                     {"type", i.type}});
+  }
+  j["items"] = std::move(items);
+  return Response::Json(200, j);
+}
+
+Response UpdateBatch(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto update = ParseBatchUpdate(*body);
+  if (!update) return Response::FromError(update.error());
+  auto b = review.UpdateBatch(p, *id, *update);
+  if (!b) return Response::FromError(b.error());
+  return Response::Json(200, BatchJson(*b));
+}
+
+Response PublishBatch(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
+  auto b = review.PublishBatch(p, *id);
+  if (!b) return Response::FromError(b.error());
+  return Response::Json(200, BatchJson(*b));
+}
+
+Response Progress(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("征集批次不存在"));
+  auto rows = review.Progress(p, *id);
+  if (!rows) return Response::FromError(rows.error());
+  json items = json::array();
+  for (const auto& r : *rows) {
+    items.push_back({{"unit", r[0]},
+                     {"state", r[1]},
+                     {"domain", r[2]},
+                     {"type", r[3]},
+                     {"count", std::stoll(r[4])}});
+  }
+  return Response::Json(200, {{"items", items}});
+}
+
+// ---- The sensitive-word list (its screen lives in the AppContext) ----
+
+Response Screening(AppContext& ctx, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("资源不存在"));
+  auto r = ctx.resources->Get(p, resources::ResourceId{*id});
+  if (!r) return Response::FromError(r.error());
+  const auto& m = r->meta;
+  std::vector<review::ScreenField> fields = {{"title", m.title},
+                                             {"summary", m.summary},
+                                             {"presenters", resources::JoinList(m.presenters)},
+                                             {"keywords", resources::JoinList(m.keywords)},
+                                             {"toc", m.toc},
+                                             {"series", m.series},
+                                             {"category", m.category},
+                                             {"copyright_holder", m.copyright_holder}};
+  json hits = json::array();
+  std::lock_guard lock(ctx.screen_mu);
+  if (ctx.screen) {
+    for (const auto& h : ctx.screen->Screen(fields)) {
+      hits.push_back({{"field", h.field},
+                      {"label", std::string(resources::LabelOf(h.field))},
+                      {"word", h.word},
+                      {"matched", h.matched},
+                      {"position", h.position},
+                      {"length", h.length}});
     }
   }
-  r.comment = StringField(body, "comment", "意见", errors);
-  if (body.contains("reason") && body["reason"].is_string() && r.comment.empty()) {
-    r.comment = body["reason"].get<std::string>();
-  }
-  if (body.contains("checklist") && body["checklist"].is_object()) {
-    const json& c = body["checklist"];
-    auto tick = [&](const char* k) { return c.contains(k) && c[k].is_boolean() && c[k].get<bool>(); };
-    r.checklist = {tick("ideology"), tick("copyright"), tick("secrecy"), tick("science")};
-  }
-  r.attestation = body.value("attestation", false);
-  if (body.contains("version") && body["version"].is_number_integer()) {
-    r.expected_version = body["version"].get<int64_t>();
-  }
-  if (body.contains("campaign_id") && body["campaign_id"].is_number_integer()) {
-    r.campaign_id = body["campaign_id"].get<int64_t>();
-  }
-  if (!errors.empty()) return Fail(Error::InvalidArgument(errors[0].message, errors));
-  return r;
+  return Response::Json(200, {{"hits", hits}, {"count", hits.size()}});
 }
 
-http::Handler ActionRoute(AppContext& ctx, std::optional<Action> fixed) {
-  return Authed(ctx, [&ctx, fixed](Request& req, const Principal& p) {
-    auto id = req.IdParam("id");
-    if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-    auto r = ParseReviewRequest(req, fixed);
-    if (!r) return Response::FromError(r.error());
-    auto updated = ctx.review->Act(p, resources::ResourceId{*id}, *r);
-    if (!updated) return Response::FromError(updated.error());
-    return Response::Json(200, ResourceJson(*updated));
-  });
+Response SensitiveWords(AppContext& ctx, Request&, const Principal& p) {
+  if (!auth::Authorizer::CanReadSensitiveWords(p)) {
+    return Response::FromError(Error::PermissionDenied("只有安全管理员可以查看敏感词表"));
+  }
+  std::lock_guard lock(ctx.screen_mu);
+  return Response::Json(200, {{"words", ctx.screen_words}});
+}
+
+Response ReplaceSensitiveWords(AppContext& ctx, Request& req, const Principal& p) {
+  if (!auth::Authorizer::CanEditSensitiveWords(p)) {
+    return Response::FromError(Error::PermissionDenied("只有安全管理员可以维护敏感词表"));
+  }
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto words = ParseSensitiveWordsBody(*body);
+  if (!words) return Response::FromError(words.error());
+  LEP_RETURN_RESPONSE_IF_ERROR(SetSensitiveWords(ctx, *words, &p));
+  return Response::Json(200, {{"words", *words}, {"count", words->size()}});
 }
 
 }  // namespace
 
-void AddReviewRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/campaigns", Authed(ctx, [&ctx](Request&, const Principal&) {
-                auto list = ctx.review->Campaigns();
-                if (!list) return Response::FromError(list.error());
-                json items = json::array();
-                for (const auto& c : *list) items.push_back(CampaignJson(c));
-                return Response::Json(200, {{"items", items}});
-              }), 1024, "征集批次列表"});
-
-  auto save_campaign = [&ctx](bool create) {
-    return Authed(ctx, [&ctx, create](Request& req, const Principal& p) {
-      auto body = ParseJsonObject(req);
-      if (!body) return Response::FromError(body.error());
-      std::vector<FieldError> errors;
-      review::Campaign c;
-      if (!create) {
-        auto id = req.IdParam("id");
-        if (!id) return Response::FromError(Error::NotFound("征集批次不存在"));
-        c.id = *id;
-      }
-      c.name = StringField(*body, "name", "批次名称", errors);
-      c.year = body->value("year", int64_t{0});
-      c.description = StringField(*body, "description", "说明", errors);
-      c.contact_deadline = StringField(*body, "contact_deadline", "联系人报送截止日期", errors);
-      c.submission_deadline = StringField(*body, "submission_deadline", "资源提交截止日期", errors);
-      c.first_review_deadline = StringField(*body, "first_review_deadline", "初审截止日期", errors);
-      c.final_review_deadline = StringField(*body, "final_review_deadline", "终审截止日期", errors);
-      if (!errors.empty()) return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
-      auto saved = ctx.review->SaveCampaign(p, c);
-      if (!saved) return Response::FromError(saved.error());
-      return Response::Json(create ? 201 : 200, CampaignJson(*saved));
+void AddReviewRoutes(http::Router& router, const RouteGuard& authed, ReviewService& review) {
+  using Fn = Response (*)(ReviewService&, Request&, const Principal&);
+  auto with = [&](Fn fn) {
+    return authed([&review, fn](Request& req, const Principal& p) { return fn(review, req, p); });
+  };
+  auto save = [&](bool create) {
+    return authed([&review, create](Request& req, const Principal& p) {
+      return SaveCampaign(review, req, p, create);
     });
   };
-  router.Add({"POST", "/api/v1/campaigns", save_campaign(true), 16 * 1024,
-              "新建征集批次（平台管理员）"});
-  router.Add({"PUT", "/api/v1/campaigns/{id}", save_campaign(false), 16 * 1024,
+  auto decide = [&](std::optional<Action> fixed) {
+    return authed([&review, fixed](Request& req, const Principal& p) {
+      return Decide(review, req, p, fixed);
+    });
+  };
+  router.Add({"GET", "/api/v1/campaigns", with(ListCampaigns), 1024, "征集批次列表"});
+  router.Add({"POST", "/api/v1/campaigns", save(true), 16 * 1024, "新建征集批次（平台管理员）"});
+  router.Add({"PUT", "/api/v1/campaigns/{id}", save(false), 16 * 1024,
               "修改/延长征集批次截止日期（平台管理员）"});
-
-  router.Add({"POST", "/api/v1/resources/{id}/submit", ActionRoute(ctx, Action::kSubmit), 4096,
+  router.Add({"POST", "/api/v1/resources/{id}/submit", decide(Action::kSubmit), 4096,
               "提交审核（须 attestation: true 承诺内容与版权审查已完成）"});
-  router.Add({"POST", "/api/v1/resources/{id}/review", ActionRoute(ctx, std::nullopt), 16 * 1024,
-              "审核操作：approve/return/reject/claim/unclaim/take_over（含 checklist、comment、version）"});
-  router.Add({"POST", "/api/v1/resources/{id}/withdraw", ActionRoute(ctx, Action::kWithdraw), 4096,
+  router.Add({"POST", "/api/v1/resources/{id}/review", decide(std::nullopt), 16 * 1024,
+              "审核操作：approve/return/reject/claim/unclaim/take_over（含 "
+              "checklist、comment、version）"});
+  router.Add({"POST", "/api/v1/resources/{id}/withdraw", decide(Action::kWithdraw), 4096,
               "下线已发布资源（平台管理员，须填写原因 reason）"});
-  router.Add({"POST", "/api/v1/resources/{id}/republish", ActionRoute(ctx, Action::kRepublish),
-              4096, "重新上线（平台管理员）"});
+  router.Add({"POST", "/api/v1/resources/{id}/republish", decide(Action::kRepublish), 4096,
+              "重新上线（平台管理员）"});
+  router.Add({"GET", "/api/v1/resources/{id}/history", with(History), 1024,
+              "审核时间线与当前可执行的操作"});
+  router.Add({"GET", "/api/v1/reviews/queue", with(Queue), 1024,
+              "审核队列（按批次、单位、范围、类型、状态、是否逾期筛选）"});
+  router.Add({"POST", "/api/v1/reviews/bulk-approve", with(BulkApprove), 256 * 1024,
+              "批量审核通过（同一意见与核查项）"});
+  router.Add({"GET", "/api/v1/batches", with(ListBatches), 1024, "发布批次列表"});
+  router.Add({"POST", "/api/v1/batches", with(CreateBatch), 256 * 1024,
+              "组建发布批次（第N批，国家开放大学；可选 scheduled_at 定时发布）"});
+  router.Add({"GET", "/api/v1/batches/{id}", with(GetBatch), 1024, "发布批次预览：批次与批内资源"});
+  router.Add({"PUT", "/api/v1/batches/{id}", with(UpdateBatch), 16 * 1024,
+              "修改发布批次：{scheduled_at: 毫秒|null（取消定时）, name?}"});
+  router.Add({"POST", "/api/v1/batches/{id}/publish", with(PublishBatch), 1024,
+              "发布批次：批内资源全部上线"});
+  router.Add({"GET", "/api/v1/campaigns/{id}/progress", with(Progress), 1024,
+              "征集进度：按单位 × 状态 × 范围 × 类型计数"});
+}
 
-  router.Add({"GET", "/api/v1/resources/{id}/history",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-                auto h = ctx.review->History(p, resources::ResourceId{*id});
-                if (!h) return Response::FromError(h.error());
-                auto allowed = ctx.review->Allowed(p, resources::ResourceId{*id});
-                json items = json::array();
-                for (const auto& e : *h) {
-                  items.push_back({{"action", e.action},
-                                   {"from", e.from_state},
-                                   {"to", e.to_state},
-                                   {"comment", e.comment},
-                                   {"checklist", e.checklist},
-                                   {"actor_id", e.actor_id},
-                                   {"actor", e.actor_name},
-                                   {"unit", e.actor_org_name},
-                                   {"took_over", e.took_over},
-                                   {"at", e.at}});
-                }
-                return Response::Json(200, {{"items", items},
-                                            {"allowed_actions",
-                                             allowed ? ActionsJson(*allowed) : json::array()}});
-              }), 1024, "审核时间线与当前可执行的操作"});
-
-  router.Add({"GET", "/api/v1/reviews/queue", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                review::QueueFilter f;
-                auto opt = [&](const char* k) -> std::optional<std::string> {
-                  auto v = req.Query(k);
-                  if (!v || v->empty()) return std::nullopt;
-                  return v;
-                };
-                if (auto v = opt("campaign_id")) f.campaign_id = std::atoll(v->c_str());
-                if (auto v = opt("org_id")) f.unit_id = std::atoll(v->c_str());
-                f.domain = opt("domain");
-                f.type = opt("type");
-                f.state = opt("state");
-                f.overdue_only = req.Query("overdue").value_or("") == "true";
-                auto q = ctx.review->Queue(p, f);
-                if (!q) return Response::FromError(q.error());
-                json items = json::array();
-                for (const auto& i : *q) {
-                  json j = ResourceJson(i.resource, false);
-                  j["org_name"] = i.org_name;
-                  j["overdue"] = i.overdue;
-                  j["allowed_actions"] = ActionsJson(i.allowed);
-                  items.push_back(std::move(j));
-                }
-                return Response::Json(200, {{"items", items}, {"total", items.size()}});
-              }), 1024, "审核队列（按批次、单位、范围、类型、状态、是否逾期筛选）"});
-
-  router.Add({"POST", "/api/v1/reviews/bulk-approve",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto body = ParseJsonObject(req);
-                if (!body) return Response::FromError(body.error());
-                auto r = ParseReviewRequest(req, Action::kApprove);
-                if (!r) return Response::FromError(r.error());
-                if (!body->contains("ids") || !(*body)["ids"].is_array()) {
-                  return Response::FromError(Error::InvalidArgument(
-                      "请选择资源", {{"ids", "资源", "ids 应为资源 ID 列表"}}));
-                }
-                json results = json::array();
-                int ok = 0;
-                for (const auto& v : (*body)["ids"]) {
-                  if (!v.is_number_integer()) continue;
-                  review::ReviewRequest one = *r;
-                  one.expected_version.reset();
-                  auto res = ctx.review->Act(p, resources::ResourceId{v.get<int64_t>()}, one);
-                  json item = {{"id", v}, {"ok", static_cast<bool>(res)}};
-                  if (res) {
-                    ++ok;
-                    item["state"] = std::string(resources::StateName(res->state));
-                  } else {
-                    item["error"] = res.error().message;
-                  }
-                  results.push_back(std::move(item));
-                }
-                return Response::Json(200, {{"approved", ok}, {"results", results}});
-              }), 256 * 1024, "批量审核通过（同一意见与核查项）"});
-
-  router.Add({"GET", "/api/v1/batches", Authed(ctx, [&ctx](Request&, const Principal& p) {
-                auto list = ctx.review->Batches(p);
-                if (!list) return Response::FromError(list.error());
-                json items = json::array();
-                for (const auto& b : *list) items.push_back(BatchJson(b));
-                return Response::Json(200, {{"items", items}});
-              }), 1024, "发布批次列表"});
-
-  router.Add({"POST", "/api/v1/batches", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto body = ParseJsonObject(req);
-                if (!body) return Response::FromError(body.error());
-                std::vector<FieldError> errors;
-                std::string name = StringField(*body, "name", "批次名称", errors);
-                std::vector<int64_t> ids;
-                if (body->contains("resource_ids") && (*body)["resource_ids"].is_array()) {
-                  for (const auto& v : (*body)["resource_ids"]) {
-                    if (v.is_number_integer()) ids.push_back(v.get<int64_t>());
-                  }
-                }
-                auto scheduled = ScheduledAt(*body, errors);
-                if (!errors.empty()) {
-                  return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
-                }
-                auto b = ctx.review->CreateBatch(p, name, ids,
-                                                 scheduled ? *scheduled : std::nullopt);
-                if (!b) return Response::FromError(b.error());
-                return Response::Json(201, BatchJson(*b));
-              }), 256 * 1024, "组建发布批次（第N批，国家开放大学；可选 scheduled_at 定时发布）"});
-
-  router.Add({"GET", "/api/v1/batches/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
-                auto got = ctx.review->GetBatch(p, *id);
-                if (!got) return Response::FromError(got.error());
-                json j = BatchJson(got->first);
-                json items = json::array();
-                for (const auto& i : got->second) {
-                  items.push_back({{"id", i.id}, {"title", i.title}, {"unit", i.unit},
-                                   {"domain", i.domain}, {"type", i.type}});
-                }
-                j["items"] = std::move(items);
-                return Response::Json(200, j);
-              }), 1024, "发布批次预览：批次与批内资源"});
-
-  router.Add({"PUT", "/api/v1/batches/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
-                auto body = ParseJsonObject(req);
-                if (!body) return Response::FromError(body.error());
-                std::vector<FieldError> errors;
-                review::ReviewService::BatchUpdate u;
-                u.scheduled_at = ScheduledAt(*body, errors);
-                if (body->contains("name")) u.name = StringField(*body, "name", "批次名称", errors);
-                if (!errors.empty()) {
-                  return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
-                }
-                auto b = ctx.review->UpdateBatch(p, *id, u);
-                if (!b) return Response::FromError(b.error());
-                return Response::Json(200, BatchJson(*b));
-              }), 16 * 1024, "修改发布批次：{scheduled_at: 毫秒|null（取消定时）, name?}"});
-
-  router.Add({"POST", "/api/v1/batches/{id}/publish",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
-                auto b = ctx.review->PublishBatch(p, *id);
-                if (!b) return Response::FromError(b.error());
-                return Response::Json(200, BatchJson(*b));
-              }), 1024, "发布批次：批内资源全部上线"});
-
-  router.Add({"GET", "/api/v1/campaigns/{id}/progress",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("征集批次不存在"));
-                auto rows = ctx.review->Progress(p, *id);
-                if (!rows) return Response::FromError(rows.error());
-                json items = json::array();
-                for (const auto& r : *rows) {
-                  items.push_back({{"unit", r[0]}, {"state", r[1]}, {"domain", r[2]},
-                                   {"type", r[3]}, {"count", std::stoll(r[4])}});
-                }
-                return Response::Json(200, {{"items", items}});
-              }), 1024, "征集进度：按单位 × 状态 × 范围 × 类型计数"});
-
-  router.Add({"GET", "/api/v1/resources/{id}/screening",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-                auto r = ctx.resources->Get(p, resources::ResourceId{*id});
-                if (!r) return Response::FromError(r.error());
-                const auto& m = r->meta;
-                std::vector<review::ScreenField> fields = {
-                    {"title", m.title},       {"summary", m.summary},
-                    {"presenters", resources::JoinList(m.presenters)},
-                    {"keywords", resources::JoinList(m.keywords)},
-                    {"toc", m.toc},           {"series", m.series},
-                    {"category", m.category}, {"copyright_holder", m.copyright_holder}};
-                json hits = json::array();
-                std::lock_guard lock(ctx.screen_mu);
-                if (ctx.screen) {
-                  for (const auto& h : ctx.screen->Screen(fields)) {
-                    hits.push_back({{"field", h.field},
-                                    {"label", std::string(resources::LabelOf(h.field))},
-                                    {"word", h.word},
-                                    {"matched", h.matched},
-                                    {"position", h.position},
-                                    {"length", h.length}});
-                  }
-                }
-                return Response::Json(200, {{"hits", hits}, {"count", hits.size()}});
-              }), 1024, "敏感词筛查结果（字段、位置）"});
-
-  router.Add({"GET", "/api/v1/sensitive-words", Authed(ctx, [&ctx](Request&, const Principal& p) {
-                if (p.role != auth::Role::kSecurityAdmin && p.role != auth::Role::kPlatformAdmin) {
-                  return Response::FromError(Error::PermissionDenied("只有安全管理员可以查看敏感词表"));
-                }
-                std::lock_guard lock(ctx.screen_mu);
-                return Response::Json(200, {{"words", ctx.screen_words}});
-              }), 1024, "敏感词表（安全管理员）"});
-
-  router.Add({"PUT", "/api/v1/sensitive-words", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                if (p.role != auth::Role::kSecurityAdmin) {
-                  return Response::FromError(Error::PermissionDenied("只有安全管理员可以维护敏感词表"));
-                }
-                auto body = ParseJsonObject(req);
-                if (!body) return Response::FromError(body.error());
-                if (!body->contains("words") || !(*body)["words"].is_array()) {
-                  return Response::FromError(Error::InvalidArgument(
-                      "words 应为词语列表", {{"words", "敏感词", "应为词语列表"}}));
-                }
-                std::vector<std::string> words;
-                for (const auto& w : (*body)["words"]) {
-                  if (w.is_string() && !text::Trim(w.get<std::string>()).empty()) {
-                    words.push_back(text::Trim(w.get<std::string>()));
-                  }
-                }
-                LEP_RETURN_RESPONSE_IF_ERROR(SetSensitiveWords(ctx, words, &p));
-                return Response::Json(200, {{"words", words}, {"count", words.size()}});
-              }), 1 << 20, "替换敏感词表（安全管理员）"});
+void AddSensitiveWordRoutes(AppContext& ctx, http::Router& router) {
+  using Fn = Response (*)(AppContext&, Request&, const Principal&);
+  auto with = [&](Fn fn) {
+    return Authed(ctx, [&ctx, fn](Request& req, const Principal& p) { return fn(ctx, req, p); });
+  };
+  router.Add({"GET", "/api/v1/resources/{id}/screening", with(Screening), 1024,
+              "敏感词筛查结果（字段、位置）"});
+  router.Add(
+      {"GET", "/api/v1/sensitive-words", with(SensitiveWords), 1024, "敏感词表（安全管理员）"});
+  router.Add({"PUT", "/api/v1/sensitive-words", with(ReplaceSensitiveWords), 1 << 20,
+              "替换敏感词表（安全管理员）"});
 }
 
 }  // namespace lep::app

@@ -1,9 +1,12 @@
 #include "app/routes.h"
 
+#include "app/api_common.h"
+
 namespace lep::app {
 
 http::Router BuildRouter(AppContext& ctx) {
   http::Router router;
+  RouteGuard authed = [&ctx](AuthedHandler h) { return Authed(ctx, std::move(h)); };
   AddSystemRoutes(router, *ctx.db, ctx.metrics);
   AddAuthRoutes(ctx, router);
   AddOrgRoutes(ctx, router);
@@ -12,14 +15,15 @@ http::Router BuildRouter(AppContext& ctx) {
   AddUploadRoutes(ctx, router);
   AddMediaRoutes(ctx, router);
   AddVideoRoutes(ctx, router);
-  AddReviewRoutes(ctx, router);
+  AddReviewRoutes(router, authed, *ctx.review);
+  AddSensitiveWordRoutes(ctx, router);
   AddPortalRoutes(ctx, router);
   AddPortalUserRoutes(ctx, router);
   AddSecurityRoutes(ctx, router);
   AddAbuseLimits(ctx, router);
   AddClientIpResolution(ctx, router);  // last: its guard runs first
   AddPortalBrowseRoutes(ctx, router);
-  AddNotificationRoutes(ctx, router);
+  AddNotificationRoutes(router, authed, *ctx.notifications);
   AddStatsRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;

@@ -1,10 +1,17 @@
 // The route table: every HTTP route of the product, added in one place (BuildRouter).
 #pragma once
 
+#include <functional>
+
 #include "app/app_context.h"
 #include "http/router.h"
 
 namespace lep::app {
+
+// Wraps a handler in the session + CSRF middleware (app::Authed over the context's session
+// services): what a route builder that takes services instead of the AppContext is given.
+using RouteGuard = std::function<http::Handler(
+    std::function<http::Response(http::Request&, const auth::Principal&)>)>;
 
 void AddAuthRoutes(AppContext& ctx, http::Router& router);
 void AddOrgRoutes(AppContext& ctx, http::Router& router);
@@ -16,7 +23,9 @@ void AddUploadRoutes(AppContext& ctx, http::Router& router);
 void AddMediaRoutes(AppContext& ctx, http::Router& router);
 // HLS ladder, transcoding state and captions (app/video_api.cpp).
 void AddVideoRoutes(AppContext& ctx, http::Router& router);
-void AddReviewRoutes(AppContext& ctx, http::Router& router);
+void AddReviewRoutes(http::Router& router, const RouteGuard& authed, review::ReviewService& review);
+// The sensitive-word screen and list, which live in the AppContext.
+void AddSensitiveWordRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
 void AddPortalUserRoutes(AppContext& ctx, http::Router& router);
 void AddSecurityRoutes(AppContext& ctx, http::Router& router);
@@ -26,7 +35,8 @@ void AddClientIpResolution(AppContext& ctx, http::Router& router);
 // Token buckets in front of search, counter pings, uploads and submissions.
 void AddAbuseLimits(AppContext& ctx, http::Router& router);
 void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router);
-void AddNotificationRoutes(AppContext& ctx, http::Router& router);
+void AddNotificationRoutes(http::Router& router, const RouteGuard& authed,
+                           review::NotificationService& notifications);
 void AddStatsRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);

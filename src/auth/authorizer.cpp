@@ -37,6 +37,27 @@ Status Authorizer::CheckWriteResources(const Principal& p, const Org& owner) {
   return Fail(Error::PermissionDenied("只有本单位的录入员或管理员可以录入、修改资源"));
 }
 
+bool Authorizer::IsNationalReviewDesk(const Principal& p) {
+  return p.role == Role::kPlatformAdmin ||
+         (p.role == Role::kReviewer && p.org && p.org->kind == OrgKind::kOpenUniversity);
+}
+
+bool Authorizer::CanViewBatches(const Principal& p) {
+  return CanSeeAll(p) || IsNationalReviewDesk(p);
+}
+
+bool Authorizer::CanOpenReviewQueue(const Principal& p) {
+  return p.role == Role::kReviewer || p.role == Role::kPlatformAdmin;
+}
+
+bool Authorizer::CanReadSensitiveWords(const Principal& p) {
+  return p.role == Role::kSecurityAdmin || p.role == Role::kPlatformAdmin;
+}
+
+bool Authorizer::CanEditSensitiveWords(const Principal& p) {
+  return p.role == Role::kSecurityAdmin;
+}
+
 Status Authorizer::CheckOpenChild(const Principal& p, const Org& parent, OrgKind kind) {
   bool allowed = p.role == Role::kPlatformAdmin ||
                  (p.role == Role::kUnitAdmin && p.org && p.org->id == parent.id);

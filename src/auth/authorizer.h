@@ -24,6 +24,17 @@ class Authorizer {
   [[nodiscard]] static Status CheckManagePlatform(const Principal& p);
   // Creating and editing a unit's resources: its uploaders and unit admins only.
   [[nodiscard]] static Status CheckWriteResources(const Principal& p, const orgs::Org& owner);
+
+  // Review (审核). The national desk — platform admins and the reviewers of 国家开放大学 —
+  // assembles, schedules and publishes the publication batches.
+  static bool IsNationalReviewDesk(const Principal& p);
+  // Publication batches are shown to the national desk and to the platform-wide readers.
+  static bool CanViewBatches(const Principal& p);
+  // A review queue belongs to reviewers (and platform admins, who oversee them).
+  static bool CanOpenReviewQueue(const Principal& p);
+  // The sensitive-word list: security admins maintain it; platform admins may read it.
+  static bool CanReadSensitiveWords(const Principal& p);
+  static bool CanEditSensitiveWords(const Principal& p);
   // 三权分立: the security policy, two-factor resets and unlocks belong to the security
   // administrator; the audit log (read only) to the auditor.
   [[nodiscard]] static Status CheckSecurityAdmin(const Principal& p);

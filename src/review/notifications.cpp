@@ -173,32 +173,76 @@ bool ReminderReaches(DeadlineKind k, auth::Role role, orgs::OrgKind unit_kind) {
   return false;
 }
 
-NotificationService::NotificationService(storage::Database& db, const Clock& clock,
-                                         NotificationOptions opts)
-    : db_(db), clock_(clock), opts_(std::move(opts)) {}
+CampaignDates DatesOf(const Campaign& c) {
+  return {c.id,
+          c.name,
+          DateOf(c.contact_deadline),
+          DateOf(c.submission_deadline),
+          DateOf(c.first_review_deadline),
+          DateOf(c.final_review_deadline)};
+}
 
-Status NotificationService::Insert(storage::SqlExecutor& tx, int64_t user_id, const Notice& n,
-                                   std::optional<int64_t> resource_id, const std::string& dedup_key,
-                                   int64_t now, int64_t* written) {
-  storage::Value res = resource_id ? storage::Value(*resource_id) : storage::Value(nullptr);
-  LEP_ASSIGN_OR_RETURN(
-      auto r, tx.Exec("INSERT INTO notifications (user_id, kind, title, body, resource_id, "
-                      "dedup_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                      {user_id, std::string(NotificationKindName(n.kind)), n.title, n.body, res,
-                       dedup_key, now}));
-  if (written) *written += r.affected;
-  return Ok();
+NotificationService::NotificationService(storage::Transactor& tx, NotificationRepository& repo,
+                                         CampaignRepository& campaigns, const Clock& clock,
+                                         NotificationOptions opts)
+    : tx_(tx), repo_(repo), campaigns_(campaigns), clock_(clock), opts_(std::move(opts)) {}
+
+Result<bool> NotificationService::Insert(storage::SqlExecutor& tx, int64_t user_id, const Notice& n,
+                                         std::optional<int64_t> resource_id,
+                                         const std::string& dedup_key, int64_t now) {
+  return repo_.Insert(tx, {user_id, std::string(NotificationKindName(n.kind)), n.title, n.body,
+                           resource_id, dedup_key, now});
 }
 
 Status NotificationService::QueueMail(storage::SqlExecutor& tx, int64_t org_id,
                                       const std::string& dedup_key, const Notice& n, int64_t now) {
   if (!opts_.mail_enabled) return Ok();
-  return tx
-      .Exec(
-          "INSERT INTO mail_outbox (org_id, dedup_key, subject, body, created_at) VALUES "
-          "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-          {org_id, dedup_key, n.title, n.body, now})
-      .map([](auto&&) {});
+  return repo_.QueueMail(tx, org_id, dedup_key, n.title, n.body, now).map([](bool) {});
+}
+
+Result<NotificationService::Recipients> NotificationService::RecipientsOf(
+    storage::SqlExecutor& tx, Audience audience, const TransitionTarget& target) {
+  using auth::Role;
+  Recipients out;
+  auto members = [&](MemberFilter f, auto wanted) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto list, repo_.Members(tx, f));
+    for (const Member& m : list) {
+      if (m.role && wanted(*m.role)) {
+        out.users.push_back(m.user_id);
+        if (m.org_id) out.mail_org = *m.org_id;
+      }
+    }
+    return Ok();
+  };
+  switch (audience) {
+    case Audience::kUploader: {
+      LEP_RETURN_IF_ERROR(members({target.created_by, {}, {}}, [](Role) { return true; }));
+      if (out.users.empty()) {  // imported, or the account is gone: the unit's uploaders/admins
+        LEP_RETURN_IF_ERROR(members({{}, target.owner.id.value, {}}, [](Role r) {
+          return r == Role::kUploader || r == Role::kUnitAdmin;
+        }));
+      }
+      out.mail_org = target.owner.id.value;
+      break;
+    }
+    case Audience::kFirstReviewUnit: {
+      if (!target.owner.parent_id) break;
+      LEP_RETURN_IF_ERROR(members({{}, target.owner.parent_id->value, {}},
+                                  [](Role r) { return r == Role::kReviewer; }));
+      out.mail_org = target.owner.parent_id->value;
+      break;
+    }
+    case Audience::kFinalReviewUnit: {
+      LEP_RETURN_IF_ERROR(members({{}, {}, orgs::OrgKind::kOpenUniversity},
+                                  [](Role r) { return r == Role::kReviewer; }));
+      if (out.mail_org == 0) {
+        LEP_ASSIGN_OR_RETURN(auto root, repo_.FirstUnitOfKind(tx, orgs::OrgKind::kOpenUniversity));
+        out.mail_org = root.value_or(0);
+      }
+      break;
+    }
+  }
+  return out;
 }
 
 Status NotificationService::OnTransition(storage::SqlExecutor& tx, const TransitionTarget& target,
@@ -207,58 +251,14 @@ Status NotificationService::OnTransition(storage::SqlExecutor& tx, const Transit
   if (notices.empty()) return Ok();
   int64_t now = clock_.NowMs();
   for (const Notice& n : notices) {
-    std::vector<int64_t> users;
-    int64_t mail_org = 0;
-    switch (n.audience) {
-      case Audience::kUploader: {
-        mail_org = target.owner.id.value;
-        LEP_ASSIGN_OR_RETURN(
-            auto creator,
-            tx.QueryOne("SELECT id FROM users WHERE id = ? AND disabled = 0", {target.created_by}));
-        if (creator) {
-          users.push_back(creator->Int(0));
-        } else {  // imported or the account is gone: the unit's uploaders and admins
-          LEP_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT id FROM users WHERE org_id = ? AND "
-                                                  "disabled = 0 AND role IN ('uploader', "
-                                                  "'unit_admin') ORDER BY id",
-                                                  {target.owner.id.value}));
-          for (const auto& r : rows.rows) users.push_back(r.Int(0));
-        }
-        break;
-      }
-      case Audience::kFirstReviewUnit: {
-        if (!target.owner.parent_id) break;
-        mail_org = target.owner.parent_id->value;
-        LEP_ASSIGN_OR_RETURN(auto rows, tx.Exec("SELECT id FROM users WHERE org_id = ? AND "
-                                                "disabled = 0 AND role = 'reviewer' ORDER BY id",
-                                                {mail_org}));
-        for (const auto& r : rows.rows) users.push_back(r.Int(0));
-        break;
-      }
-      case Audience::kFinalReviewUnit: {
-        LEP_ASSIGN_OR_RETURN(auto rows,
-                             tx.Exec("SELECT u.id, o.id FROM users u JOIN orgs o ON o.id = "
-                                     "u.org_id WHERE o.kind = 'open_university' AND u.disabled = "
-                                     "0 AND u.role = 'reviewer' ORDER BY u.id"));
-        for (const auto& r : rows.rows) {
-          users.push_back(r.Int(0));
-          mail_org = r.Int(1);
-        }
-        if (mail_org == 0) {
-          LEP_ASSIGN_OR_RETURN(auto root, tx.QueryOne("SELECT id FROM orgs WHERE kind = "
-                                                      "'open_university' ORDER BY id LIMIT 1"));
-          if (root) mail_org = root->Int(0);
-        }
-        break;
-      }
-    }
+    LEP_ASSIGN_OR_RETURN(Recipients to, RecipientsOf(tx, n.audience, target));
     std::string key =
         "h" + std::to_string(target.history_id) + ":" + std::string(NotificationKindName(n.kind));
-    for (int64_t u : users) {
+    for (int64_t u : to.users) {
       if (u == target.actor_id) continue;
-      LEP_RETURN_IF_ERROR(Insert(tx, u, n, target.resource_id, key, now, nullptr));
+      LEP_RETURN_IF_ERROR(Insert(tx, u, n, target.resource_id, key, now));
     }
-    if (mail_org != 0) LEP_RETURN_IF_ERROR(QueueMail(tx, mail_org, key, n, now));
+    if (to.mail_org != 0) LEP_RETURN_IF_ERROR(QueueMail(tx, to.mail_org, key, n, now));
   }
   return Ok();
 }
@@ -266,138 +266,95 @@ Status NotificationService::OnTransition(storage::SqlExecutor& tx, const Transit
 Result<int64_t> NotificationService::GenerateReminders() {
   if (opts_.reminder_days.empty()) return int64_t{0};
   int64_t now = clock_.NowMs();
-  LEP_ASSIGN_OR_RETURN(auto campaigns,
-                       db_.Exec("SELECT id, name, contact_deadline, submission_deadline, "
-                                "first_review_deadline, final_review_deadline FROM campaigns "
-                                "ORDER BY id"));
+  LEP_ASSIGN_OR_RETURN(auto campaigns, campaigns_.List());
+  std::reverse(campaigns.begin(), campaigns.end());  // oldest first
   struct Due {
     CampaignDates campaign;
     DueReminder reminder;
     std::string key;
   };
   std::vector<Due> due;
-  for (const auto& r : campaigns.rows) {
-    CampaignDates c{r.Int(0),          r.Text(1),         DateOf(r.Text(2)),
-                    DateOf(r.Text(3)), DateOf(r.Text(4)), DateOf(r.Text(5))};
-    for (const auto& d : DueReminders(c, opts_.reminder_days, now)) {
-      due.push_back({c, d, ReminderKey(c.id, d)});
+  for (const Campaign& c : campaigns) {
+    CampaignDates dates = DatesOf(c);
+    for (const auto& d : DueReminders(dates, opts_.reminder_days, now)) {
+      due.push_back({dates, d, ReminderKey(c.id, d)});
     }
   }
-  if (due.empty()) return int64_t{0};
   int64_t written = 0;
-  std::optional<storage::QueryResult> users;
   for (const Due& d : due) {
-    LEP_ASSIGN_OR_RETURN(auto done,
-                         db_.QueryOne("SELECT 1 FROM reminder_runs WHERE dedup_key = ?", {d.key}));
+    LEP_ASSIGN_OR_RETURN(bool done, repo_.ReminderRan(d.key));
     if (done) continue;
-    if (!users) {
-      LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT u.id, u.role, o.id, o.kind FROM users u "
-                                               "JOIN orgs o ON o.id = u.org_id WHERE "
-                                               "u.disabled = 0 ORDER BY u.id"));
-      users = std::move(rows);
-    }
     Notice n = ReminderNotice(d.campaign, d.reminder);
     // The run marker and the notifications commit together: a crash in between leaves
     // neither, and the next tick writes them.
-    LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
-      LEP_ASSIGN_OR_RETURN(auto mark, tx.Exec("INSERT INTO reminder_runs (dedup_key, at) VALUES "
-                                              "(?, ?) ON CONFLICT DO NOTHING",
-                                              {d.key, now}));
-      if (mark.affected == 0) return Ok();  // another server got here first
+    int64_t in_run = 0;
+    LEP_RETURN_IF_ERROR(tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      in_run = 0;
+      LEP_ASSIGN_OR_RETURN(bool first, repo_.MarkReminderRun(tx, d.key, now));
+      if (!first) return Ok();  // another server got here first
+      LEP_ASSIGN_OR_RETURN(auto members, repo_.Members(tx, {}));
       std::set<int64_t> org_ids;
-      for (const auto& u : users->rows) {
-        auto role = auth::ParseRole(u.Text(1));
-        auto kind = orgs::ParseKind(u.Text(3));
-        if (!role || !kind || !ReminderReaches(d.reminder.kind, *role, *kind)) continue;
-        LEP_RETURN_IF_ERROR(Insert(tx, u.Int(0), n, std::nullopt, d.key, now, &written));
-        org_ids.insert(u.Int(2));
+      for (const Member& m : members) {
+        if (!m.role || !m.org_kind || !m.org_id) continue;
+        if (!ReminderReaches(d.reminder.kind, *m.role, *m.org_kind)) continue;
+        LEP_ASSIGN_OR_RETURN(bool wrote, Insert(tx, m.user_id, n, std::nullopt, d.key, now));
+        in_run += wrote ? 1 : 0;
+        org_ids.insert(*m.org_id);
       }
       for (int64_t org : org_ids) LEP_RETURN_IF_ERROR(QueueMail(tx, org, d.key, n, now));
       return Ok();
     }));
+    written += in_run;
   }
   return written;
 }
 
 Result<Inbox> NotificationService::List(int64_t user_id, bool unread_only, int limit,
                                         std::optional<int64_t> before_id) {
-  limit = std::clamp(limit, 1, 200);
-  std::string sql =
-      "SELECT id, kind, title, body, resource_id, created_at, read_at FROM notifications "
-      "WHERE user_id = ?";
-  std::vector<storage::Value> params{user_id};
-  if (unread_only) sql += " AND read_at IS NULL";
-  if (before_id) {
-    sql += " AND id < ?";
-    params.push_back(*before_id);
-  }
-  sql += " ORDER BY id DESC LIMIT ?";
-  params.push_back(int64_t{limit});
-  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql, params));
   Inbox inbox;
-  for (const auto& r : rows.rows) {
-    inbox.items.push_back(
-        {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Int(5), r.OptInt(6)});
-  }
-  LEP_ASSIGN_OR_RETURN(auto count, db_.QueryOne("SELECT COUNT(*) FROM notifications WHERE "
-                                                "user_id = ? AND read_at IS NULL",
-                                                {user_id}));
-  inbox.unread = count ? count->Int(0) : 0;
+  LEP_ASSIGN_OR_RETURN(inbox.items,
+                       repo_.List(user_id, unread_only, std::clamp(limit, 1, 200), before_id));
+  LEP_ASSIGN_OR_RETURN(inbox.unread, repo_.CountUnread(user_id));
   return inbox;
 }
 
 Status NotificationService::MarkRead(int64_t user_id, int64_t id) {
-  LEP_ASSIGN_OR_RETURN(auto r, db_.Exec("UPDATE notifications SET read_at = COALESCE(read_at, ?) "
-                                        "WHERE id = ? AND user_id = ?",
-                                        {clock_.NowMs(), id, user_id}));
-  if (r.affected == 0) return Fail(Error::NotFound("通知不存在"));
+  LEP_ASSIGN_OR_RETURN(bool marked, repo_.MarkRead(user_id, id, clock_.NowMs()));
+  if (!marked) return Fail(Error::NotFound("通知不存在"));
   return Ok();
 }
 
 Status NotificationService::MarkAllRead(int64_t user_id) {
-  return db_
-      .Exec("UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL",
-            {clock_.NowMs(), user_id})
-      .map([](auto&&) {});
+  return repo_.MarkAllRead(user_id, clock_.NowMs());
 }
 
 Result<int64_t> NotificationService::DeliverMail(Mailer& mailer, orgs::OrgRepository& org_repo,
                                                  int limit) {
   int64_t now = clock_.NowMs();
-  LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, org_id, subject, body, attempts, "
-                                           "next_attempt_at FROM mail_outbox WHERE sent_at IS "
-                                           "NULL AND attempts < ? AND next_attempt_at <= ? "
-                                           "ORDER BY id LIMIT ?",
-                                           {int64_t{kMaxMailAttempts}, now, int64_t{limit}}));
+  LEP_ASSIGN_OR_RETURN(auto due, repo_.DueMail(now, kMaxMailAttempts, limit));
   int64_t sent = 0;
-  for (const auto& r : rows.rows) {
-    int64_t id = r.Int(0), attempts = r.Int(4);
+  for (const QueuedMail& q : due) {
     // Claim the row (compare-and-set) so that two servers never send the same message.
-    LEP_ASSIGN_OR_RETURN(auto claim, db_.Exec("UPDATE mail_outbox SET next_attempt_at = ? WHERE "
-                                              "id = ? AND next_attempt_at = ? AND sent_at IS NULL",
-                                              {now + 10 * 60'000, id, r.Int(5)}));
-    if (claim.affected == 0) continue;
-    auto contact = org_repo.GetContact(orgs::OrgId{r.Int(1)});
+    int64_t held_until = now + 10 * 60'000;
+    LEP_ASSIGN_OR_RETURN(bool claimed, repo_.ClaimMail(q.id, q.next_attempt_at, held_until));
+    if (!claimed) continue;
+    auto contact = org_repo.GetContact(orgs::OrgId{q.org_id});
     if (!contact || !*contact || !IsPlainAddress((*contact)->email)) {
       LEP_RETURN_IF_ERROR(
-          db_.Exec("UPDATE mail_outbox SET attempts = ?, last_error = ? WHERE id = ?",
-                   {int64_t{kMaxMailAttempts}, std::string("单位未登记有效的负责人电子邮箱"), id}));
+          repo_.MailFailed(q.id, kMaxMailAttempts, held_until, "单位未登记有效的负责人电子邮箱"));
       continue;
     }
     MailMessage m{mailer.from(), (*contact)->email,
-                  r.Text(2),     r.Text(3),
-                  now,           "n" + std::to_string(id) + "." + std::to_string(now) + "@lep"};
+                  q.subject,     q.body,
+                  now,           "n" + std::to_string(q.id) + "." + std::to_string(now) + "@lep"};
     auto st = mailer.Send(m);
     if (st) {
-      LEP_RETURN_IF_ERROR(db_.Exec("UPDATE mail_outbox SET sent_at = ?, attempts = ? WHERE id = ?",
-                                   {now, attempts + 1, id}));
+      LEP_RETURN_IF_ERROR(repo_.MailSent(q.id, now, q.attempts + 1));
       ++sent;
     } else {
-      int64_t backoff = int64_t{60'000} << std::min<int64_t>(attempts, 6);
+      int64_t backoff = int64_t{60'000} << std::min<int64_t>(q.attempts, 6);
       LEP_RETURN_IF_ERROR(
-          db_.Exec("UPDATE mail_outbox SET attempts = ?, next_attempt_at = ?, "
-                   "last_error = ? WHERE id = ?",
-                   {attempts + 1, now + backoff, st.error().message, id}));
+          repo_.MailFailed(q.id, q.attempts + 1, now + backoff, st.error().message));
     }
   }
   return sent;

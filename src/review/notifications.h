@@ -19,6 +19,8 @@
 #include "orgs/org.h"
 #include "orgs/org_repository.h"
 #include "resources/resource.h"
+#include "review/campaign_repository.h"
+#include "review/notification_repository.h"
 #include "review/workflow.h"
 #include "storage/db/database.h"
 
@@ -101,14 +103,6 @@ struct NotificationOptions {
   bool mail_enabled = false;  // also queue e-mail to the recipients' unit contact (负责人)
 };
 
-struct Notification {
-  int64_t id = 0;
-  std::string kind, title, body;
-  std::optional<int64_t> resource_id;
-  int64_t created_at = 0;
-  std::optional<int64_t> read_at;
-};
-
 struct Inbox {
   std::vector<Notification> items;
   int64_t unread = 0;
@@ -123,9 +117,13 @@ struct TransitionTarget {
   int64_t actor_id = 0;  // never notified of their own decision
 };
 
+// Campaign dates as the reminder rules take them.
+CampaignDates DatesOf(const Campaign& c);
+
 class NotificationService {
  public:
-  NotificationService(storage::Database& db, const Clock& clock, NotificationOptions opts);
+  NotificationService(storage::Transactor& tx, NotificationRepository& repo,
+                      CampaignRepository& campaigns, const Clock& clock, NotificationOptions opts);
 
   // Writes the notices of one transition inside tx (the decision's transaction).
   [[nodiscard]] Status OnTransition(storage::SqlExecutor& tx, const TransitionTarget& target,
@@ -150,13 +148,22 @@ class NotificationService {
   const NotificationOptions& options() const { return opts_; }
 
  private:
-  Status Insert(storage::SqlExecutor& tx, int64_t user_id, const Notice& n,
-                std::optional<int64_t> resource_id, const std::string& dedup_key, int64_t now,
-                int64_t* written);
+  // Whose inbox one notice goes to, and the unit whose contact person gets the e-mail (0: none).
+  struct Recipients {
+    std::vector<int64_t> users;
+    int64_t mail_org = 0;
+  };
+  Result<Recipients> RecipientsOf(storage::SqlExecutor& tx, Audience audience,
+                                  const TransitionTarget& target);
+  Result<bool> Insert(storage::SqlExecutor& tx, int64_t user_id, const Notice& n,
+                      std::optional<int64_t> resource_id, const std::string& dedup_key,
+                      int64_t now);
   Status QueueMail(storage::SqlExecutor& tx, int64_t org_id, const std::string& dedup_key,
                    const Notice& n, int64_t now);
 
-  storage::Database& db_;
+  storage::Transactor& tx_;
+  NotificationRepository& repo_;
+  CampaignRepository& campaigns_;
   const Clock& clock_;
   NotificationOptions opts_;
 };

@@ -1,46 +1,40 @@
 // ReviewService: campaigns, submission, the two review levels, publication batches and the
 // history timeline, on top of the pure state machine in workflow.h. Every decision is a
-// compare-and-set on (state, version) written together with its history row and audit entry
-// in one transaction. Thread-safe.
+// compare-and-set on (state, version) written together with its history row, audit entry and
+// notifications in one transaction. It holds a Transactor and repositories and writes no SQL.
+// Thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "auth/user.h"
+#include "auth/user_repository.h"
 #include "core/clock.h"
 #include "orgs/org_repository.h"
 #include "resources/resource_repository.h"
 #include "resources/resource_service.h"
+#include "review/batch_repository.h"
+#include "review/campaign_repository.h"
+#include "review/history_repository.h"
 #include "review/notifications.h"
-#include "review/sensitive_words.h"
+#include "review/pending_upload_repository.h"
+#include "review/progress_repository.h"
+#include "review/technical_check.h"
 #include "review/workflow.h"
 #include "storage/db/database.h"
 
 namespace lep::review {
-
-struct Campaign {
-  int64_t id = 0;
-  std::string name;
-  int64_t year = 0;
-  std::string description;
-  std::string contact_deadline, submission_deadline, first_review_deadline, final_review_deadline;
-};
-
-struct HistoryEntry {
-  int64_t id = 0;
-  std::string action, from_state, to_state, comment, checklist;
-  int64_t actor_id = 0, actor_org_id = 0, at = 0;
-  std::string actor_name, actor_org_name;
-  bool took_over = false;
-};
 
 struct QueueFilter {
   std::optional<int64_t> campaign_id;
   std::optional<int64_t> unit_id;
   std::optional<std::string> domain, type, state;
   bool overdue_only = false;
+  bool operator==(const QueueFilter&) const = default;
 };
 
 struct QueueItem {
@@ -48,22 +42,6 @@ struct QueueItem {
   std::string org_name;
   bool overdue = false;
   std::vector<Action> allowed;
-};
-
-// A numbered publication batch (第N批). state: draft → scheduled (scheduled_at set) →
-// published; scheduled_at 0 = not scheduled.
-struct Batch {
-  int64_t id = 0, number = 0;
-  std::string name, state;
-  int64_t published_at = 0, created_at = 0;
-  std::vector<int64_t> resource_ids;
-  int64_t scheduled_at = 0;
-};
-
-// One line of a batch preview.
-struct BatchItem {
-  int64_t id = 0;
-  std::string title, unit, domain, type, state;
 };
 
 // One cell of a campaign's progress: resources of one owning unit in one state × domain ×
@@ -84,32 +62,61 @@ struct ReviewRequest {
   bool attestation = false;
   std::optional<int64_t> expected_version;
   std::optional<int64_t> campaign_id;  // submit: the campaign to submit into
+  bool operator==(const ReviewRequest&) const = default;
+};
+
+// A resource's review timeline and what the caller may do next.
+struct Timeline {
+  std::vector<HistoryEntry> entries;
+  std::vector<Action> allowed;
+};
+
+// The outcome of one item of a bulk approval.
+struct BulkOutcome {
+  int64_t id = 0;
+  Result<resources::Resource> result;
 };
 
 class ReviewService {
  public:
-  // technical_check(resource) answers whether the media report passed (A01/A02) or the
-  // link is reachable (A03).
-  using TechnicalCheck = std::function<bool(const resources::Resource&)>;
-
-  ReviewService(storage::Database& db, resources::ResourceRepository& repo,
-                orgs::OrgRepository& orgs, resources::ResourceService& resources,
-                const Clock& clock, TechnicalCheck technical_check);
+  // What the service works with (none owned; all must outlive it).
+  struct Deps {
+    storage::Transactor& tx;
+    resources::ResourceService& resources;  // the visibility rule, listings, categories
+    resources::ResourceRepository& resource_repo;
+    orgs::OrgRepository& orgs;
+    auth::UserRepository& users;
+    CampaignRepository& campaigns;
+    HistoryRepository& history;
+    BatchRepository& batches;
+    ProgressRepository& progress;
+    PendingUploadRepository& pending_uploads;
+    TechnicalCheck& technical_check;
+    const Clock& clock;
+  };
+  explicit ReviewService(const Deps& deps) : d_(deps) {}
 
   // Campaigns (platform admins write; everyone signed in reads).
   [[nodiscard]] Result<std::vector<Campaign>> Campaigns();
+  [[nodiscard]] Result<std::optional<Campaign>> LatestCampaign();
   [[nodiscard]] Result<Campaign> SaveCampaign(const auth::Principal& p, Campaign c);
 
   // One decision (submit, claim, unclaim, approve, return, reject, take_over, publish,
-  // withdraw, republish) on one resource.
+  // withdraw, republish) on one resource. Reads the resource and its campaign once; the order
+  // of checks: outside p's subtree (404) → a stale expected_version (409) → the state machine's
+  // actor/state/step/deadline/claim checks → only then, for a submission, the costly
+  // prerequisites (metadata against the current category tree, the technical check) together
+  // with the request fields. Returns the resource as stored by the decision.
   [[nodiscard]] Result<resources::Resource> Act(const auth::Principal& p, resources::ResourceId id,
                                                 const ReviewRequest& req);
+  // The same approval (comment, checklist) for each id in turn, each at its current version.
+  [[nodiscard]] std::vector<BulkOutcome> BulkApprove(const auth::Principal& p,
+                                                     const std::vector<int64_t>& ids,
+                                                     const ReviewRequest& req);
   [[nodiscard]] Result<std::vector<QueueItem>> Queue(const auth::Principal& p,
                                                      const QueueFilter& f);
-  [[nodiscard]] Result<std::vector<HistoryEntry>> History(const auth::Principal& p,
-                                                          resources::ResourceId id);
-  [[nodiscard]] Result<std::vector<Action>> Allowed(const auth::Principal& p,
-                                                    resources::ResourceId id);
+  // The history of a resource p can see, with the actions p may take on it now.
+  [[nodiscard]] Result<Timeline> TimelineOf(const auth::Principal& p, resources::ResourceId id);
 
   // Batches: NOU (platform admins, NOU reviewers) assemble numbered batches of approved
   // items and publish them.
@@ -130,6 +137,7 @@ class ReviewService {
   struct BatchUpdate {
     std::optional<std::optional<int64_t>> scheduled_at;
     std::optional<std::string> name;
+    bool operator==(const BatchUpdate&) const = default;
   };
   [[nodiscard]] Result<Batch> UpdateBatch(const auth::Principal& p, int64_t batch_id,
                                           const BatchUpdate& update);
@@ -158,21 +166,26 @@ class ReviewService {
                                                               std::optional<orgs::OrgId> unit);
 
  private:
-  Result<WorkflowInput> BuildInput(const auth::Principal& p, const resources::Resource& r,
-                                   const orgs::Org& owner, const ReviewRequest& req,
-                                   int64_t claimed_by, bool run_checks);
-  Result<Deadlines> DeadlinesOf(std::optional<int64_t> campaign_id);
+  Result<std::optional<Campaign>> CampaignFor(const resources::Resource& r,
+                                              const ReviewRequest& req);
+  // The state machine's input from facts already loaded; the submission prerequisites are
+  // left as "met" (listings never evaluate them; Act does, when it gets that far).
+  WorkflowInput InputOf(const auth::Principal& p, const resources::Resource& r,
+                        const orgs::Org& owner, const std::optional<Campaign>& campaign) const;
+  Status AddSubmitFacts(const resources::Resource& r, ResourceFacts& facts);
+  Result<resources::Resource> Record(const auth::Principal& p,
+                                     const resources::VisibleResource& loaded,
+                                     const std::optional<Campaign>& campaign, const Decision& d);
   Result<Batch> PublishBatchAs(const auth::Principal& p, int64_t batch_id, bool scheduled_run);
-  // Items of ids that sit in a scheduled batch other than except_batch: Chinese error.
+  // kFailedPrecondition naming the item and the batch when one of ids sits in a scheduled
+  // batch other than except_batch.
   Status CheckNotScheduledElsewhere(storage::SqlExecutor& tx, const std::vector<int64_t>& ids,
                                     int64_t except_batch);
+  Result<auth::Principal> PrincipalOf(int64_t user_id);
+  Status Notify(storage::SqlExecutor& tx, const TransitionTarget& target,
+                const TransitionInfo& info);
 
-  storage::Database& db_;
-  resources::ResourceRepository& repo_;
-  orgs::OrgRepository& orgs_;
-  resources::ResourceService& resources_;
-  const Clock& clock_;
-  TechnicalCheck technical_check_;
+  Deps d_;
   std::function<void(int64_t)> on_public_change_;
   NotificationService* notifications_ = nullptr;
 };

@@ -208,7 +208,9 @@ void CheckSubmitPrerequisites(const WorkflowInput& in, std::vector<FieldError>& 
     errors.push_back({"metadata", "元数据", "元数据不完整或不符合规范，请先修正"});
   }
   if (!r.has_cover) errors.push_back({"cover", "资源封面", "请上传资源封面"});
-  if (!r.technical_check_passed) {
+  if (r.technical_check == TechnicalVerdict::kPending) {
+    errors.push_back({"link", "资源链接", kLinkCheckPendingMessage});
+  } else if (r.technical_check != TechnicalVerdict::kPassed) {
     if (r.type == ResourceType::kCourse) {
       errors.push_back({"link", "资源链接", "资源链接无法访问或尚未检测"});
     } else {
@@ -308,22 +310,30 @@ bool IsOverdueForFirstReview(const WorkflowInput& in) {
          DeadlinePassed(in.deadlines.first_review, in.now_ms);
 }
 
+Status CheckStepAllowed(const WorkflowInput& in) {
+  const Action action = in.request.action;
+  const Standing standing = StandingOf(in);
+  LEP_RETURN_IF_ERROR(CheckActor(action, standing));
+  if (!StateAllows(action, in.resource.state)) return Fail(WrongState(action, in.resource.state));
+  if (IsReviewAction(action)) LEP_RETURN_IF_ERROR(CheckStep(in, standing));
+  LEP_RETURN_IF_ERROR(CheckDeadlines(in));
+  return CheckClaim(in);
+}
+
 Result<Decision> Decide(const WorkflowInput& in) {
   const Action action = in.request.action;
   const S state = in.resource.state;
-  const Standing standing = StandingOf(in);
-
-  LEP_RETURN_IF_ERROR(CheckActor(action, standing));
-  if (!StateAllows(action, state)) return Fail(WrongState(action, state));
-  if (IsReviewAction(action)) LEP_RETURN_IF_ERROR(CheckStep(in, standing));
-  LEP_RETURN_IF_ERROR(CheckDeadlines(in));
-  LEP_RETURN_IF_ERROR(CheckClaim(in));
+  LEP_RETURN_IF_ERROR(CheckStepAllowed(in));
 
   std::vector<FieldError> errors;
   const std::string comment = text::Trim(in.request.comment);
   CheckComment(in, comment, errors);
   if (action == Action::kApprove) CheckChecklist(in.request.checklist, errors);
   if (action == Action::kSubmit) CheckSubmitPrerequisites(in, errors);
+  if (errors.size() == 1 && errors[0].message == kLinkCheckPendingMessage) {
+    // Nothing is wrong with the submission: it only has to wait for the link check.
+    return Fail(Error::InvalidArgument(kLinkCheckPendingMessage, std::move(errors)));
+  }
   if (!errors.empty()) {
     std::string msg = action == Action::kSubmit ? "提交条件不满足" : "请完善审核信息";
     return Fail(Error::InvalidArgument(std::move(msg), std::move(errors)));

@@ -80,6 +80,11 @@ Actor MakeActor(const auth::Principal& p, const orgs::Org& owner);
 
 enum class ClaimStatus { kUnclaimed, kClaimedByActor, kClaimedByOther };
 
+// The technical check of a submission (A01/A02: the stored 附件1 media report; A03: the stored
+// check of the current link). kPending: no stored result for the current link yet — a check
+// is on its way and the submitter is asked to try again in a few seconds.
+enum class TechnicalVerdict { kPassed, kFailed, kPending };
+
 // What the caller knows about the resource right now.
 struct ResourceFacts {
   ResourceState state = ResourceState::kDraft;
@@ -89,7 +94,7 @@ struct ResourceFacts {
   bool metadata_valid = false;
   bool has_cover = false;
   // A01/A02: the media report passed; A03: the link was reachable when checked.
-  bool technical_check_passed = false;
+  TechnicalVerdict technical_check = TechnicalVerdict::kFailed;
   ClaimStatus claim = ClaimStatus::kUnclaimed;
 };
 
@@ -149,6 +154,16 @@ struct Decision {
 
 // The state machine. Never returns kSubmitted as next_state.
 [[nodiscard]] Result<Decision> Decide(const WorkflowInput& in);
+
+// The checks of Decide() that come before the request fields — actor, state, step, deadlines,
+// claim — with Decide()'s error for each. Callers run it before they gather costly facts
+// (the submission prerequisites: metadata re-validation, the technical check), so that a
+// request that cannot succeed anyway never pays for them. Decide() runs it too.
+[[nodiscard]] Status CheckStepAllowed(const WorkflowInput& in);
+
+// The field message of a pending A03 link check (also the error message when it is the only
+// unmet submission prerequisite).
+inline constexpr const char* kLinkCheckPendingMessage = "正在检测课程链接，请稍候几秒后再提交";
 
 // Actions the UI should offer: those Decide() would accept, or reject only for request fields
 // (kInvalidArgument: the form then shows what is missing). in.request is ignored.

@@ -212,7 +212,7 @@ WorkflowInput TableInput(S state, A action, int actor) {
   in.resource.owner_second_level = true;
   in.resource.metadata_valid = true;
   in.resource.has_cover = true;
-  in.resource.technical_check_passed = true;
+  in.resource.technical_check = TechnicalVerdict::kPassed;
   in.actor = ActorOf(actor);
   in.request.action = action;
   in.request.comment = "请补充版权证明材料";
@@ -430,7 +430,7 @@ class Chain {
     facts_.owner_second_level = orgs::IsSecondLevel(owner_.kind);
     facts_.metadata_valid = true;
     facts_.has_cover = true;
-    facts_.technical_check_passed = true;
+    facts_.technical_check = TechnicalVerdict::kPassed;
     deadlines_ = {Date{2022, 5, 15}, Date{2022, 5, 22}};
   }
 
@@ -732,7 +732,7 @@ TEST(WorkflowFields, SubmitReportsEveryMissingPrerequisiteTogether) {
   WorkflowInput in = TableInput(S::kDraft, A::kSubmit, kOwnerUploader);
   in.resource.metadata_valid = false;
   in.resource.has_cover = false;
-  in.resource.technical_check_passed = false;
+  in.resource.technical_check = TechnicalVerdict::kFailed;
   in.request.attestation = false;
   auto got = Decide(in);
   ASSERT_FALSE(got);
@@ -748,6 +748,47 @@ TEST(WorkflowFields, SubmitReportsEveryMissingPrerequisiteTogether) {
   got = Decide(in);
   ASSERT_FALSE(got);
   EXPECT_EQ(FieldNames(got.error()), std::vector<std::string>{"link"});
+  EXPECT_EQ(got.error().fields[0].message, "资源链接无法访问或尚未检测");
+}
+
+// A link whose check has not run yet is not a fault of the submission: the answer says to
+// wait a few seconds, alone when nothing else is missing and among the others otherwise.
+TEST(WorkflowFields, APendingLinkCheckAsksToWait) {
+  WorkflowInput in = TableInput(S::kDraft, A::kSubmit, kOwnerUploader);
+  in.resource.type = resources::ResourceType::kCourse;
+  in.resource.technical_check = TechnicalVerdict::kPending;
+  in.request.attestation = true;
+  auto got = Decide(in);
+  ASSERT_FALSE(got);
+  EXPECT_TRUE(got.error().Is(ErrorCode::kInvalidArgument));
+  EXPECT_EQ(got.error().message, "正在检测课程链接，请稍候几秒后再提交");
+  EXPECT_EQ(FieldNames(got.error()), std::vector<std::string>{"link"});
+
+  in.resource.has_cover = false;
+  got = Decide(in);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().message, "提交条件不满足");
+  EXPECT_EQ(FieldNames(got.error()), (std::vector<std::string>{"cover", "link"}));
+  EXPECT_EQ(got.error().fields[1].message, "正在检测课程链接，请稍候几秒后再提交");
+}
+
+// CheckStepAllowed is Decide() without the request fields: same answer for every
+// non-field error, success where Decide() fails only on fields.
+TEST(WorkflowFields, CheckStepAllowedIsDecideWithoutTheFields) {
+  WorkflowInput in = TableInput(S::kDraft, A::kSubmit, kOwnerUploader);
+  in.resource.metadata_valid = false;
+  in.request.attestation = false;
+  EXPECT_TRUE(CheckStepAllowed(in));
+  EXPECT_TRUE(Decide(in).error().Is(ErrorCode::kInvalidArgument));
+  for (auto state : {S::kFirstReview, S::kPublished, S::kRejected}) {
+    in.resource.state = state;
+    auto decided = Decide(in);
+    auto checked = CheckStepAllowed(in);
+    ASSERT_FALSE(decided);
+    ASSERT_FALSE(checked);
+    EXPECT_EQ(checked.error().code, decided.error().code);
+    EXPECT_EQ(checked.error().message, decided.error().message);
+  }
 }
 
 TEST(WorkflowClaims, ClaimsAreIdempotentForTheHolderAndExclusive) {

@@ -12,6 +12,7 @@
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "app/schema.h"
+#include "contract/migrated_backend.h"
 #include "storage/db/migrations.h"
 #include "storage/db/postgres/postgres_database.h"
 #include "test_database.h"
@@ -22,17 +23,11 @@ namespace {
 using orgs::OrgId;
 using orgs::OrgKind;
 
-class RepositoryContract : public ::testing::TestWithParam<std::string> {
+class RepositoryContract : public MigratedBackend {
  protected:
   void SetUp() override {
-    test_db_ = std::make_unique<TestDatabase>(GetParam());
-    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
-    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
-    auto db = storage::OpenDatabase(test_db_->url());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    auto m = storage::Migrate(*db_, app::AllMigrations());
-    ASSERT_TRUE(m) << m.error().message;
+    MigratedBackend::SetUp();
+    if (!db_) return;
     orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     users_ = auth::NewSqlUserRepository(*db_);
     sessions_ = auth::NewSqlSessionRepository(*db_);
@@ -41,12 +36,9 @@ class RepositoryContract : public ::testing::TestWithParam<std::string> {
     sessions_.reset();
     users_.reset();
     orgs_.reset();
-    db_.reset();
-    test_db_.reset();
+    MigratedBackend::TearDown();
   }
 
-  std::unique_ptr<TestDatabase> test_db_;
-  std::unique_ptr<storage::Database> db_;
   security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<auth::UserRepository> users_;
@@ -153,25 +145,16 @@ TEST_P(RepositoryContract, SessionsByTokenHash) {
 }
 
 // The Database interface itself: what every repository relies on, on every backend.
-class DatabaseContract : public ::testing::TestWithParam<std::string> {
+class DatabaseContract : public MigratedBackend {
  protected:
+  DatabaseContract() { migrate_ = false; }
   void SetUp() override {
-    test_db_ = std::make_unique<TestDatabase>(GetParam());
-    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
-    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
-    auto db = storage::OpenDatabase(test_db_->url());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
+    MigratedBackend::SetUp();
+    if (!db_) return;
     ASSERT_TRUE(
         db_->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT UNIQUE, "
                   "n DOUBLE PRECISION, note TEXT NOT NULL DEFAULT '')"));
   }
-  void TearDown() override {
-    db_.reset();
-    test_db_.reset();
-  }
-  std::unique_ptr<TestDatabase> test_db_;
-  std::unique_ptr<storage::Database> db_;
 };
 
 TEST_P(DatabaseContract, ValuesRoundTrip) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "app/schema.h"
+#include "contract/migrated_backend.h"
 #include "ingest/media_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "resources/resource_repository.h"
@@ -20,16 +21,11 @@ using resources::ResourceId;
 using resources::ResourceState;
 using resources::StateChange;
 
-class ResourceContract : public ::testing::TestWithParam<std::string> {
+class ResourceContract : public MigratedBackend {
  protected:
   void SetUp() override {
-    test_db_ = std::make_unique<TestDatabase>(GetParam());
-    ASSERT_TRUE(test_db_->error().empty()) << test_db_->error();
-    if (test_db_->url().empty()) GTEST_SKIP() << "backend " << GetParam() << " not configured";
-    auto db = storage::OpenDatabase(test_db_->url());
-    ASSERT_TRUE(db) << db.error().message;
-    db_ = std::move(*db);
-    ASSERT_TRUE(storage::Migrate(*db_, app::AllMigrations()));
+    MigratedBackend::SetUp();
+    if (!db_) return;
     orgs_ = orgs::NewSqlOrgRepository(*db_, cipher_);
     repo_ = resources::NewSqlResourceRepository(*db_);
     media_ = ingest::NewSqlMediaRepository(*db_);
@@ -40,8 +36,7 @@ class ResourceContract : public ::testing::TestWithParam<std::string> {
     media_.reset();
     repo_.reset();
     orgs_.reset();
-    db_.reset();
-    test_db_.reset();
+    MigratedBackend::TearDown();
   }
 
   Resource Draft(const std::string& title) {
@@ -62,8 +57,6 @@ class ResourceContract : public ::testing::TestWithParam<std::string> {
   }
 
   security::FieldCipher cipher_ = *security::FieldCipher::FromKey(std::string(32, 'k'));
-  std::unique_ptr<TestDatabase> test_db_;
-  std::unique_ptr<storage::Database> db_;
   std::unique_ptr<orgs::OrgRepository> orgs_;
   std::unique_ptr<resources::ResourceRepository> repo_;
   std::unique_ptr<ingest::MediaRepository> media_;

@@ -136,7 +136,9 @@ TEST(MailOutbox, RemindersReachEachUnitsContactOnceAndFailuresAreRetried) {
               "updated_at) VALUES ('2022年征集', 2022, '2022-05-15', 0, 0)"));
   FakeSmtpServer smtp;
   smtp.refuse_rcpt = true;
-  review::NotificationService svc(db, server.clock(), {{7, 1}, /*mail_enabled=*/true});
+  auto& repos = server.ctx().review_repos;
+  review::NotificationService svc(db, *repos.notifications, *repos.campaigns, server.clock(),
+                                  {{7, 1}, /*mail_enabled=*/true});
   auto written = svc.GenerateReminders();
   ASSERT_TRUE(written) << written.error().message;
   EXPECT_GT(*written, 0);

@@ -209,20 +209,67 @@ TEST_F(ReviewApiTest, OnlineCourseLinksAreCheckedAndRecorded) {
         {std::string(32, 'a'), std::string(32, 'b'), id}));
     return id;
   };
+  auto run_jobs = [&] {
+    while (server_.ctx().job_runner->RunOnce()) {
+    }
+  };
   std::string base = "http://127.0.0.1:" + std::to_string(server_.port());
   int64_t ok = make("可访问的课程", base + "/healthz");
-  auto submitted = uploader_.Send("POST", Url(ok, "/submit"), {{"attestation", true}});
-  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  // No stored check of the link yet: the decision fetches nothing, queues a check and asks
+  // to wait; the resource stays a draft.
+  auto early = uploader_.Send("POST", Url(ok, "/submit"), {{"attestation", true}});
+  EXPECT_EQ(early.status, 400) << early.body;
+  EXPECT_EQ(early.Json()["error"]["message"], "正在检测课程链接，请稍候几秒后再提交");
+  EXPECT_EQ(early.Json()["error"]["fields"][0]["field"], "link");
+  EXPECT_TRUE(uploader_.Get(Url(ok, "/link-check")).Json()["link_check"].is_null());
+  EXPECT_EQ(uploader_.Get(Url(ok, "")).Json()["state"], "draft");
+  run_jobs();  // the background check
   auto check = uploader_.Get(Url(ok, "/link-check")).Json()["link_check"];
   EXPECT_EQ(check["reachable"], true);
   EXPECT_EQ(check["status"], 200);
+  auto submitted = uploader_.Send("POST", Url(ok, "/submit"), {{"attestation", true}});
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  EXPECT_EQ(submitted.Json()["state"], "first_review");
 
   int64_t bad = make("打不开的课程", "http://127.0.0.1:1/course");
+  EXPECT_EQ(uploader_.Send("POST", Url(bad, "/submit"), {{"attestation", true}}).status, 400);
+  run_jobs();
   auto refused = uploader_.Send("POST", Url(bad, "/submit"), {{"attestation", true}});
   EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.Json()["error"]["message"], "提交条件不满足");
+  EXPECT_EQ(refused.Json()["error"]["fields"][0]["message"], "资源链接无法访问或尚未检测");
   auto bad_check = uploader_.Get(Url(bad, "/link-check")).Json()["link_check"];
   EXPECT_EQ(bad_check["reachable"], false);
   EXPECT_FALSE(bad_check["error"].get<std::string>().empty());
+  EXPECT_EQ(uploader_.Get(Url(bad, "")).Json()["state"], "draft");
+}
+
+// "Checked on submit": a check older than an hour is renewed before the submission goes on.
+TEST_F(ReviewApiTest, AnOldLinkCheckIsRenewedBeforeSubmission) {
+  auto r = uploader_.Send("POST", "/api/v1/resources",
+                          {{"title", "隔夜的课程"}, {"type", "A03"}, {"domain", "学历继续教育"},
+                           {"summary", "在线课程"}, {"copyright_holder", "演示学院"},
+                           {"presenters", "张演示"}, {"platform", "演示平台"},
+                           {"link", "http://127.0.0.1:" + std::to_string(server_.port()) +
+                                        "/healthz"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  int64_t id = r.Json()["id"];
+  ASSERT_TRUE(server_.ctx().db->Exec(
+      "UPDATE resources SET cover_blob = ?, cover_thumb_blob = ? WHERE id = ?",
+      {std::string(32, 'a'), std::string(32, 'b'), id}));
+  auto submit = [&] { return uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}}); };
+  EXPECT_EQ(submit().status, 400);
+  while (server_.ctx().job_runner->RunOnce()) {
+  }
+  server_.clock().Advance(std::chrono::hours(2));  // same day, still before the deadline
+  ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);  // the session idled out meanwhile
+  auto stale = submit();
+  EXPECT_EQ(stale.status, 400) << stale.body;
+  EXPECT_EQ(stale.Json()["error"]["message"], "正在检测课程链接，请稍候几秒后再提交");
+  while (server_.ctx().job_runner->RunOnce()) {
+  }
+  auto fresh = submit();
+  EXPECT_EQ(fresh.status, 200) << fresh.body;
 }
 
 }  // namespace
