@@ -2,8 +2,8 @@
 # Video benchmark (issue 18 item 6), two parts on one fresh lep (embedded worker, the default
 # [video] settings: x264 veryfast, ffmpeg -threads 2, 4 s segments, one transcode at a time):
 # 1. Transcoding speed: a BENCH_VIDEO_SECS (default 70) s 1280×720 25 fps H.264 3 Mbps + AAC
-#    lecture is uploaded with tus; from the end of the upload until GET /api/v1/resources/{id}/video
-#    says "ready". Reported per rendition: × real time on this box (the `speed` field lep records:
+#    lecture is uploaded with tus; from the moment a worker takes its job (seed-demo's showcase
+#    videos are queued first) until GET /api/v1/resources/{id}/video says "ready". Reported per rendition: × real time on this box (the `speed` field lep records:
 #    duration / wall time of that rendition's ffmpeg child), and for the whole ladder (probe, every
 #    rendition, poster, thumbnails, adoption into the blob store). Baseline in the same run: the
 #    bare `ffmpeg` CLI making the 720p rendition alone with the same settings (HLS fMP4 into a
@@ -87,16 +87,20 @@ while off < len(data):
         "Content-Type": "application/offset+octet-stream", "Upload-Offset": str(off)})
     assert r.status == 204, (r.status, t)
     off += len(piece)
+# From the moment a worker takes the job (seed-demo's showcase videos may be queued first).
 t0 = time.perf_counter()
+started = None
 while True:
     r, t = call("GET", f"/api/v1/resources/{rid}/video")
     v = json.loads(t)["video"]
+    if v["state"] == "running" and started is None:
+        started = time.perf_counter()
     if v["state"] == "ready":
         break
     if v["state"] in ("failed", "cancelled") or time.perf_counter() - t0 > 900:
         sys.exit(f"transcode did not finish: {v}")
-    time.sleep(0.1)
-print(json.dumps({"id": rid, "wall_s": time.perf_counter() - t0, "video": v}))
+    time.sleep(0.05)
+print(json.dumps({"id": rid, "wall_s": time.perf_counter() - (started or t0), "video": v}))
 PY
 RESULT="$(python3 "$WORK/transcode.py" "$LEP_BASE" "$(session_cookie)" "$CSRF" "$CLIP")"
 echo "$RESULT" >"$WORK/transcode.json"
@@ -215,7 +219,7 @@ print(f"Transcoding a {secs:.0f} s 1280×720 25 fps H.264 3 Mbps + AAC upload (e
 print("| rendition | size | average kbit/s | peak kbit/s | × real time |")
 print("|---|---|---|---|---|")
 print("\n".join(rows))
-print(f"\n- whole ladder (end of upload → \"ready\": probe, every rendition one after another, poster, thumbnails, adoption): **{tr['wall_s']:.1f} s = {ladder_speed:.2f}× real time**")
+print(f"\n- whole ladder (a worker takes the job → \"ready\": probe, every rendition one after another, poster, thumbnails, adoption): **{tr['wall_s']:.1f} s = {ladder_speed:.2f}× real time**")
 print(f"- baseline, bare `ffmpeg` making the 720p rendition alone with the same settings: {bare_s:.1f} s = {bare_speed:.2f}× real time")
 print(f"\nPlayback in Chromium for {play} s over an emulated 1 Mbit/s, 300 ms link (CDP), cache off:\n")
 print("| source | first frame s | stalls | stalled s | not playing s (first frame + stalls) | played to s | renditions (heights, in order) |")

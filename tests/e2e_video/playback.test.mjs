@@ -76,7 +76,7 @@ test('a clip goes from tus upload through the ladder to hls.js on a throttled li
   // The job is queued at once and the embedded worker makes the ladder.
   let video = (await api(up, 'GET', `/api/v1/resources/${id}/video`)).json().video
   assert.ok(['queued', 'running', 'ready'].includes(video.state), JSON.stringify(video))
-  const deadline = Date.now() + 180_000
+  const deadline = Date.now() + 400_000  // seed-demo's showcase videos may be queued first
   while (video.state !== 'ready' && Date.now() < deadline) {
     assert.ok(!['failed', 'cancelled'].includes(video.state), JSON.stringify(video))
     await new Promise((r) => setTimeout(r, 500))

@@ -83,7 +83,7 @@ TESTS=("$HERE"/*.test.mjs)
 [[ $# -gt 0 ]] && TESTS=("$@")
 step "node --test ${TESTS[*]#"$HERE"/}"
 set +e
-node --test --test-concurrency=1 --test-timeout=480000 "${TESTS[@]}"
+node --test --test-concurrency=1 --test-timeout=600000 "${TESTS[@]}"
 RC=$?
 set -e
 if [[ $RC -ne 0 ]]; then

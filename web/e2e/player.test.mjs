@@ -61,8 +61,8 @@ describe('门户播放器：HLS、清晰度与仅听声音、字幕', () => {
     await review(t.final, r.id, 'approve', '终审通过')
     const b = await t.admin.expect(201, 'POST', '/api/v1/batches', { resource_ids: [r.id] })
     await t.admin.expect(200, 'POST', `/api/v1/batches/${b.id}/publish`)
-    // 服务端内置的工作进程转码（4 秒 720p：几秒钟）
-    for (let i = 0; i < 240; i++) {
+    // 服务端内置的工作进程转码（4 秒 720p：几秒钟；seed-demo 的演示视频可能排在前面）
+    for (let i = 0; i < 800; i++) {
       video = (await t.uploader.expect(200, 'GET', `/api/v1/resources/${r.id}/video`)).video
       if (video.state === 'ready') break
       assert.ok(!['failed', 'cancelled', 'none'].includes(video.state), JSON.stringify(video))

@@ -320,7 +320,8 @@ describe('真实响应符合 OpenAPI 文档', () => {
     await anon.get(`/api/v1/resources/${id}/cover`)
     // 已发布资源的 HLS 文件公开：主播放列表、各清晰度播放列表、初始化分片与分片、字幕
     let video = null
-    for (let i = 0; i < 240 && video?.state !== 'ready'; i++) {
+    // seed-demo 的演示视频可能先在排队转码
+    for (let i = 0; i < 800 && video?.state !== 'ready'; i++) {
       if (video) await new Promise((ok) => setTimeout(ok, 500))
       video = (await anon.get(`/api/v1/resources/${id}/video`)).video
       assert.ok(!['failed', 'cancelled', 'none'].includes(video.state), JSON.stringify(video))
