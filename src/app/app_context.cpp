@@ -24,6 +24,7 @@ AppContext::~AppContext() {
   if (search_feed) search_feed->Stop();
   if (catalog) catalog->Stop();
   if (job_runner) job_runner->Stop();  // running jobs give up; the queue keeps them
+  if (video_runner) video_runner->Stop();
   counters.reset();  // flushes buffered counts while the database is still open
 }
 
@@ -237,6 +238,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   {
     jobs::JobRunnerOptions jo;
     jo.threads = std::max(1, config.job_threads);
+    jo.lease = std::chrono::seconds(std::max(1, config.job_lease_seconds));
     ctx->job_runner = std::make_unique<jobs::JobRunner>(*ctx->job_queue, *ctx->clock, jo);
   }
   ctx->ingest = std::make_unique<ingest::IngestService>(
@@ -244,6 +246,36 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       *ctx->probe, *ctx->link_checker, *ctx->job_queue, *ctx->clock);
   ctx->ingest->SetJobsWake([raw] { raw->job_runner->Wake(); });
   ctx->ingest->RegisterJobs(*ctx->job_runner);
+  {
+    video::TranscodeOptions vo;
+    vo.ffmpeg = config.video_ffmpeg;
+    vo.preset = config.video_preset;
+    vo.threads = std::max(1, config.video_ffmpeg_threads);
+    vo.segment_seconds = std::clamp(config.video_segment_seconds, 1, 10);
+    vo.limits.nice = std::clamp(config.video_nice, 0, 19);
+    vo.limits.address_space_bytes = static_cast<uint64_t>(std::max(0, config.video_memory_mb)) << 20;
+    ctx->video_repo = video::NewSqlVideoRepository(*ctx->db);
+    ctx->video = std::make_unique<video::VideoService>(
+        *ctx->db, *ctx->video_repo, *ctx->job_queue, *ctx->media_repo, *ctx->resources,
+        *ctx->resource_repo, *ctx->blobs, *ctx->clock, vo);
+    jobs::JobRunnerOptions vr;
+    vr.threads = std::max(1, config.video_workers);
+    vr.lease = std::chrono::seconds(std::max(1, config.job_lease_seconds));
+    ctx->video_runner = std::make_unique<jobs::JobRunner>(*ctx->job_queue, *ctx->clock, vr);
+    ctx->video->RegisterJobs(*ctx->video_runner);
+    ctx->video->SetWake([raw] { raw->video_runner->Wake(); });
+    ctx->ingest->SetMediaHooks(ctx->video->Hooks());
+    ctx->video->SetCaptionScreen([raw](std::string_view text) {
+      std::vector<video::ScreenHit> hits;
+      std::lock_guard lock(raw->screen_mu);
+      if (raw->screen) {
+        for (const auto& h : raw->screen->ScreenText("captions", text)) {
+          hits.push_back({h.word, h.matched});
+        }
+      }
+      return hits;
+    });
+  }
   ctx->review_repos = review::NewSqlReviewRepositories(*ctx->db);
   ctx->technical_check = std::make_unique<IngestTechnicalCheck>(*ctx->ingest, *ctx->clock);
   ctx->review = std::make_unique<review::ReviewService>(review::ReviewService::Deps{
@@ -251,6 +283,17 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       *ctx->review_repos.campaigns, *ctx->review_repos.history, *ctx->review_repos.batches,
       *ctx->review_repos.progress, *ctx->review_repos.pending_uploads, *ctx->technical_check,
       *ctx->clock});
+  ctx->video->SetReviewerCheck([raw](const auth::Principal& p, const resources::Resource& r) {
+    auto timeline = raw->review->TimelineOf(p, r.id);
+    if (!timeline) return false;
+    for (review::Action a : timeline->allowed) {
+      if (a == review::Action::kApprove || a == review::Action::kReturn ||
+          a == review::Action::kClaim || a == review::Action::kUnclaim) {
+        return true;
+      }
+    }
+    return false;
+  });
   {
     review::NotificationOptions no;
     no.reminder_days = config.reminder_days;
@@ -303,7 +346,6 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       if (raw->catalog) raw->catalog->Changed(ids, all);
       if (raw->public_media) raw->public_media->Changed(ids, all);
     });
-    ctx->review->SetPublicChangeHandler([raw](int64_t id) { (void)raw->search_feed->Sync({id}); });
     ctx->counters = std::make_unique<portal::Counters>(
         *ctx->db, *ctx->usage_repo, *ctx->resource_repo, *ctx->clock,
         [raw](const std::set<int64_t>& ids) { (void)raw->search_feed->Sync(ids); });
@@ -328,6 +370,13 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       CatalogFormats());
   ctx->public_media = std::make_unique<portal::PublicMedia>(
       *ctx->resource_repo, config.data_dir + "/public-media", PublicMediaResolver(*ctx));
+  // Publication changes reach the search feed (and through it the portal cache, the catalog
+  // files and the public media links) and the video module: withdrawal cancels a transcode,
+  // republication queues an unfinished one again.
+  ctx->review->SetPublicChangeHandler([raw](int64_t id) {
+    if (raw->search_feed) (void)raw->search_feed->Sync({id});
+    raw->video->OnPublicChange(id);
+  });
   {
     std::ifstream in(config.data_dir + "/sensitive_words.txt");
     std::vector<std::string> words;

@@ -54,6 +54,8 @@
 #include "storage/blob/blob_store.h"
 #include "storage/db/database.h"
 #include "uploads/upload_service.h"
+#include "video/video_repository.h"
+#include "video/video_service.h"
 
 namespace lep::app {
 
@@ -87,6 +89,11 @@ struct AppContext {
   std::unique_ptr<jobs::JobQueue> job_queue;
   std::unique_ptr<jobs::JobRunner> job_runner;
   std::unique_ptr<ingest::IngestService> ingest;
+  // HLS ladder and captions; transcodes run on their own runner (`video.workers` threads) so
+  // that a long one never holds up a remux or a link check.
+  std::unique_ptr<video::VideoRepository> video_repo;
+  std::unique_ptr<video::VideoService> video;
+  std::unique_ptr<jobs::JobRunner> video_runner;
   review::ReviewRepositories review_repos;
   std::unique_ptr<review::TechnicalCheck> technical_check;  // over `ingest`
   std::unique_ptr<review::ReviewService> review;

@@ -178,7 +178,7 @@ int main(int argc, char** argv) {
   AddCommonOptions(check_links, flags, config_file);
 
   auto* worker = cli.add_subcommand(
-      "worker", "只运行后台任务（重新封装、链接检测等），可与 lep serve 共用数据库与数据目录");
+      "worker", "只运行后台任务（重新封装、转码、链接检测等），可与 lep serve 共用数据库与数据目录");
   AddCommonOptions(worker, flags, config_file);
   bool worker_once = false;
   worker->add_flag("--once", worker_once, "处理完当前到期的任务后退出");
@@ -435,12 +435,16 @@ int main(int argc, char** argv) {
   if (worker->parsed()) {
     if (worker_once) {
       int n = 0;
-      while (ctx.job_runner->RunOnce()) ++n;
+      while (ctx.job_runner->RunOnce() || ctx.video_runner->RunOnce()) ++n;
       std::printf("已处理 %d 个任务\n", n);
       return 0;
     }
-    WaitForTermination([&] { ctx.job_runner->Start(); });
+    WaitForTermination([&] {
+      ctx.job_runner->Start();
+      ctx.video_runner->Start();  // transcodes (video.workers at once)
+    });
     ctx.job_runner->Stop();
+    ctx.video_runner->Stop();
     return 0;
   }
 
@@ -496,8 +500,10 @@ int main(int argc, char** argv) {
   ctx.search_feed->Start(std::chrono::seconds(std::max(1, ctx.config.search_sync_seconds)));
   ctx.catalog->Start(std::chrono::seconds(5));  // catalog files follow publication
   if (cfg.job_threads > 0) ctx.job_runner->Start();  // the embedded worker (jobs.threads = 0: none)
+  if (cfg.video_workers > 0) ctx.video_runner->Start();  // embedded transcoding (0: none)
   server.Run();
   ctx.job_runner->Stop();
+  ctx.video_runner->Stop();
   ctx.review_jobs->Stop();
   std::printf("lep 已停止。\n");
   return 0;

@@ -14,6 +14,7 @@ http::Router BuildRouter(AppContext& ctx) {
   AddResourceRoutes(ctx, router);
   AddUploadRoutes(ctx, router);
   AddMediaRoutes(ctx, router);
+  AddVideoRoutes(ctx, router);
   AddReviewRoutes(router, authed, *ctx.review);
   AddSensitiveWordRoutes(ctx, router);
   AddPortalRoutes(ctx, router);

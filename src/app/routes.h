@@ -21,6 +21,8 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router);
 void AddResourceIoRoutes(AppContext& ctx, http::Router& router);
 void AddUploadRoutes(AppContext& ctx, http::Router& router);
 void AddMediaRoutes(AppContext& ctx, http::Router& router);
+// HLS ladder, transcoding state and captions (app/video_api.cpp).
+void AddVideoRoutes(AppContext& ctx, http::Router& router);
 void AddReviewRoutes(http::Router& router, const RouteGuard& authed, review::ReviewService& review);
 // The sensitive-word screen and list, which live in the AppContext.
 void AddSensitiveWordRoutes(AppContext& ctx, http::Router& router);

@@ -9,6 +9,7 @@
 #include "review/review_schema.h"
 #include "security/security_schema.h"
 #include "uploads/uploads_schema.h"
+#include "video/video_schema.h"
 
 namespace lep::app {
 
@@ -30,11 +31,13 @@ const std::vector<storage::Migration>& AllMigrations() {
           {12, "several_servers"},
           {13, "jobs"},
           {14, "login_throttle_audit_head"},
+          {40, "video_ladders_captions"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),
        &resources::ResourcesSchema(), &uploads::UploadsSchema(), &ingest::IngestSchema(),
-       &review::ReviewSchema(), &portal::PortalSchema(), &jobs::JobsSchema()});
+       &review::ReviewSchema(), &portal::PortalSchema(), &jobs::JobsSchema(),
+       &video::VideoSchema()});
   return kAll;
 }
 

@@ -199,12 +199,12 @@ Status MakeMedia(const std::string& dir) {
   const std::string rate = "3M";
   LEP_RETURN_IF_ERROR(RunFfmpeg(
       {"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i",
-       "sine=frequency=330:sample_rate=48000", "-t", "12", "-c:v", "libx264", "-preset",
+       "sine=frequency=330:sample_rate=48000", "-t", "6", "-c:v", "libx264", "-preset",
        "ultrafast", "-pix_fmt", "yuv420p", "-b:v", rate, "-minrate", rate, "-maxrate", rate,
        "-bufsize", rate, "-x264-params", "nal-hrd=cbr", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
        "-ar", "48000", "-movflags", "+faststart", dir + "/lesson.mp4"}));
   LEP_RETURN_IF_ERROR(RunFfmpeg({"-f", "lavfi", "-i", "sine=frequency=262:sample_rate=44100",
-                                 "-t", "15", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "128k",
+                                 "-t", "8", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "128k",
                                  dir + "/lesson.mp3"}));
   // Eight covers in different colours and patterns (16:9, JPEG).
   const char* sources[] = {"testsrc2", "smptehdbars", "rgbtestsrc", "mandelbrot",

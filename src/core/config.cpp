@@ -21,6 +21,15 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.web_dir = t["server"]["web_dir"].value_or(cfg.web_dir);
   cfg.worker_threads = t["server"]["workers"].value_or(cfg.worker_threads);
   cfg.job_threads = t["jobs"]["threads"].value_or(cfg.job_threads);
+  cfg.job_lease_seconds = t["jobs"]["lease_seconds"].value_or(cfg.job_lease_seconds);
+  auto video = t["video"];
+  cfg.video_workers = video["workers"].value_or(cfg.video_workers);
+  cfg.video_ffmpeg_threads = video["ffmpeg_threads"].value_or(cfg.video_ffmpeg_threads);
+  cfg.video_nice = video["nice"].value_or(cfg.video_nice);
+  cfg.video_memory_mb = video["memory_mb"].value_or(cfg.video_memory_mb);
+  cfg.video_preset = video["preset"].value_or(cfg.video_preset);
+  cfg.video_segment_seconds = video["segment_seconds"].value_or(cfg.video_segment_seconds);
+  cfg.video_ffmpeg = video["ffmpeg"].value_or(cfg.video_ffmpeg);
   struct Positive {
     const char* key;
     int* value;

@@ -19,6 +19,17 @@ struct Config {
   // [jobs] threads: background jobs (remux, link checks) run at most this many at once per
   // process (`lep serve` and each `lep worker`).
   int job_threads = 1;
+  int job_lease_seconds = 60;  // [jobs] lease_seconds: a dead worker's job is retried after it
+  // [video] HLS transcoding (src/video): transcodes at once per process (`lep serve`: 0 = none,
+  // leave them to `lep worker`), and per ffmpeg child: threads, nice level, address-space
+  // limit, x264 preset, segment length; ffmpeg is the Debian CLI at `ffmpeg`.
+  int video_workers = 1;
+  int video_ffmpeg_threads = 2;
+  int video_nice = 10;
+  int video_memory_mb = 1536;
+  std::string video_preset = "veryfast";
+  int video_segment_seconds = 4;
+  std::string video_ffmpeg = "/usr/bin/ffmpeg";
   // [server] max_connections: open connections in all (lowered to fit `ulimit -n`); a new
   // one over the cap closes the connection idle longest. max_connections_per_ip: per client
   // address (IPv6: per /64), trusted_proxies exempt. header_timeout_seconds: a whole request

@@ -183,6 +183,7 @@ Status IngestService::StoreMedia(const uploads::Upload& u, const std::string& pa
     // The remux of replaced media is moot; a new one works on these bytes.
     LEP_RETURN_IF_ERROR(
         jobs_.CancelForResource(tx, u.resource_id, kRemuxJob, m.created_at).map([](auto) {}));
+    if (hooks_.on_stored) LEP_RETURN_IF_ERROR(hooks_.on_stored(tx, m));
     if (remux) {
       LEP_RETURN_IF_ERROR(jobs_
                               .Enqueue(tx,
@@ -206,6 +207,7 @@ Status IngestService::StoreMedia(const uploads::Upload& u, const std::string& pa
     if (previous->playback_blob != previous->blob) (void)blobs_.Remove(previous->playback_blob);
     (void)blobs_.Remove(previous->blob);
   }
+  if (hooks_.after_commit) hooks_.after_commit();
   if (remux) Wake();
   return Ok();
 }
@@ -249,11 +251,24 @@ Status IngestService::RunRemux(jobs::JobContext& ctx) {
   auto rules = media::EvaluateStandard(*probed, media::MediaKind::kVideo);
   json probe = current->probe;
   probe["moov_before_mdat_after_remux"] = probed->moov_before_mdat;
-  auto saved = media_.SavePlayback(*job.resource_id, blob, adopted, *sha, ReportJson(rules),
-                                   media::MeetsStandard(rules), probe);
+  MediaRecord updated = *current;
+  updated.playback_blob = adopted;
+  updated.playback_sha256 = *sha;
+  updated.report = ReportJson(rules);
+  updated.passed = media::MeetsStandard(rules);
+  updated.probe = probe;
+  updated.state = "ready";
+  bool saved = false;
+  auto st = tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(saved, media_.SavePlayback(tx, *job.resource_id, blob, adopted, *sha,
+                                                    updated.report, updated.passed, probe));
+    if (saved && hooks_.on_stored) return hooks_.on_stored(tx, updated);
+    return Ok();
+  });
   // The media were replaced while remuxing: this copy belongs to nobody.
-  if (!saved || !*saved) (void)blobs_.Remove(adopted);
-  if (!saved) return Fail(saved.error());
+  if (!st || !saved) (void)blobs_.Remove(adopted);
+  if (!st) return st;
+  if (saved && hooks_.after_commit) hooks_.after_commit();
   return Ok();
 }
 

@@ -36,6 +36,14 @@ struct FileActor {
 inline constexpr const char* kRemuxJob = "remux";
 inline constexpr const char* kLinkCheckJob = "link_check";
 
+// Lets a later module follow a resource's media (video: drop the HLS ladder of the old bytes,
+// queue one for the new). on_stored runs inside the transaction that stores new media, and
+// the one that records their remuxed playback copy; after_commit once it has committed.
+struct MediaHooks {
+  std::function<Status(storage::SqlExecutor& tx, const MediaRecord& m)> on_stored;
+  std::function<void()> after_commit;
+};
+
 class IngestService {
  public:
   IngestService(storage::Transactor& tx, resources::ResourceService& resources,
@@ -45,6 +53,8 @@ class IngestService {
 
   // Called after a job was enqueued (wakes the local runner instead of waiting for its poll).
   void SetJobsWake(std::function<void()> wake) { wake_ = std::move(wake); }
+  // Before the first upload completes (not synchronised).
+  void SetMediaHooks(MediaHooks hooks) { hooks_ = std::move(hooks); }
   // The job handlers of this module (remux, link_check).
   void RegisterJobs(jobs::JobRunner& runner);
 
@@ -87,6 +97,7 @@ class IngestService {
   jobs::JobQueue& jobs_;
   const Clock& clock_;
   std::function<void()> wake_;
+  MediaHooks hooks_;
 };
 
 }  // namespace lep::ingest

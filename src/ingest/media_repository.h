@@ -67,7 +67,8 @@ class MediaRepository {
   [[nodiscard]] virtual Status Save(storage::SqlExecutor& tx, const MediaRecord& m) = 0;
   // The outcome of a remux, a compare-and-set on the original: false (nothing written) when
   // the media were replaced meanwhile.
-  [[nodiscard]] virtual Result<bool> SavePlayback(int64_t resource_id, const std::string& blob,
+  [[nodiscard]] virtual Result<bool> SavePlayback(storage::SqlExecutor& tx, int64_t resource_id,
+                                                  const std::string& blob,
                                                   const std::string& playback_blob,
                                                   const std::string& playback_sha256,
                                                   const nlohmann::json& report, bool passed,

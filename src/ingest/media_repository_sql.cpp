@@ -59,11 +59,11 @@ class SqlMediaRepository final : public MediaRepository {
         .map([](auto&&) {});
   }
 
-  Result<bool> SavePlayback(int64_t resource_id, const std::string& blob,
+  Result<bool> SavePlayback(storage::SqlExecutor& tx, int64_t resource_id, const std::string& blob,
                             const std::string& playback_blob, const std::string& playback_sha256,
                             const json& report, bool passed, const json& probe) override {
     LEP_ASSIGN_OR_RETURN(
-        auto res, db_.Exec("UPDATE media SET playback_blob = ?, playback_sha256 = ?, report = ?, "
+        auto res, tx.Exec("UPDATE media SET playback_blob = ?, playback_sha256 = ?, report = ?, "
                            "passed = ?, probe = ?, state = 'ready' WHERE resource_id = ? AND "
                            "blob = ?",
                            {playback_blob, playback_sha256, report.dump(), int64_t{passed},

@@ -196,7 +196,7 @@ TEST_P(ResourceContract, MediaRecordsAndRemuxCompareAndSet) {
   m.report = nlohmann::json::array();
   m.state = "remuxing";
   ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return media_->Save(tx, m); }));
-  EXPECT_TRUE(*media_->SavePlayback(r.id.value, "orig1", "copy1", "s2", {}, true, m.probe));
+  EXPECT_TRUE(*media_->SavePlayback(*db_, r.id.value, "orig1", "copy1", "s2", {}, true, m.probe));
   auto got = **media_->Get(r.id.value);
   EXPECT_EQ(got.playback_blob, "copy1");
   EXPECT_EQ(got.state, "ready");
@@ -204,7 +204,7 @@ TEST_P(ResourceContract, MediaRecordsAndRemuxCompareAndSet) {
   // A remux of media replaced meanwhile writes nothing.
   m.blob = m.playback_blob = "orig2";
   ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return media_->Save(tx, m); }));
-  EXPECT_FALSE(*media_->SavePlayback(r.id.value, "orig1", "copy-late", "s3", {}, true, m.probe));
+  EXPECT_FALSE(*media_->SavePlayback(*db_, r.id.value, "orig1", "copy-late", "s3", {}, true, m.probe));
   EXPECT_EQ((**media_->Get(r.id.value)).playback_blob, "orig2");
   // Link checks: one row per resource, replaced.
   ASSERT_TRUE(media_->SaveLinkCheck(r.id.value, {"https://a.example/", false, 0, "", 0, 5,

@@ -235,6 +235,16 @@ describe('真实响应符合 OpenAPI 文档', () => {
       if (!media || media.state !== 'ready') await new Promise((ok) => setTimeout(ok, 500))
     }
     assert.ok(media?.passed, `视频应通过技术检测：${JSON.stringify(media?.report)}`)
+    // 自适应码流：通过技术检测即排队转码；字幕上传（错误逐行说明）、替换与删除
+    const ladder = (await up.get(`/api/v1/resources/${r.id}/video`)).video
+    assert.ok(['queued', 'running', 'ready'].includes(ladder.state), JSON.stringify(ladder))
+    await up.post(`/api/v1/resources/${r.id}/video/transcode`, undefined, 202)
+    const srt = '1\n00:00:00,200 --> 00:00:01,500\n起势\n\n2\n00:00:01,600 --> 00:00:03,000\n收势\n'
+    const srtHeaders = { 'Content-Type': 'application/x-subrip' }
+    await up.call('POST', `/api/v1/resources/${r.id}/captions?language=zh`, { raw: srt, headers: srtHeaders, expect: 201 })
+    await up.call('POST', `/api/v1/resources/${r.id}/captions`, { raw: '1\n00:00:02,000 --> 00:00:01,000\n倒序\n', headers: srtHeaders, expect: 400 })
+    const en = await up.call('POST', `/api/v1/resources/${r.id}/captions?language=en&label=English`, { raw: srt, headers: srtHeaders, expect: 201 })
+    await up.delete(`/api/v1/resources/${r.id}/captions/${en.body.caption.id}`)
     await up.call('GET', `/media/resources/${r.id}`, { expect: 200 })
     await up.call('GET', `/media/resources/${r.id}`, { headers: { Range: 'bytes=0-99' }, expect: 206 })
     // 导出、导入（检查通过；正式导入有错误时 400 附 report）
@@ -308,6 +318,27 @@ describe('真实响应符合 OpenAPI 文档', () => {
     await anon.get('/api/v1/portal/catalog?format=csv')
     await anon.get('/api/v1/portal/catalog?format=xlsx')
     await anon.get(`/api/v1/resources/${id}/cover`)
+    // 已发布资源的 HLS 文件公开：主播放列表、各清晰度播放列表、初始化分片与分片、字幕
+    let video = null
+    // seed-demo 的演示视频可能先在排队转码
+    for (let i = 0; i < 800 && video?.state !== 'ready'; i++) {
+      if (video) await new Promise((ok) => setTimeout(ok, 500))
+      video = (await anon.get(`/api/v1/resources/${id}/video`)).video
+      assert.ok(!['failed', 'cancelled', 'none'].includes(video.state), JSON.stringify(video))
+    }
+    assert.equal(video.state, 'ready', JSON.stringify(video))
+    assert.equal(video.has_captions, true)
+    const master = (await anon.get(video.master_url)).toString('utf8')
+    assert.match(master, /^#EXTM3U/)
+    const rendition = video.renditions.find((x) => !x.audio)
+    const playlist = (await anon.get(rendition.url)).toString('utf8')
+    const base = rendition.url.slice(0, rendition.url.lastIndexOf('/') + 1)
+    const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)[1]
+    const segment = playlist.split('\n').find((l) => l && !l.startsWith('#'))
+    await anon.get(base + init)
+    await anon.call('GET', base + segment, { headers: { Range: 'bytes=0-99' }, expect: 206 })
+    await anon.get(video.captions[0].url)
+    await anon.get(`${base}${'0'.repeat(32)}.m4s`, 404)
     const me = ctx.learner
     const rating = await me.post(`/api/v1/portal/resources/${id}/ratings`, { score: 5, comment: '讲得清楚' }, 201)
     await me.post(`/api/v1/portal/resources/${id}/ratings`, { score: 9 }, 400)

@@ -29,6 +29,7 @@ const NO_REQUEST_BODY = new Set([
   'post /api/v1/users/{id}/unlock',
   'post /api/v1/uploads',
   'post /api/v1/batches/{id}/publish',
+  'post /api/v1/resources/{id}/video/transcode',
   'put /api/v1/me/favourites/{id}',
   'post /api/v1/me/notifications/read-all',
   'post /api/v1/me/notifications/{id}/read',
