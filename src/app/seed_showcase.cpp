@@ -12,6 +12,7 @@
 
 #include "core/date.h"
 #include "crypto/crypto.h"
+#include "portal/learner_service.h"
 #include "resources/resource_service.h"
 
 extern char** environ;
@@ -366,6 +367,20 @@ Result<ShowcaseReport> SeedShowcase(AppContext& ctx, const std::string& work_dir
     LEP_ASSIGN_OR_RETURN(auto batch, ctx.review->CreateBatch(admin, "第1批（演示）", to_publish));
     LEP_RETURN_IF_ERROR(ctx.review->PublishBatch(admin, batch.id));
     report.published = static_cast<int>(to_publish.size());
+    // 使用评价 by the demo learner: three shown after moderation, one waiting for it.
+    LEP_ASSIGN_OR_RETURN(auto learner, Demo(ctx, "demo_learner"));
+    const char* comments[] = {"讲得很细，跟着练了一周，膝盖不疼了。", "字幕清楚，适合我们老年人。",
+                              "案例很实用，已经转给家里老人看了。", "希望多出几集。"};
+    for (size_t i = 0; i < to_publish.size() && i < 4; ++i) {
+      LEP_ASSIGN_OR_RETURN(int64_t rating,
+                           ctx.learners->Rate(learner, ResourceId{to_publish[i]},
+                                              {i == 3 ? 4 : 5, comments[i]}));
+      if (i < 3) {
+        LEP_RETURN_IF_ERROR(ctx.learners->Moderate(admin, rating, true));
+      } else {
+        ++report.waiting;  // in the unit admin's moderation queue
+      }
+    }
   }
   fs::remove_all(work_dir, ec);
   return report;

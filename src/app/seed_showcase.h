@@ -1,6 +1,6 @@
 // The demo showcase of `lep seed-demo`: a few dozen published 演示 resources across the four
 // content domains (videos and audio generated with the ffmpeg CLI at seed time, covers,
-// series, a toc, counts), created, checked, reviewed and published through the real services
+// series, a toc, counts, moderated 使用评价), created, checked, reviewed and published through the real services
 // (ResourceService::Import, IngestService, ReviewService), and for each demo role at least one
 // item waiting in its queue. Runs once, after SeedDemo; single-threaded (a CLI command).
 #pragma once

@@ -44,6 +44,9 @@ TEST(ShowcaseTest, PublishesRealMediaThroughTheReviewAndLeavesWorkInEveryQueue) 
             2);
   EXPECT_GE(Count(ctx, "SELECT COUNT(DISTINCT series) FROM resources WHERE series <> ''"), 5);
   EXPECT_EQ(Count(ctx, "SELECT COUNT(*) FROM batches WHERE published_at > 0"), 1);
+  // 使用评价: three shown, one waiting for moderation.
+  EXPECT_EQ(Count(ctx, "SELECT COUNT(*) FROM ratings WHERE state = 'approved'"), 3);
+  EXPECT_EQ(Count(ctx, "SELECT COUNT(*) FROM ratings WHERE state = 'pending'"), 1);
 
   // The public sees them: the detail page and a video that plays with Range.
   Client anon{server.port()};
