@@ -313,6 +313,7 @@ describe('真实响应符合 OpenAPI 文档', () => {
     const anon = new Client('游客')
     const id = ctx.resourceId
     await anon.get(`/api/v1/portal/resources/${id}`)
+    await anon.post(`/api/v1/portal/resources/${id}/view`)
     await anon.post(`/api/v1/portal/resources/${id}/progress`, { seconds: 10 })
     await anon.get(`/api/v1/portal/resources/${id}/ratings`)
     await anon.get('/api/v1/portal/catalog?format=csv')

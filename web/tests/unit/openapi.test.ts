@@ -23,6 +23,7 @@ function ops(doc: ReturnType<typeof load>): [string, string, Op][] {
 /** Operations that answer no body on success (tus, 204) or take none. */
 const BODYLESS_SUCCESS = new Set(['post /api/v1/uploads', 'head /api/v1/uploads/{id}', 'patch /api/v1/uploads/{id}'])
 const NO_REQUEST_BODY = new Set([
+  'post /api/v1/portal/resources/{id}/view',
   'post /api/v1/auth/logout',
   'post /api/v1/me/totp/setup',
   'post /api/v1/users/{id}/totp/reset',
