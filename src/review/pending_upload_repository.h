@@ -20,8 +20,8 @@ class PendingUploadRepository {
                                                          resources::ResourceId id) = 0;
 };
 
-// Over the uploads module's `uploads` table (the same rule its UploadService applies: an
-// upload whose expires_at has passed is refused).
-std::unique_ptr<PendingUploadRepository> NewSqlPendingUploadRepository();
+// Over the uploads module's UploadRepository::CancelPending (the same rule its UploadService
+// applies: an upload whose expires_at has passed is refused).
+std::unique_ptr<PendingUploadRepository> NewSqlPendingUploadRepository(storage::Database& db);
 
 }  // namespace lep::review

@@ -1,23 +1,29 @@
 #include "review/pending_upload_repository.h"
 
+#include "uploads/upload_repository.h"
+
 namespace lep::review {
 namespace {
 
-class SqlPendingUploadRepository final : public PendingUploadRepository {
+// Over the uploads module's repository (the uploads table is written only there).
+class UploadsPendingRepository final : public PendingUploadRepository {
  public:
+  explicit UploadsPendingRepository(std::unique_ptr<uploads::UploadRepository> uploads)
+      : uploads_(std::move(uploads)) {}
+
   Result<int64_t> CancelUnfinished(storage::SqlExecutor& tx, resources::ResourceId id) override {
     // expires_at 0: refused from now on, the bytes removed by the upload sweep.
-    LEP_ASSIGN_OR_RETURN(auto r, tx.Exec("UPDATE uploads SET expires_at = 0 WHERE resource_id = "
-                                         "? AND completed_at = 0",
-                                         {id.value}));
-    return r.affected;
+    return uploads_->CancelPending(tx, id.value);
   }
+
+ private:
+  std::unique_ptr<uploads::UploadRepository> uploads_;
 };
 
 }  // namespace
 
-std::unique_ptr<PendingUploadRepository> NewSqlPendingUploadRepository() {
-  return std::make_unique<SqlPendingUploadRepository>();
+std::unique_ptr<PendingUploadRepository> NewSqlPendingUploadRepository(storage::Database& db) {
+  return std::make_unique<UploadsPendingRepository>(uploads::NewSqlUploadRepository(db));
 }
 
 }  // namespace lep::review

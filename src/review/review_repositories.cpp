@@ -9,7 +9,7 @@ ReviewRepositories NewSqlReviewRepositories(storage::Database& db) {
   r.batches = NewSqlBatchRepository(db);
   r.progress = NewSqlProgressRepository(db);
   r.notifications = NewSqlNotificationRepository(db);
-  r.pending_uploads = NewSqlPendingUploadRepository();
+  r.pending_uploads = NewSqlPendingUploadRepository(db);
   return r;
 }
 

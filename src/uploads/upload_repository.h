@@ -38,7 +38,8 @@ class UploadRepository {
   [[nodiscard]] virtual Result<std::vector<std::string>> Expired(int64_t now) = 0;
   // Inside the caller's transaction: cancels the unfinished uploads of a resource (its
   // submission); they are refused from now on and swept with their bytes.
-  [[nodiscard]] virtual Status CancelPending(storage::SqlExecutor& tx, int64_t resource_id) = 0;
+  [[nodiscard]] virtual Result<int64_t> CancelPending(storage::SqlExecutor& tx,
+                                                      int64_t resource_id) = 0;
   [[nodiscard]] virtual Result<PendingTotals> Pending(int64_t org_id, int64_t user_id,
                                                       int64_t now) = 0;
 };

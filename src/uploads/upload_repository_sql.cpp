@@ -82,11 +82,12 @@ class SqlUploadRepository final : public UploadRepository {
     return out;
   }
 
-  Status CancelPending(storage::SqlExecutor& tx, int64_t resource_id) override {
-    return tx
-        .Exec("UPDATE uploads SET expires_at = 0 WHERE resource_id = ? AND completed_at = 0",
-              {resource_id})
-        .map([](auto&&) {});
+  Result<int64_t> CancelPending(storage::SqlExecutor& tx, int64_t resource_id) override {
+    LEP_ASSIGN_OR_RETURN(
+        auto r, tx.Exec("UPDATE uploads SET expires_at = 0 WHERE resource_id = ? AND "
+                        "completed_at = 0",
+                        {resource_id}));
+    return r.affected;
   }
 
   Result<PendingTotals> Pending(int64_t org_id, int64_t user_id, int64_t now) override {

@@ -268,7 +268,11 @@ TEST_P(ResourceContract, UploadOffsetsMoveByCompareAndSetAndPendingTotalsCountRe
   EXPECT_EQ(totals.unit_bytes, 1500u);
   EXPECT_EQ(totals.account_uploads, 1);
   // Cancelled by a submission: no longer pending, and swept as expired.
-  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return uploads->CancelPending(tx, r.id.value); }));
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(int64_t cancelled, uploads->CancelPending(tx, r.id.value));
+    EXPECT_EQ(cancelled, 2);
+    return Ok();
+  }));
   EXPECT_EQ(uploads->Pending(org_.value, 7, 50)->unit_bytes, 0u);
   EXPECT_EQ(uploads->Expired(50)->size(), 2u);
   ASSERT_TRUE(uploads->MarkCompleted(std::string(32, 'b'), 60, "abc"));

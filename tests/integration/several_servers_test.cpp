@@ -165,12 +165,16 @@ TEST_F(SeveralServersTest, APatchHeldByOneServerLocksTheUploadOnTheOther) {
                      "\r\nCookie: " + up_a_.cookie + "\r\n\r\n";
   net::write(slow, net::buffer(head));
   net::write(slow, net::buffer(body.data(), 1000));
+  // Give A's PATCH time to take the upload before B is probed: a probe on B holds the lock
+  // for its own short PATCH, and an A that begins exactly then is (rightly) refused with 423,
+  // which would leave nothing for this test to observe.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   // Until server A's PATCH holds the upload, a PATCH on B is served (a wrong offset: 409).
   HttpResult second;
   for (int i = 0; i < 1500; ++i) {
     second = Patch(up_b_, loc, 5, "c");
     if (second.status == 423) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_EQ(second.status, 423) << second.body;
   // Termination through B is refused too while A writes.
