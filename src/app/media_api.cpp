@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "http/file_response.h"
 #include "app/api_common.h"
 #include "app/routes.h"
 #include "auth/authorizer.h"
 #include "http/multipart.h"
-#include "http/range.h"
 
 namespace lep::app {
 namespace {
@@ -83,32 +83,7 @@ Response ServeFile(const Request& req, const std::string& path, const std::strin
   gmtime_r(&mt, &tm);
   std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   r.SetHeader("Last-Modified", date);
-  if (auto inm = req.Header("if-none-match"); inm && *inm == quoted) {
-    r.status = 304;
-    r.content_type.clear();
-    return r;
-  }
-  http::RangeResult range;
-  if (auto h = req.Header("range")) {
-    auto if_range = req.Header("if-range");
-    if (!if_range || *if_range == quoted) range = http::ParseRange(*h, size);
-  }
-  if (range.kind == http::RangeKind::kUnsatisfiable) {
-    Response bad = Response::FromError(Error::InvalidArgument("请求的字节范围无效"));
-    bad.status = 416;
-    bad.SetHeader("Content-Range", "bytes */" + std::to_string(size));
-    return bad;
-  }
-  if (range.kind == http::RangeKind::kSatisfiable) {
-    r.status = 206;
-    r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.offset) + "-" +
-                                     std::to_string(range.range.offset + range.range.length - 1) +
-                                     "/" + std::to_string(size));
-    r.file = http::FileBody{path, range.range.offset, range.range.length};
-  } else {
-    r.file = http::FileBody{path, 0, size};
-  }
-  return r;
+  return http::FileResponse(req, std::move(r), path, size, quoted);
 }
 
 // Behind the shipped nginx (which sets X-Lep-Accel to its internal location, overriding what a

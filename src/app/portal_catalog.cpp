@@ -3,7 +3,7 @@
 #include "app/app_context.h"
 #include "app/portal_json.h"
 #include "app/resources_io.h"
-#include "http/range.h"
+#include "http/file_response.h"
 #include "resources/sheet_mapping.h"
 #include "xlsx/spreadsheet.h"
 
@@ -109,32 +109,7 @@ http::Response ServePreparedFile(const http::Request& req, const portal::Catalog
   if (!download_name.empty()) {
     r.SetHeader("Content-Disposition", "attachment; filename=\"" + download_name + "\"");
   }
-  if (auto inm = req.Header("if-none-match"); inm && *inm == f.etag) {
-    r.status = 304;
-    r.content_type.clear();
-    return r;
-  }
-  http::RangeResult range;
-  if (auto h = req.Header("range")) {
-    auto if_range = req.Header("if-range");
-    if (!if_range || *if_range == f.etag) range = http::ParseRange(*h, f.size);
-  }
-  if (range.kind == http::RangeKind::kUnsatisfiable) {
-    http::Response bad = http::Response::FromError(Error::InvalidArgument("请求的字节范围无效"));
-    bad.status = 416;
-    bad.SetHeader("Content-Range", "bytes */" + std::to_string(f.size));
-    return bad;
-  }
-  if (range.kind == http::RangeKind::kSatisfiable) {
-    r.status = 206;
-    r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.offset) + "-" +
-                                     std::to_string(range.range.offset + range.range.length - 1) +
-                                     "/" + std::to_string(f.size));
-    r.file = http::FileBody{f.path, range.range.offset, range.range.length};
-  } else {
-    r.file = http::FileBody{f.path, 0, f.size};
-  }
-  return r;
+  return http::FileResponse(req, std::move(r), f.path, f.size, f.etag);
 }
 
 portal::PublicMedia::Resolver PublicMediaResolver(AppContext& ctx) {

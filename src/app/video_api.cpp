@@ -8,11 +8,11 @@
 
 #include <cctype>
 
+#include "http/file_response.h"
 #include "app/api_common.h"
 #include "app/routes.h"
 #include "crypto/crypto.h"
 #include "http/multipart.h"
-#include "http/range.h"
 
 namespace lep::app {
 namespace {
@@ -119,32 +119,7 @@ Response ServeFile(AppContext& ctx, const Request& req, const std::string& blob,
   r.SetHeader("Accept-Ranges", "bytes");
   r.SetHeader("Cache-Control", cache_control);
   r.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox");
-  if (auto inm = req.Header("if-none-match"); inm && *inm == etag) {
-    r.status = 304;
-    r.content_type.clear();
-    return r;
-  }
-  http::RangeResult range;
-  if (auto h = req.Header("range")) {
-    auto if_range = req.Header("if-range");
-    if (!if_range || *if_range == etag) range = http::ParseRange(*h, size);
-  }
-  if (range.kind == http::RangeKind::kUnsatisfiable) {
-    Response bad = Response::FromError(Error::InvalidArgument("请求的字节范围无效"));
-    bad.status = 416;
-    bad.SetHeader("Content-Range", "bytes */" + std::to_string(size));
-    return bad;
-  }
-  if (range.kind == http::RangeKind::kSatisfiable) {
-    r.status = 206;
-    r.SetHeader("Content-Range", "bytes " + std::to_string(range.range.offset) + "-" +
-                                     std::to_string(range.range.offset + range.range.length - 1) +
-                                     "/" + std::to_string(size));
-    r.file = http::FileBody{*path, range.range.offset, range.range.length};
-  } else {
-    r.file = http::FileBody{*path, 0, size};
-  }
-  return r;
+  return http::FileResponse(req, std::move(r), *path, size, etag);
 }
 
 // A playlist made on request (master, subtitles).
