@@ -1,11 +1,6 @@
 #include "app/seed_showcase.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,8 +9,7 @@
 #include "crypto/crypto.h"
 #include "portal/learner_service.h"
 #include "resources/resource_service.h"
-
-extern char** environ;
+#include "video/child_process.h"
 
 namespace lep::app {
 namespace {
@@ -163,26 +157,11 @@ const char* kToc =
     "</section></chapter><chapter title=\"第二部分 练习\"><section>跟练与小结</section></chapter>"
     "</toc>";
 
-// ffmpeg with stdout/stderr discarded; fails with the exit code.
-Status RunFfmpeg(std::vector<std::string> args) {
-  args.insert(args.begin(), {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"});
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, "ffmpeg", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return Fail(Error::Internal("无法运行 ffmpeg（请安装 Debian 的 ffmpeg 软件包）"));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return Fail(Error::Internal("ffmpeg 生成演示音视频失败"));
-  }
+// The configured ffmpeg as a bounded child (the video module's runner); fails with its stderr.
+Status RunFfmpeg(const std::string& ffmpeg, std::vector<std::string> args) {
+  args.insert(args.begin(), {ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y"});
+  LEP_ASSIGN_OR_RETURN(auto run, video::RunChild(args, video::ChildLimits{}, {}));
+  if (!run.ok()) return Fail(Error::Internal("ffmpeg 生成演示音视频失败：" + run.stderr_tail));
   return Ok();
 }
 
@@ -196,15 +175,15 @@ Result<std::string> ReadFile(const std::string& path) {
 
 // 附件1-conforming demo media (as tests/fixtures/media/make_media.sh makes them): H.264 720p
 // 25 fps at ~3 Mbit/s with AAC stereo, moov first; MP3 44.1 kHz stereo.
-Status MakeMedia(const std::string& dir) {
+Status MakeMedia(const std::string& ffmpeg, const std::string& dir) {
   const std::string rate = "3M";
   LEP_RETURN_IF_ERROR(RunFfmpeg(
-      {"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i",
+      ffmpeg, {"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-f", "lavfi", "-i",
        "sine=frequency=330:sample_rate=48000", "-t", "6", "-c:v", "libx264", "-preset",
        "ultrafast", "-pix_fmt", "yuv420p", "-b:v", rate, "-minrate", rate, "-maxrate", rate,
        "-bufsize", rate, "-x264-params", "nal-hrd=cbr", "-c:a", "aac", "-b:a", "128k", "-ac", "2",
        "-ar", "48000", "-movflags", "+faststart", dir + "/lesson.mp4"}));
-  LEP_RETURN_IF_ERROR(RunFfmpeg({"-f", "lavfi", "-i", "sine=frequency=262:sample_rate=44100",
+  LEP_RETURN_IF_ERROR(RunFfmpeg(ffmpeg, {"-f", "lavfi", "-i", "sine=frequency=262:sample_rate=44100",
                                  "-t", "8", "-ac", "2", "-c:a", "libmp3lame", "-b:a", "128k",
                                  dir + "/lesson.mp3"}));
   // Eight covers in different colours and patterns (16:9, JPEG).
@@ -214,7 +193,7 @@ Status MakeMedia(const std::string& dir) {
   for (int i = 0; i < 8; ++i) {
     std::string src = std::string(sources[i]);
     src += src.find('=') == std::string::npos ? "=size=960x540" : ":size=960x540";
-    LEP_RETURN_IF_ERROR(RunFfmpeg({"-f", "lavfi", "-i", src, "-frames:v", "1", "-q:v", "4",
+    LEP_RETURN_IF_ERROR(RunFfmpeg(ffmpeg, {"-f", "lavfi", "-i", src, "-frames:v", "1", "-q:v", "4",
                                    dir + "/cover" + std::to_string(i) + ".jpg"}));
   }
   return Ok();
@@ -280,7 +259,7 @@ Result<ShowcaseReport> SeedShowcase(AppContext& ctx, const std::string& work_dir
   std::error_code ec;
   fs::create_directories(work_dir, ec);
   if (ec) return Fail(Error::Internal("无法创建目录 " + work_dir));
-  LEP_RETURN_IF_ERROR(MakeMedia(work_dir));
+  LEP_RETURN_IF_ERROR(MakeMedia(ctx.config.video_ffmpeg, work_dir));
   LEP_ASSIGN_OR_RETURN(auto campaign, EnsureCampaign(ctx, admin));
 
   // Metadata through the import rules, as a unit's spreadsheet would bring them.

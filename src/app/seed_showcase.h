@@ -17,8 +17,9 @@ struct ShowcaseReport {
   int waiting = 0;  // submitted or returned, waiting for someone
 };
 
-// Needs `ffmpeg` on PATH. Resources already seeded (any resource titled "（演示）" in the demo
-// units) make it a no-op. work_dir holds the generated files while seeding.
+// Needs the configured ffmpeg (video.ffmpeg, default /usr/bin/ffmpeg). A no-op when the demo
+// uploader's unit already holds resources (seeded before, or in use). work_dir holds the
+// generated files while seeding.
 [[nodiscard]] Result<ShowcaseReport> SeedShowcase(AppContext& ctx, const std::string& work_dir);
 
 }  // namespace lep::app
