@@ -83,7 +83,9 @@ namespace {
 
 // 等保 安全审计: a refused request (403, a missing or wrong CSRF token) of a signed-in account
 // goes to the audit chain with who, from where and what was asked. Requests without a valid
-// session are not recorded, so that anonymous traffic cannot fill the log.
+// session are not recorded, so that anonymous traffic cannot fill the log, and one account's
+// rows are capped by refused_audit_limiter (30 at once, then one per 20 s): the chained
+// appends are serialised, and a flood from one account must not slow everybody's writes.
 void AuditRefused(AppContext& ctx, const http::Request& req, const auth::Principal* known,
                   ErrorCode code) {
   std::optional<auth::Principal> who;
@@ -95,6 +97,10 @@ void AuditRefused(AppContext& ctx, const http::Request& req, const auth::Princip
     who = std::move(*p);
     who->ip = req.remote_ip;
   } else {
+    return;
+  }
+  if (ctx.refused_audit_limiter &&
+      !ctx.refused_audit_limiter->Take("user:" + std::to_string(who->user_id.value)).allowed) {
     return;
   }
   (void)RecordAudit(ctx, *who, "http.refused", req.method + " " + req.path,

@@ -175,7 +175,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Fail(Error::Internal("无法创建数据目录 " + config.data_dir + "：" + ec.message()));
-  LEP_ASSIGN_OR_RETURN(ctx->db, storage::OpenDatabase(config.DatabaseUrl()));
+  LEP_ASSIGN_OR_RETURN(ctx->db, storage::OpenDatabase(config.DatabaseUrl(), config.DatabasePoolSize()));
   if (migrate) {
     LEP_RETURN_IF_ERROR(storage::Migrate(*ctx->db, app::AllMigrations()));
   } else {
@@ -230,6 +230,9 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   AppContext* raw = ctx.get();
   ctx->login_limiter = std::make_unique<security::RateLimiter>(
       *ctx->clock, security::RateLimiterOptions{100, 1.0, 100'000});
+  // Audit rows of refused requests per account: 30 at once, then one per 20 s (always on).
+  ctx->refused_audit_limiter = std::make_unique<security::RateLimiter>(
+      *ctx->clock, security::RateLimiterOptions{30, 1.0 / 20, 100'000});
   linkcheck::LinkCheckOptions lc;
   lc.test_allow_cidrs = config.link_check_allow;
   ctx->link_checker = linkcheck::NewCurlLinkChecker(lc);

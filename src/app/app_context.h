@@ -121,6 +121,9 @@ struct AppContext {
   std::unique_ptr<portal::SearchFeed> search_feed;
   // Sign-in and sign-up attempts per client IP (on top of the per-account lockout).
   std::unique_ptr<security::RateLimiter> login_limiter;
+  // Chained audit rows of refused requests (http.refused) per signed-in account, so that one
+  // account cannot flood the serialised audit appends (the requests are refused regardless).
+  std::unique_ptr<security::RateLimiter> refused_audit_limiter;
   // The buckets of app/abuse_limits.cpp (search, counter pings, uploads, submissions).
   std::vector<std::unique_ptr<security::RateLimiter>> rate_limits;
   std::unique_ptr<portal::Counters> counters;

@@ -1,10 +1,22 @@
 #include "app/maintenance.h"
 
+#include <cstdio>
+
 #include "app/app_context.h"
 #include "portal/search_feed.h"
 #include "security/audit_chain.h"
+#include "security/security_policy.h"
 
 namespace lep::app {
+
+Result<int64_t> MaybeScheduleLinkRechecks(AppContext& ctx) {
+  if (ctx.config.link_check_interval_hours <= 0) return int64_t{0};
+  const int64_t interval = int64_t{ctx.config.link_check_interval_hours} * 3600 * 1000;
+  LEP_ASSIGN_OR_RETURN(bool due, security::ClaimPeriodicRun(*ctx.db, "link_recheck_last_run",
+                                                            ctx.clock->NowMs(), interval));
+  if (!due) return int64_t{0};
+  return ctx.ingest->RequestLinkRechecks();
+}
 
 void Maintenance::Start() {
   thread_ = std::thread([this] {
@@ -18,6 +30,9 @@ void Maintenance::Start() {
         ctx_.uploads->SweepExpired();
         if (ctx_.search_feed) ctx_.search_feed->Prune();
         (void)security::AnchorHead(*ctx_.db, ctx_.config.data_dir + "/audit.anchor", *ctx_.clock);
+        if (auto queued = MaybeScheduleLinkRechecks(ctx_); !queued) {
+          std::fprintf(stderr, "链接定期检测排队失败：%s\n", queued.error().message.c_str());
+        }
       }
       lock.lock();
     }

@@ -47,6 +47,24 @@ json MediaJson(const ingest::MediaRecord& m) {
           {"created_at", m.created_at}};
 }
 
+// Byte-identical media elsewhere (issue 17 §5): named where the caller may see them, counted
+// otherwise; null for anonymous readers and resources without media.
+json DuplicatesJson(AppContext& ctx, const Request& req, resources::ResourceId id) {
+  auto p = AuthenticateRequest(ctx, req);
+  if (!p) return nullptr;
+  auto same = ctx.ingest->Duplicates(*p, id);
+  if (!same) return nullptr;
+  json items = json::array();
+  for (const auto& v : same->visible) {
+    items.push_back({{"id", v.resource.id.value},
+                     {"title", v.resource.meta.title},
+                     {"state", std::string(resources::StateName(v.resource.state))},
+                     {"state_label", std::string(resources::StateLabel(v.resource.state))},
+                     {"org_name", v.owner.name}});
+  }
+  return {{"items", std::move(items)}, {"hidden", same->hidden}};
+}
+
 json LinkCheckJson(const std::optional<ingest::LinkCheckRecord>& c) {
   if (!c) return nullptr;
   return {{"url", c->url},           {"reachable", c->reachable}, {"status", c->status},
@@ -115,7 +133,10 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
                 if (!r) return Response::FromError(r.error());
                 auto m = ctx.ingest->Media(r->id);
                 if (!m) return Response::FromError(m.error());
-                return Response::Json(200, {{"media", *m ? MediaJson(**m) : json(nullptr)}});
+                if (!*m) return Response::Json(200, {{"media", nullptr}});
+                json body = MediaJson(**m);
+                body["duplicates"] = DuplicatesJson(ctx, req, r->id);
+                return Response::Json(200, {{"media", std::move(body)}});
               },
               1024, "资源的音视频文件与技术标准检测报告（逐项）"});
 

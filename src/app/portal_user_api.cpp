@@ -21,7 +21,10 @@ json RatingJson(const portal::Rating& r, bool moderation) {
             {"comment", r.comment},
             {"state", r.state},
             {"created_at", r.created_at}};
-  if (moderation) j["flagged_words"] = r.flagged_words;
+  if (moderation) {
+    j["flagged_words"] = r.flagged_words;
+    j["resource_title"] = r.resource_title;
+  }
   return j;
 }
 

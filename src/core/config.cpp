@@ -49,6 +49,7 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
     *value = static_cast<int>(*v);
   }
   cfg.database_url = t["database"]["url"].value_or(cfg.database_url);
+  cfg.database_pool_size = t["database"]["pool_size"].value_or(cfg.database_pool_size);
   auto sec = t["security"];
   cfg.secure_cookies = sec["secure_cookies"].value_or(cfg.secure_cookies);
   cfg.session_idle_minutes = sec["session_idle_minutes"].value_or(cfg.session_idle_minutes);
@@ -64,6 +65,8 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.key_file = sec["key_file"].value_or(cfg.key_file);
   cfg.rate_limits = sec["rate_limits"].value_or(cfg.rate_limits);
   cfg.fixity_interval_hours = t["fixity"]["interval_hours"].value_or(cfg.fixity_interval_hours);
+  cfg.link_check_interval_hours =
+      t["link_check"]["interval_hours"].value_or(cfg.link_check_interval_hours);
   if (auto arr = t["server"]["trusted_proxies"].as_array()) {
     for (const auto& v : *arr) {
       if (auto s = v.value<std::string>()) cfg.trusted_proxies.push_back(*s);
@@ -101,6 +104,7 @@ void ApplyEnvironment(Config& cfg) {
   if (auto v = env("LEP_DATA")) cfg.data_dir = v;
   if (auto v = env("LEP_LISTEN")) cfg.listen = v;
   if (auto v = env("LEP_DATABASE_URL")) cfg.database_url = v;
+  if (auto v = env("LEP_DATABASE_POOL_SIZE")) cfg.database_pool_size = std::atoi(v);
   if (auto v = env("LEP_WEB_DIR")) cfg.web_dir = v;
   if (auto v = env("LEP_SECURE_COOKIES")) cfg.secure_cookies = std::string(v) == "1";
   if (auto v = env("LEP_ARGON2_OPSLIMIT")) cfg.argon2_opslimit = std::strtoull(v, nullptr, 10);

@@ -13,6 +13,10 @@ namespace lep {
 struct Config {
   std::string data_dir = "./var";         // [server] data; database and media live here
   std::string database_url;               // [database] url; default sqlite:<data>/lep.db
+  // [database] pool_size: PostgreSQL connections per process (LEP_DATABASE_POOL_SIZE); 0 =
+  // worker threads + job threads + 4 (the feed, maintenance and review-job threads and one
+  // spare), so a request never waits for a connection another thread holds.
+  int database_pool_size = 0;
   std::string listen = "127.0.0.1:8080";  // [server] listen
   std::string web_dir;                    // [server] web_dir; built front end (optional)
   int worker_threads = 4;                 // [server] workers
@@ -53,6 +57,9 @@ struct Config {
   // <data>/secrets/lep.key, created on first start.
   std::string key_file;
   int fixity_interval_hours = 168;        // [fixity] interval_hours; 0 = off (lep fixity by hand)
+  // [link_check] interval_hours: how often the server re-checks every A03 link (through the
+  // job runner, once across all servers); 0 = off (lep check-links by hand).
+  int link_check_interval_hours = 24;
   bool rate_limits = true;                // [security] rate_limits (LEP_RATE_LIMITS=0: benchmarks)
   // [server] trusted_proxies: CIDRs of reverse proxies whose X-Forwarded-For is believed.
   std::vector<std::string> trusted_proxies;
@@ -81,6 +88,9 @@ struct Config {
   std::string SearchDir() const { return search_dir.empty() ? data_dir + "/search" : search_dir; }
   std::string DatabaseUrl() const {
     return database_url.empty() ? "sqlite:" + data_dir + "/lep.db" : database_url;
+  }
+  int DatabasePoolSize() const {
+    return database_pool_size > 0 ? database_pool_size : worker_threads + job_threads + 4;
   }
 };
 

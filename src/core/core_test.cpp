@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <thread>
 
@@ -65,6 +69,22 @@ TEST(Config, ParsesListen) {
   EXPECT_FALSE(ParseListen("localhost"));
   EXPECT_FALSE(ParseListen("127.0.0.1:99999"));
   EXPECT_FALSE(ParseListen("127.0.0.1:80x"));
+}
+
+// Issue 16 item 8: the PostgreSQL pool size is configurable; by default it covers every thread
+// that may hold a connection at once.
+TEST(Config, DatabasePoolSizeFromFileOrThreads) {
+  Config cfg;
+  cfg.worker_threads = 8;
+  cfg.job_threads = 2;
+  EXPECT_EQ(cfg.DatabasePoolSize(), 14);
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("lep-pool-" + std::to_string(::getpid()) + ".toml"))
+          .string();
+  std::ofstream(path) << "[database]\npool_size = 24\n";
+  ASSERT_TRUE(LoadConfigFile(path, cfg));
+  std::filesystem::remove(path);
+  EXPECT_EQ(cfg.DatabasePoolSize(), 24);
 }
 
 }  // namespace

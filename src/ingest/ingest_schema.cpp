@@ -35,6 +35,7 @@ CREATE TABLE link_checks (
   checked_at BIGINT NOT NULL
 )
 )sql"},
+      {41, "CREATE INDEX media_sha256 ON media(sha256)"},
   };
   return kParts;
 }

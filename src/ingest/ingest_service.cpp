@@ -23,6 +23,7 @@ json ProbeJson(const media::ProbeResult& p) {
           {"sample_rate", p.sample_rate},   {"bits_per_sample", p.bits_per_sample},
           {"channels", p.channels},         {"has_video", p.has_video},
           {"has_audio", p.has_audio},       {"moov_before_mdat", p.moov_before_mdat},
+          {"video_profile", p.video_profile}, {"pixel_format", p.pixel_format},
           {"error", p.error}};
 }
 
@@ -34,7 +35,8 @@ json ReportJson(const std::vector<media::RuleResult>& rules) {
                    {"required", r.required},
                    {"measured", r.measured},
                    {"pass", r.pass},
-                   {"fixable", r.fixable}});
+                   {"fixable", r.fixable},
+                   {"advice", r.advice}});
   }
   return out;
 }
@@ -276,6 +278,24 @@ Result<std::optional<MediaRecord>> IngestService::Media(ResourceId id) {
   return media_.Get(id.value);
 }
 
+Result<SameContent> IngestService::Duplicates(const auth::Principal& p, ResourceId id) {
+  SameContent out;
+  LEP_ASSIGN_OR_RETURN(auto m, media_.Get(id.value));
+  if (!m) return out;
+  LEP_ASSIGN_OR_RETURN(auto ids, media_.SameContent(m->sha256, id.value, 20));
+  for (int64_t other : ids) {
+    auto v = resources_.LoadVisible(p, ResourceId{other});
+    if (v) {
+      out.visible.push_back(std::move(*v));
+    } else if (v.error().Is(ErrorCode::kNotFound)) {
+      ++out.hidden;
+    } else {
+      return Fail(v.error());
+    }
+  }
+  return out;
+}
+
 Result<std::optional<LinkCheckRecord>> IngestService::LinkCheck(ResourceId id) {
   return media_.GetLinkCheck(id.value);
 }
@@ -296,6 +316,34 @@ Status IngestService::RequestLinkCheck(ResourceId id) {
   }));
   Wake();
   return Ok();
+}
+
+Result<int64_t> IngestService::RequestLinkRechecks() {
+  resources::ResourceFilter courses;
+  courses.type = "A03";
+  courses.page_size = 500;
+  int64_t queued = 0;
+  for (courses.page = 1;; ++courses.page) {
+    LEP_ASSIGN_OR_RETURN(auto page, resource_repo_.List(courses));
+    const int64_t now = clock_.NowMs();
+    LEP_RETURN_IF_ERROR(tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      for (const auto& r : page.items) {
+        if (r.meta.link.empty() || r.state == resources::ResourceState::kDraft ||
+            r.state == resources::ResourceState::kRejected) {
+          continue;
+        }
+        LEP_RETURN_IF_ERROR(
+            jobs_.CancelForResource(tx, r.id.value, kLinkCheckJob, now).map([](auto) {}));
+        LEP_RETURN_IF_ERROR(
+            jobs_.Enqueue(tx, {kLinkCheckJob, r.id.value, "{}", 0, 3}, now).map([](auto) {}));
+        ++queued;
+      }
+      return Ok();
+    }));
+    if (page.items.size() < static_cast<size_t>(courses.page_size)) break;
+  }
+  if (queued > 0) Wake();
+  return queued;
 }
 
 Status IngestService::RunLinkCheck(jobs::JobContext& ctx) {

@@ -44,6 +44,14 @@ struct MediaHooks {
   std::function<void()> after_commit;
 };
 
+// Other resources holding the same uploaded file (same SHA-256): those the caller may see,
+// and how many more there are in units outside the caller's view (not named: another unit's
+// drafts are not the caller's business, but the fact of a copy is).
+struct SameContent {
+  std::vector<resources::VisibleResource> visible;
+  int hidden = 0;
+};
+
 class IngestService {
  public:
   IngestService(storage::Transactor& tx, resources::ResourceService& resources,
@@ -67,10 +75,18 @@ class IngestService {
 
   [[nodiscard]] Result<std::optional<MediaRecord>> Media(resources::ResourceId id);
   [[nodiscard]] Result<std::optional<LinkCheckRecord>> LinkCheck(resources::ResourceId id);
+  // Duplicate detection: resources whose media are byte-identical to id's (at most 20 looked
+  // at), split by what p may see. Empty when id has no media.
+  [[nodiscard]] Result<SameContent> Duplicates(const auth::Principal& p, resources::ResourceId id);
   // Checks an A03 link now and stores the result (the link_check job, `lep check-links`).
   LinkCheckRecord CheckLinkNow(resources::ResourceId id, const std::string& url);
   // Queues a check of the resource's link (after it was created or its link changed).
   [[nodiscard]] Status RequestLinkCheck(resources::ResourceId id);
+  // The periodic re-check (issue 17 §5): queues a check of every A03 link that is submitted,
+  // under review, approved, published, returned or withdrawn (drafts are checked when they
+  // are submitted; rejected ones are done with), one transaction per 500 resources. Returns
+  // how many were queued. The job runner does the fetching, bounded as every job.
+  [[nodiscard]] Result<int64_t> RequestLinkRechecks();
   // A01/A02: the stored media passed every rule; A03: the stored check of the resource's
   // current link found it reachable. Reads only; never fetches anything.
   [[nodiscard]] Result<bool> TechnicalCheckPassed(const resources::Resource& r);

@@ -78,6 +78,11 @@ class MediaRepository {
   [[nodiscard]] virtual Status SaveLinkCheck(int64_t resource_id, const LinkCheckRecord& c) = 0;
   [[nodiscard]] virtual Result<std::optional<LinkCheckRecord>> GetLinkCheck(
       int64_t resource_id) = 0;
+  // Other resources whose uploaded original has exactly this SHA-256 (duplicate detection),
+  // lowest id first, at most `limit`.
+  [[nodiscard]] virtual Result<std::vector<int64_t>> SameContent(const std::string& sha256,
+                                                                 int64_t except_resource_id,
+                                                                 int limit) = 0;
   // Every stored original and playback copy, by resource (the fixity check's list),
   // and the record of one file's check.
   [[nodiscard]] virtual Result<std::vector<FixityTarget>> FixityTargets() = 0;

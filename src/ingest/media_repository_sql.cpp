@@ -105,6 +105,16 @@ class SqlMediaRepository final : public MediaRepository {
   }
 
 
+  Result<std::vector<int64_t>> SameContent(const std::string& sha256, int64_t except_resource_id,
+                                           int limit) override {
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT resource_id FROM media WHERE sha256 = ? AND "
+                                             "resource_id <> ? ORDER BY resource_id LIMIT ?",
+                                             {sha256, except_resource_id, int64_t{limit}}));
+    std::vector<int64_t> ids;
+    for (const auto& r : rows.rows) ids.push_back(r.Int(0));
+    return ids;
+  }
+
   Result<std::vector<FixityTarget>> FixityTargets() override {
     LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT resource_id, blob, sha256, playback_blob, "
                                              "playback_sha256 FROM media ORDER BY resource_id"));

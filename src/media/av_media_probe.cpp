@@ -19,6 +19,7 @@
 
 extern "C" {
 #include <libavutil/error.h>
+#include <libavutil/pixdesc.h>
 #include <libavutil/mem.h>
 #include <libavutil/samplefmt.h>
 }
@@ -345,6 +346,7 @@ Result<ProbeResult> ProbeSource(Source& in, MediaKind expected) {
                                          (video ? "MP4 视频文件" : "MP3 音频文件"));
   }
 
+  int track_width = 0, track_height = 0;
   if (video) {
     std::vector<unsigned char> buf;
     auto layout = ScanMp4Boxes(file_size, [&](uint64_t offset, unsigned char* dst, size_t n) {
@@ -355,6 +357,8 @@ Result<ProbeResult> ProbeSource(Source& in, MediaKind expected) {
     if (!layout) return ContentErrorOrFail(std::move(out), layout.error());
     out.container = ContainerFromBrands(*layout);
     out.moov_before_mdat = layout->moov_before_mdat;
+    track_width = layout->track_width;
+    track_height = layout->track_height;
   } else {
     LEP_ASSIGN_OR_RETURN(std::string reason, SniffMp3(in));
     if (!reason.empty()) return WithError(std::move(out), std::move(reason));
@@ -386,6 +390,18 @@ Result<ProbeResult> ProbeSource(Source& in, MediaKind expected) {
     out.video_codec = avcodec_get_name(par->codec_id);
     out.width = par->width;
     out.height = par->height;
+    if (out.width <= 0 || out.height <= 0) {  // a codec the probe does not decode
+      out.width = track_width;
+      out.height = track_height;
+    }
+    if (par->codec_id == AV_CODEC_ID_H264) {
+      if (const char* name = avcodec_profile_name(par->codec_id, par->profile)) {
+        out.video_profile = name;
+      }
+      if (const char* fmt = av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format))) {
+        out.pixel_format = fmt;
+      }
+    }
     out.frame_rate = ToDouble(st->avg_frame_rate);
     if (out.frame_rate == 0) out.frame_rate = ToDouble(st->r_frame_rate);
   }

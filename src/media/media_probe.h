@@ -25,7 +25,11 @@ struct ProbeResult {
   std::string container;      // "mp4", "mov", "3gp" (from the ftyp box) or "mp3"
   std::string video_codec;    // FFmpeg codec name: "h264", "hevc", ... ("" without video)
   std::string audio_codec;    // "aac", "mp3", ... ("" without audio)
-  int width = 0, height = 0;  // coded size as stored; no rotation applied
+  int width = 0, height = 0;  // coded size as stored (else the track header's); no rotation
+  // H.264 only (the decoded codecs): FFmpeg's profile name ("High", "High 10", "High 4:2:2")
+  // and the decoded pixel format ("yuv420p", "yuv420p10le"); "" when unknown.
+  std::string video_profile;
+  std::string pixel_format;
   double frame_rate = 0;      // average fps (avg_frame_rate, else r_frame_rate)
   int64_t bit_rate = 0;       // average, bits/s, whole file (container's, else size*8/duration)
   double duration_s = 0;
@@ -76,6 +80,9 @@ struct RuleResult {
   bool pass = false;
   // A failing rule the platform can fix without re-encoding (moov after mdat → faststart remux).
   bool fixable = false;
+  // For a failing rule: what to do about it, in plain Chinese without container jargon
+  // (e.g. which export settings to choose). "" when the rule passes.
+  std::string advice;
 };
 
 // One result per rule of SPEC §3 for `kind`, in a fixed order. A probe error gives a single
@@ -83,9 +90,13 @@ struct RuleResult {
 //  - resolution: the longer side ≥ 1280 and the shorter ≥ 720 (720×1280 portrait passes);
 //  - frame rate ≥ 25 with no rounding up (29.97 passes, 24.99 fails);
 //  - bit rate ≥ 2 000 000 bits/s averaged over the whole file, audio included;
+//  - video codec: H.264 that mainstream browsers and phones play — 8-bit 4:2:0 in the
+//    Baseline, Main or High profile (High 10, High 4:2:2 and 4:4:4 fail, although they are
+//    H.264); an unknown profile or pixel format is not held against the file;
 //  - a video without an audio track fails the AAC rule;
-//  - mp3: MPEG-audio layer 3 only; sample rate ≥ 44 000 Hz; bits per sample unknown (0) fails;
-//    exactly 2 channels.
+//  - mp3: MPEG-audio layer 3 only; sample rate ≥ 44 000 Hz; exactly 2 channels. An mp3 stores
+//    no bit depth (it is decoded to ≥ 16 bits), so the bit-depth rule says so and passes; for
+//    other audio the stream's stated depth is used and unknown (0) fails.
 std::vector<RuleResult> EvaluateStandard(const ProbeResult& probe, MediaKind kind);
 
 // True when every rule passes.

@@ -163,6 +163,10 @@ void ExpectMatchesFfprobe(const ProbeResult& ours, const json& ff, const std::st
     EXPECT_EQ(ours.width, IntField(*v, "width"));
     EXPECT_EQ(ours.height, IntField(*v, "height"));
     EXPECT_NEAR(ours.frame_rate, Rational((*v)["avg_frame_rate"].get<std::string>()), 0.01);
+    if (ours.video_codec == "h264") {
+      EXPECT_EQ(ours.video_profile, v->value("profile", ""));
+      EXPECT_EQ(ours.pixel_format, v->value("pix_fmt", ""));
+    }
   }
   if (a != nullptr) {
     EXPECT_EQ(ours.audio_codec, (*a)["codec_name"].get<std::string>());
@@ -203,6 +207,10 @@ const std::vector<Expectation>& Readable() {
       {"video_hevc.mp4", MediaKind::kVideo, {"video_codec"}},
       {"video_mp3audio.mp4", MediaKind::kVideo, {"audio_codec"}},
       {"video_moov_end.mp4", MediaKind::kVideo, {"progressive"}},
+      {"video_hi10.mp4", MediaKind::kVideo, {"video_codec"}},
+      {"video_422.mp4", MediaKind::kVideo, {"video_codec"}},
+      {"video_vp9.mp4", MediaKind::kVideo, {"video_codec"}},
+      {"video_mpeg4.mp4", MediaKind::kVideo, {"video_codec"}},
       {"audio_pass.mp3", MediaKind::kAudio, {}},
       {"audio_22k.mp3", MediaKind::kAudio, {"sample_rate"}},
       {"audio_mono.mp3", MediaKind::kAudio, {"channels"}},
@@ -225,6 +233,60 @@ TEST_F(MediaFixtures, EachFailingFixtureFailsExactlyItsRule) {
     EXPECT_EQ(rules.size(), e.kind == MediaKind::kVideo ? 7u : 4u) << e.file;
     EXPECT_EQ(MeetsStandard(rules), e.failing.empty()) << e.file;
   }
+}
+
+// Issue 17 §5: the check judges playability and explains each failure in plain words.
+TEST_F(MediaFixtures, Issue17HighBitDepthH264FailsAndNamesWhatItIs) {
+  const auto hi10 = EvaluateStandard(MustProbe("video_hi10.mp4", MediaKind::kVideo),
+                                     MediaKind::kVideo);
+  const auto& codec = hi10[1];
+  ASSERT_EQ(codec.rule, "video_codec");
+  EXPECT_FALSE(codec.pass);
+  EXPECT_NE(codec.measured.find("High 10"), std::string::npos) << codec.measured;
+  EXPECT_NE(codec.measured.find("10 位"), std::string::npos) << codec.measured;
+  EXPECT_NE(codec.advice.find("H.264"), std::string::npos) << codec.advice;
+  const auto c422 = EvaluateStandard(MustProbe("video_422.mp4", MediaKind::kVideo),
+                                     MediaKind::kVideo)[1];
+  EXPECT_FALSE(c422.pass);
+  EXPECT_NE(c422.measured.find("4:2:2"), std::string::npos) << c422.measured;
+  const auto ok = EvaluateStandard(MustProbe("video_pass.mp4", MediaKind::kVideo),
+                                   MediaKind::kVideo)[1];
+  EXPECT_TRUE(ok.pass) << ok.measured;
+}
+
+TEST_F(MediaFixtures, Issue17OtherCodecsReportTheirRealSize) {
+  for (const char* name : {"video_vp9.mp4", "video_mpeg4.mp4", "video_hevc.mp4"}) {
+    const ProbeResult p = MustProbe(name, MediaKind::kVideo);
+    EXPECT_EQ(p.width, 1280) << name;
+    EXPECT_EQ(p.height, 720) << name;
+    const auto rules = EvaluateStandard(p, MediaKind::kVideo);
+    EXPECT_EQ(rules[3].measured, "1280×720") << name;
+  }
+}
+
+TEST_F(MediaFixtures, Issue17EveryFailedRuleSaysHowToFixItAndMp3DepthIsHonest) {
+  for (const auto& e : Readable()) {
+    for (const auto& r : EvaluateStandard(MustProbe(e.file, e.kind), e.kind)) {
+      if (r.pass) {
+        EXPECT_EQ(r.advice, "") << e.file << " " << r.rule;
+        continue;
+      }
+      EXPECT_GT(r.advice.size(), 20u) << e.file << " " << r.rule;
+      for (const char* jargon : {"moov", "mdat", "ftyp", "box"}) {
+        EXPECT_EQ(r.advice.find(jargon), std::string::npos) << r.advice;
+        EXPECT_EQ(r.measured.find(jargon), std::string::npos) << r.measured;
+      }
+    }
+  }
+  const auto depth = EvaluateStandard(MustProbe("audio_pass.mp3", MediaKind::kAudio),
+                                      MediaKind::kAudio)[2];
+  ASSERT_EQ(depth.rule, "bit_depth");
+  EXPECT_TRUE(depth.pass);
+  EXPECT_NE(depth.measured.find("不记录"), std::string::npos) << depth.measured;
+  const auto unreadable = EvaluateStandard(MustProbe("video_random.mp4", MediaKind::kVideo),
+                                           MediaKind::kVideo);
+  ASSERT_EQ(unreadable.size(), 1u);
+  EXPECT_FALSE(unreadable[0].advice.empty());
 }
 
 TEST_F(MediaFixtures, ContainerAndLayoutOfMp4) {
@@ -690,6 +752,25 @@ TEST(EvaluateStandard, VideoBoundaries) {
   p.has_audio = false;
   p.audio_codec.clear();
   EXPECT_EQ(VideoFailures(p), Rules{"audio_codec"});
+  // Playability of H.264 (issue 17 §5): profile and pixel format, unknown facts not held
+  // against the file.
+  for (const char* profile : {"Baseline", "Constrained Baseline", "Main", "High", ""}) {
+    p = GoodVideo();
+    p.video_profile = profile;
+    p.pixel_format = "yuv420p";
+    EXPECT_EQ(VideoFailures(p), Rules{}) << profile;
+  }
+  for (const char* profile : {"High 10", "High 4:2:2", "High 4:4:4 Predictive", "High 10 Intra"}) {
+    p = GoodVideo();
+    p.video_profile = profile;
+    EXPECT_EQ(VideoFailures(p), Rules{"video_codec"}) << profile;
+  }
+  for (const char* fmt : {"yuv420p10le", "yuv422p", "yuv444p", "gray"}) {
+    p = GoodVideo();
+    p.video_profile = "High";
+    p.pixel_format = fmt;
+    EXPECT_EQ(VideoFailures(p), Rules{"video_codec"}) << fmt;
+  }
 }
 
 const RuleResult& FindRule(const std::vector<RuleResult>& rules, const std::string& id) {
@@ -732,10 +813,19 @@ TEST(EvaluateStandard, AudioBoundaries) {
   p.sample_rate = 48000;
   EXPECT_EQ(AudioFailures(p), Rules{});
   p = GoodAudio();
+  // An mp3 stores no bit depth (issue 17 §5): whatever the decoder's sample format, the rule
+  // says "not recorded" and passes.
+  p.bits_per_sample = 0;
+  EXPECT_EQ(AudioFailures(p), Rules{});
+  // Other audio in an .mp3 upload fails the format rule and, with a stated depth below 16 or
+  // none at all, the depth rule too.
+  p.audio_codec = "pcm_u8";
   p.bits_per_sample = 8;
-  EXPECT_EQ(AudioFailures(p), Rules{"bit_depth"});
+  EXPECT_EQ(AudioFailures(p), (Rules{"bit_depth", "format"}));
   p.bits_per_sample = 0;  // unknown cannot be shown to meet the standard
-  EXPECT_EQ(AudioFailures(p), Rules{"bit_depth"});
+  EXPECT_EQ(AudioFailures(p), (Rules{"bit_depth", "format"}));
+  p.bits_per_sample = 24;
+  EXPECT_EQ(AudioFailures(p), Rules{"format"});
   p = GoodAudio();
   p.channels = 1;
   EXPECT_EQ(AudioFailures(p), Rules{"channels"});

@@ -171,12 +171,30 @@ class TableScan {
     if (IsContainer(type)) return Walk(payload, end, type, depth + 1, in_trak);
     if (type == "meta") return Walk(payload + 4, end, type, depth + 1, in_trak);  // a full box
     if (type == "stsd") return SampleEntries(payload, end, depth, in_trak);
+    if (type == "tkhd" && parent == "trak") return TrackHeader(payload, end);
     const std::string_view home = HomeOf(type);
     if (home.empty()) return Ok();
     if (refuse_tables_ || home != parent || (home != "traf" && (!in_trak || tracks_.empty()))) {
       return OutOfPlace(type);
     }
     return Table(type, payload, end);
+  }
+
+  // tkhd (ISO/IEC 14496-12 §8.3.2): width and height are the last two 16.16 fields, after
+  // 76 bytes of version 0 fields or 88 of version 1.
+  Status TrackHeader(uint64_t payload, uint64_t end) {
+    if (out_->track_width > 0) return Ok();
+    unsigned char f[96] = {};
+    const uint64_t avail = std::min<uint64_t>(end - payload, sizeof f);
+    if (avail < 84 || !Read(payload, f, static_cast<size_t>(avail))) return Ok();
+    const uint64_t at = f[0] == 1 ? 88 : 76;
+    if (avail < at + 8) return Ok();
+    const uint32_t w = Be32(f + at) >> 16, h = Be32(f + at + 4) >> 16;
+    if (w > 0 && h > 0 && w <= 16384 && h <= 16384) {
+      out_->track_width = static_cast<int>(w);
+      out_->track_height = static_cast<int>(h);
+    }
+    return Ok();
   }
 
   // Sample entries carry child boxes after fields whose length depends on the kind of track;

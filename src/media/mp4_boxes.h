@@ -38,6 +38,10 @@ struct Mp4Layout {
   uint64_t declared_samples = 0;
   uint64_t index_entries = 0;
   uint64_t table_entries = 0;
+  // Presentation size of the first track whose track header states one (video tracks; audio
+  // tracks state 0×0), rounded down from 16.16 fixed point. 0 when none does. Used when the
+  // video codec is not one the probe decodes and the sample entry gives no size (MPEG-4 Part 2).
+  int track_width = 0, track_height = 0;
 };
 
 // Reads exactly `n` bytes at `offset` into `buf`; false on a short read or I/O error.

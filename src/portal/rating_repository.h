@@ -23,6 +23,7 @@ struct Rating {
   std::string state;          // pending | approved | rejected
   std::string flagged_words;  // sensitive words found in the comment, ";"-separated
   int64_t created_at = 0;
+  std::string resource_title;  // shown to moderators
 };
 
 struct NewRating {

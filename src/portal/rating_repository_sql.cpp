@@ -5,11 +5,12 @@ namespace {
 
 constexpr const char* kCols =
     "SELECT g.id, g.resource_id, g.user_id, u.display_name, g.score, g.comment, g.state, "
-    "g.flagged_words, g.created_at FROM ratings g JOIN users u ON u.id = g.user_id";
+    "g.flagged_words, g.created_at, r.title FROM ratings g JOIN users u ON u.id = g.user_id "
+    "JOIN resources r ON r.id = g.resource_id";
 
 Rating FromRow(const storage::Row& r) {
-  return {r.Int(0),  r.Int(1),  r.Int(2),  r.Text(3), r.Int(4),
-          r.Text(5), r.Text(6), r.Text(7), r.Int(8)};
+  return {r.Int(0),  r.Int(1),  r.Int(2), r.Text(3), r.Int(4),
+          r.Text(5), r.Text(6), r.Text(7), r.Int(8), r.Text(9)};
 }
 
 std::vector<Rating> FromRows(const storage::QueryResult& rows) {

@@ -273,3 +273,24 @@ INSTANTIATE_TEST_SUITE_P(Backends, RepositoryContract, ::testing::ValuesIn(Backe
 
 }  // namespace
 }  // namespace lep
+
+namespace lep {
+namespace {
+
+// Issue 16 item 8: `database.pool_size` connections are what a PostgreSQL database keeps.
+TEST(PostgresPool, OpensTheConfiguredNumberOfConnections) {
+  const char* base = std::getenv("LEP_TEST_PG_URL");
+  if (base == nullptr || *base == '\0') GTEST_SKIP() << "LEP_TEST_PG_URL not set";
+  const std::string name = "lep_pool_" + std::to_string(::getpid());
+  std::string url = base;
+  url += (url.find('?') == std::string::npos ? "?" : "&") + ("application_name=" + name);
+  auto db = storage::OpenDatabase(url, 6);
+  ASSERT_TRUE(db) << db.error().message;
+  auto n = (*db)->QueryOne("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = ?",
+                           {name});
+  ASSERT_TRUE(n && *n);
+  EXPECT_EQ((*n)->Int(0), 6);
+}
+
+}  // namespace
+}  // namespace lep

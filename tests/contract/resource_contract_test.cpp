@@ -238,6 +238,30 @@ TEST_P(ResourceContract, MediaRecordsAndRemuxCompareAndSet) {
   EXPECT_EQ((*stored)->Text(2), "bad");
 }
 
+// Duplicate detection (issue 17 §5): other resources with the same original, lowest id first,
+// never the resource itself, at most `limit`.
+TEST_P(ResourceContract, SameContentFindsOtherResourcesWithTheSameOriginal) {
+  std::vector<int64_t> ids;
+  for (const char* sha : {"same", "same", "other", "same"}) {
+    Resource r = Draft(std::string("视频") + sha);
+    ingest::MediaRecord m;
+    m.resource_id = r.id.value;
+    m.blob = m.playback_blob = "blob-" + std::to_string(r.id.value);
+    m.sha256 = sha;
+    m.size = 10;
+    m.filename = "a.mp4";
+    m.kind = "video";
+    m.report = nlohmann::json::array();
+    m.state = "ready";
+    ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) { return media_->Save(tx, m); }));
+    ids.push_back(r.id.value);
+  }
+  EXPECT_EQ(*media_->SameContent("same", ids[0], 20), (std::vector<int64_t>{ids[1], ids[3]}));
+  EXPECT_EQ(*media_->SameContent("same", ids[3], 1), (std::vector<int64_t>{ids[0]}));
+  EXPECT_TRUE(media_->SameContent("other", ids[2], 20)->empty());
+  EXPECT_TRUE(media_->SameContent("nothing", 0, 20)->empty());
+}
+
 TEST_P(ResourceContract, UploadOffsetsMoveByCompareAndSetAndPendingTotalsCountReservations) {
   Resource r = Draft("上传");
   auto uploads = uploads::NewSqlUploadRepository(*db_);

@@ -557,3 +557,36 @@ TEST_F(HardeningTest, ChangesAndRefusedRequestsOfSignedInAccountsAreAuditedWithT
 }
 
 }  // namespace lep::testing
+
+namespace lep::testing {
+
+// A signed-in account that keeps asking for what it may not do is refused every time, but
+// writes at most 30 chained audit rows at once, then one per 20 s: the serialised audit
+// appends of everybody else are not slowed by one account's flood.
+TEST_F(HardeningTest, RefusedRequestsOfOneAccountCannotFloodTheAuditChain) {
+  auto count = [&](const std::string& username) {
+    auto r = server_.ctx().db->QueryOne(
+        "SELECT COUNT(*) FROM audit_log a JOIN users u ON u.id = a.actor_id WHERE a.action = "
+        "'http.refused' AND u.username = ?",
+        {username});
+    EXPECT_TRUE(r && *r);
+    return (*r)->Int(0);
+  };
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(uploader_.Send("POST", "/api/v1/categories", {{"name", "越权"}}).status, 403);
+  }
+  EXPECT_EQ(count("gd_uploader"), 30);
+  // Another account's refusals are still recorded: the cap is per account.
+  ASSERT_EQ(admin_.Request("DELETE", "/api/v1/categories/1", "", {}).status, 403);
+  EXPECT_EQ(count("nou_admin"), 1);
+  // After a while the flooding account is heard again.
+  server_.clock().Advance(std::chrono::seconds(40));
+  ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(uploader_.Send("POST", "/api/v1/categories", {{"name", "越权"}}).status, 403);
+  }
+  EXPECT_EQ(count("gd_uploader"), 32);
+  EXPECT_TRUE(VerifyAudit().ok);
+}
+
+}  // namespace lep::testing

@@ -61,7 +61,7 @@ class LiveCliTest : public ::testing::Test {
     config_ = dir_ + "/lep.toml";
     std::ofstream(config_) << "[link_check]\ntest_allow_cidrs = [\"127.0.0.1/32\"]\n";
     int rc = std::system(("ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=25 -f lavfi "
-                          "-i sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -b:v 3M "
+                          "-i sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -pix_fmt yuv420p -b:v 3M "
                           "-minrate 3M -maxrate 3M -bufsize 1M -x264-params nal-hrd=cbr -c:a aac "
                           "-movflags +faststart " +
                           dir_ + "/lecture.mp4")
@@ -80,20 +80,7 @@ class LiveCliTest : public ::testing::Test {
     auto created = up.Send("POST", "/api/v1/resources", Resource("在线备份演练·第一讲"));
     EXPECT_EQ(created.status, 201) << created.body;
     int64_t id = created.Json()["id"];
-    std::string meta = "resource_id " + uploads::Base64Encode(std::to_string(id)) + ",filename " +
-                       uploads::Base64Encode("第一讲.mp4") + ",kind " +
-                       uploads::Base64Encode("media");
-    auto c = up.Request("POST", "/api/v1/uploads/", "",
-                        {{"Tus-Resumable", "1.0.0"},
-                         {"X-CSRF-Token", up.csrf},
-                         {"Upload-Length", std::to_string(media_.size())},
-                         {"Upload-Metadata", meta}});
-    EXPECT_EQ(c.status, 201) << c.body;
-    auto p = up.Request("PATCH", c.headers["location"], media_,
-                        {{"Tus-Resumable", "1.0.0"},
-                         {"X-CSRF-Token", up.csrf},
-                         {"Upload-Offset", "0"},
-                         {"Content-Type", "application/offset+octet-stream"}});
+    auto p = up.UploadWhole(id, media_, "第一讲.mp4");
     EXPECT_EQ(p.status, 204) << p.body;
     return id;
   }

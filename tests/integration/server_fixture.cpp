@@ -11,6 +11,7 @@
 #include "app/routes.h"
 #include "app/seed.h"
 #include "storage/db/postgres/postgres_database.h"
+#include "uploads/tus_headers.h"
 
 namespace lep::testing {
 
@@ -165,6 +166,24 @@ HttpResult Client::LoginWith(const nlohmann::json& body) {
     }
   }
   return r;
+}
+
+HttpResult Client::UploadWhole(int64_t resource_id, const std::string& bytes,
+                               const std::string& filename, const std::string& kind) {
+  const std::string meta = "resource_id " + uploads::Base64Encode(std::to_string(resource_id)) +
+                           ",filename " + uploads::Base64Encode(filename) + ",kind " +
+                           uploads::Base64Encode(kind);
+  auto created = Request("POST", "/api/v1/uploads/", "",
+                         {{"Tus-Resumable", "1.0.0"},
+                          {"X-CSRF-Token", csrf},
+                          {"Upload-Length", std::to_string(bytes.size())},
+                          {"Upload-Metadata", meta}});
+  if (created.status != 201) return created;
+  return Request("PATCH", created.headers["location"], bytes,
+                 {{"Tus-Resumable", "1.0.0"},
+                  {"X-CSRF-Token", csrf},
+                  {"Upload-Offset", "0"},
+                  {"Content-Type", "application/offset+octet-stream"}});
 }
 
 }  // namespace lep::testing

@@ -72,6 +72,10 @@ class Client {
   HttpResult Login(const std::string& user, const std::string& password = "Lep@Demo2022");
   // Signs in with any login body (e.g. with totp_code).
   HttpResult LoginWith(const nlohmann::json& body);
+  // The whole tus path for a file of a resource: create with Upload-Length, one PATCH. The
+  // PATCH's answer (204 when stored), or the creation's when that was refused.
+  HttpResult UploadWhole(int64_t resource_id, const std::string& bytes,
+                         const std::string& filename, const std::string& kind = "media");
   std::string csrf;
   std::string cookie;  // "lep_session=..."
 

@@ -49,7 +49,7 @@ class SeveralServersTest : public ::testing::Test {
         (fs::temp_directory_path() / ("lep-2srv-" + std::to_string(::getpid()))).string());
     fs::create_directories(*dir_);
     int rc = std::system(("ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=25 -f lavfi "
-                          "-i sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -c:a aac "
+                          "-i sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -pix_fmt yuv420p -c:a aac "
                           "-movflags +faststart " +
                           *dir_ + "/clip.mp4")
                              .c_str());

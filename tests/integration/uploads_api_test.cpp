@@ -45,10 +45,10 @@ class UploadsTest : public ::testing::Test {
     std::string d = *dir_;
     int rc = std::system(
         ("ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=25 -f lavfi -i "
-         "sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -b:v 3M -minrate 3M -maxrate 3M "
+         "sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -pix_fmt yuv420p -b:v 3M -minrate 3M -maxrate 3M "
          "-bufsize 1M -x264-params nal-hrd=cbr -c:a aac -movflags +faststart " + d + "/ok.mp4 && "
          "ffmpeg -v error -y -f lavfi -i testsrc=size=1280x720:rate=25 -f lavfi -i "
-         "sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -b:v 3M -minrate 3M -maxrate 3M "
+         "sine=frequency=440:sample_rate=44100 -t 2 -c:v libx264 -pix_fmt yuv420p -b:v 3M -minrate 3M -maxrate 3M "
          "-bufsize 1M -x264-params nal-hrd=cbr -c:a aac " + d + "/moov_end.mp4 && "
          "ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=1 -frames:v 1 " + d +
          "/cover.jpg && ffmpeg -v error -y -f lavfi -i smptebars=size=800x450:rate=1 "
@@ -544,6 +544,69 @@ TEST(UploadQuotas, AccountsAndUnitsCannotHoardUnfinishedUploads) {
                         {{"Tus-Resumable", "1.0.0"}, {"X-CSRF-Token", up.csrf}});
   EXPECT_EQ(del.status, 204);
   EXPECT_EQ(create(4 << 20).status, 201);
+}
+
+}  // namespace
+}  // namespace lep::testing
+
+namespace lep::testing {
+namespace {
+
+// Issue 17 §5: the same file submitted twice — by the same unit or another — is flagged on
+// the technical report, naming only resources the reader may see.
+TEST_F(UploadsTest, Issue17SameFileTwiceIsFlaggedNamingOnlyVisibleResources) {
+  const std::string video = Read("ok.mp4");
+  auto create = [&](Client& c, const std::string& title) -> int64_t {
+    auto r = c.Send("POST", "/api/v1/resources",
+                    {{"title", title}, {"type", "A01"}, {"domain", "老年教育"},
+                     {"summary", "示例"}, {"copyright_holder", "演示学院"},
+                     {"presenters", "张演示"}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json().value("id", int64_t{0});
+  };
+  auto upload = [&](Client& c, int64_t id) {
+    auto sent = c.UploadWhole(id, video, "同一文件.mp4");
+    ASSERT_EQ(sent.status, 204) << sent.body;
+  };
+  auto duplicates = [&](Client& c, int64_t id) {
+    auto r = c.Get("/api/v1/resources/" + std::to_string(id) + "/media");
+    EXPECT_EQ(r.status, 200) << r.body;
+    json body = r.Json();
+    return body["media"]["duplicates"];
+  };
+
+  upload(up_, resource_id_);
+  json none = duplicates(up_, resource_id_);
+  EXPECT_EQ(none["items"].size(), 0u);
+  EXPECT_EQ(none["hidden"], 0);
+
+  const int64_t second = create(up_, "太极拳第一讲（重复）");
+  upload(up_, second);
+  json same_unit = duplicates(up_, second);
+  ASSERT_EQ(same_unit["items"].size(), 1u);
+  EXPECT_EQ(same_unit["items"][0]["id"], resource_id_);
+  EXPECT_EQ(same_unit["items"][0]["title"], "太极拳第一讲");
+  EXPECT_EQ(same_unit["hidden"], 0);
+
+  Client bj(server_.port());
+  ASSERT_EQ(bj.Login("bj_uploader").status, 200);
+  const int64_t other_unit = create(bj, "北京的同一个视频");
+  upload(bj, other_unit);
+  json from_bj = duplicates(bj, other_unit);
+  EXPECT_EQ(from_bj["items"].size(), 0u) << from_bj;  // 广东's drafts are not named to 北京
+  EXPECT_EQ(from_bj["hidden"], 2);
+  EXPECT_EQ(from_bj.dump().find("太极拳"), std::string::npos);
+  // The first resource now also knows of the copy in 北京, without its title.
+  json first = duplicates(up_, resource_id_);
+  EXPECT_EQ(first["items"].size(), 1u);
+  EXPECT_EQ(first["hidden"], 1);
+
+  // A national reviewer sees every copy by name.
+  Client nou(server_.port());
+  ASSERT_EQ(nou.Login("nou_reviewer").status, 200);
+  json seen = duplicates(nou, other_unit);
+  EXPECT_EQ(seen["items"].size(), 2u) << seen;
+  EXPECT_EQ(seen["hidden"], 0);
 }
 
 }  // namespace

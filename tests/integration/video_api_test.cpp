@@ -120,20 +120,7 @@ class VideoApiTest : public ::testing::Test {
 
   // The whole tus path: create with Upload-Length, one PATCH.
   void UploadTus(int64_t id, const std::string& fixture) {
-    std::string bytes = Read(fixture);
-    auto meta = "resource_id " + uploads::Base64Encode(std::to_string(id)) + ",filename " +
-                uploads::Base64Encode(fixture) + ",kind " + uploads::Base64Encode("media");
-    auto created = up_.Request("POST", "/api/v1/uploads/", "",
-                               {{"Tus-Resumable", "1.0.0"},
-                                {"X-CSRF-Token", up_.csrf},
-                                {"Upload-Length", std::to_string(bytes.size())},
-                                {"Upload-Metadata", meta}});
-    ASSERT_EQ(created.status, 201) << created.body;
-    auto patched = up_.Request("PATCH", created.headers["location"], bytes,
-                               {{"Tus-Resumable", "1.0.0"},
-                                {"X-CSRF-Token", up_.csrf},
-                                {"Upload-Offset", "0"},
-                                {"Content-Type", "application/offset+octet-stream"}});
+    auto patched = up_.UploadWhole(id, Read(fixture), fixture);
     ASSERT_EQ(patched.status, 204) << patched.body;
   }
 

@@ -49,7 +49,7 @@ function makeFiles(dir) {
   const short = path.join(dir, 'short.mp4')
   ffmpeg([
     '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=25',
-    '-t', '3', '-c:v', 'libx264', '-b:v', '3M', '-minrate', '3M', '-maxrate', '3M', '-bufsize', '1M',
+    '-t', '3', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-b:v', '3M', '-minrate', '3M', '-maxrate', '3M', '-bufsize', '1M',
     '-x264-params', 'nal-hrd=cbr', '-an', short,
   ])
   const video = path.join(dir, `讲座视频${RUN}.mp4`)

@@ -46,9 +46,9 @@ Result<std::optional<Row>> SqlExecutor::QueryOne(std::string_view sql,
   return std::optional<Row>(std::move(r.rows.front()));
 }
 
-Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url) {
+Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url, int pool_size) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return PostgresDatabase::Open(url);
+    return PostgresDatabase::Open(url, pool_size);
   }
   std::string path = url;
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);

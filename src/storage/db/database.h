@@ -71,7 +71,9 @@ class Database : public SqlExecutor, public Transactor {
 // A round trip to the database (readiness checks).
 [[nodiscard]] Status Ping(SqlExecutor& db);
 
-// Opens the database named by url: "sqlite:PATH" (or a bare path) today.
-[[nodiscard]] Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url);
+// Opens the database named by url: "sqlite:PATH" (or a bare path), or "postgresql://…".
+// pool_size: connections a PostgreSQL database keeps (SQLite ignores it).
+[[nodiscard]] Result<std::unique_ptr<Database>> OpenDatabase(const std::string& url,
+                                                             int pool_size = 4);
 
 }  // namespace lep::storage

@@ -75,6 +75,7 @@ export function media(over: Partial<MediaInfo> = {}): MediaInfo {
     passed: true,
     url: '/media/resources/5',
     created_at: 0,
+    duplicates: null,
     probe: {
       container: 'mp4',
       video_codec: 'h264',

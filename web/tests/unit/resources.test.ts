@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises, mount, RouterLinkStub } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { setCsrfToken } from '@/api/client'
@@ -252,6 +252,33 @@ describe('MediaReport', () => {
     expect(rows[1].text()).toContain('✗ 不通过')
     expect(rows[1].text()).toContain('24.85 fps')
     expect(w.get('[data-testid="media-verdict"]').text()).toContain('不符合技术标准')
+  })
+
+  it('未通过的项附通俗的修改建议；通过的项不显示建议', () => {
+    const media: MediaInfo = fixtureMedia({
+      passed: false,
+      report: [
+        { rule: 'resolution', label: '分辨率', required: '≥ 1280×720', measured: '1280×720', pass: true, fixable: false, advice: '' },
+        { rule: 'video_codec', label: '视频编码', required: 'H.264', measured: 'H.264（High 10 档次，10 位）', pass: false, fixable: false, advice: '请重新导出为 8 位 H.264' },
+      ],
+    })
+    const w = mount(MediaReport, { props: { media } })
+    const advice = w.findAll('[data-testid="rule-advice"]')
+    expect(advice).toHaveLength(1)
+    expect(advice[0].text()).toBe('怎么改：请重新导出为 8 位 H.264')
+  })
+
+  it('相同文件：列出可见的资源（含单位与状态），其他单位的只给份数', () => {
+    const media: MediaInfo = fixtureMedia({
+      duplicates: { items: [{ id: 9, title: '太极拳入门', state: 'submitted', state_label: '待初审', org_name: '岭南学院' }], hidden: 2 },
+    })
+    const w = mount(MediaReport, { props: { media }, global: { stubs: { RouterLink: RouterLinkStub } } })
+    const note = w.get('[data-testid="media-duplicates"]')
+    expect(note.text()).toContain('《太极拳入门》（岭南学院，待初审）')
+    expect(note.text()).toContain('另有 2 份')
+    expect(w.findComponent(RouterLinkStub).props('to')).toBe('/console/resources/9')
+    const none = mount(MediaReport, { props: { media: fixtureMedia({ duplicates: { items: [], hidden: 0 } }) } })
+    expect(none.find('[data-testid="media-duplicates"]').exists()).toBe(false)
   })
 })
 
