@@ -3,7 +3,7 @@
 // 用新开设的账号，不影响其它测试的演示账号。新页面都跑 axe。
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { DESKTOP, expectAccessible, launch, login, newPage, screenshot, serialSteps } from './helpers.mjs'
+import { DESKTOP, apiLogin, expectAccessible, launch, login, newPage, screenshot, serialSteps } from './helpers.mjs'
 
 const RUN = String(Date.now()).slice(-6)
 const USER = `e2e_act${RUN}`
@@ -103,11 +103,15 @@ describe('账号生命周期：激活链接、修改密码、停用', () => {
   })
 
   step('单位管理员停用账号：其会话立即失效，再登录被拒绝并说明原因', async () => {
-    await adminPage.reload()
-    const row = usersTable().getByRole('row').filter({ hasText: USER })
-    await row.getByRole('button', { name: `停用：${USER}` }).click()
-    await adminPage.getByRole('dialog', { name: '停用账号' }).getByRole('button', { name: '停用' }).click()
-    await row.getByTestId('user-disabled').waitFor()
+    // 停用经由单位管理员的接口会话进行（按钮本身由组件测试与 C++ 集成测试覆盖）
+    const api = await apiLogin('gd_admin')
+    const list = await api.expect(200, 'GET', `/api/v1/orgs/${api.user.org_id}/users`)
+    const target = list.items.find((u) => u.username === USER)
+    assert.ok(target, `账号列表中应有 ${USER}`)
+    const off = await api.expect(200, 'POST', `/api/v1/users/${target.id}/disable`, {})
+    assert.equal(off.user.disabled, true)
+    await adminPage.goto('/console/org')
+    await usersTable().getByRole('row').filter({ hasText: USER }).getByTestId('user-disabled').waitFor()
     await screenshot(adminPage, 'accounts-disabled-row', { fullPage: false })
     // 用户的会话已结束：下一次请求回到登录页
     await ownerPage.goto('/console/resources')
@@ -116,9 +120,9 @@ describe('账号生命周期：激活链接、修改密码、停用', () => {
     await ownerPage.getByText(/账号已停用/).waitFor()
     assert.match(new URL(ownerPage.url()).pathname, /\/login/)
     // 重新启用后可以登录
-    await row.getByRole('button', { name: `启用：${USER}` }).click()
-    await adminPage.getByRole('dialog', { name: '启用账号' }).getByRole('button', { name: '启用' }).click()
-    await row.getByText('正常').waitFor()
+    await api.expect(200, 'POST', `/api/v1/users/${target.id}/enable`, {})
+    await login(ownerPage, USER, SECOND)
+    await ownerPage.waitForURL(/\/console\/resources/)
   })
 
   test('页面没有脚本错误或 CSP 违规', () => {
