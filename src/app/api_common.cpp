@@ -50,6 +50,11 @@ Status CheckSessionScope(const auth::Principal& p, const http::Request& req) {
                       "双因素认证宽限期已过：请先启用双因素认证（绑定动态验证码）后再继续操作",
                       {}, std::nullopt});
   }
+  if (p.password_change_required && !self) {
+    return Fail(Error{ErrorCode::kPasswordChangeRequired,
+                      "当前使用的是临时密码：请先修改密码后再继续操作",
+                      {}, std::nullopt});
+  }
   // 三权分立: the auditor reads; it changes nothing but its own sign-in.
   if (p.role == auth::Role::kAuditor && req.IsUnsafeMethod() && !self) {
     return Fail(Error::PermissionDenied("审计员只能查看，不能修改任何数据（三权分立）"));
@@ -148,7 +153,9 @@ json UserJson(const auth::User& u) {
           {"org_id", u.org_id ? json(u.org_id->value) : json(nullptr)},
           {"created_at", u.created_at},
           {"totp_enabled", u.totp_enabled},
-          {"locked_until", u.locked_until}};
+          {"locked_until", u.locked_until},
+          {"disabled", u.disabled},
+          {"must_change_password", u.must_change_password}};
 }
 
 json TwoFactorJson(const auth::TwoFactorStatus& s) {
@@ -165,7 +172,8 @@ json PrincipalJson(const auth::Principal& p) {
             {"role", std::string(auth::RoleName(p.role))},
             {"role_label", std::string(auth::RoleLabel(p.role))},
             {"org_id", p.org ? json(p.org->id.value) : json(nullptr)},
-            {"totp", TwoFactorJson(p.two_factor)}};
+            {"totp", TwoFactorJson(p.two_factor)},
+            {"password_change_required", p.password_change_required}};
   if (p.org) j["org"] = OrgJson(*p.org);
   return j;
 }

@@ -212,6 +212,10 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     if (!n) return Fail(n.error());
   }
   ctx->orgs = std::make_unique<orgs::OrgService>(*ctx->org_repo, *ctx->clock);
+  ctx->account_repo = auth::NewSqlAccountRepository();
+  ctx->accounts = std::make_unique<auth::AccountService>(*ctx->db, *ctx->user_repo,
+                                                         *ctx->account_repo, *ctx->org_repo,
+                                                         *ctx->auth, *ctx->hasher, *ctx->clock);
   ctx->resource_repo = resources::NewSqlResourceRepository(*ctx->db);
   ctx->categories = resources::NewSqlCategoryRepository(*ctx->db);
   ctx->resources = std::make_unique<resources::ResourceService>(
@@ -311,6 +315,18 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     ctx->notifications = std::make_unique<review::NotificationService>(
         *ctx->db, *ctx->review_repos.notifications, *ctx->review_repos.campaigns, *ctx->clock, no);
     ctx->review->SetNotifications(ctx->notifications.get());
+    if (no.mail_enabled && !config.public_url.empty()) {
+      // Activation links go to the unit's 负责人 through the same outbox as review mail.
+      review::NotificationRepository* outbox = ctx->review_repos.notifications.get();
+      const Clock* clock = ctx->clock;
+      ctx->accounts->SetMailer(
+          [outbox, clock](storage::SqlExecutor& tx, int64_t org_id, const std::string& key,
+                          const std::string& subject, const std::string& body) -> Status {
+            return outbox->QueueMail(tx, org_id, key, subject, body, clock->NowMs())
+                .map([](bool) {});
+          },
+          config.public_url);
+    }
     ctx->review_jobs = std::make_unique<review::ReviewJobs>(
         *ctx->review, *ctx->notifications, *ctx->org_repo, std::move(mailer),
         std::chrono::seconds(std::max(1, config.review_jobs_seconds)));

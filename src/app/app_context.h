@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "auth/account_repository.h"
+#include "auth/account_service.h"
 #include "auth/auth_service.h"
 #include "auth/password.h"
 #include "auth/security_admin_service.h"
@@ -77,6 +79,9 @@ struct AppContext {
   // The security administrator's policy and the auditor's log (三权分立).
   std::unique_ptr<auth::SecurityAdminService> security_admin;
   std::unique_ptr<orgs::OrgService> orgs;
+  // Account lifecycle: own password, activation links, resets, disabling, roles.
+  std::unique_ptr<auth::AccountRepository> account_repo;
+  std::unique_ptr<auth::AccountService> accounts;
   std::unique_ptr<resources::ResourceRepository> resource_repo;
   std::unique_ptr<resources::CategoryRepository> categories;
   std::unique_ptr<resources::ResourceService> resources;

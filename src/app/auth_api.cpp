@@ -152,6 +152,13 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 u.username = StringField(*body, "username", "用户名", errors);
                 u.password = StringField(*body, "password", "密码", errors);
                 u.display_name = StringField(*body, "display_name", "姓名", errors);
+                if (auto consent = body->find("privacy_consent"); consent != body->end()) {
+                  if (!consent->is_boolean()) {
+                    errors.push_back({"privacy_consent", "隐私政策", "应为 true 或 false"});
+                  } else {
+                    u.privacy_consent = consent->get<bool>();
+                  }
+                }
                 if (!errors.empty()) {
                   return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
@@ -159,7 +166,51 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 if (!user) return http::Response::FromError(user.error());
                 return http::Response::Json(201, {{"user", UserJson(*user)}});
               },
-              16 * 1024, "学习者自行注册"});
+              16 * 1024, "学习者自行注册（须 privacy_consent: true，同意隐私政策）"});
+
+  // The activation page (a one-time link from an administrator): no session, so the same
+  // rules as sign-in against cross-site requests and floods. The token travels in the body,
+  // never in a URL the server logs (the page keeps it in the fragment).
+  router.Add({"POST", "/api/v1/auth/activation/check",
+              [&ctx](http::Request& req) {
+                if (auto limited = Throttle(ctx, req)) return *limited;
+                if (auto refused = RefuseCrossSite(req)) return *refused;
+                auto body = ParseJsonObject(req);
+                if (!body) return http::Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string token = StringField(*body, "token", "激活码", errors);
+                if (!errors.empty()) {
+                  return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto info = ctx.accounts->CheckToken(token);
+                if (!info) return http::Response::FromError(info.error());
+                auto resp = http::Response::Json(
+                    200, {{"username", info->username},
+                          {"display_name", info->display_name},
+                          {"purpose", std::string(auth::TokenPurposeName(info->purpose))},
+                          {"expires_at", info->expires_at}});
+                resp.SetHeader("Cache-Control", "no-store");
+                return resp;
+              },
+              4096, "查看一次性激活（重置）链接对应的账号；无效、已使用或已过期时 410"});
+
+  router.Add({"POST", "/api/v1/auth/activate",
+              [&ctx](http::Request& req) {
+                if (auto limited = Throttle(ctx, req)) return *limited;
+                if (auto refused = RefuseCrossSite(req)) return *refused;
+                auto body = ParseJsonObject(req);
+                if (!body) return http::Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string token = StringField(*body, "token", "激活码", errors);
+                std::string password = StringField(*body, "password", "密码", errors);
+                if (!errors.empty()) {
+                  return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto user = ctx.accounts->Activate(token, password, req.remote_ip);
+                if (!user) return http::Response::FromError(user.error());
+                return http::Response::Json(200, {{"user", UserJson(*user)}});
+              },
+              4096, "通过一次性链接设置密码（链接只能使用一次），之后用新密码登录"});
 
   router.Add({"GET", "/api/v1/me",
               Authed(ctx,

@@ -1,4 +1,5 @@
 // HTTP adapter for units (单位), their contact person and their accounts.
+#include "app/account_api.h"
 #include "app/api_common.h"
 #include "app/routes.h"
 
@@ -174,19 +175,54 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 u.password = StringField(*body, "password", "密码", errors);
                 u.display_name = StringField(*body, "display_name", "姓名", errors);
                 std::string role = StringField(*body, "role", "角色", errors);
+                std::string delivery = StringField(*body, "delivery", "交付方式", errors);
                 auto parsed = auth::ParseRole(role);
                 if (!parsed) {
                   errors.push_back({"role", "角色", "角色无效：" + role});
                 } else {
                   u.role = *parsed;
                 }
+                auto how = auth::ParseDelivery(delivery);
+                if (!how) {
+                  errors.push_back({"delivery", "交付方式",
+                                    "交付方式只能是 link（一次性激活链接）或 temporary_password（临时密码）"});
+                }
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                if (u.password.empty()) {
+                  // Nobody but the owner learns the password: a one-time link (mailed to the
+                  // unit's 负责人 when e-mail is configured) or a temporary password.
+                  auto made = ctx.accounts->CreateAccount(p, *id, std::move(u), *how);
+                  if (!made) return Response::FromError(made.error());
+                  auto resp = Response::Json(201, {{"user", UserJson(made->first)},
+                                                   {"credential", CredentialJson(made->second)}});
+                  resp.SetHeader("Cache-Control", "no-store");
+                  return resp;
                 }
                 auto user = ctx.auth->CreateUser(p, *id, std::move(u));
                 if (!user) return Response::FromError(user.error());
                 return Response::Json(201, {{"user", UserJson(*user)}});
-              }), 16 * 1024, "在单位下开设账号"});
+              }), 16 * 1024,
+              "在单位下开设账号：不带 password 时返回一次性激活链接或临时密码（credential，只显示"
+              "一次；已配置邮件时链接发往单位负责人）；带 password 时按原方式开设"});
+
+  router.Add({"PUT", "/api/v1/orgs/{id}/name",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto body = ParseJsonObject(req);
+                if (!body) return Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string name = StringField(*body, "name", "单位名称", errors);
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto org = ctx.orgs->Rename(p, *id, name);
+                if (!org) return Response::FromError(org.error());
+                return Response::Json(200, OrgJson(*org));
+              }), 4096,
+              "修改单位名称（上级单位管理员或平台管理员；写入审计日志；门户检索与目录随之更新）"});
 }
 
 }  // namespace lep::app

@@ -1,5 +1,6 @@
 #include "app/routes.h"
 
+#include "app/account_api.h"
 #include "app/api_common.h"
 
 namespace lep::app {
@@ -20,6 +21,7 @@ http::Router BuildRouter(AppContext& ctx) {
   AddPortalRoutes(ctx, router);
   AddPortalUserRoutes(ctx, router);
   AddSecurityRoutes(ctx, router);
+  AddAccountRoutes(ctx, router);
   AddAbuseLimits(ctx, router);
   AddClientIpResolution(ctx, router);  // last: its guard runs first
   AddPortalBrowseRoutes(ctx, router);

@@ -33,6 +33,7 @@ const std::vector<storage::Migration>& AllMigrations() {
           {14, "login_throttle_audit_head"},
           {40, "video_ladders_captions"},
           {41, "media_content_index"},
+          {45, "account_lifecycle"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),

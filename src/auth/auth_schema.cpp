@@ -56,6 +56,25 @@ CREATE TABLE login_throttle (
 );
 CREATE INDEX login_throttle_updated ON login_throttle (updated_at)
 )sql"},
+      // Account lifecycle (issue 17): a password that must be changed at the next sign-in,
+      // learners' privacy consent, and one-time tokens (activation, reset) stored only as
+      // hashes.
+      {45, R"sql(
+ALTER TABLE users ADD COLUMN must_change_password BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN password_changed_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE users ADD COLUMN privacy_consent_at BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE account_tokens (
+  id {{pk}},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  token_hash TEXT NOT NULL UNIQUE,
+  purpose TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  created_by BIGINT
+);
+CREATE INDEX account_tokens_user ON account_tokens (user_id)
+)sql"},
   };
   return kParts;
 }

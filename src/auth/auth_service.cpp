@@ -26,6 +26,62 @@ std::optional<std::string> ValidateUsername(std::string_view s) {
   return std::nullopt;
 }
 
+namespace {
+
+// The code points of valid UTF-8 (checked by the caller).
+std::vector<char32_t> CodePoints(std::string_view s) {
+  std::vector<char32_t> out;
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int n = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? b : n == 2 ? (b & 0x1F) : n == 3 ? (b & 0x0F) : (b & 0x07);
+    for (int k = 1; k < n && i + k < s.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    out.push_back(cp);
+    i += n;
+  }
+  return out;
+}
+
+bool IsHan(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0x20000 && c <= 0x2A6DF) || (c >= 0xF900 && c <= 0xFAFF);
+}
+
+}  // namespace
+
+std::optional<std::string> ValidateLearnerUsername(std::string_view s) {
+  const std::string rule =
+      "用户名可以是：11 位手机号码；2–16 个汉字（可夹字母、数字）；或英文字母开头的 3–32 "
+      "位字母、数字、下划线";
+  if (s.empty()) return "请填写用户名（" + rule + "）";
+  const bool ascii = std::all_of(s.begin(), s.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) {
+    if (std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      if (s.size() == 11 && s[0] == '1') return std::nullopt;
+      return "用数字作用户名时须为 11 位手机号码（以 1 开头）";
+    }
+    if (auto e = ValidateUsername(s)) return *e + "（" + rule + "）";
+    return std::nullopt;
+  }
+  if (!text::IsValidUtf8(s)) return "用户名包含无效字符";
+  auto cps = CodePoints(s);
+  if (cps.size() < 2 || cps.size() > 16) return "中文用户名应为 2–16 个字";
+  bool han = false;
+  for (char32_t c : cps) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (IsHan(c)) {
+      han = true;
+    } else if (!alnum) {
+      return "用户名不能包含空格、标点或符号（" + rule + "）";
+    }
+  }
+  if (!han) return rule;
+  return std::nullopt;
+}
+
 AuthService::AuthService(UserRepository& users, SessionRepository& sessions,
                          orgs::OrgRepository& orgs, const PasswordHasher& hasher,
                          const Clock& clock, AuthOptions options,
@@ -286,7 +342,10 @@ Result<LoginResult> AuthService::Login(const LoginRequest& req) {
     LEP_RETURN_IF_ERROR(ReleaseClaims(a));
     LEP_RETURN_IF_ERROR(
         Audit("auth.login", a.actor(), a.org(), req.ip, a.object(), "denied", "账号已停用"));
-    return Fail(Error::PermissionDenied("账号已停用，请联系本单位管理员"));
+    return Fail(Error{ErrorCode::kAccountDisabled,
+                      "账号已停用，不能登录：请联系本单位管理员（或上级单位管理员）启用",
+                      {},
+                      std::nullopt});
   }
   auto second = CheckSecondFactor(user, req);
   if (!second) {  // no code given: not a failed attempt
@@ -352,6 +411,7 @@ Result<Principal> AuthService::Authenticate(const std::string& token) {
   p.session_id = session->id;
   p.csrf_token = session->csrf_token;
   p.two_factor = TwoFactorOf(*user);
+  p.password_change_required = user->must_change_password;
   if (user->org_id) {
     LEP_ASSIGN_OR_RETURN(auto org, orgs_.Get(*user->org_id));
     p.org = org;
@@ -492,11 +552,14 @@ Result<User> AuthService::GetUser(const Principal& actor, UserId id) {
 }
 
 Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
-                                 std::optional<UserId> created_by) {
-  std::vector<FieldError> errors;
+                                 std::optional<UserId> created_by,
+                                 std::vector<FieldError> errors) {
   u.username = text::Trim(u.username);
   u.display_name = text::Trim(u.display_name);
-  if (auto e = ValidateUsername(u.username)) errors.push_back({"username", "用户名", *e});
+  if (auto e = u.role == Role::kLearner ? ValidateLearnerUsername(u.username)
+                                        : ValidateUsername(u.username)) {
+    errors.push_back({"username", "用户名", *e});
+  }
   if (u.display_name.empty()) u.display_name = u.username;
   if (!text::IsValidUtf8(u.display_name) || text::CodePointCount(u.display_name) > 50) {
     errors.push_back({"display_name", "姓名", "姓名不能超过 50 个字"});
@@ -521,6 +584,8 @@ Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
   user.role = u.role;
   user.password_hash = std::move(hash);
   user.created_at = clock_.NowMs();
+  user.must_change_password = u.must_change_password;
+  if (u.role == Role::kLearner && u.privacy_consent) user.privacy_consent_at = user.created_at;
   LEP_ASSIGN_OR_RETURN(User created, users_.Create(user, created_by));
   LEP_RETURN_IF_ERROR(Audit("user.create",
                             created_by ? std::optional(created_by->value) : std::nullopt,
@@ -532,7 +597,64 @@ Result<User> AuthService::Insert(std::optional<orgs::OrgId> org_id, NewUser u,
 
 Result<User> AuthService::RegisterLearner(NewUser u) {
   u.role = Role::kLearner;
-  return Insert(std::nullopt, std::move(u), std::nullopt);
+  u.must_change_password = false;
+  // Sign-up records the privacy notice's acceptance; without it nothing is created.
+  std::vector<FieldError> consent;
+  if (!u.privacy_consent) {
+    consent.push_back(
+        {"privacy_consent", "隐私政策", "请阅读并勾选同意《个人信息保护与隐私政策》后再注册"});
+  }
+  return Insert(std::nullopt, std::move(u), std::nullopt, std::move(consent));
+}
+
+Status AuthService::VerifyOwnPassword(const User& user, const std::string& password,
+                                      const std::string& ip, const std::string& field,
+                                      const std::string& label) {
+  const Error wrong = Error::InvalidArgument(label + "不正确", {{field, label, "密码不正确"}});
+  if (password.empty() || password.size() > 1024) return Fail(wrong);
+  LoginRequest req{user.username, password, "", "", ip, ""};
+  Attempt a{req, options(), clock_.NowMs(), AccountKey(user.username), ThrottleAddress(ip)};
+  a.user = &user;
+  const int64_t window_start_min = a.now - Ms(a.opt.lockout_window);
+  const int64_t backoff_reset = a.now - Ms(std::chrono::hours(24));
+  LEP_ASSIGN_OR_RETURN(a.pair, users_.ClaimLoginAttempt(a.account, a.address, a.now,
+                                                        window_start_min, backoff_reset));
+  if (a.pair.locked) return Fail(Refuse(a, a.pair.locked_until));
+  if (a.pair.failures > a.opt.lockout_threshold) {
+    LEP_ASSIGN_OR_RETURN(int64_t until, ApplyLock(a, a.address, a.pair));
+    LEP_RETURN_IF_ERROR(ReleaseClaims(a));
+    return Fail(Refuse(a, until));
+  }
+  if (!hasher_.Verify(user.password_hash, password)) {
+    return Fail(Failed(a, "修改密码时当前密码错误", wrong));
+  }
+  return ReleaseClaims(a);
+}
+
+Status AuthService::VerifyOwnTotp(const User& user, const std::string& code) {
+  if (!user.totp_enabled) return Ok();
+  if (code.empty()) {
+    return Fail(Error{ErrorCode::kInvalidArgument,
+                      "已启用双因素认证：请输入动态验证码",
+                      {{"totp_code", "动态验证码", "请输入 6 位动态验证码"}},
+                      std::nullopt});
+  }
+  LEP_ASSIGN_OR_RETURN(std::string secret,
+                       cipher_.Decrypt(user.totp_secret, SecretContext(user.id)));
+  auto step = security::Verify(secret, code, clock_.NowMs() / 1000, {}, user.totp_last_step);
+  bool fresh = false;
+  if (step) {
+    auto used = users_.UseTotpStep(user.id, *step);
+    if (!used) return Fail(used.error());
+    fresh = *used;
+  }
+  if (!fresh) {
+    return Fail(Error{ErrorCode::kInvalidArgument,
+                      "动态验证码错误或已使用，请等待下一个验证码",
+                      {{"totp_code", "动态验证码", "验证码不正确或已使用"}},
+                      std::nullopt});
+  }
+  return Ok();
 }
 
 Result<User> AuthService::CreateUser(const Principal& actor, orgs::OrgId org_id, NewUser u) {

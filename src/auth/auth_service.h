@@ -68,6 +68,8 @@ struct NewUser {
   std::string password;
   std::string display_name;
   Role role = Role::kUploader;
+  bool privacy_consent = false;  // learners' sign-up: the privacy notice was accepted
+  bool must_change_password = false;  // a temporary password (changed at the next sign-in)
 };
 
 class AuthService {
@@ -112,11 +114,21 @@ class AuthService {
   // Shell bootstrap (lep user add): no actor; still validated.
   [[nodiscard]] Result<User> CreateUserUnchecked(std::optional<orgs::OrgId> org_id, NewUser u);
   [[nodiscard]] Result<std::vector<User>> ListUsers(const Principal& actor, orgs::OrgId org_id);
+
+  // A signed-in user's own password, checked before a change under the sign-in throttling
+  // of its account × address (counted before the check, locked at the threshold: 429), so a
+  // stolen session cannot guess it. A wrong one is kInvalidArgument naming `field`.
+  [[nodiscard]] Status VerifyOwnPassword(const User& user, const std::string& password,
+                                         const std::string& ip, const std::string& field,
+                                         const std::string& label);
+  // The user's current TOTP code (once only), when two-factor is enabled; OK otherwise.
+  [[nodiscard]] Status VerifyOwnTotp(const User& user, const std::string& code);
   [[nodiscard]] Result<User> GetUser(const Principal& actor, UserId id);
 
  private:
+  // Validates and inserts; `errors` are reported together with the account's own.
   Result<User> Insert(std::optional<orgs::OrgId> org_id, NewUser u,
-                      std::optional<UserId> created_by);
+                      std::optional<UserId> created_by, std::vector<FieldError> errors = {});
   struct Attempt;  // one sign-in attempt's keys and claims (auth_service.cpp)
   Result<int64_t> ApplyLock(const Attempt& a, std::string_view address, const LoginClaim& c);
   Error Refuse(const Attempt& a, int64_t locked_until);
@@ -152,5 +164,9 @@ std::string ThrottleAddress(std::string_view ip);
 
 // Validates a username: 3–32 of [A-Za-z0-9_.-], starting with a letter.
 std::optional<std::string> ValidateUsername(std::string_view s);
+// Learners may also sign up with what older learners actually type: a mobile number (11
+// digits starting with 1) or a name in Chinese characters (2–16 characters of Han, letters
+// and digits). The rule is shown on the sign-up form before submit.
+std::optional<std::string> ValidateLearnerUsername(std::string_view s);
 
 }  // namespace lep::auth

@@ -225,16 +225,43 @@ TEST_F(AuthServiceTest, LogoutEndsTheSession) {
   EXPECT_FALSE(service_->Authenticate(s->token));
 }
 
+TEST(LearnerUsernames, PhoneNumbersAndChineseNamesAreAccepted) {
+  EXPECT_EQ(ValidateLearnerUsername("13800001234"), std::nullopt);
+  EXPECT_EQ(ValidateLearnerUsername("王秀英"), std::nullopt);
+  EXPECT_EQ(ValidateLearnerUsername("王秀英1955"), std::nullopt);
+  EXPECT_EQ(ValidateLearnerUsername("retiree01"), std::nullopt);
+  EXPECT_NE(ValidateLearnerUsername("1380000123"), std::nullopt);   // 10 digits
+  EXPECT_NE(ValidateLearnerUsername("23800001234"), std::nullopt);  // not a mobile number
+  EXPECT_NE(ValidateLearnerUsername("王"), std::nullopt);           // one character
+  EXPECT_NE(ValidateLearnerUsername("王 秀英"), std::nullopt);      // a space
+  EXPECT_NE(ValidateLearnerUsername("王秀英！"), std::nullopt);     // punctuation
+  EXPECT_NE(ValidateLearnerUsername(std::string("\xe7\x8e", 2)), std::nullopt);  // broken UTF-8
+  // Units' staff keep the ASCII rule.
+  EXPECT_NE(ValidateUsername("王秀英"), std::nullopt);
+}
+
+TEST_F(AuthServiceTest, SignUpNeedsPrivacyConsentAndRecordsIt) {
+  auto no = service_->RegisterLearner({"王秀英", "Study@2022", "", Role::kLearner, false});
+  ASSERT_FALSE(no);
+  EXPECT_EQ(no.error().fields.at(0).field, "privacy_consent");
+  auto yes = service_->RegisterLearner({"王秀英", "Study@2022", "", Role::kLearner, true});
+  ASSERT_TRUE(yes) << yes.error().message;
+  EXPECT_GT(yes->privacy_consent_at, 0);
+  auto phone = service_->RegisterLearner({"13800001234", "Study@2022", "", Role::kLearner, true});
+  ASSERT_TRUE(phone) << phone.error().message;
+  ASSERT_TRUE(service_->Login("王秀英", "Study@2022", "127.0.0.1", "test"));
+}
+
 TEST_F(AuthServiceTest, RegistrationValidatesEverything) {
-  auto r = service_->RegisterLearner({"1x", "short", "", Role::kPlatformAdmin});
+  auto r = service_->RegisterLearner({"1x", "short", "", Role::kPlatformAdmin, true});
   ASSERT_FALSE(r);
   ASSERT_EQ(r.error().fields.size(), 2u);
   EXPECT_EQ(r.error().fields[0].field, "username");
   EXPECT_EQ(r.error().fields[1].field, "password");
-  auto ok = service_->RegisterLearner({"learner1", "Study@2022", "学习者", Role::kPlatformAdmin});
+  auto ok = service_->RegisterLearner({"learner1", "Study@2022", "学习者", Role::kPlatformAdmin, true});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->role, Role::kLearner);  // self-registration can never pick a role
-  auto dup = service_->RegisterLearner({"learner1", "Study@2022", "", Role::kLearner});
+  auto dup = service_->RegisterLearner({"learner1", "Study@2022", "", Role::kLearner, true});
   ASSERT_FALSE(dup);
   EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
 }
@@ -259,7 +286,7 @@ TEST_F(AuthServiceTest, PrivilegedRolesMustEnrolAfterTheGracePeriod) {
   ASSERT_TRUE(late);
   EXPECT_TRUE(service_->Authenticate(late->token)->two_factor.enrolment_required);
   // Learners are never asked.
-  ASSERT_TRUE(service_->RegisterLearner({"learner2", "Study@2022", "", Role::kLearner}));
+  ASSERT_TRUE(service_->RegisterLearner({"learner2", "Study@2022", "", Role::kLearner, true}));
   auto l = service_->Login("learner2", "Study@2022", "ip", "ua");
   EXPECT_FALSE(service_->Authenticate(l->token)->two_factor.required);
 }
@@ -370,10 +397,10 @@ TEST_F(AuthServiceTest, PasswordLengthFollowsThePolicy) {
   auto opt = service_->options();
   opt.password_min_length = 12;
   service_->SetOptions(opt);
-  auto r = service_->RegisterLearner({"learner3", "Study@2022", "", Role::kLearner});
+  auto r = service_->RegisterLearner({"learner3", "Study@2022", "", Role::kLearner, true});
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().fields.at(0).message.find("12"), std::string::npos);
-  EXPECT_TRUE(service_->RegisterLearner({"learner3", "Study@2022abc", "", Role::kLearner}));
+  EXPECT_TRUE(service_->RegisterLearner({"learner3", "Study@2022abc", "", Role::kLearner, true}));
 }
 
 // --- throttling, enumeration, fail-closed audit (issue 14 items 4 and 5) --------------

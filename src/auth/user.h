@@ -53,6 +53,11 @@ struct User {
   bool totp_enabled = false;
   int64_t totp_last_step = 0;               // last accepted time step (no replay)
   std::vector<std::string> totp_recovery;  // hashes of unused recovery codes
+  // Account lifecycle: a temporary password must be replaced at the next sign-in (the
+  // session reaches only /api/v1/me… until then).
+  bool must_change_password = false;
+  int64_t password_changed_at = 0;
+  int64_t privacy_consent_at = 0;  // learners: when they accepted the privacy notice
 };
 
 // Roles that must sign in with a second factor (等保三级 身份鉴别: admins and reviewers).
@@ -74,6 +79,7 @@ struct Principal {
   int64_t session_id = 0;
   std::string csrf_token;
   TwoFactorStatus two_factor;
+  bool password_change_required = false;  // signed in with a temporary password
   std::string ip;  // of the request, for audit rows (set by the HTTP layer)
 };
 

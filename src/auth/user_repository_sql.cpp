@@ -8,7 +8,7 @@ using storage::Row;
 constexpr const char* kCols =
     "id, org_id, username, display_name, role, password_hash, failed_count, first_failed_at, "
     "locked_until, disabled, created_at, totp_secret, totp_pending, totp_enabled, totp_last_step, "
-    "totp_recovery";
+    "totp_recovery, must_change_password, password_changed_at, privacy_consent_at";
 
 std::vector<std::string> SplitHashes(const std::string& s) {
   std::vector<std::string> out;
@@ -49,6 +49,9 @@ User FromRow(const Row& r) {
   u.totp_enabled = r.Int(13) != 0;
   u.totp_last_step = r.Int(14);
   u.totp_recovery = SplitHashes(r.Text(15));
+  u.must_change_password = r.Int(16) != 0;
+  u.password_changed_at = r.Int(17);
+  u.privacy_consent_at = r.Int(18);
   return u;
 }
 
@@ -61,9 +64,10 @@ class SqlUserRepository final : public UserRepository {
     storage::Value by = created_by ? storage::Value(created_by->value) : storage::Value(nullptr);
     auto row = db_.QueryOne(
         "INSERT INTO users (org_id, username, display_name, role, password_hash, created_at, "
-        "created_by) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "created_by, must_change_password, privacy_consent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "?) RETURNING id",
         {org, u.username, u.display_name, std::string(RoleName(u.role)), u.password_hash,
-         u.created_at, by});
+         u.created_at, by, int64_t{u.must_change_password ? 1 : 0}, u.privacy_consent_at});
     if (!row) {
       if (row.error().Is(ErrorCode::kAlreadyExists)) {
         return Fail(Error::AlreadyExists("用户名已被使用",

@@ -94,6 +94,7 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.review_jobs_seconds = t["review"]["jobs_interval_seconds"].value_or(cfg.review_jobs_seconds);
   cfg.smtp_url = t["smtp"]["url"].value_or(cfg.smtp_url);
   cfg.smtp_from = t["smtp"]["from"].value_or(cfg.smtp_from);
+  cfg.public_url = t["server"]["public_url"].value_or(cfg.public_url);
   cfg.search_dir = t["search"]["dir"].value_or(cfg.search_dir);
   cfg.search_sync_seconds = t["search"]["sync_interval_seconds"].value_or(cfg.search_sync_seconds);
   return Ok();

@@ -79,6 +79,10 @@ struct Config {
   // while url is empty. url like "smtp://mail.example.org:25" (credentials may go in it).
   std::string smtp_url;
   std::string smtp_from;
+  // [server] public_url: the platform's address as users reach it ("https://lep.example.cn"),
+  // the base of links in e-mail (account activation). Empty: activation links are shown to
+  // the administrator instead of being mailed.
+  std::string public_url;
   // [search] dir (LEP_SEARCH_DIR): this server's Xapian index; default <data>/search. Several
   // servers on one shared data directory need one each (a Xapian index has one writer).
   std::string search_dir;

@@ -22,6 +22,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kTotpRequired: return "totp_required";
     case ErrorCode::kTotpInvalid: return "totp_invalid";
     case ErrorCode::kTotpEnrolmentRequired: return "totp_enrolment_required";
+    case ErrorCode::kPasswordChangeRequired: return "password_change_required";
+    case ErrorCode::kAccountDisabled: return "account_disabled";
     case ErrorCode::kUnavailable: return "unavailable";
     case ErrorCode::kInternal: return "internal";
   }

@@ -30,6 +30,8 @@ enum class ErrorCode {
   kTotpRequired,       // 401 totp_required (password right; the second factor is missing)
   kTotpInvalid,        // 401 totp_invalid (wrong, expired or reused code)
   kTotpEnrolmentRequired,  // 403 totp_enrolment_required (grace over: enrol first)
+  kPasswordChangeRequired, // 403 password_change_required (temporary password: change it first)
+  kAccountDisabled,    // 403 account_disabled (sign-in to a disabled account)
   kUnavailable,        // 503 unavailable
   kInternal,           // 500 internal
 };

@@ -22,6 +22,8 @@ int HttpStatusFor(ErrorCode code) {
     case ErrorCode::kTotpRequired: return 401;
     case ErrorCode::kTotpInvalid: return 401;
     case ErrorCode::kTotpEnrolmentRequired: return 403;
+    case ErrorCode::kPasswordChangeRequired: return 403;
+    case ErrorCode::kAccountDisabled: return 403;
     case ErrorCode::kUnavailable: return 503;
     case ErrorCode::kInternal: return 500;
   }

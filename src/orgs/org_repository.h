@@ -9,6 +9,7 @@
 #include "core/result.h"
 #include "orgs/contact.h"
 #include "orgs/org.h"
+#include "security/audit_chain.h"
 
 namespace lep::orgs {
 
@@ -20,6 +21,11 @@ class OrgRepository {
                                            const std::string& name, const std::string& region,
                                            int64_t now_ms) = 0;
   [[nodiscard]] virtual Result<std::optional<Org>> Get(OrgId id) = 0;
+  // Renames a unit and appends `audit` in the same transaction; the name must be unique
+  // among its siblings (kAlreadyExists naming the name field). Published resources of the
+  // unit reach the search change feed through the orgs trigger (portal_outbox).
+  [[nodiscard]] virtual Result<Org> Rename(OrgId id, const std::string& name,
+                                           const security::AuditRecord& audit) = 0;
   [[nodiscard]] virtual Result<std::optional<Org>> Root() = 0;
   [[nodiscard]] virtual Result<std::vector<Org>> Children(OrgId id) = 0;
   // The unit and all its descendants, in tree order.

@@ -68,6 +68,31 @@ class SqlOrgRepository final : public OrgRepository {
     return std::optional<Org>(FromRow(*row));
   }
 
+  Result<Org> Rename(OrgId id, const std::string& name,
+                     const security::AuditRecord& audit) override {
+    Org renamed;
+    LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne(std::string("SELECT ") + kCols +
+                                                     " FROM orgs WHERE id = ?",
+                                                 {id.value}));
+      if (!row) return Fail(Error::NotFound("单位不存在"));
+      renamed = FromRow(*row);
+      if (renamed.name == name) return Ok();
+      auto dup = tx.QueryOne(
+          "SELECT id FROM orgs WHERE COALESCE(parent_id, 0) = ? AND name = ? AND id <> ?",
+          {renamed.parent_id ? renamed.parent_id->value : int64_t{0}, name, id.value});
+      if (!dup) return Fail(dup.error());
+      if (*dup) {
+        return Fail(Error::AlreadyExists("同一上级单位下已有同名单位",
+                                         {{"name", "单位名称", "同一上级单位下已有同名单位"}}));
+      }
+      LEP_RETURN_IF_ERROR(tx.Exec("UPDATE orgs SET name = ? WHERE id = ?", {name, id.value}));
+      renamed.name = name;
+      return security::AppendAudit(tx, audit).map([](int64_t) {});
+    }));
+    return renamed;
+  }
+
   Result<std::optional<Org>> Root() override {
     LEP_ASSIGN_OR_RETURN(auto row, db_.QueryOne(std::string("SELECT ") + kCols +
                                                 " FROM orgs WHERE parent_id IS NULL ORDER BY id LIMIT 1"));

@@ -54,6 +54,28 @@ Result<Org> OrgService::OpenChild(const auth::Principal& p, OrgId parent_id,
   return repo_.Create(parent.id, *kind, trimmed, parent.region, clock_.NowMs());
 }
 
+Result<Org> OrgService::Rename(const auth::Principal& p, OrgId id, const std::string& name) {
+  LEP_ASSIGN_OR_RETURN(Org org, Get(p, id));
+  const bool parent_admin = p.role == auth::Role::kUnitAdmin && p.org && org.parent_id &&
+                            *org.parent_id == p.org->id;
+  if (p.role != auth::Role::kPlatformAdmin && !parent_admin) {
+    return Fail(Error::PermissionDenied("只有上级单位管理员或平台管理员可以修改单位名称"));
+  }
+  const std::string trimmed = text::Trim(name);
+  if (auto e = ValidateOrgName(trimmed)) {
+    return Fail(Error::InvalidArgument("单位名称有误：" + *e, {{"name", "单位名称", *e}}));
+  }
+  security::AuditRecord r;
+  r.at = clock_.NowMs();
+  r.actor_id = p.user_id.value;
+  if (p.org) r.org_id = p.org->id.value;
+  r.ip = p.ip;
+  r.action = "org.rename";
+  r.object = "org:" + std::to_string(id.value);
+  r.detail = org.name + " → " + trimmed;
+  return repo_.Rename(id, trimmed, r);
+}
+
 Result<std::optional<Contact>> OrgService::GetContact(const auth::Principal& p, OrgId id) {
   LEP_ASSIGN_OR_RETURN(Org org, Get(p, id));
   LEP_ASSIGN_OR_RETURN(auto c, repo_.GetContact(id));

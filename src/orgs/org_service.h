@@ -25,6 +25,9 @@ class OrgService {
   [[nodiscard]] Result<std::vector<Org>> Roots(const auth::Principal& p);
   [[nodiscard]] Result<Org> OpenChild(const auth::Principal& p, OrgId parent,
                                       const std::string& name, const std::string& kind);
+  // Renames a unit (platform admins, or the admin of its parent unit); audited with the old
+  // and the new name. The portal's search index and catalog follow through the change feed.
+  [[nodiscard]] Result<Org> Rename(const auth::Principal& p, OrgId id, const std::string& name);
   [[nodiscard]] Result<std::optional<Contact>> GetContact(const auth::Principal& p, OrgId id);
   [[nodiscard]] Result<Contact> PutContact(const auth::Principal& p, OrgId id, Contact c);
   [[nodiscard]] Result<std::string> ContactsXlsx(const auth::Principal& p, OrgId id);

@@ -241,7 +241,7 @@ TEST_F(ApiTest, LearnersRegisterThemselves) {
   Client c = Fresh();
   auto r = c.Request("POST", "/api/v1/auth/register",
                      json{{"username", "retiree01"}, {"password", "Taiji@2022"},
-                          {"display_name", "王演示"}}
+                          {"display_name", "王演示"}, {"privacy_consent", true}}
                          .dump());
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.Json()["user"]["role"], "learner");

@@ -298,7 +298,8 @@ TEST_F(HardeningTest, SignInAndSignUpRefuseCrossSiteRequests) {
 
   // Sign-up: the same rules, and nothing is created by a refused request.
   const std::string reg =
-      json({{"username", "csrf_learner"}, {"password", "Study@2022"}, {"display_name", "x"}})
+      json({{"username", "csrf_learner"}, {"password", "Study@2022"}, {"display_name", "x"},
+            {"privacy_consent", true}})
           .dump();
   Client c(server_.port());
   EXPECT_EQ(
@@ -411,7 +412,10 @@ TEST_F(HardeningTest, EveryUnsafeRouteRefusesATokenThatIsOneByteOff) {
 
   // Routes that act without a session, so a CSRF token cannot apply: sign-in and sign-up
   // (their own cross-site rules are tested above) and the anonymous play heartbeat.
+  // The activation link's routes follow the sign-in rules (tests/integration/accounts_test.cpp).
   const std::set<std::string> no_session = {"POST /api/v1/auth/login", "POST /api/v1/auth/register",
+                                            "POST /api/v1/auth/activation/check",
+                                            "POST /api/v1/auth/activate",
                                             "POST /api/v1/portal/resources/{id}/progress",
                                             "POST /api/v1/portal/resources/{id}/view"};
   auto id_for = [&](const std::string& pattern) {

@@ -33,10 +33,18 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('./views/portal/HistoryView.vue'),
         meta: { title: '学习记录', requiresAuth: true },
       },
+      {
+        path: 'me/password',
+        name: 'my-password',
+        component: () => import('./views/auth/ChangePasswordView.vue'),
+        meta: { title: '修改密码', requiresAuth: true },
+      },
     ],
   },
   { path: '/login', name: 'login', component: () => import('./views/auth/LoginView.vue'), meta: { title: '登录' } },
   { path: '/register', name: 'register', component: () => import('./views/auth/RegisterView.vue'), meta: { title: '注册' } },
+  // 一次性激活链接（令牌在 # 之后）：新账号、被重置的账号在这里设置自己的密码
+  { path: '/activate', name: 'activate', component: () => import('./views/auth/ActivateView.vue'), meta: { title: '设置密码' } },
   {
     path: '/console',
     component: () => import('./views/console/ConsoleLayout.vue'),
@@ -137,6 +145,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '审计日志', section: 'audit' },
       },
       {
+        path: 'account/password',
+        name: 'password',
+        component: () => import('./views/auth/ChangePasswordView.vue'),
+        meta: { title: '修改密码' },
+      },
+      {
         path: 'account/totp',
         name: 'totp',
         component: () => import('./views/console/security/TotpView.vue'),
@@ -164,6 +178,10 @@ export async function authGuard(to: RouteLocationNormalized) {
   if (!auth.signedIn) return { name: 'login', query: { redirect: to.fullPath } }
   // 双因素认证宽限期已过：后台只开放绑定页面（服务端对其它接口一律 403）
   if (auth.enrolmentRequired && to.path.startsWith('/console') && to.name !== 'totp') return { name: 'totp' }
+  // 以临时密码登录：先修改密码（服务端对其它接口一律 403 password_change_required）
+  if (auth.user?.password_change_required && to.name !== 'password' && to.name !== 'my-password') {
+    return { name: auth.isStaff ? 'password' : 'my-password' }
+  }
   if (to.name === 'console' && auth.isStaff) return { name: homeFor(auth.user), replace: true }
   // 不属于本角色的页面（菜单里没有它，服务端也会拒绝）：回到本角色的落地页
   const section = (to.meta.allow ?? to.meta.section) as string | undefined

@@ -8,7 +8,7 @@ export const api = {
   login: (username: string, password: string, second: SecondFactor = {}) =>
     http.post<Session>('/auth/login', { username, password, ...second }, { quiet401: true }),
   logout: () => http.post<void>('/auth/logout', undefined, { quiet401: true }),
-  register: (body: { username: string; password: string; display_name?: string }) =>
+  register: (body: { username: string; password: string; display_name?: string; privacy_consent: boolean }) =>
     http.post<{ user: Account }>('/auth/register', body),
   me: () => http.get<Session>('/me', { quiet401: true }),
   orgKinds: () => http.get<OrgKindsResponse>('/org-kinds'),
@@ -29,3 +29,4 @@ export * from './portal'
 export * from './security'
 export * from './stats'
 export * from './learner'
+export * from './accounts'

@@ -18,6 +18,8 @@ export type OrgKindInfo = OrgKindsResponse['items'][number]
 export type RoleInfo = OrgKindsResponse['roles'][number]
 export type Contact = S['Contact']
 export type ContactInfo = S['ContactInfo']
+export type Credential = S['Credential']
+export type TokenInfo = S['ActivationInfo']
 
 // 资源
 export type Cover = S['Cover']

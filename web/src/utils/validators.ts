@@ -22,6 +22,23 @@ export function emailHint(v: string): string | null {
 
 export const PASSWORD_RULE_TEXT = '≥8 位，含大写、小写、数字、符号中的三类，不含用户名'
 
+/** 学习者用户名的规则（注册前显示；与服务端 ValidateLearnerUsername 一致） */
+export const LEARNER_USERNAME_RULE = '可以用 11 位手机号码、2–16 个汉字（可夹字母数字），或英文字母开头的 3–32 位字母、数字、下划线'
+
+export function learnerUsernameHint(v: string): string | null {
+  if (!v) return '请填写用户名'
+  if (/^\d+$/.test(v)) return /^1\d{10}$/.test(v) ? null : '用数字作用户名时须为 11 位手机号码（以 1 开头）'
+  if (/^[\x00-\x7f]+$/.test(v)) {
+    if (v.length < 3 || v.length > 32) return '用户名长度应为 3–32 个字符'
+    if (!/^[A-Za-z]/.test(v)) return '用户名须以英文字母开头'
+    return /^[A-Za-z][A-Za-z0-9_.-]*$/.test(v) ? null : '用户名只能包含英文字母、数字、下划线、点和连字符'
+  }
+  const chars = [...v]
+  if (chars.length < 2 || chars.length > 16) return '中文用户名应为 2–16 个字'
+  if (!chars.every((c) => /[\p{Script=Han}A-Za-z0-9]/u.test(c))) return '用户名不能包含空格、标点或符号'
+  return /\p{Script=Han}/u.test(v) ? null : LEARNER_USERNAME_RULE
+}
+
 export function passwordHint(password: string, username = ''): string | null {
   if (password.length < 8) return '密码长度至少 8 位'
   let classes = 0

@@ -157,9 +157,41 @@ describe('真实响应符合 OpenAPI 文档', () => {
     ctx.newReviewer = created.user
   })
 
+  test('账号生命周期：激活链接、临时密码、重置、停用与启用、调整角色、单位改名、修改密码', async () => {
+    const bj = await signIn('bj_admin')
+    const linked = await bj.post(`/api/v1/orgs/${ctx.bjOrg}/users`, { username: `api_link${RUN}`, role: 'uploader' }, 201)
+    const token = linked.credential.activation_path.split('#token=')[1]
+    const anon = new Client('激活')
+    await anon.post('/api/v1/auth/activation/check', { token })
+    await anon.post('/api/v1/auth/activate', { token, password: 'short' }, 400)
+    await anon.post('/api/v1/auth/activate', { token, password: 'Activ@2024x' })
+    await anon.post('/api/v1/auth/activation/check', { token }, 410)
+    const temp = await bj.post(
+      `/api/v1/orgs/${ctx.bjOrg}/users`,
+      { username: `api_temp${RUN}`, role: 'uploader', delivery: 'temporary_password' },
+      201,
+    )
+    const owner = await new Client('临时密码').login(`api_temp${RUN}`, temp.credential.temporary_password)
+    await owner.get('/api/v1/resources', 403)
+    await owner.post('/api/v1/me/password', { current_password: 'Wrong@Pass1', new_password: 'Owner@2024x' }, 400)
+    await owner.post('/api/v1/me/password', { current_password: temp.credential.temporary_password, new_password: 'Owner@2024x' }, 204)
+    const id = linked.user.id
+    await bj.post(`/api/v1/users/${id}/password-reset`, { delivery: 'temporary_password' })
+    await bj.post(`/api/v1/users/${id}/password-reset`, { delivery: 'nonsense' }, 400)
+    await bj.post(`/api/v1/users/${id}/disable`)
+    await bj.post(`/api/v1/users/${id}/enable`)
+    await bj.put(`/api/v1/users/${id}/role`, { role: 'unit_admin' })
+    await bj.put(`/api/v1/users/${id}/role`, { role: 'platform_admin' }, 400)
+    const gd = await signIn('gd_admin')
+    await gd.post(`/api/v1/users/${id}/disable`, undefined, 404)
+    const college = (await bj.get(`/api/v1/orgs/${ctx.bjOrg}/children`)).items.find((o) => o.name === `接口测试学院${RUN}`)
+    await bj.put(`/api/v1/orgs/${college.id}/name`, { name: `接口测试学院${RUN}（更名）` })
+    await bj.put(`/api/v1/orgs/${ctx.bjOrg}/name`, { name: '自己改名' }, 403)
+  })
+
   test('学习者注册、登录与退出', async () => {
     const anon = new Client('注册')
-    await anon.post('/api/v1/auth/register', { username: `api_learner${RUN}`, password: 'Learn@2024x' }, 201)
+    await anon.post('/api/v1/auth/register', { username: `api_learner${RUN}`, password: 'Learn@2024x', privacy_consent: true }, 201)
     ctx.learner = await new Client('learner').login(`api_learner${RUN}`, 'Learn@2024x')
   })
 

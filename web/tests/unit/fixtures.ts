@@ -25,6 +25,7 @@ export function principal(over: Partial<User> = {}): User {
     org_id: 21,
     org: org(),
     totp: { enabled: false, required: true, grace_until: null, enrolment_required: false },
+    password_change_required: false,
     ...over,
   }
 }
