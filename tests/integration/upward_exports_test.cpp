@@ -181,5 +181,55 @@ TEST_F(UpwardExportsTest, CatalogHasBatchDateAbsoluteLinksNumbersAndAChineseFile
   EXPECT_EQ(csv->rows.at(0), t->rows.at(0));
 }
 
+// The progress report an office forwards upward: title, scope, generated-at, header, counts
+// as numbers, 合计; one sheet per grouping and one for every campaign; scoped like the screen.
+TEST_F(UpwardExportsTest, ProgressReportWorkbookForwardsUpward) {
+  int64_t a1 = Make("太极拳入门"), a2 = Make("八段锦"), b1 = Make("书法");
+  auto& db = *server_.ctx().db;
+  ASSERT_TRUE(db.Exec("UPDATE resources SET state = 'published', campaign_id = ? WHERE id = ?",
+                      {campaign_a_, a1}));
+  ASSERT_TRUE(db.Exec("UPDATE resources SET state = 'first_review', campaign_id = ? WHERE id = ?",
+                      {campaign_a_, a2}));
+  ASSERT_TRUE(db.Exec("UPDATE resources SET state = 'first_review', campaign_id = ? WHERE id = ?",
+                      {campaign_b_, b1}));
+  Client gd(server_.port());
+  ASSERT_EQ(gd.Login("gd_admin").status, 200);
+  auto r = gd.Get("/api/v1/stats/report.xlsx?campaign_id=" + std::to_string(campaign_a_));
+  ASSERT_EQ(r.status, 200) << r.body;
+  // 征集进度统计.xlsx
+  EXPECT_NE(r.headers["content-disposition"].find(
+                "filename*=UTF-8''%E5%BE%81%E9%9B%86%E8%BF%9B%E5%BA%A6%E7%BB%9F%E8%AE%A1.xlsx"),
+            std::string::npos)
+      << r.headers["content-disposition"];
+  auto t = xlsx::ReadXlsx(r.body);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->header[0], "2022年终身教育数字化学习资源征集征集进度统计（按省份）");
+  ASSERT_GE(t->rows.size(), 4u);
+  EXPECT_EQ(t->rows[0][0], "统计范围：广东省教育厅");
+  EXPECT_EQ(t->rows[1][0], "生成时间：2022-05-10 17:00（北京时间）");
+  EXPECT_EQ(t->rows[2], (std::vector<std::string>{"序号", "省份（一级单位）", "资源数", "其中逾期"}));
+  EXPECT_EQ(t->rows.back()[0], "合计");
+  EXPECT_EQ(t->rows.back()[2], "2");  // campaign A only
+  const std::string xml = SheetXml(r.body);
+  EXPECT_TRUE(IsNumberCell(Cell(xml, "C5"))) << Cell(xml, "C5");
+  const std::string rows = std::to_string(t->rows.size() + 1);
+  EXPECT_NE(Cell(xml, "C" + rows).find("<v>2</v>"), std::string::npos) << Cell(xml, "C" + rows);
+  // One sheet per grouping, and the campaigns.
+  const std::string book = SheetXml(r.body, "xl/workbook.xml");
+  for (const char* sheet : {"按省份", "按单位", "按状态", "按征集范围", "按资源类型", "按征集批次"}) {
+    EXPECT_NE(book.find(sheet), std::string::npos) << sheet;
+  }
+  const std::string campaigns_xml = SheetXml(r.body, "xl/worksheets/sheet6.xml");
+  EXPECT_NE(campaigns_xml.find("<v>2</v>"), std::string::npos);  // campaign A: 2
+  EXPECT_NE(campaigns_xml.find("<v>1</v>"), std::string::npos);  // campaign B: 1
+  // Scoped like the statistics screen: another province's unit is not found.
+  Client bj(server_.port());
+  ASSERT_EQ(bj.Login("bj_admin").status, 200);
+  const int64_t gd_org = gd.Get("/api/v1/me").Json()["user"]["org_id"];
+  EXPECT_EQ(bj.Get("/api/v1/stats/report.xlsx?unit_id=" + std::to_string(gd_org)).status, 404);
+  EXPECT_EQ(gd.Get("/api/v1/stats/report.xlsx?campaign_id=999999").status, 404);
+  EXPECT_EQ(Client(server_.port()).Get("/api/v1/stats/report.xlsx").status, 401);
+}
+
 }  // namespace
 }  // namespace lep::testing

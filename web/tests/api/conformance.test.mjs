@@ -309,6 +309,7 @@ describe('真实响应符合 OpenAPI 文档', () => {
     await admin.get('/api/v1/stats/top?metric=clicks&days=0')
     await admin.get('/api/v1/stats/broken-links')
     await admin.get('/api/v1/stats/submissions?group=state')
+    await admin.get('/api/v1/stats/report.xlsx')
     await admin.get('/api/v1/stats/usage?group=domain')
     await admin.get('/api/v1/stats/top?metric=nothing', 400)
   })
