@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libsqlite3-dev libcli11-dev libtomlplusplus-dev libsodium-dev
   libxlsxwriter-dev nlohmann-json3-dev libexpected-dev libgtest-dev
-  libzip-dev libpugixml-dev libexpat1-dev libcurl4-openssl-dev
+  libzip-dev libpugixml-dev libxml2-dev libexpat1-dev libcurl4-openssl-dev
   libavformat-dev libavcodec-dev libavutil-dev ffmpeg
   libturbojpeg0-dev libjpeg62-turbo-dev libssl-dev libsodium-dev libopencc-dev libxapian-dev libqrencode-dev
   clang libclang-rt-14-dev

@@ -350,6 +350,24 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->visitor_ids = std::make_unique<portal::VisitorIds>(
       [raw](std::string_view message) { return raw->cipher->KeyedHash(message, "lep_vid"); },
       *ctx->clock);
+  {
+    const std::string base = config.PublicBaseUrl();
+    if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
+      return Fail(Error::InvalidArgument(
+          "配置 portal.public_base_url 应以 http:// 或 https:// 开头，例如 https://lep.example.edu.cn"));
+    }
+    std::string host = base.substr(base.find("://") + 3);
+    oai::OaiOptions oo;
+    oo.base_url = base;
+    oo.admin_email = !config.oai_admin_email.empty() ? config.oai_admin_email
+                     : !config.smtp_from.empty()     ? config.smtp_from
+                                                     : "webmaster@" + host.substr(0, host.find_first_of(":/"));
+    oo.page_size = std::max(1, config.oai_page_size);
+    ctx->oai_repo = oai::NewSqlOaiRepository(*ctx->db);
+    ctx->oai = std::make_unique<oai::OaiService>(
+        *ctx->oai_repo, *ctx->resource_repo, *ctx->clock, std::move(oo),
+        [raw](std::string_view body) { return raw->cipher->KeyedHash(body, "oai_resumption"); });
+  }
   ctx->stats_repo = stats::NewSqlStatsRepository(*ctx->db);
   ctx->stats = std::make_unique<stats::StatsService>(*ctx->stats_repo, *ctx->org_repo,
                                                      *ctx->review, *ctx->clock);
@@ -386,7 +404,10 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   while (catalog_dir.size() > 1 && catalog_dir.back() == '/') catalog_dir.pop_back();
   ctx->catalog = std::make_unique<portal::CatalogFiles>(
       *ctx->resource_repo, *ctx->feed_repo, *ctx->clock, catalog_dir + "-catalog",
-      CatalogFormats());
+      CatalogFormats({config.PublicBaseUrl(), [raw](int64_t batch_id) {
+                        auto b = raw->review_repos.batches->Get(batch_id);
+                        return b && *b ? (*b)->name : std::string();
+                      }}));
   ctx->public_media = std::make_unique<portal::PublicMedia>(
       *ctx->resource_repo, config.data_dir + "/public-media", PublicMediaResolver(*ctx));
   // Publication changes reach the search feed (and through it the portal cache, the catalog

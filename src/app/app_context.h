@@ -37,6 +37,8 @@
 #include "portal/search_feed.h"
 #include "portal/usage_repository.h"
 #include "portal/visitor_ids.h"
+#include "oai/oai_repository.h"
+#include "oai/oai_service.h"
 #include "orgs/org_service.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
@@ -120,6 +122,9 @@ struct AppContext {
   std::unique_ptr<portal::CatalogFiles> catalog;  // the public catalog as prepared files
   std::unique_ptr<portal::PublicMedia> public_media;  // published media without a DB read
   std::unique_ptr<portal::LearnerService> learners;
+  // OAI-PMH harvesting of the published catalog (record headers kept by triggers).
+  std::unique_ptr<oai::OaiRepository> oai_repo;
+  std::unique_ptr<oai::OaiService> oai;
   std::unique_ptr<stats::StatsRepository> stats_repo;
   std::unique_ptr<stats::StatsService> stats;
   // Keeps `search` in step with publication (feed thread started by `lep serve`).

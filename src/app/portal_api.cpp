@@ -149,8 +149,9 @@ Response Catalog(AppContext& ctx, Request& req) {
                                                      : "xlsx";
   auto file = ctx.catalog->Current(ext);
   if (!file) return Response::FromError(file.error());
-  return ServePreparedFile(req, *file, 60,
-                           *format == CatalogFormat::kJson ? "" : std::string("catalog.") + ext);
+  if (*format == CatalogFormat::kJson) return ServePreparedFile(req, *file, 60, "");
+  return ServePreparedFile(req, *file, 60, std::string("catalog.") + ext,
+                           std::string("国家终身教育数字化学习资源目录.") + ext);
 }
 
 Response Categories(AppContext& ctx, Request&) {

@@ -3,6 +3,7 @@
 #include "app/app_context.h"
 #include "app/portal_json.h"
 #include "app/resources_io.h"
+#include "core/date.h"
 #include "http/file_response.h"
 #include "resources/sheet_mapping.h"
 #include "xlsx/spreadsheet.h"
@@ -38,13 +39,33 @@ class JsonWriter final : public portal::CatalogWriter {
   bool first_ = true;
 };
 
-// The export columns, UTF-8 with BOM, cells starting with = + @ defused.
+// The batch names of one build, read once each.
+class BatchNames {
+ public:
+  explicit BatchNames(const CatalogColumns& c) : columns_(c) {}
+  const std::string& Of(const std::optional<int64_t>& id) {
+    static const std::string kNone;
+    if (!id || !columns_.batch_name) return kNone;
+    auto it = names_.find(*id);
+    if (it == names_.end()) it = names_.emplace(*id, columns_.batch_name(*id)).first;
+    return it->second;
+  }
+
+ private:
+  const CatalogColumns& columns_;
+  std::map<int64_t, std::string> names_;
+};
+
+// The catalog columns, UTF-8 with BOM, cells starting with = + @ defused.
 class CsvWriter final : public portal::CatalogWriter {
  public:
+  explicit CsvWriter(CatalogColumns columns) : columns_(std::move(columns)), batches_(columns_) {}
   Result<std::string> Chunk(const std::vector<PublishedResource>& rows) override {
     resources::SheetData sheet;
-    sheet.header = resources::ExportHeader();
-    for (const auto& p : rows) sheet.rows.push_back(resources::ExportRow(p.resource));
+    sheet.header = CatalogHeader();
+    for (const auto& p : rows) {
+      sheet.rows.push_back(CatalogRow(p, columns_, batches_.Of(p.resource.workflow.batch_id)));
+    }
     std::string csv = WriteSafeCsv(sheet);
     if (!header_written_) {
       header_written_ = true;
@@ -59,55 +80,122 @@ class CsvWriter final : public portal::CatalogWriter {
   }
 
  private:
+  CatalogColumns columns_;
+  BatchNames batches_;
   bool header_written_ = false;
 };
 
-// The workbook is written at the end (the zip holds every row).
+// Written row by row in constant memory (xlsx::XlsxStream), continuing on a further sheet
+// past sheet_rows; IDs and counts are number cells.
 class XlsxWriter final : public portal::CatalogWriter {
  public:
-  explicit XlsxWriter(size_t sheet_rows) : sheet_rows_(sheet_rows) {}
+  XlsxWriter(CatalogColumns columns, size_t sheet_rows)
+      : columns_(std::move(columns)), batches_(columns_), sheet_rows_(sheet_rows) {}
   Result<std::string> Chunk(const std::vector<PublishedResource>& rows) override {
     for (const auto& p : rows) {
-      if (sheets_.empty() || sheets_.back().rows.size() >= sheet_rows_) NewSheet();
-      sheets_.back().rows.push_back(resources::ExportRow(p.resource));
+      if (!stream_ || in_sheet_ >= sheet_rows_) LEP_RETURN_IF_ERROR(NewSheet());
+      LEP_RETURN_IF_ERROR(
+          stream_->AddRow(CatalogRow(p, columns_, batches_.Of(p.resource.workflow.batch_id))));
+      ++in_sheet_;
     }
     return std::string();
   }
   Result<std::string> Finish() override {
-    if (sheets_.empty()) NewSheet();
-    return xlsx::WriteXlsx(sheets_);
+    if (!stream_) LEP_RETURN_IF_ERROR(NewSheet());
+    return stream_->Finish();
   }
 
  private:
-  void NewSheet() {
+  Status NewSheet() {
     std::string name = kSheetName;
-    if (!sheets_.empty()) name += "（" + std::to_string(sheets_.size() + 1) + "）";
-    sheets_.push_back({name, resources::ExportHeader(), {}, ExportColumnWidths()});
+    if (sheets_ > 0) name += "（" + std::to_string(sheets_ + 1) + "）";
+    std::vector<double> widths = ExportColumnWidths();
+    for (double w : {30.0, 8.0, 10.0, 12.0, 40.0}) widths.push_back(w);
+    xlsx::SheetSpec layout{name, CatalogHeader(), {}, widths};
+    layout.number_columns.assign(layout.header.size(), false);
+    for (size_t c : {size_t{0}, size_t{13}, size_t{14}}) layout.number_columns[c] = true;
+    ++sheets_;
+    in_sheet_ = 0;
+    if (!stream_) {
+      LEP_ASSIGN_OR_RETURN(stream_, xlsx::XlsxStream::Open(layout));
+      return Ok();
+    }
+    return stream_->NextSheet(layout);
   }
+  CatalogColumns columns_;
+  BatchNames batches_;
   size_t sheet_rows_;
-  std::vector<xlsx::SheetSpec> sheets_;
+  std::unique_ptr<xlsx::XlsxStream> stream_;
+  size_t sheets_ = 0;
+  size_t in_sheet_ = 0;
 };
 
 }  // namespace
 
-std::vector<portal::CatalogFormat> CatalogFormats(size_t xlsx_sheet_rows) {
+std::vector<std::string> CatalogHeader() {
+  std::vector<std::string> h = resources::ExportHeader();
+  for (const char* extra : {"报送单位", "所在地区", "发布批次", "发布日期", "资源页面"}) {
+    h.emplace_back(extra);
+  }
+  return h;
+}
+
+std::vector<std::string> CatalogRow(const PublishedResource& p, const CatalogColumns& columns,
+                                    const std::string& batch) {
+  std::vector<std::string> row = resources::ExportRow(p.resource);
+  const std::string id = std::to_string(p.resource.id.value);
+  constexpr size_t kCoverColumn = 15;  // ExportRow's 资源封面: a path on this site
+  if (row.size() > kCoverColumn && !row[kCoverColumn].empty()) {
+    row[kCoverColumn] = columns.base_url + row[kCoverColumn];
+  }
+  const int64_t at = p.resource.workflow.published_at;
+  row.push_back(p.unit_name);
+  row.push_back(p.unit_region);
+  row.push_back(batch);
+  row.push_back(at > 0 ? DateFromUnixMs(at, 8).ToString() : "");
+  row.push_back(columns.base_url + "/resources/" + id);
+  return row;
+}
+
+std::vector<portal::CatalogFormat> CatalogFormats(CatalogColumns columns, size_t xlsx_sheet_rows) {
   return {
       {"json", "application/json; charset=utf-8", [] { return std::make_unique<JsonWriter>(); }},
-      {"csv", "text/csv; charset=utf-8", [] { return std::make_unique<CsvWriter>(); }},
+      {"csv", "text/csv; charset=utf-8", [columns] { return std::make_unique<CsvWriter>(columns); }},
       {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-       [xlsx_sheet_rows] { return std::make_unique<XlsxWriter>(xlsx_sheet_rows); }},
+       [columns, xlsx_sheet_rows] {
+         return std::make_unique<XlsxWriter>(columns, xlsx_sheet_rows);
+       }},
   };
 }
 
+std::string ContentDisposition(const std::string& ascii_name, const std::string& utf8_name) {
+  std::string out = "attachment; filename=\"" + ascii_name + "\"";
+  if (utf8_name.empty()) return out;
+  out += "; filename*=UTF-8''";
+  static const char* kHex = "0123456789ABCDEF";
+  for (unsigned char c : utf8_name) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+        c == '.' || c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 http::Response ServePreparedFile(const http::Request& req, const portal::CatalogFile& f,
-                                 int max_age_s, const std::string& download_name) {
+                                 int max_age_s, const std::string& download_name,
+                                 const std::string& utf8_name) {
   http::Response r;
   r.content_type = f.content_type;
   r.SetHeader("ETag", f.etag);
   r.SetHeader("Accept-Ranges", "bytes");
   r.SetHeader("Cache-Control", "public, max-age=" + std::to_string(max_age_s));
   if (!download_name.empty()) {
-    r.SetHeader("Content-Disposition", "attachment; filename=\"" + download_name + "\"");
+    r.SetHeader("Content-Disposition", ContentDisposition(download_name, utf8_name));
   }
   return http::FileResponse(req, std::move(r), f.path, f.size, f.etag);
 }

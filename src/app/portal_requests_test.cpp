@@ -139,7 +139,7 @@ TEST(PortalCatalogFormats, ChunksJoinAndXlsxSplitsIntoSheets) {
     return p;
   };
   std::map<std::string, std::string> bytes;
-  for (const auto& f : CatalogFormats(/*xlsx_sheet_rows=*/3)) {
+  for (const auto& f : CatalogFormats({}, /*xlsx_sheet_rows=*/3)) {
     auto w = f.make();
     std::string out;
     for (int64_t start : {1, 3, 5}) out += *w->Chunk({row(start), row(start + 1)});

@@ -1,5 +1,6 @@
 #include "app/resources_io.h"
 
+#include <map>
 #include <set>
 
 #include "resources/sheet_mapping.h"
@@ -83,6 +84,130 @@ Result<std::string> TemplateXlsx() {
                        "第一行为表头，列的顺序可以调整；资源ID 由平台生成，导入时忽略；"
                        "资源封面请在导入后逐条上传 JPG 图片；示例行请删除后再导入。"});
   return xlsx::WriteXlsx({data, help});
+}
+
+std::vector<std::string> ExportResourceHeader() {
+  std::vector<std::string> h = resources::ExportHeader();
+  for (const char* extra : {"报送单位", "状态", "征集批次", "发布批次", "技术检测"}) h.emplace_back(extra);
+  return h;
+}
+
+Result<std::optional<int64_t>> ParseExportCampaign(AppContext& ctx, const http::Request& req) {
+  auto v = req.Query("campaign_id");
+  if (!v || v->empty()) return std::optional<int64_t>();
+  auto bad = [] {
+    return Fail(Error::InvalidArgument("征集批次不存在",
+                                       {{"campaign_id", "征集批次", "请选择已有的征集批次"}}));
+  };
+  char* end = nullptr;
+  long long id = std::strtoll(v->c_str(), &end, 10);
+  if (end == v->c_str() || *end != '\0' || id <= 0) return bad();
+  LEP_ASSIGN_OR_RETURN(auto c, ctx.review_repos.campaigns->Get(id));
+  if (!c) return bad();
+  return std::optional<int64_t>(id);
+}
+
+namespace {
+
+// Names read once per export (units, campaigns, batches).
+class ExportNames {
+ public:
+  explicit ExportNames(AppContext& ctx) : ctx_(ctx) {}
+  Result<std::string> Unit(int64_t id) {
+    return Cached(units_, id, [&]() -> Result<std::string> {
+      LEP_ASSIGN_OR_RETURN(auto o, ctx_.org_repo->Get(orgs::OrgId{id}));
+      return o ? o->name : std::string();
+    });
+  }
+  Result<std::string> Campaign(const std::optional<int64_t>& id) {
+    if (!id) return std::string();
+    return Cached(campaigns_, *id, [&]() -> Result<std::string> {
+      LEP_ASSIGN_OR_RETURN(auto c, ctx_.review_repos.campaigns->Get(*id));
+      return c ? c->name : std::string();
+    });
+  }
+  Result<std::string> Batch(const std::optional<int64_t>& id) {
+    if (!id) return std::string();
+    return Cached(batches_, *id, [&]() -> Result<std::string> {
+      LEP_ASSIGN_OR_RETURN(auto b, ctx_.review_repos.batches->Get(*id));
+      return b ? b->name : std::string();
+    });
+  }
+
+ private:
+  template <typename F>
+  Result<std::string> Cached(std::map<int64_t, std::string>& m, int64_t id, F load) {
+    if (auto it = m.find(id); it != m.end()) return it->second;
+    LEP_ASSIGN_OR_RETURN(std::string name, load());
+    return m.emplace(id, std::move(name)).first->second;
+  }
+  AppContext& ctx_;
+  std::map<int64_t, std::string> units_, campaigns_, batches_;
+};
+
+}  // namespace
+
+Result<std::string> ExportResources(AppContext& ctx, const auth::Principal& p,
+                                    resources::ResourceFilter filter,
+                                    std::optional<orgs::OrgId> unit,
+                                    std::optional<int64_t> campaign_id, bool as_xlsx) {
+  constexpr int kPage = 500;
+  filter.page_size = kPage;
+  filter.page = 1;
+  LEP_ASSIGN_OR_RETURN(auto first, ctx.resources->List(p, filter, unit));
+  const int pages = static_cast<int>((first.total + kPage - 1) / kPage);
+
+  std::unique_ptr<xlsx::XlsxStream> stream;
+  std::string csv;
+  const std::vector<std::string> header = ExportResourceHeader();
+  if (as_xlsx) {
+    xlsx::SheetSpec layout{"资源元数据", header, {}, ExportColumnWidths()};
+    for (double w : {30.0, 10.0, 24.0, 10.0, 10.0}) layout.column_widths.push_back(w);
+    layout.number_columns.assign(header.size(), false);
+    for (size_t c : {size_t{0}, size_t{13}, size_t{14}}) layout.number_columns[c] = true;
+    LEP_ASSIGN_OR_RETURN(stream, xlsx::XlsxStream::Open(layout));
+  } else {
+    csv = xlsx::WriteCsv({header, {}, {}});
+  }
+  ExportNames names(ctx);
+  // The list is newest first: its pages are read last to first so that the sheet reads
+  // oldest first, one page in memory at a time.
+  for (int page = pages; page >= 1; --page) {
+    resources::ResourcePage got;
+    if (page == 1) {
+      got = std::move(first);
+    } else {
+      filter.page = page;
+      LEP_ASSIGN_OR_RETURN(got, ctx.resources->List(p, filter, unit));
+    }
+    xlsx::Table chunk;
+    for (auto it = got.items.rbegin(); it != got.items.rend(); ++it) {
+      const resources::Resource& r = *it;
+      if (campaign_id && r.workflow.campaign_id != campaign_id) continue;
+      std::vector<std::string> row = resources::ExportRow(r);
+      LEP_ASSIGN_OR_RETURN(std::string unit_name, names.Unit(r.org_id.value));
+      LEP_ASSIGN_OR_RETURN(std::string campaign, names.Campaign(r.workflow.campaign_id));
+      LEP_ASSIGN_OR_RETURN(std::string batch, names.Batch(r.workflow.batch_id));
+      LEP_ASSIGN_OR_RETURN(auto verdict, ctx.ingest->TechnicalVerdict(r));
+      row.push_back(unit_name);
+      row.emplace_back(resources::StateLabel(r.state));
+      row.push_back(campaign);
+      row.push_back(batch);
+      row.push_back(!verdict ? "未检测" : *verdict ? "通过" : "未通过");
+      if (stream) {
+        LEP_RETURN_IF_ERROR(stream->AddRow(row));
+      } else {
+        chunk.rows.push_back(std::move(row));
+      }
+    }
+    if (!stream && !chunk.rows.empty()) {
+      // WriteCsv starts with the BOM and the (here empty) header: drop that prefix.
+      static const size_t kPrefix = xlsx::WriteCsv(xlsx::Table{}).size();
+      csv += xlsx::WriteCsv(chunk).substr(kPrefix);
+    }
+  }
+  if (stream) return stream->Finish();
+  return csv;
 }
 
 }  // namespace lep::app

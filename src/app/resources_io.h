@@ -18,4 +18,16 @@ std::vector<double> ExportColumnWidths();
 std::string WriteSafeCsv(const resources::SheetData& sheet);
 [[nodiscard]] Result<std::string> TemplateXlsx();
 
+// The export: the standard fields, then 报送单位, 状态, 征集批次, 发布批次 and 技术检测 — every
+// resource the caller may see that matches filter (and campaign, when given), oldest first.
+// Written page by page (xlsx in constant memory), so its memory does not grow with the rows.
+std::vector<std::string> ExportResourceHeader();
+[[nodiscard]] Result<std::string> ExportResources(AppContext& ctx, const auth::Principal& p,
+                                                  resources::ResourceFilter filter,
+                                                  std::optional<orgs::OrgId> unit,
+                                                  std::optional<int64_t> campaign_id, bool as_xlsx);
+// campaign_id of the request: absent → nullopt; not a known campaign → 400 naming the field.
+[[nodiscard]] Result<std::optional<int64_t>> ParseExportCampaign(AppContext& ctx,
+                                                                  const http::Request& req);
+
 }  // namespace lep::app

@@ -76,22 +76,23 @@ void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
       auto filter = ResourceFilterFrom(req);
       std::optional<orgs::OrgId> unit;
       if (auto o = req.Query("org_id"); o && !o->empty()) unit = orgs::OrgId{std::atoll(o->c_str())};
-      auto sheet = ctx.resources->Export(p, filter, unit);
-      if (!sheet) return Response::FromError(sheet.error());
+      auto campaign = ParseExportCampaign(ctx, req);
+      if (!campaign) return Response::FromError(campaign.error());
+      auto bytes = ExportResources(ctx, p, filter, unit, *campaign, as_xlsx);
+      if (!bytes) return Response::FromError(bytes.error());
       if (as_xlsx) {
-        auto bytes = xlsx::WriteXlsx({{"资源元数据", sheet->header, sheet->rows, ExportColumnWidths()}});
-        if (!bytes) return Response::FromError(bytes.error());
         return Download(std::move(*bytes), kXlsxType, "resources.xlsx",
                         std::string(kCatalogName) + ".xlsx");
       }
-      return Download(WriteSafeCsv(*sheet), "text/csv; charset=utf-8", "resources.csv",
+      return Download(std::move(*bytes), "text/csv; charset=utf-8", "resources.csv",
                       std::string(kCatalogName) + ".csv");
     });
   };
   router.Add({"GET", "/api/v1/resources/export.xlsx", export_handler(true), 1024,
-              "导出资源元数据（xlsx，表头为标准字段名）"});
+              "导出资源元数据（xlsx，表头为标准字段名，另附报送单位、状态、征集批次、发布批次、"
+              "技术检测；campaign_id 只导出该征集批次的资源）"});
   router.Add({"GET", "/api/v1/resources/export.csv", export_handler(false), 1024,
-              "导出资源元数据（UTF-8 CSV）"});
+              "导出资源元数据（UTF-8 CSV；列与 xlsx 相同，campaign_id 同上）"});
 
   router.Add({"GET", "/api/v1/resources/template.xlsx",
               [](Request&) {

@@ -27,6 +27,8 @@ http::Router BuildRouter(AppContext& ctx) {
   AddPortalBrowseRoutes(ctx, router);
   AddNotificationRoutes(router, authed, *ctx.notifications);
   AddStatsRoutes(ctx, router);
+  AddStatsReportRoutes(ctx, router);
+  AddOaiRoutes(ctx, router);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

@@ -38,6 +38,10 @@ void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router);
 void AddNotificationRoutes(http::Router& router, const RouteGuard& authed,
                            review::NotificationService& notifications);
 void AddStatsRoutes(AppContext& ctx, http::Router& router);
+// The progress report workbook (GET /api/v1/stats/report.xlsx).
+void AddStatsReportRoutes(AppContext& ctx, http::Router& router);
+// OAI-PMH 2.0 at /oai (GET and POST; public, no session).
+void AddOaiRoutes(AppContext& ctx, http::Router& router);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

@@ -3,6 +3,7 @@
 #include "auth/auth_schema.h"
 #include "ingest/ingest_schema.h"
 #include "jobs/jobs_schema.h"
+#include "oai/oai_schema.h"
 #include "orgs/orgs_schema.h"
 #include "portal/portal_schema.h"
 #include "resources/resources_schema.h"
@@ -34,12 +35,13 @@ const std::vector<storage::Migration>& AllMigrations() {
           {40, "video_ladders_captions"},
           {41, "media_content_index"},
           {45, "account_lifecycle"},
+          {50, "oai_records"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),
        &resources::ResourcesSchema(), &uploads::UploadsSchema(), &ingest::IngestSchema(),
        &review::ReviewSchema(), &portal::PortalSchema(), &jobs::JobsSchema(),
-       &video::VideoSchema()});
+       &video::VideoSchema(), &oai::OaiSchema()});
   return kAll;
 }
 

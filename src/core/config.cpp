@@ -97,6 +97,9 @@ Status LoadConfigFile(const std::string& path, Config& cfg) {
   cfg.public_url = t["server"]["public_url"].value_or(cfg.public_url);
   cfg.search_dir = t["search"]["dir"].value_or(cfg.search_dir);
   cfg.search_sync_seconds = t["search"]["sync_interval_seconds"].value_or(cfg.search_sync_seconds);
+  cfg.public_base_url = t["portal"]["public_base_url"].value_or(cfg.public_base_url);
+  cfg.oai_page_size = t["oai"]["page_size"].value_or(cfg.oai_page_size);
+  cfg.oai_admin_email = t["oai"]["admin_email"].value_or(cfg.oai_admin_email);
   return Ok();
 }
 
@@ -114,6 +117,7 @@ void ApplyEnvironment(Config& cfg) {
   if (auto v = env("LEP_KEY_FILE")) cfg.key_file = v;
   if (auto v = env("LEP_RATE_LIMITS")) cfg.rate_limits = std::string(v) != "0";
   if (auto v = env("LEP_SEARCH_DIR")) cfg.search_dir = v;
+  if (auto v = env("LEP_PUBLIC_BASE_URL")) cfg.public_base_url = v;
 }
 
 Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {

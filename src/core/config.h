@@ -87,8 +87,22 @@ struct Config {
   // servers on one shared data directory need one each (a Xapian index has one writer).
   std::string search_dir;
   int search_sync_seconds = 3;  // [search] sync_interval_seconds: how often the outbox is tailed
+  // [portal] public_base_url (LEP_PUBLIC_BASE_URL): the address the public reaches the portal
+  // at, e.g. "https://lep.example.edu.cn"; absolute links (OAI-PMH records, catalog files)
+  // are made from it, never from a request's Host header. Default: server.public_url, else
+  // http://<server.listen>.
+  std::string public_base_url;
+  int oai_page_size = 100;      // [oai] page_size: records per ListRecords/ListIdentifiers page
+  std::string oai_admin_email;  // [oai] admin_email: Identify's adminEmail (default smtp.from)
 
   std::string KeyFile() const { return key_file.empty() ? data_dir + "/secrets/lep.key" : key_file; }
+  std::string PublicBaseUrl() const {
+    std::string url = !public_base_url.empty() ? public_base_url
+                      : !public_url.empty()    ? public_url
+                                               : "http://" + listen;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
   std::string SearchDir() const { return search_dir.empty() ? data_dir + "/search" : search_dir; }
   std::string DatabaseUrl() const {
     return database_url.empty() ? "sqlite:" + data_dir + "/lep.db" : database_url;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,11 +80,45 @@ struct SheetSpec {
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<double> column_widths;  // in Excel character units; missing = default width
+  // The layout an office forwards upward (统计报表): lines above the header (the first one is
+  // the title, in bold; e.g. then "生成时间：…"), a last row in bold (合计; empty = none),
+  // and the columns whose cells are numbers (a cell of such a column that is a plain
+  // decimal number is written as a number cell, anything else as text).
+  std::vector<std::string> title_lines = {};
+  std::vector<std::string> totals = {};
+  std::vector<bool> number_columns = {};
 };
 
 // An .xlsx with one worksheet per spec, header row bold and frozen. Every cell is written as
 // a string (never a formula), so "01" stays "01", and through NeutraliseFormula like the CSV,
 // so that editing a cell cannot turn it into a formula either. Input must be valid UTF-8.
 [[nodiscard]] Result<std::string> WriteXlsx(const std::vector<SheetSpec>& sheets);
+
+// One worksheet written row by row in libxlsxwriter's constant_memory mode: each row goes to
+// a temporary file as it is added, so memory stays flat however many rows an export has
+// (strings are stored inline, which every reader, ReadXlsx included, accepts). The same cell
+// rules as WriteXlsx. Not thread-safe; one per export.
+class XlsxStream {
+ public:
+  // layout: name, header, column widths, title lines and number columns (rows and totals are
+  // added below).
+  [[nodiscard]] static Result<std::unique_ptr<XlsxStream>> Open(const SheetSpec& layout);
+  ~XlsxStream();
+  XlsxStream(const XlsxStream&) = delete;
+  XlsxStream& operator=(const XlsxStream&) = delete;
+  [[nodiscard]] Status AddRow(const std::vector<std::string>& cells);
+  [[nodiscard]] Status AddTotals(const std::vector<std::string>& cells);
+  // Continues on a new worksheet (e.g. past a sheet's 1 048 576 rows); rows go there after.
+  [[nodiscard]] Status NextSheet(const SheetSpec& layout);
+  // Closes the workbook and returns its bytes; the stream is done afterwards.
+  [[nodiscard]] Result<std::string> Finish();
+  size_t rows() const { return rows_; }
+
+ private:
+  struct Impl;
+  explicit XlsxStream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  size_t rows_ = 0;
+};
 
 }  // namespace lep::xlsx

@@ -13,6 +13,10 @@
 #include <thread>
 
 #include "child_usage.h"
+#if defined(__SANITIZE_ADDRESS__)
+// From the sanitizer runtime (GCC installs no header for it).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+#endif
 #include "xlsx/cell_format.h"
 
 namespace lep::xlsx {
@@ -876,6 +880,98 @@ TEST(Fixtures, SourceCsvAndItsGbkCopy) {
   ASSERT_FALSE(t);
   EXPECT_NE(t.error().message.find("第 1 行"), std::string::npos);
   EXPECT_NE(t.error().message.find("请另存为 UTF-8 编码的 CSV"), std::string::npos);
+}
+
+// Issue 17 §4: the layout an office forwards upward — title and generated-at lines above the
+// header, counts as number cells (Excel sums them), a bold totals row.
+TEST(WriteXlsx, ReportLayoutWithNumberCellsAndTotals) {
+  SheetSpec s{"按省份", {"省份", "资源数", "逾期"}, {{"广东", "12", "1"}, {"北京", "007", "x"}}, {}};
+  s.title_lines = {"2022年征集进度统计（按省份）", "生成时间：2022-05-10 16:00（北京时间）"};
+  s.totals = {"合计", "12", "1"};
+  s.number_columns = {false, true, true};
+  auto bytes = WriteXlsx({s});
+  ASSERT_TRUE(bytes) << bytes.error().message;
+  auto t = ReadXlsx(*bytes);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->header[0], "2022年征集进度统计（按省份）");
+  ASSERT_EQ(t->rows.size(), 5u);
+  EXPECT_EQ(t->rows[0][0], "生成时间：2022-05-10 16:00（北京时间）");
+  EXPECT_EQ(t->rows[1], (std::vector<std::string>{"省份", "资源数", "逾期"}));
+  EXPECT_EQ(t->rows[2], (std::vector<std::string>{"广东", "12", "1"}));
+  EXPECT_EQ(t->rows[4], (std::vector<std::string>{"合计", "12", "1"}));
+  const std::string xml = ReadEntry(*bytes, "xl/worksheets/sheet1.xml");
+  auto cell = [&](const std::string& ref) {
+    size_t at = xml.find("<c r=\"" + ref + "\"");
+    return at == std::string::npos ? std::string() : xml.substr(at, xml.find("</c>", at) - at);
+  };
+  EXPECT_EQ(cell("B4").find("t=\""), std::string::npos) << cell("B4");  // a number
+  EXPECT_NE(cell("B4").find("<v>12</v>"), std::string::npos) << cell("B4");
+  EXPECT_NE(cell("B5").find("t=\"s\""), std::string::npos) << cell("B5");  // "007" stays text
+  EXPECT_NE(cell("C5").find("t=\"s\""), std::string::npos) << cell("C5");
+  EXPECT_NE(cell("A1").find("t=\"s\""), std::string::npos);   // titles and headers are text
+  EXPECT_NE(cell("B6").find("<v>12</v>"), std::string::npos);  // the totals row counts too
+  EXPECT_NE(xml.find("ySplit=\"3\""), std::string::npos) << "header row frozen below the titles";
+}
+
+// Bytes the allocator holds for live blocks (-1 when not built with ASan).
+int64_t LiveHeapBytes() {
+#if defined(__SANITIZE_ADDRESS__)
+  return static_cast<int64_t>(__sanitizer_get_current_allocated_bytes());
+#else
+  return -1;
+#endif
+}
+
+// A large export is written row by row: memory stays flat (constant_memory, inline strings)
+// and the result reads back whole, continuing on a second sheet when asked.
+TEST(XlsxStream, FiftyThousandRowsInFlatMemory) {
+  constexpr int kRows = 50'000;
+  SheetSpec layout{"资源元数据", {"资源ID", "资源名称", "简介", "点击量"}, {}, {}};
+  layout.number_columns = {true, false, false, true};
+  // Live heap, sampled as the rows go in: under ASan the resident size also holds the
+  // quarantine of freed blocks (up to 256 MiB of churn), which says nothing about what the
+  // export keeps; the allocator's count of allocated bytes does.
+  auto usage = testing::MeasureInChild([&]() -> std::string {
+    const int64_t base = LiveHeapBytes();
+    int64_t peak = 0;
+    auto stream = XlsxStream::Open(layout);
+    if (!stream) return stream.error().message;
+    for (int i = 1; i <= kRows; ++i) {
+      std::string n = std::to_string(i);
+      auto st = (*stream)->AddRow({n, "资源名称" + n, std::string(200, 'x') + n, n});
+      if (!st) return st.error().message;
+      if (i % 1000 == 0) peak = std::max(peak, LiveHeapBytes() - base);
+    }
+    auto bytes = (*stream)->Finish();
+    if (!bytes) return bytes.error().message;
+    return "ok " + std::to_string(peak) + " " + std::to_string(bytes->size());
+  });
+  ASSERT_TRUE(usage.ok);
+  ASSERT_EQ(usage.output.rfind("ok ", 0), 0u) << usage.output;
+  // The rows hold > 12 MB of text; what stays allocated while they are written must not grow
+  // with them (measured: well under 1 MiB; without constant_memory it is tens of MiB).
+  const int64_t live_peak = std::atoll(usage.output.c_str() + 3);
+  EXPECT_LT(live_peak, int64_t{4} << 20) << usage.output;
+  if (LiveHeapBytes() < 0) {  // no sanitizer allocator: resident memory is meaningful
+    EXPECT_LT(usage.peak_growth_bytes, int64_t{32} << 20) << usage.peak_growth_bytes;
+  }
+
+  auto stream = XlsxStream::Open(layout);
+  ASSERT_TRUE(stream);
+  ASSERT_TRUE((*stream)->AddRow({"1", "=HYPERLINK(\"x\")", "a", "5"}));
+  SheetSpec second = layout;
+  second.name = "资源元数据（2）";
+  ASSERT_TRUE((*stream)->NextSheet(second));
+  ASSERT_TRUE((*stream)->AddRow({"2", "b", "c", "6"}));
+  auto bytes = (*stream)->Finish();
+  ASSERT_TRUE(bytes);
+  auto t = ReadXlsx(*bytes);
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(t->rows[0][1], "'=HYPERLINK(\"x\")");  // defused like WriteXlsx
+  EXPECT_EQ(t->rows[0][3], "5");
+  EXPECT_NE(ReadEntry(*bytes, "xl/worksheets/sheet2.xml").find("<v>6</v>"), std::string::npos);
+  EXPECT_FALSE((*stream)->AddRow({"3"}));  // finished
 }
 
 }  // namespace

@@ -1,14 +1,17 @@
-// WriteXlsx: libxlsxwriter 1.1.4 writes only to a path, so the workbook goes to a private
-// mkstemp file that is read back and removed.
+// WriteXlsx and XlsxStream: libxlsxwriter 1.1.4 writes only to a path, so the workbook goes
+// to a private mkstemp file that is read back and removed.
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <new>
 #include <sstream>
+#include <string_view>
 
 #include "core/text.h"
 #include "xlsx/cell_format.h"
@@ -31,27 +34,6 @@ struct TempFile {
 };
 
 std::string SheetLabel(const SheetSpec& s) { return "工作表「" + s.name + "」"; }
-
-Status ValidateText(const SheetSpec& sheet) {
-  if (!text::IsValidUtf8(sheet.name)) {
-    return Fail(Error::InvalidArgument("工作表名称不是有效的 UTF-8 文本"));
-  }
-  auto check_row = [&](const std::vector<std::string>& cells, size_t row) -> Status {
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (!text::IsValidUtf8(cells[c])) {
-        return Fail(Error::InvalidArgument(SheetLabel(sheet) + "第 " + std::to_string(row) +
-                                           " 行第 " + std::to_string(c + 1) +
-                                           " 列不是有效的 UTF-8 文本"));
-      }
-    }
-    return Ok();
-  };
-  LEP_RETURN_IF_ERROR(check_row(sheet.header, 1));
-  for (size_t r = 0; r < sheet.rows.size(); ++r) {
-    LEP_RETURN_IF_ERROR(check_row(sheet.rows[r], r + 2));
-  }
-  return Ok();
-}
 
 Error SheetNameError(lxw_error err, const SheetSpec& sheet) {
   switch (err) {
@@ -80,61 +62,112 @@ Error CellWriteError(lxw_error err, const SheetSpec& sheet, size_t row, size_t c
   return Error::Internal("生成 xlsx 文件失败");
 }
 
-Status WriteSheet(lxw_workbook* wb, lxw_format* bold, const SheetSpec& sheet) {
-  lxw_worksheet* ws = workbook_add_worksheet(wb, sheet.name.c_str());
-  if (!ws) return Fail(Error::Internal("生成 xlsx 文件失败"));
-  for (size_t c = 0; c < sheet.column_widths.size(); ++c) {
-    if (c >= LXW_COL_MAX) break;
-    auto col = static_cast<lxw_col_t>(c);
-    worksheet_set_column(ws, col, col, sheet.column_widths[c], nullptr);
+// A plain decimal number ("12", "-3.5"): what a number column writes as a number cell.
+bool IsPlainNumber(std::string_view s, double& out) {
+  if (s.empty() || s.size() > 20) return false;
+  size_t i = s[0] == '-' ? 1 : 0;
+  size_t digits = 0, dots = 0;
+  for (size_t k = i; k < s.size(); ++k) {
+    if (s[k] >= '0' && s[k] <= '9') {
+      ++digits;
+    } else if (s[k] == '.' && dots == 0 && k > i && k + 1 < s.size()) {
+      ++dots;
+    } else {
+      return false;
+    }
   }
-  auto write_row = [&](size_t r, const std::vector<std::string>& cells, lxw_format* fmt) -> Status {
-    if (r >= LXW_ROW_MAX || cells.size() > LXW_COL_MAX) {
-      return Fail(CellWriteError(LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, sheet, r, 0));
+  if (digits == 0 || digits > 15) return false;
+  if (s[i] == '0' && s.size() > i + 1 && s[i + 1] != '.') return false;  // "007" stays text
+  out = std::strtod(std::string(s).c_str(), nullptr);
+  return true;
+}
+
+Status CheckRowText(const SheetSpec& sheet, const std::vector<std::string>& cells, size_t row) {
+  for (size_t c = 0; c < cells.size(); ++c) {
+    if (!text::IsValidUtf8(cells[c])) {
+      return Fail(Error::InvalidArgument(SheetLabel(sheet) + "第 " + std::to_string(row) +
+                                         " 行第 " + std::to_string(c + 1) +
+                                         " 列不是有效的 UTF-8 文本"));
     }
-    for (size_t c = 0; c < cells.size(); ++c) {
-      if (cells[c].empty()) continue;  // an absent cell reads back as ""
-      // worksheet_write_string stores a shared string (t="s"): Excel shows it as text and
-      // never evaluates it, but editing the cell (F2, Enter) re-parses "=..." as a formula,
-      // and a sheet saved as CSV carries it on. Hence the same escape as WriteCsv.
-      // libxlsxwriter escapes control characters as _xHHHH_ but not a literal "_xHHHH_".
-      std::string value = internal::EscapeLiteralXstring(NeutraliseFormula(cells[c]));
-      lxw_error err = worksheet_write_string(ws, static_cast<lxw_row_t>(r),
-                                             static_cast<lxw_col_t>(c), value.c_str(), fmt);
-      if (err != LXW_NO_ERROR) return Fail(CellWriteError(err, sheet, r, c));
-    }
-    return Ok();
-  };
-  LEP_RETURN_IF_ERROR(write_row(0, sheet.header, bold));
-  if (!sheet.header.empty()) worksheet_freeze_panes(ws, 1, 0);
-  for (size_t r = 0; r < sheet.rows.size(); ++r) {
-    LEP_RETURN_IF_ERROR(write_row(r + 1, sheet.rows[r], nullptr));
   }
   return Ok();
 }
 
-Result<std::string> WriteXlsxUnchecked(const std::vector<SheetSpec>& sheets) {
-  if (sheets.empty()) return Fail(Error::InvalidArgument("至少需要一个工作表"));
-  for (const auto& sheet : sheets) LEP_RETURN_IF_ERROR(ValidateText(sheet));
+// Writes one worksheet top to bottom: title lines, header, rows, totals.
+class SheetWriter {
+ public:
+  SheetWriter(lxw_worksheet* ws, const SheetSpec& layout, lxw_format* bold)
+      : ws_(ws), layout_(layout), bold_(bold) {}
 
-  TempFile tmp{(std::filesystem::temp_directory_path() / "lep-xlsx-XXXXXX").string()};
+  Status Begin() {
+    for (size_t c = 0; c < layout_.column_widths.size(); ++c) {
+      if (c >= LXW_COL_MAX) break;
+      auto col = static_cast<lxw_col_t>(c);
+      worksheet_set_column(ws_, col, col, layout_.column_widths[c], nullptr);
+    }
+    for (size_t i = 0; i < layout_.title_lines.size(); ++i) {
+      LEP_RETURN_IF_ERROR(CheckRowText(layout_, {layout_.title_lines[i]}, next_ + 1));
+      LEP_RETURN_IF_ERROR(Write({layout_.title_lines[i]}, i == 0 ? bold_ : nullptr, false));
+    }
+    LEP_RETURN_IF_ERROR(CheckRowText(layout_, layout_.header, next_ + 1));
+    LEP_RETURN_IF_ERROR(Write(layout_.header, bold_, false));
+    if (!layout_.header.empty()) {
+      worksheet_freeze_panes(ws_, static_cast<lxw_row_t>(next_), 0);
+    }
+    return Ok();
+  }
+
+  Status Row(const std::vector<std::string>& cells, bool totals = false) {
+    LEP_RETURN_IF_ERROR(CheckRowText(layout_, cells, next_ + 1));
+    return Write(cells, totals ? bold_ : nullptr, true);
+  }
+
+ private:
+  Status Write(const std::vector<std::string>& cells, lxw_format* fmt, bool numbers) {
+    size_t r = next_++;
+    if (r >= LXW_ROW_MAX || cells.size() > LXW_COL_MAX) {
+      return Fail(CellWriteError(LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE, layout_, r, 0));
+    }
+    for (size_t c = 0; c < cells.size(); ++c) {
+      if (cells[c].empty()) continue;  // an absent cell reads back as ""
+      auto row = static_cast<lxw_row_t>(r);
+      auto col = static_cast<lxw_col_t>(c);
+      double number = 0;
+      lxw_error err;
+      if (numbers && c < layout_.number_columns.size() && layout_.number_columns[c] &&
+          IsPlainNumber(cells[c], number)) {
+        err = worksheet_write_number(ws_, row, col, number, fmt);
+      } else {
+        // worksheet_write_string stores a shared string (t="s"): Excel shows it as text and
+        // never evaluates it, but editing the cell (F2, Enter) re-parses "=..." as a formula,
+        // and a sheet saved as CSV carries it on. Hence the same escape as WriteCsv.
+        // libxlsxwriter escapes control characters as _xHHHH_ but not a literal "_xHHHH_".
+        std::string value = internal::EscapeLiteralXstring(NeutraliseFormula(cells[c]));
+        err = worksheet_write_string(ws_, row, col, value.c_str(), fmt);
+      }
+      if (err != LXW_NO_ERROR) return Fail(CellWriteError(err, layout_, r, c));
+    }
+    return Ok();
+  }
+
+  lxw_worksheet* ws_;
+  const SheetSpec& layout_;
+  lxw_format* bold_;
+  size_t next_ = 0;
+};
+
+Result<std::string> NewTempPath(TempFile& tmp) {
+  tmp.path = (std::filesystem::temp_directory_path() / "lep-xlsx-XXXXXX").string();
   int fd = mkstemp(tmp.path.data());
   if (fd < 0) {
     tmp.path.clear();
     return Fail(Error::Internal("无法创建临时文件"));
   }
   close(fd);
+  return tmp.path;
+}
 
-  WorkbookPtr wb(workbook_new(tmp.path.c_str()));
-  if (!wb) return Fail(Error::Internal("生成 xlsx 文件失败"));
-  lxw_format* bold = workbook_add_format(wb.get());
-  format_set_bold(bold);
-  for (const auto& sheet : sheets) {
-    lxw_error err = workbook_validate_sheet_name(wb.get(), sheet.name.c_str());
-    if (sheet.name.empty()) err = LXW_ERROR_PARAMETER_VALIDATION;
-    if (err != LXW_NO_ERROR) return Fail(SheetNameError(err, sheet));
-    LEP_RETURN_IF_ERROR(WriteSheet(wb.get(), bold, sheet));
-  }
+Result<std::string> CloseAndRead(WorkbookPtr wb, const TempFile& tmp) {
   // workbook_close frees the workbook whether or not it succeeds.
   if (workbook_close(wb.release()) != LXW_NO_ERROR) {
     return Fail(Error::Internal("生成 xlsx 文件失败"));
@@ -146,6 +179,36 @@ Result<std::string> WriteXlsxUnchecked(const std::vector<SheetSpec>& sheets) {
   return std::move(ss).str();
 }
 
+Result<lxw_worksheet*> AddSheet(lxw_workbook* wb, const SheetSpec& sheet) {
+  if (!text::IsValidUtf8(sheet.name)) {
+    return Fail(Error::InvalidArgument("工作表名称不是有效的 UTF-8 文本"));
+  }
+  lxw_error err = workbook_validate_sheet_name(wb, sheet.name.c_str());
+  if (sheet.name.empty()) err = LXW_ERROR_PARAMETER_VALIDATION;
+  if (err != LXW_NO_ERROR) return Fail(SheetNameError(err, sheet));
+  lxw_worksheet* ws = workbook_add_worksheet(wb, sheet.name.c_str());
+  if (!ws) return Fail(Error::Internal("生成 xlsx 文件失败"));
+  return ws;
+}
+
+Result<std::string> WriteXlsxUnchecked(const std::vector<SheetSpec>& sheets) {
+  if (sheets.empty()) return Fail(Error::InvalidArgument("至少需要一个工作表"));
+  TempFile tmp;
+  LEP_RETURN_IF_ERROR(NewTempPath(tmp));
+  WorkbookPtr wb(workbook_new(tmp.path.c_str()));
+  if (!wb) return Fail(Error::Internal("生成 xlsx 文件失败"));
+  lxw_format* bold = workbook_add_format(wb.get());
+  format_set_bold(bold);
+  for (const auto& sheet : sheets) {
+    LEP_ASSIGN_OR_RETURN(lxw_worksheet * ws, AddSheet(wb.get(), sheet));
+    SheetWriter w(ws, sheet, bold);
+    LEP_RETURN_IF_ERROR(w.Begin());
+    for (const auto& row : sheet.rows) LEP_RETURN_IF_ERROR(w.Row(row));
+    if (!sheet.totals.empty()) LEP_RETURN_IF_ERROR(w.Row(sheet.totals, true));
+  }
+  return CloseAndRead(std::move(wb), tmp);
+}
+
 }  // namespace
 
 Result<std::string> WriteXlsx(const std::vector<SheetSpec>& sheets) {
@@ -154,6 +217,63 @@ Result<std::string> WriteXlsx(const std::vector<SheetSpec>& sheets) {
   } catch (const std::bad_alloc&) {
     return Fail(Error::Internal("生成 xlsx 文件时内存不足"));
   }
+}
+
+struct XlsxStream::Impl {
+  TempFile tmp;
+  WorkbookPtr wb{nullptr};
+  lxw_format* bold = nullptr;
+  std::deque<SheetSpec> layouts;  // stable addresses: each writer refers to its layout
+  std::unique_ptr<SheetWriter> writer;
+  bool done = false;
+
+  Status Begin(const SheetSpec& layout) {
+    layouts.push_back(layout);
+    layouts.back().rows.clear();
+    layouts.back().totals.clear();
+    LEP_ASSIGN_OR_RETURN(lxw_worksheet * ws, AddSheet(wb.get(), layouts.back()));
+    writer = std::make_unique<SheetWriter>(ws, layouts.back(), bold);
+    return writer->Begin();
+  }
+};
+
+XlsxStream::XlsxStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+XlsxStream::~XlsxStream() = default;
+
+Result<std::unique_ptr<XlsxStream>> XlsxStream::Open(const SheetSpec& layout) {
+  auto impl = std::make_unique<Impl>();
+  LEP_RETURN_IF_ERROR(NewTempPath(impl->tmp));
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_TRUE;
+  impl->wb.reset(workbook_new_opt(impl->tmp.path.c_str(), &options));
+  if (!impl->wb) return Fail(Error::Internal("生成 xlsx 文件失败"));
+  impl->bold = workbook_add_format(impl->wb.get());
+  format_set_bold(impl->bold);
+  LEP_RETURN_IF_ERROR(impl->Begin(layout));
+  return std::unique_ptr<XlsxStream>(new XlsxStream(std::move(impl)));
+}
+
+Status XlsxStream::AddRow(const std::vector<std::string>& cells) {
+  if (impl_->done) return Fail(Error::Internal("xlsx 已生成，不能再写入"));
+  LEP_RETURN_IF_ERROR(impl_->writer->Row(cells));
+  ++rows_;
+  return Ok();
+}
+
+Status XlsxStream::AddTotals(const std::vector<std::string>& cells) {
+  if (impl_->done) return Fail(Error::Internal("xlsx 已生成，不能再写入"));
+  return impl_->writer->Row(cells, true);
+}
+
+Status XlsxStream::NextSheet(const SheetSpec& layout) {
+  if (impl_->done) return Fail(Error::Internal("xlsx 已生成，不能再写入"));
+  return impl_->Begin(layout);
+}
+
+Result<std::string> XlsxStream::Finish() {
+  if (impl_->done) return Fail(Error::Internal("xlsx 已生成"));
+  impl_->done = true;
+  return CloseAndRead(std::move(impl_->wb), impl_->tmp);
 }
 
 }  // namespace lep::xlsx

@@ -411,13 +411,15 @@ TEST_F(HardeningTest, EveryUnsafeRouteRefusesATokenThatIsOneByteOff) {
   const std::string before = DbFingerprint();
 
   // Routes that act without a session, so a CSRF token cannot apply: sign-in and sign-up
-  // (their own cross-site rules are tested above) and the anonymous play heartbeat.
+  // (their own cross-site rules are tested above), the anonymous play heartbeat and OAI-PMH
+  // (a public read that OAI-PMH lets harvesters send as a form POST).
   // The activation link's routes follow the sign-in rules (tests/integration/accounts_test.cpp).
   const std::set<std::string> no_session = {"POST /api/v1/auth/login", "POST /api/v1/auth/register",
                                             "POST /api/v1/auth/activation/check",
                                             "POST /api/v1/auth/activate",
                                             "POST /api/v1/portal/resources/{id}/progress",
-                                            "POST /api/v1/portal/resources/{id}/view"};
+                                            "POST /api/v1/portal/resources/{id}/view",
+                                            "POST /oai"};
   auto id_for = [&](const std::string& pattern) {
     auto starts = [&](const char* p) { return pattern.rfind(p, 0) == 0; };
     if (starts("/api/v1/orgs/{id}")) return std::to_string(org);

@@ -22,4 +22,6 @@ export const statsApi = {
   top: (metric: 'clicks' | 'learners', days = 30, limit = 10) =>
     http.get<{ items: TopRow[] }>(`/stats/top${qs({ metric, days, limit })}`),
   brokenLinks: () => http.get<{ items: BrokenLink[] }>('/stats/broken-links'),
+  /** 征集进度统计表（xlsx，按省份、单位、状态、范围、类型与各征集批次，可直接上报） */
+  report: (campaign_id?: number) => http.download(`/stats/report.xlsx${qs({ campaign_id })}`),
 }

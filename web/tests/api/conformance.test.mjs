@@ -126,6 +126,9 @@ describe('真实响应符合 OpenAPI 文档', () => {
     await anon.get('/api/v1/portal/catalog')
     await anon.get('/api/v1/portal/categories')
     await anon.get('/api/v1/resources/template.xlsx')
+    // OAI-PMH（XML；协议错误也是 200）
+    await anon.get('/oai?verb=Identify')
+    await anon.call('POST', '/oai', { raw: 'verb=ListSets', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, expect: 200 })
     // 错误也符合统一的错误体
     await anon.get('/api/v1/me', 401)
     await anon.post('/api/v1/auth/login', { username: 'gd_admin', password: 'Wrong@Pass1' }, 401)
@@ -282,6 +285,7 @@ describe('真实响应符合 OpenAPI 文档', () => {
     // 导出、导入（检查通过；正式导入有错误时 400 附 report）
     await up.get('/api/v1/resources/export.xlsx')
     await up.get('/api/v1/resources/export.csv')
+    await up.get('/api/v1/resources/export.xlsx?campaign_id=abc', 400)
     const header = '资源名称,资源类型,征集内容范围,资源简介,版权方,主讲人\n'
     const good = `${header}导入测试${RUN},A03,社区教育,简介,版权方,张三\n`
     await up.call('POST', '/api/v1/resources/import?dry_run=true', { raw: good, headers: { 'Content-Type': 'text/csv; charset=utf-8' }, expect: 200 })
@@ -337,6 +341,7 @@ describe('真实响应符合 OpenAPI 文档', () => {
     await admin.get('/api/v1/stats/top?metric=clicks&days=0')
     await admin.get('/api/v1/stats/broken-links')
     await admin.get('/api/v1/stats/submissions?group=state')
+    await admin.get('/api/v1/stats/report.xlsx')
     await admin.get('/api/v1/stats/usage?group=domain')
     await admin.get('/api/v1/stats/top?metric=nothing', 400)
   })
