@@ -32,6 +32,7 @@ const std::vector<storage::Migration>& AllMigrations() {
           {13, "jobs"},
           {14, "login_throttle_audit_head"},
           {40, "video_ladders_captions"},
+          {45, "campaign_deadlines_batch_numbers_digests"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),
