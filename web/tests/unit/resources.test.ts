@@ -170,6 +170,8 @@ const RES: Resource = {
   updated_at: 2,
   cover: null,
   toc_tree: null,
+  campaign_id: null,
+  batch_id: null,
 }
 
 describe('资源表单模型', () => {
