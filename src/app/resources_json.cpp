@@ -79,6 +79,8 @@ json ResourceJson(const resources::Resource& r, bool detail) {
   j["version"] = r.version;
   j["created_at"] = r.created_at;
   j["updated_at"] = r.updated_at;
+  j["campaign_id"] = r.workflow.campaign_id ? json(*r.workflow.campaign_id) : json(nullptr);
+  j["batch_id"] = r.workflow.batch_id ? json(*r.workflow.batch_id) : json(nullptr);
   if (r.cover) {
     std::string base = "/api/v1/resources/" + std::to_string(r.id.value) + "/cover";
     j["cover"] = {{"url", base},

@@ -2,6 +2,8 @@
 // history, publication batches, withdraw/republish, progress and the sensitive-word screen.
 // Transport only: each handler parses (review_requests.h), makes one service call and
 // renders JSON.
+#include <algorithm>
+
 #include "app/api_common.h"
 #include "app/resources_json.h"
 #include "app/review_requests.h"
@@ -18,15 +20,39 @@ using http::Response;
 using review::Action;
 using review::ReviewService;
 
-json CampaignJson(const review::Campaign& c) {
-  return {{"id", c.id},
-          {"name", c.name},
-          {"year", c.year},
-          {"description", c.description},
-          {"contact_deadline", c.contact_deadline},
-          {"submission_deadline", c.submission_deadline},
-          {"first_review_deadline", c.first_review_deadline},
-          {"final_review_deadline", c.final_review_deadline}};
+// The instant (Unix ms) a stored Beijing local time names, null when none.
+json InstantJson(const std::string& text, bool start) {
+  if (text.empty()) return nullptr;
+  auto at = start ? review::ParseStart(text) : review::ParseDeadline(text);
+  return at ? json(at->at_ms) : json(nullptr);
+}
+
+json CampaignJson(const review::Campaign& c, std::optional<bool> open = std::nullopt) {
+  json j = {{"id", c.id},
+            {"name", c.name},
+            {"year", c.year},
+            {"description", c.description},
+            {"starts", c.starts},
+            {"contact_deadline", c.contact_deadline},
+            {"submission_deadline", c.submission_deadline},
+            {"first_review_deadline", c.first_review_deadline},
+            {"final_review_deadline", c.final_review_deadline},
+            {"starts_at", InstantJson(c.starts, true)},
+            {"contact_deadline_at", InstantJson(c.contact_deadline, false)},
+            {"submission_deadline_at", InstantJson(c.submission_deadline, false)},
+            {"first_review_deadline_at", InstantJson(c.first_review_deadline, false)},
+            {"final_review_deadline_at", InstantJson(c.final_review_deadline, false)}};
+  if (open) j["open"] = *open;
+  return j;
+}
+
+json UnitDeadlineJson(const review::UnitDeadline& d) {
+  return {{"campaign_id", d.campaign_id},
+          {"org_id", d.org_id},
+          {"org_name", d.org_name},
+          {"submission_deadline", d.submission_deadline},
+          {"submission_deadline_at", InstantJson(d.submission_deadline, false)},
+          {"updated_at", d.updated_at}};
 }
 
 json ActionsJson(const std::vector<Action>& actions) {
@@ -40,7 +66,7 @@ json ActionsJson(const std::vector<Action>& actions) {
 
 json BatchJson(const review::Batch& b) {
   return {{"id", b.id},
-          {"number", b.number},
+          {"number", b.number > 0 ? json(b.number) : json(nullptr)},
           {"name", b.name},
           {"state", b.state},
           {"published_at", b.published_at},
@@ -60,6 +86,7 @@ json HistoryEntryJson(const review::HistoryEntry& e) {
 json QueueItemJson(const review::QueueItem& i) {
   json j = ResourceJson(i.resource, false);
   j["org_name"] = i.org_name;
+  j["province"] = i.province;
   j["overdue"] = i.overdue;
   j["allowed_actions"] = ActionsJson(i.allowed);
   return j;
@@ -80,9 +107,39 @@ json BulkOutcomeJson(const review::BulkOutcome& o) {
 Response ListCampaigns(ReviewService& review, Request&, const Principal&) {
   auto list = review.Campaigns();
   if (!list) return Response::FromError(list.error());
+  auto open = review.OpenCampaigns();
+  if (!open) return Response::FromError(open.error());
   json items = json::array();
-  for (const auto& c : *list) items.push_back(CampaignJson(c));
+  for (const auto& c : *list) {
+    bool is_open = std::any_of(open->begin(), open->end(),
+                               [&](const review::Campaign& o) { return o.id == c.id; });
+    items.push_back(CampaignJson(c, is_open));
+  }
   return Response::Json(200, {{"items", items}});
+}
+
+Response ListUnitDeadlines(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("征集批次不存在"));
+  auto list = review.UnitDeadlines(p, *id);
+  if (!list) return Response::FromError(list.error());
+  json items = json::array();
+  for (const auto& d : *list) items.push_back(UnitDeadlineJson(d));
+  return Response::Json(200, {{"items", items}});
+}
+
+Response SetUnitDeadline(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("征集批次不存在"));
+  auto org = req.IdParam("org_id");
+  if (!org) return Response::FromError(Error::NotFound("单位不存在"));
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto deadline = ParseUnitDeadline(*body);
+  if (!deadline) return Response::FromError(deadline.error());
+  auto set = review.SetUnitDeadline(p, *id, orgs::OrgId{*org}, *deadline);
+  if (!set) return Response::FromError(set.error());
+  return Response::Json(200, UnitDeadlineJson(*set));
 }
 
 Response SaveCampaign(ReviewService& review, Request& req, const Principal& p, bool create) {
@@ -196,6 +253,13 @@ Response UpdateBatch(ReviewService& review, Request& req, const Principal& p) {
   auto b = review.UpdateBatch(p, *id, *update);
   if (!b) return Response::FromError(b.error());
   return Response::Json(200, BatchJson(*b));
+}
+
+Response DeleteBatch(ReviewService& review, Request& req, const Principal& p) {
+  auto id = req.IdParam("id");
+  if (!id) return Response::FromError(Error::NotFound("发布批次不存在"));
+  LEP_RETURN_RESPONSE_IF_ERROR(review.DeleteBatch(p, *id));
+  return Response::Json(200, {{"deleted", true}, {"id", *id}});
 }
 
 Response PublishBatch(ReviewService& review, Request& req, const Principal& p) {
@@ -313,8 +377,14 @@ void AddReviewRoutes(http::Router& router, const RouteGuard& authed, ReviewServi
   router.Add({"POST", "/api/v1/batches", with(CreateBatch), 256 * 1024,
               "组建发布批次（第N批，国家开放大学；可选 scheduled_at 定时发布）"});
   router.Add({"GET", "/api/v1/batches/{id}", with(GetBatch), 1024, "发布批次预览：批次与批内资源"});
-  router.Add({"PUT", "/api/v1/batches/{id}", with(UpdateBatch), 16 * 1024,
-              "修改发布批次：{scheduled_at: 毫秒|null（取消定时）, name?}"});
+  router.Add({"PUT", "/api/v1/batches/{id}", with(UpdateBatch), 256 * 1024,
+              "修改未发布的批次：{scheduled_at: 毫秒|null（取消定时）, name?, resource_ids?}"});
+  router.Add({"DELETE", "/api/v1/batches/{id}", with(DeleteBatch), 1024,
+              "删除未发布的批次（批内资源仍为已通过）"});
+  router.Add({"GET", "/api/v1/campaigns/{id}/unit-deadlines", with(ListUnitDeadlines), 1024,
+              "各省（一级单位）为本单位下属单位设定的内部提交截止时间"});
+  router.Add({"PUT", "/api/v1/campaigns/{id}/unit-deadlines/{org_id}", with(SetUnitDeadline), 4096,
+              "设定/取消本单位的内部提交截止时间（不晚于征集截止时间）"});
   router.Add({"POST", "/api/v1/batches/{id}/publish", with(PublishBatch), 1024,
               "发布批次：批内资源全部上线"});
   router.Add({"GET", "/api/v1/campaigns/{id}/progress", with(Progress), 1024,

@@ -122,6 +122,7 @@ Result<review::Campaign> ParseCampaign(const json& body, int64_t id) {
   c.submission_deadline = StringField(body, "submission_deadline", "资源提交截止日期", errors);
   c.first_review_deadline = StringField(body, "first_review_deadline", "初审截止日期", errors);
   c.final_review_deadline = StringField(body, "final_review_deadline", "终审截止日期", errors);
+  c.starts = StringField(body, "starts", "征集开始时间", errors);
   if (!errors.empty()) return Fail(Error::InvalidArgument("请求格式错误", std::move(errors)));
   return c;
 }
@@ -158,8 +159,37 @@ Result<review::ReviewService::BatchUpdate> ParseBatchUpdate(const json& body) {
   review::ReviewService::BatchUpdate u;
   u.scheduled_at = ScheduledAt(body, errors);
   if (body.contains("name")) u.name = StringField(body, "name", "批次名称", errors);
+  if (auto ids = body.find("resource_ids"); ids != body.end()) {
+    std::vector<int64_t> list;
+    bool ok = ids->is_array();
+    if (ok) {
+      for (const auto& v : *ids) {
+        if (!v.is_number_integer()) {
+          ok = false;
+          break;
+        }
+        list.push_back(v.get<int64_t>());
+      }
+    }
+    if (ok) {
+      u.resource_ids = std::move(list);
+    } else {
+      errors.push_back({"resource_ids", "资源", "resource_ids 应为资源 ID（整数）列表"});
+    }
+  }
   if (!errors.empty()) return Fail(Invalid(std::move(errors)));
   return u;
+}
+
+Result<std::string> ParseUnitDeadline(const json& body) {
+  std::vector<FieldError> errors;
+  auto it = body.find("submission_deadline");
+  if (it == body.end() || !(it->is_string() || it->is_null())) {
+    errors.push_back({"submission_deadline", "本单位提交截止时间",
+                      "submission_deadline 应为 yyyy-mm-dd HH:MM 文本，或空串表示取消"});
+    return Fail(Invalid(std::move(errors)));
+  }
+  return it->is_null() ? std::string() : it->get<std::string>();
 }
 
 Result<std::vector<std::string>> ParseSensitiveWordsBody(const json& body) {

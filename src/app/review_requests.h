@@ -45,9 +45,12 @@ struct NewBatchBody {
 };
 [[nodiscard]] Result<NewBatchBody> ParseNewBatch(const nlohmann::json& body);
 
-// {scheduled_at?: ms | null (cancel), name?}
+// {scheduled_at?: ms | null (cancel), name?, resource_ids?: [..]}
 [[nodiscard]] Result<review::ReviewService::BatchUpdate> ParseBatchUpdate(
     const nlohmann::json& body);
+
+// {submission_deadline: "yyyy-mm-dd[ HH:MM]" | "" (remove)}
+[[nodiscard]] Result<std::string> ParseUnitDeadline(const nlohmann::json& body);
 
 // {words: ["…", …]}: trimmed, blanks dropped.
 [[nodiscard]] Result<std::vector<std::string>> ParseSensitiveWordsBody(const nlohmann::json& body);

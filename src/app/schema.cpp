@@ -36,6 +36,7 @@ const std::vector<storage::Migration>& AllMigrations() {
           {41, "media_content_index"},
           {45, "account_lifecycle"},
           {50, "oai_records"},
+          {51, "campaign_deadlines_batch_numbers_digests"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),

@@ -16,6 +16,8 @@
 namespace lep::review {
 
 // state: draft → scheduled (scheduled_at set) → published; scheduled_at 0 = not scheduled.
+// number: 第N批, given at publication (gapless: 1, 2, 3 … in publication order); 0 until then.
+// An unpublished batch may be changed or deleted; a published one never.
 struct Batch {
   int64_t id = 0, number = 0;
   std::string name, state;
@@ -41,14 +43,18 @@ struct DueBatch {
 class BatchRepository {
  public:
   virtual ~BatchRepository() = default;
-  // The number the next batch gets (the highest so far + 1).
+  // Takes the next publication number (the last one given + 1) under the counter's row lock:
+  // a concurrent publication waits for this transaction, and a rollback gives the number
+  // back, so numbers have neither gaps nor duplicates.
   [[nodiscard]] virtual Result<int64_t> NextNumber(storage::SqlExecutor& tx) = 0;
-  // Inserts b with its items (b.id is ignored; created_by and created_at are stored);
-  // returns the new id.
+  // Gives a published batch its number, and the name 第N批 when it has none.
+  [[nodiscard]] virtual Status SetNumber(storage::SqlExecutor& tx, int64_t id, int64_t number) = 0;
+  // Inserts b, unnumbered, with its items (b.id and b.number are ignored; created_by and
+  // created_at are stored); returns the new id.
   [[nodiscard]] virtual Result<int64_t> Create(storage::SqlExecutor& tx, const Batch& b) = 0;
   [[nodiscard]] virtual Result<std::optional<Batch>> Get(int64_t id) = 0;
   [[nodiscard]] virtual Result<std::optional<Batch>> Get(storage::SqlExecutor& tx, int64_t id) = 0;
-  // Every batch with its items, highest number first.
+  // Every batch with its items: unpublished first (newest first), then highest number first.
   [[nodiscard]] virtual Result<std::vector<Batch>> List() = 0;
   // Scheduled batches due at `now`, earliest schedule first.
   [[nodiscard]] virtual Result<std::vector<DueBatch>> Due(int64_t now) = 0;
@@ -70,6 +76,11 @@ class BatchRepository {
                                                    int64_t now) = 0;
   [[nodiscard]] virtual Status Rename(storage::SqlExecutor& tx, int64_t id,
                                       const std::string& name) = 0;
+  // Replaces the items of an unpublished batch; false when it is published (or gone).
+  [[nodiscard]] virtual Result<bool> SetItems(storage::SqlExecutor& tx, int64_t id,
+                                              const std::vector<int64_t>& resource_ids) = 0;
+  // Deletes an unpublished batch with its items; false when it is published (or gone).
+  [[nodiscard]] virtual Result<bool> DeleteUnpublished(storage::SqlExecutor& tx, int64_t id) = 0;
 };
 
 std::unique_ptr<BatchRepository> NewSqlBatchRepository(storage::Database& db);

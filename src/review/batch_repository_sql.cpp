@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <map>
 
 #include "review/batch_repository.h"
@@ -12,7 +13,7 @@ constexpr const char* kSelect =
 Batch FromRow(const storage::Row& r) {
   Batch b;
   b.id = r.Int(0);
-  b.number = r.Int(1);
+  b.number = std::max<int64_t>(r.Int(1), 0);  // unpublished batches hold a negative placeholder
   b.name = r.Text(2);
   b.state = r.Text(3);
   b.published_at = r.Int(4);
@@ -26,23 +27,29 @@ class SqlBatchRepository final : public BatchRepository {
  public:
   explicit SqlBatchRepository(storage::Database& db) : db_(db) {}
 
-  Result<int64_t> NextNumber(storage::SqlExecutor& tx) override {
-    LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT COALESCE(MAX(number), 0) FROM batches"));
-    return (row ? row->Int(0) : 0) + 1;
+  Result<int64_t> NextNumber(storage::SqlExecutor& tx) override { return Take(tx, 1); }
+
+  Status SetNumber(storage::SqlExecutor& tx, int64_t id, int64_t number) override {
+    return tx
+        .Exec(
+            "UPDATE batches SET number = ?, name = CASE WHEN name = '' THEN ? ELSE name END "
+            "WHERE id = ?",
+            {number, "第" + std::to_string(number) + "批", id})
+        .map([](auto&&) {});
   }
 
   Result<int64_t> Create(storage::SqlExecutor& tx, const Batch& b) override {
+    // The unique `number` of an unpublished batch is a negative placeholder from its own
+    // counter (row 2), so drafts never use up a publication number.
+    LEP_ASSIGN_OR_RETURN(int64_t placeholder, Take(tx, 2));
     LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne("INSERT INTO batches (number, name, state, "
                                                "scheduled_at, created_by, created_at) VALUES (?, "
                                                "?, ?, ?, ?, ?) RETURNING id",
-                                               {b.number, b.name, b.state, b.scheduled_at,
+                                               {-placeholder, b.name, b.state, b.scheduled_at,
                                                 b.created_by, b.created_at}));
     if (!row) return Fail(Error::Internal("发布批次未能保存"));
     int64_t id = row->Int(0);
-    for (int64_t resource : b.resource_ids) {
-      LEP_RETURN_IF_ERROR(
-          tx.Exec("INSERT INTO batch_items (batch_id, resource_id) VALUES (?, ?)", {id, resource}));
-    }
+    LEP_RETURN_IF_ERROR(InsertItems(tx, id, b.resource_ids));
     return id;
   }
 
@@ -60,7 +67,11 @@ class SqlBatchRepository final : public BatchRepository {
   }
 
   Result<std::vector<Batch>> List() override {
-    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(std::string(kSelect) + " ORDER BY number DESC"));
+    // Unpublished (negative placeholder numbers) first, newest first; then published ones,
+    // highest number first.
+    LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(std::string(kSelect) +
+                                             " ORDER BY CASE WHEN number < 0 THEN 0 ELSE 1 END, "
+                                             "CASE WHEN number < 0 THEN -id ELSE -number END"));
     LEP_ASSIGN_OR_RETURN(auto items, db_.Exec("SELECT batch_id, resource_id FROM batch_items "
                                               "ORDER BY batch_id, resource_id"));
     std::map<int64_t, std::vector<int64_t>> by_batch;
@@ -130,7 +141,47 @@ class SqlBatchRepository final : public BatchRepository {
     return tx.Exec("UPDATE batches SET name = ? WHERE id = ?", {name, id}).map([](auto&&) {});
   }
 
+  Result<bool> SetItems(storage::SqlExecutor& tx, int64_t id,
+                        const std::vector<int64_t>& resource_ids) override {
+    LEP_ASSIGN_OR_RETURN(auto still, tx.QueryOne("SELECT id FROM batches WHERE id = ? AND "
+                                                 "state <> 'published'",
+                                                 {id}));
+    if (!still) return false;
+    LEP_RETURN_IF_ERROR(tx.Exec("DELETE FROM batch_items WHERE batch_id = ?", {id}));
+    LEP_RETURN_IF_ERROR(InsertItems(tx, id, resource_ids));
+    return true;
+  }
+
+  Result<bool> DeleteUnpublished(storage::SqlExecutor& tx, int64_t id) override {
+    LEP_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM batch_items WHERE batch_id = ? AND batch_id IN "
+                "(SELECT id FROM batches WHERE state <> 'published')",
+                {id}));
+    LEP_ASSIGN_OR_RETURN(
+        auto res, tx.Exec("DELETE FROM batches WHERE id = ? AND state <> 'published'", {id}));
+    return res.affected > 0;
+  }
+
  private:
+  // Advances counter `row` of batch_numbers and returns its new value (the row lock holds
+  // until the caller's transaction ends).
+  static Result<int64_t> Take(storage::SqlExecutor& tx, int64_t row) {
+    LEP_ASSIGN_OR_RETURN(auto got, tx.QueryOne("UPDATE batch_numbers SET last = last + 1 WHERE "
+                                               "id = ? RETURNING last",
+                                               {row}));
+    if (!got) return Fail(Error::Internal("批次编号计数器缺失"));
+    return got->Int(0);
+  }
+
+  static Status InsertItems(storage::SqlExecutor& tx, int64_t id,
+                            const std::vector<int64_t>& resource_ids) {
+    for (int64_t resource : resource_ids) {
+      LEP_RETURN_IF_ERROR(
+          tx.Exec("INSERT INTO batch_items (batch_id, resource_id) VALUES (?, ?)", {id, resource}));
+    }
+    return Ok();
+  }
+
   storage::Database& db_;
 };
 

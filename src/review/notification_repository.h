@@ -24,6 +24,7 @@ struct Notification {
   std::optional<int64_t> resource_id;
   int64_t created_at = 0;
   std::optional<int64_t> read_at;
+  int64_t count = 1;  // a digest: how many events it stands for
 };
 
 struct NewNotification {
@@ -64,6 +65,16 @@ class NotificationRepository {
 
   // Inbox. Insert writes nothing (false) when the user already has the dedup key.
   [[nodiscard]] virtual Result<bool> Insert(storage::SqlExecutor& tx, const NewNotification& n) = 0;
+  // A digest (one row per user × dedup key that counts events): inserts n with count 1, or
+  // adds one to the existing row, points it at n's resource, makes it unread again and moves
+  // its time to n.at. Atomic (one upsert), so concurrent decisions never lose a count.
+  // Returns the count after this event.
+  [[nodiscard]] virtual Result<int64_t> BumpDigest(storage::SqlExecutor& tx,
+                                                   const NewNotification& n) = 0;
+  // Rewrites the title and body of the user's notification with that dedup key.
+  [[nodiscard]] virtual Status SetText(storage::SqlExecutor& tx, int64_t user_id,
+                                       const std::string& dedup_key, const std::string& title,
+                                       const std::string& body) = 0;
   // Newest first: at most `limit`, only unread ones, only ids below before_id, as asked.
   [[nodiscard]] virtual Result<std::vector<Notification>> List(
       int64_t user_id, bool unread_only, int limit, std::optional<int64_t> before_id) = 0;

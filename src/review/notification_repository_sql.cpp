@@ -18,10 +18,34 @@ class SqlNotificationRepository final : public NotificationRepository {
     return r.affected > 0;
   }
 
+  Result<int64_t> BumpDigest(storage::SqlExecutor& tx, const NewNotification& n) override {
+    storage::Value resource =
+        n.resource_id ? storage::Value(*n.resource_id) : storage::Value(nullptr);
+    LEP_ASSIGN_OR_RETURN(
+        auto row,
+        tx.QueryOne("INSERT INTO notifications (user_id, kind, title, body, resource_id, "
+                    "dedup_key, created_at, item_count) VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON "
+                    "CONFLICT (user_id, dedup_key) DO UPDATE SET item_count = "
+                    "notifications.item_count + 1, resource_id = excluded.resource_id, "
+                    "created_at = excluded.created_at, read_at = NULL RETURNING item_count",
+                    {n.user_id, n.kind, n.title, n.body, resource, n.dedup_key, n.at}));
+    if (!row) return Fail(Error::Internal("通知未能保存"));
+    return row->Int(0);
+  }
+
+  Status SetText(storage::SqlExecutor& tx, int64_t user_id, const std::string& dedup_key,
+                 const std::string& title, const std::string& body) override {
+    return tx
+        .Exec("UPDATE notifications SET title = ?, body = ? WHERE user_id = ? AND dedup_key = ?",
+              {title, body, user_id, dedup_key})
+        .map([](auto&&) {});
+  }
+
   Result<std::vector<Notification>> List(int64_t user_id, bool unread_only, int limit,
                                          std::optional<int64_t> before_id) override {
     std::string sql =
-        "SELECT id, kind, title, body, resource_id, created_at, read_at FROM notifications "
+        "SELECT id, kind, title, body, resource_id, created_at, read_at, item_count FROM "
+        "notifications "
         "WHERE user_id = ?";
     std::vector<storage::Value> params{user_id};
     if (unread_only) sql += " AND read_at IS NULL";
@@ -34,8 +58,8 @@ class SqlNotificationRepository final : public NotificationRepository {
     LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql, params));
     std::vector<Notification> out;
     for (const auto& r : rows.rows) {
-      out.push_back(
-          {r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Int(5), r.OptInt(6)});
+      out.push_back({r.Int(0), r.Text(1), r.Text(2), r.Text(3), r.OptInt(4), r.Int(5), r.OptInt(6),
+                     r.Int(7)});
     }
     return out;
   }

@@ -35,6 +35,8 @@ std::string_view NotificationKindName(NotificationKind k) {
       return "queued";
     case NotificationKind::kDeadline:
       return "deadline";
+    case NotificationKind::kWithdrawn:
+      return "withdrawn";
   }
   return "queued";
 }
@@ -98,6 +100,10 @@ std::vector<Notice> NoticesFor(const TransitionInfo& t) {
     out.push_back(
         {NotificationKind::kRejected, Audience::kUploader, "资源未通过审核：" + title,
          Unit(t.actor_unit) + "审核认为资源" + title + "不予通过，意见：" + t.comment + "。"});
+  } else if (t.action == Action::kWithdraw) {
+    out.push_back({NotificationKind::kWithdrawn, Audience::kUploader, "资源已下线：" + title,
+                   Unit(t.actor_unit) + "已将资源" + title + "从学习门户下线，原因：" + t.comment +
+                       "。如有疑问请联系平台管理员。"});
   } else if (t.to == ResourceState::kPublished && t.from != ResourceState::kPublished) {
     std::string body = t.action == Action::kRepublish ? "资源" + title + "已重新上线"
                        : t.batch_name.empty()
@@ -107,6 +113,26 @@ std::vector<Notice> NoticesFor(const TransitionInfo& t) {
                    body + "，公众可在学习门户免费学习。"});
   }
   return out;
+}
+
+std::string DigestKey(const Notice& n, int64_t campaign_id, int64_t now_ms) {
+  std::string step = n.audience == Audience::kFirstReviewUnit ? "first" : "final";
+  return "digest:queued:" + step + ":" + std::to_string(campaign_id) + ":" +
+         DateFromUnixMs(now_ms, 8).ToString();
+}
+
+Notice DigestNotice(const Notice& latest, const TransitionInfo& t, int64_t count, int64_t now_ms) {
+  if (count <= 1) return latest;
+  const bool first = latest.audience == Audience::kFirstReviewUnit;
+  const std::string step = first ? "初审" : "终审";
+  const std::string n = std::to_string(count);
+  std::string body = "今日（" + DateFromUnixMs(now_ms, 8).ToString() + "）已有 " + n +
+                     " 个资源进入本单位的" + step + "队列，最近一个是" + Unit(t.owner_unit) + "的" +
+                     Quote(t.title);
+  const std::string& deadline = first ? t.first_review_deadline : t.final_review_deadline;
+  if (!deadline.empty()) body += "；" + step + "截止时间为 " + deadline;
+  return {latest.kind, latest.audience, "待" + step + "：今日新增 " + n + " 个资源",
+          body + "。请在审核队列中及时处理。"};
 }
 
 std::vector<DueReminder> DueReminders(const CampaignDates& c, const std::vector<int>& reminder_days,
@@ -252,6 +278,22 @@ Status NotificationService::OnTransition(storage::SqlExecutor& tx, const Transit
   int64_t now = clock_.NowMs();
   for (const Notice& n : notices) {
     LEP_ASSIGN_OR_RETURN(Recipients to, RecipientsOf(tx, n.audience, target));
+    if (n.kind == NotificationKind::kQueued) {
+      // One digest per reviewer, step, campaign and day; the e-mail once per unit and day.
+      std::string key = DigestKey(n, info.campaign_id, now);
+      for (int64_t u : to.users) {
+        if (u == target.actor_id) continue;
+        LEP_ASSIGN_OR_RETURN(int64_t count,
+                             repo_.BumpDigest(tx, {u, std::string(NotificationKindName(n.kind)),
+                                                   n.title, n.body, target.resource_id, key, now}));
+        if (count > 1) {
+          Notice digest = DigestNotice(n, info, count, now);
+          LEP_RETURN_IF_ERROR(repo_.SetText(tx, u, key, digest.title, digest.body));
+        }
+      }
+      if (to.mail_org != 0) LEP_RETURN_IF_ERROR(QueueMail(tx, to.mail_org, key, n, now));
+      continue;
+    }
     std::string key =
         "h" + std::to_string(target.history_id) + ":" + std::string(NotificationKindName(n.kind));
     for (int64_t u : to.users) {

@@ -28,7 +28,7 @@ namespace lep::review {
 
 class Mailer;
 
-enum class NotificationKind { kReturned, kRejected, kPublished, kQueued, kDeadline };
+enum class NotificationKind { kReturned, kRejected, kPublished, kQueued, kDeadline, kWithdrawn };
 std::string_view NotificationKindName(NotificationKind k);  // "returned"
 
 // Whose inbox a notice goes to, relative to the resource.
@@ -56,6 +56,7 @@ struct TransitionInfo {
   std::string batch_name;             // publish in a batch: 第N批
   std::string first_review_deadline;  // "" when none
   std::string final_review_deadline;
+  int64_t campaign_id = 0;  // 0: none (digests are per campaign)
 };
 
 // The notices one transition produces:
@@ -64,8 +65,17 @@ struct TransitionInfo {
 //                        unit's own submission)
 //   return / reject    → returned / rejected for the uploader, with the comment
 //   publish/republish  → published for the uploader
-// Claims, withdrawals and approvals into "approved" produce none.
+//   withdraw           → withdrawn for the uploader, with the reason
+// Claims and approvals into "approved" produce none.
+// "queued" notices are grouped: one digest per reviewer × review step × campaign × Beijing
+// day (DigestKey), counted and updated in place, so 500 submissions make one message.
 std::vector<Notice> NoticesFor(const TransitionInfo& t);
+
+// "digest:queued:<first|final>:<campaign>:<yyyy-mm-dd>" of a queued notice at now_ms.
+std::string DigestKey(const Notice& n, int64_t campaign_id, int64_t now_ms);
+// The text of a digest that now stands for `count` queued items, the latest being `latest`
+// (a count of 1 is the notice itself).
+Notice DigestNotice(const Notice& latest, const TransitionInfo& t, int64_t count, int64_t now_ms);
 
 enum class DeadlineKind { kContact, kSubmission, kFirstReview, kFinalReview };
 std::string_view DeadlineKindName(DeadlineKind k);   // "submission"

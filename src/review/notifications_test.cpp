@@ -90,11 +90,42 @@ TEST(NoticesFor, ReturnRejectAndPublishTellTheUploader) {
   EXPECT_NE(re[0].body.find("重新上线"), std::string::npos);
 }
 
-TEST(NoticesFor, ClaimsApprovalsIntoApprovedAndWithdrawalsAreSilent) {
+TEST(NoticesFor, ClaimsAndApprovalsIntoApprovedAreSilent) {
   EXPECT_TRUE(NoticesFor(Info(Action::kClaim, S::kFirstReview, S::kFirstReview)).empty());
   EXPECT_TRUE(NoticesFor(Info(Action::kUnclaim, S::kFinalReview, S::kFinalReview)).empty());
   EXPECT_TRUE(NoticesFor(Info(Action::kApprove, S::kFinalReview, S::kApproved)).empty());
-  EXPECT_TRUE(NoticesFor(Info(Action::kWithdraw, S::kPublished, S::kWithdrawn)).empty());
+}
+
+TEST(NoticesFor, AWithdrawalTellsTheUploaderWhy) {
+  TransitionInfo t = Info(Action::kWithdraw, S::kPublished, S::kWithdrawn);
+  t.actor_unit = "国家开放大学";
+  t.comment = "版权方撤回授权";
+  auto n = NoticesFor(t);
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].kind, NotificationKind::kWithdrawn);
+  EXPECT_EQ(NotificationKindName(n[0].kind), "withdrawn");
+  EXPECT_EQ(n[0].audience, Audience::kUploader);
+  EXPECT_EQ(n[0].title, "资源已下线：《太极拳入门》");
+  EXPECT_NE(n[0].body.find("版权方撤回授权"), std::string::npos);
+}
+
+TEST(DigestNotice, CountsTheDayAndNamesTheLatest) {
+  const int64_t now = Beijing("2022-05-10", 23, 59);
+  TransitionInfo t = Info(Action::kSubmit, S::kDraft, S::kFirstReview);
+  Notice one = NoticesFor(t)[0];
+  EXPECT_EQ(DigestKey(one, 4, now), "digest:queued:first:4:2022-05-10");
+  EXPECT_EQ(DigestKey(one, 4, Beijing("2022-05-11")), "digest:queued:first:4:2022-05-11");
+  EXPECT_EQ(DigestNotice(one, t, 1, now).title, one.title);
+  Notice many = DigestNotice(one, t, 500, now);
+  EXPECT_EQ(many.kind, NotificationKind::kQueued);
+  EXPECT_EQ(many.title, "待初审：今日新增 500 个资源");
+  EXPECT_EQ(many.body,
+            "今日（2022-05-10）已有 500 个资源进入本单位的初审队列，最近一个是"
+            "「岭南示范职业技术学院（演示）」的《太极拳入门》；初审截止时间为 2022-05-22。"
+            "请在审核队列中及时处理。");
+  Notice nou = NoticesFor(Info(Action::kApprove, S::kFirstReview, S::kFinalReview))[0];
+  EXPECT_EQ(DigestKey(nou, 0, now), "digest:queued:final:0:2022-05-10");
+  EXPECT_EQ(DigestNotice(nou, t, 2, now).title, "待终审：今日新增 2 个资源");
 }
 
 CampaignDates Campaign() {

@@ -1,5 +1,4 @@
 #include "review/pending_upload_repository.h"
-
 #include "uploads/upload_repository.h"
 
 namespace lep::review {

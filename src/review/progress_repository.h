@@ -27,7 +27,8 @@ class ProgressRepository {
  public:
   virtual ~ProgressRepository() = default;
   // The counts of the campaign's resources owned by units under path_prefix ("/" = all),
-  // ordered by unit path, state, domain, type.
+  // ordered by unit path, state, domain, type. campaign_id 0: the resources in no campaign
+  // (drafts never submitted, items submitted before any campaign existed).
   [[nodiscard]] virtual Result<std::vector<ProgressCount>> Counts(
       int64_t campaign_id, const std::string& path_prefix) = 0;
 };

@@ -1,3 +1,5 @@
+#include <string>
+
 #include "review/progress_repository.h"
 
 namespace lep::review {
@@ -9,12 +11,15 @@ class SqlProgressRepository final : public ProgressRepository {
 
   Result<std::vector<ProgressCount>> Counts(int64_t campaign_id,
                                             const std::string& path_prefix) override {
+    const std::string which =
+        campaign_id == 0 ? "r.campaign_id IS NULL AND ? = 0" : "r.campaign_id = ?";
     LEP_ASSIGN_OR_RETURN(
         auto rows,
         db_.Exec("SELECT o.id, o.name, o.path, r.state, r.domain, r.type, COUNT(*) FROM "
-                 "resources r JOIN orgs o ON o.id = r.org_id WHERE r.campaign_id = ? AND "
-                 "substr(o.path, 1, ?) = ? GROUP BY o.id, o.name, o.path, r.state, r.domain, "
-                 "r.type ORDER BY o.path, r.state, r.domain, r.type",
+                 "resources r JOIN orgs o ON o.id = r.org_id WHERE " +
+                     which +
+                     " AND substr(o.path, 1, ?) = ? GROUP BY o.id, o.name, o.path, r.state, "
+                     "r.domain, r.type ORDER BY o.path, r.state, r.domain, r.type",
                  {campaign_id, static_cast<int64_t>(path_prefix.size()), path_prefix}));
     std::vector<ProgressCount> out;
     for (const auto& r : rows.rows) {

@@ -82,6 +82,29 @@ CREATE INDEX mail_outbox_pending ON mail_outbox (sent_at, next_attempt_at);
 CREATE INDEX batch_items_resource ON batch_items (resource_id);
 CREATE INDEX batches_due ON batches (state, scheduled_at)
 )sql"},
+      // Issue 17 §2: campaign start, provinces' internal deadlines, batch numbers given at
+      // publication (drafts hold -id until then; batch_numbers.last is the last number given,
+      // taken under its row lock so two publications never share or skip one).
+      {51, R"sql(
+ALTER TABLE campaigns ADD COLUMN starts_on TEXT NOT NULL DEFAULT '';
+CREATE TABLE campaign_unit_deadlines (
+  campaign_id BIGINT NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+  org_id BIGINT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+  submission_deadline TEXT NOT NULL,
+  updated_by BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (campaign_id, org_id)
+);
+CREATE TABLE batch_numbers (
+  id BIGINT PRIMARY KEY,
+  last BIGINT NOT NULL
+);
+INSERT INTO batch_numbers (id, last)
+  SELECT 1, COALESCE(MAX(number), 0) FROM batches WHERE state = 'published';
+INSERT INTO batch_numbers (id, last) SELECT 2, COALESCE(MAX(id), 0) FROM batches;
+UPDATE batches SET number = -id WHERE state <> 'published';
+ALTER TABLE notifications ADD COLUMN item_count BIGINT NOT NULL DEFAULT 1
+)sql"},
   };
   return kParts;
 }

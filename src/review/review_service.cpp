@@ -32,18 +32,32 @@ std::string ChecklistText(const std::optional<Checklist>& c) {
   return out;
 }
 
-std::optional<Date> DateOrNone(const std::string& s) {
+std::optional<Deadline> DeadlineOrNone(const std::string& s) {
   if (s.empty()) return std::nullopt;
-  return ParseIsoDate(s);
+  return ParseDeadline(s);
 }
 
 Deadlines DeadlinesOf(const std::optional<Campaign>& c) {
   Deadlines d;
   if (!c) return d;
-  d.submission = DateOrNone(c->submission_deadline);
-  d.first_review = DateOrNone(c->first_review_deadline);
+  d.submission = DeadlineOrNone(c->submission_deadline);
+  d.first_review = DeadlineOrNone(c->first_review_deadline);
+  d.final_review = DeadlineOrNone(c->final_review_deadline);
+  if (!c->starts.empty()) d.opens = ParseStart(c->starts);
+  d.campaign_name = c->name;
   return d;
 }
+
+bool IsOpen(const Campaign& c, int64_t now) {
+  if (!c.starts.empty()) {
+    auto starts = ParseStart(c.starts);
+    if (starts && now < starts->at_ms) return false;
+  }
+  return !DeadlinePassed(DeadlineOrNone(c.submission_deadline), now);
+}
+
+constexpr const char* kDateFormatHint =
+    "应为 yyyy-mm-dd 或 yyyy-mm-dd HH:MM（北京时间）格式的真实时间";
 
 Status CheckScheduleTime(int64_t scheduled_at, int64_t now) {
   if (scheduled_at <= now) {
@@ -104,15 +118,48 @@ Result<Campaign> ReviewService::SaveCampaign(const auth::Principal& p, Campaign 
     errors.push_back({"name", "批次名称", "批次名称为 1–100 个字"});
   }
   if (c.year < 2000 || c.year > 2100) errors.push_back({"year", "年度", "年度应为四位年份"});
-  auto date_field = [&](const std::string& v, const char* field, const char* label) {
-    if (!v.empty() && !ParseIsoDate(v)) {
-      errors.push_back({field, label, std::string(label) + "应为 yyyy-mm-dd 格式的真实日期"});
+  // Each value parsed (and its text normalised); the instants for the order check.
+  auto when = [&](std::string& v, const char* field, const char* label,
+                  bool start) -> std::optional<Deadline> {
+    v = text::Trim(v);
+    if (v.empty()) return std::nullopt;
+    auto parsed = start ? ParseStart(v) : ParseDeadline(v);
+    if (!parsed) {
+      errors.push_back({field, label, std::string(label) + kDateFormatHint});
+      return std::nullopt;
     }
+    v = parsed->text;
+    return parsed;
   };
-  date_field(c.contact_deadline, "contact_deadline", "联系人报送截止日期");
-  date_field(c.submission_deadline, "submission_deadline", "资源提交截止日期");
-  date_field(c.first_review_deadline, "first_review_deadline", "初审截止日期");
-  date_field(c.final_review_deadline, "final_review_deadline", "终审截止日期");
+  auto starts = when(c.starts, "starts", "征集开始时间", true);
+  when(c.contact_deadline, "contact_deadline", "联系人报送截止时间", false);
+  auto submission = when(c.submission_deadline, "submission_deadline", "资源提交截止时间", false);
+  auto first = when(c.first_review_deadline, "first_review_deadline", "初审截止时间", false);
+  auto final_ = when(c.final_review_deadline, "final_review_deadline", "终审截止时间", false);
+  // The order the notice implies: open → upload deadline → 初审 → 终审.
+  struct Step {
+    const std::optional<Deadline>* at;
+    const char* field;
+    const char* label;
+  };
+  const Step steps[] = {{&starts, "starts", "征集开始时间"},
+                        {&submission, "submission_deadline", "资源提交截止时间"},
+                        {&first, "first_review_deadline", "初审截止时间"},
+                        {&final_, "final_review_deadline", "终审截止时间"}};
+  const Step* previous = nullptr;
+  for (const Step& step : steps) {
+    if (!*step.at) continue;
+    if (previous) {
+      bool after_start = previous == &steps[0];
+      int64_t before = (*previous->at)->at_ms, at = (*step.at)->at_ms;
+      if (after_start ? at <= before : at < before) {
+        errors.push_back({step.field, step.label,
+                          std::string(step.label) + (after_start ? "应晚于" : "不能早于") +
+                              previous->label + " " + (*previous->at)->text});
+      }
+    }
+    previous = &step;
+  }
   if (!errors.empty()) return Fail(Error::InvalidArgument(errors[0].message, errors));
   int64_t now = d_.clock.NowMs();
   LEP_RETURN_IF_ERROR(d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
@@ -128,20 +175,142 @@ Result<Campaign> ReviewService::SaveCampaign(const auth::Principal& p, Campaign 
   return c;
 }
 
+Result<std::vector<Campaign>> ReviewService::OpenCampaigns() {
+  LEP_ASSIGN_OR_RETURN(auto all, d_.campaigns.List());
+  std::vector<Campaign> open;
+  int64_t now = d_.clock.NowMs();
+  for (Campaign& c : all) {
+    if (IsOpen(c, now)) open.push_back(std::move(c));
+  }
+  return open;
+}
+
+Result<UnitDeadline> ReviewService::SetUnitDeadline(const auth::Principal& p, int64_t campaign_id,
+                                                    orgs::OrgId org_id,
+                                                    const std::string& deadline) {
+  LEP_ASSIGN_OR_RETURN(auto org, d_.orgs.Get(org_id));
+  if (!org || !Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("单位不存在"));
+  const bool own_unit_admin = p.role == auth::Role::kUnitAdmin && p.org && p.org->id == org->id;
+  if (p.role != auth::Role::kPlatformAdmin && !own_unit_admin) {
+    return Fail(
+        Error::PermissionDenied("只有本单位管理员或平台管理员可以设置本单位的内部截止时间"));
+  }
+  if (orgs::IsSecondLevel(org->kind) || orgs::AllowedChildKinds(org->kind).empty()) {
+    return Fail(Error::FailedPrecondition(
+        "只有有下级单位的一级单位（如省级教育行政部门）可以设置内部截止时间"));
+  }
+  LEP_ASSIGN_OR_RETURN(auto campaign, d_.campaigns.Get(campaign_id));
+  if (!campaign) return Fail(NotFoundCampaign());
+  UnitDeadline d;
+  d.campaign_id = campaign_id;
+  d.org_id = org->id.value;
+  d.org_name = org->name;
+  d.updated_by = p.user_id.value;
+  d.updated_at = d_.clock.NowMs();
+  const std::string wanted = text::Trim(deadline);
+  if (!wanted.empty()) {
+    const char* label = "本单位提交截止时间";
+    auto at = ParseDeadline(wanted);
+    if (!at) {
+      return Fail(Error::InvalidArgument(
+          std::string(label) + kDateFormatHint,
+          {{"submission_deadline", label, std::string(label) + kDateFormatHint}}));
+    }
+    auto campaign_deadline = DeadlineOrNone(campaign->submission_deadline);
+    if (campaign_deadline && at->at_ms > campaign_deadline->at_ms) {
+      std::string msg =
+          std::string(label) + "不能晚于征集的资源提交截止时间 " + campaign_deadline->text;
+      return Fail(Error::InvalidArgument(msg, {{"submission_deadline", label, msg}}));
+    }
+    if (!campaign->starts.empty()) {
+      auto starts = ParseStart(campaign->starts);
+      if (starts && at->at_ms <= starts->at_ms) {
+        std::string msg = std::string(label) + "应晚于征集开始时间 " + starts->text;
+        return Fail(Error::InvalidArgument(msg, {{"submission_deadline", label, msg}}));
+      }
+    }
+    d.submission_deadline = at->text;
+  }
+  LEP_RETURN_IF_ERROR(d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(d_.campaigns.SetUnitDeadline(tx, d));
+    return WriteAudit(tx, d.updated_at, p, "campaign.unit_deadline",
+                      "campaign:" + std::to_string(campaign_id), "ok",
+                      org->name + " 内部提交截止 " +
+                          (d.submission_deadline.empty() ? "（取消）" : d.submission_deadline));
+  }));
+  return d;
+}
+
+Result<std::vector<UnitDeadline>> ReviewService::UnitDeadlines(const auth::Principal& p,
+                                                               int64_t campaign_id) {
+  LEP_ASSIGN_OR_RETURN(auto campaign, d_.campaigns.Get(campaign_id));
+  if (!campaign) return Fail(NotFoundCampaign());
+  LEP_ASSIGN_OR_RETURN(auto all, d_.campaigns.UnitDeadlines(campaign_id));
+  if (Authorizer::CanSeeAll(p)) return all;
+  std::vector<UnitDeadline> out;
+  if (!p.org) return out;
+  for (UnitDeadline& d : all) {
+    bool mine =
+        d.org_id == p.org->id.value || (p.org->parent_id && d.org_id == p.org->parent_id->value);
+    if (mine) out.push_back(std::move(d));
+  }
+  return out;
+}
+
 // ---- Decisions ----
 
-Result<std::optional<Campaign>> ReviewService::CampaignFor(const Resource& r,
-                                                           const ReviewRequest& req) {
+Result<ReviewService::CampaignChoice> ReviewService::CampaignFor(const Resource& r,
+                                                                 const ReviewRequest& req) {
   std::optional<int64_t> id = r.workflow.campaign_id;
   if (req.action == Action::kSubmit && req.campaign_id) id = req.campaign_id;
+  CampaignChoice out;
   if (!id) {
-    // A first submission without a campaign goes into the newest one.
-    if (req.action == Action::kSubmit) return d_.campaigns.Latest();
-    return std::optional<Campaign>();
+    if (req.action != Action::kSubmit) return out;
+    // A first submission without a campaign: the open one. With none open, the newest (its
+    // dates then say why the submission is refused); with several, the submitter chooses.
+    LEP_ASSIGN_OR_RETURN(auto all, d_.campaigns.List());
+    int64_t now = d_.clock.NowMs();
+    for (Campaign& c : all) {
+      if (!IsOpen(c, now)) continue;
+      if (out.campaign) {
+        out.ambiguous = true;
+        break;
+      }
+      out.campaign = std::move(c);
+    }
+    if (!out.campaign && !all.empty()) out.campaign = std::move(all.front());
+    return out;
   }
-  LEP_ASSIGN_OR_RETURN(auto c, d_.campaigns.Get(*id));
-  if (!c) return Fail(NotFoundCampaign());
-  return c;
+  LEP_ASSIGN_OR_RETURN(out.campaign, d_.campaigns.Get(*id));
+  if (!out.campaign) return Fail(NotFoundCampaign());
+  return out;
+}
+
+Status ReviewService::AddDeadlineFacts(const Resource& r, const orgs::Org& owner,
+                                       const std::optional<Campaign>& campaign, WorkflowInput& in,
+                                       const std::vector<HistoryEntry>* history) {
+  if (r.state == ResourceState::kReturned) {
+    std::vector<HistoryEntry> read;
+    if (!history) {
+      LEP_ASSIGN_OR_RETURN(read, d_.history.List(r.id));
+      history = &read;
+    }
+    for (auto it = history->rbegin(); it != history->rend(); ++it) {
+      if (it->action != "return") continue;
+      if (it->from_state == resources::StateName(ResourceState::kFirstReview)) {
+        in.resource.returned_at = ResourceState::kFirstReview;
+      } else if (it->from_state == resources::StateName(ResourceState::kFinalReview)) {
+        in.resource.returned_at = ResourceState::kFinalReview;
+      }
+      break;
+    }
+  }
+  if (campaign && orgs::IsSecondLevel(owner.kind) && owner.parent_id) {
+    LEP_ASSIGN_OR_RETURN(auto unit,
+                         d_.campaigns.GetUnitDeadline(campaign->id, owner.parent_id->value));
+    if (unit) in.deadlines.unit_submission = ParseDeadline(unit->submission_deadline);
+  }
+  return Ok();
 }
 
 WorkflowInput ReviewService::InputOf(const auth::Principal& p, const Resource& r,
@@ -183,12 +352,20 @@ Result<Resource> ReviewService::Act(const auth::Principal& p, ResourceId id,
   if (req.expected_version && *req.expected_version != r.version) {
     return Fail(Error::Conflict("该资源已被他人处理（版本已变化），请刷新后重试"));
   }
-  LEP_ASSIGN_OR_RETURN(std::optional<Campaign> campaign, CampaignFor(r, req));
+  LEP_ASSIGN_OR_RETURN(CampaignChoice choice, CampaignFor(r, req));
+  const std::optional<Campaign>& campaign = choice.campaign;
   WorkflowInput in = InputOf(p, r, loaded.owner, campaign);
   in.request = {req.action, req.comment, req.checklist, req.attestation};
+  if (req.action == Action::kSubmit) {
+    LEP_RETURN_IF_ERROR(AddDeadlineFacts(r, loaded.owner, campaign, in, nullptr));
+  }
   // Everything that can refuse the request cheaply comes first: a refused request never
   // re-validates metadata nor asks for (and queues) a technical check.
   LEP_RETURN_IF_ERROR(CheckStepAllowed(in));
+  if (choice.ambiguous) {
+    const char* msg = "当前有多个征集正在进行，请选择要提交到的征集";
+    return Fail(Error::InvalidArgument(msg, {{"campaign_id", "征集批次", msg}}));
+  }
   if (req.action == Action::kSubmit) LEP_RETURN_IF_ERROR(AddSubmitFacts(r, in.resource));
   LEP_ASSIGN_OR_RETURN(Decision d, Decide(in));
   return Record(p, loaded, campaign, d);
@@ -223,6 +400,7 @@ Result<Resource> ReviewService::Record(const auth::Principal& p,
   if (campaign) {
     info.first_review_deadline = campaign->first_review_deadline;
     info.final_review_deadline = campaign->final_review_deadline;
+    info.campaign_id = campaign->id;
   }
   int64_t version = 0;
   LEP_RETURN_IF_ERROR(d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
@@ -277,8 +455,7 @@ std::vector<BulkOutcome> ReviewService::BulkApprove(const auth::Principal& p,
   return out;
 }
 
-Result<std::string> ReviewService::LastVerdictComment(const auth::Principal& p,
-                                                     const Resource& r) {
+Result<std::string> ReviewService::LastVerdictComment(const auth::Principal& p, const Resource& r) {
   using resources::ResourceState;
   if (r.state != ResourceState::kReturned && r.state != ResourceState::kRejected) return "";
   LEP_ASSIGN_OR_RETURN(auto visible, d_.resources.LoadVisible(p, r.id));
@@ -295,8 +472,13 @@ Result<Timeline> ReviewService::TimelineOf(const auth::Principal& p, ResourceId 
   Timeline t;
   LEP_ASSIGN_OR_RETURN(t.entries, d_.history.List(id));
   // A campaign that cannot be read leaves the timeline readable, with nothing to offer.
-  if (auto campaign = CampaignFor(loaded.resource, {})) {
-    t.allowed = AllowedActions(InputOf(p, loaded.resource, loaded.owner, *campaign));
+  ReviewRequest probe;
+  probe.action = Action::kSubmit;
+  if (auto choice = CampaignFor(loaded.resource, probe)) {
+    WorkflowInput in = InputOf(p, loaded.resource, loaded.owner, choice->campaign);
+    if (AddDeadlineFacts(loaded.resource, loaded.owner, choice->campaign, in, &t.entries)) {
+      t.allowed = AllowedActions(in);
+    }
   }
   return t;
 }
@@ -308,6 +490,7 @@ Result<std::vector<QueueItem>> ReviewService::Queue(const auth::Principal& p,
   }
   std::map<int64_t, orgs::Org> owners;
   std::map<int64_t, std::optional<Campaign>> campaigns;
+  std::map<int64_t, std::string> provinces;
   std::vector<QueueItem> out;
   for (const char* state : {"first_review", "final_review", "approved"}) {
     if (f.state && *f.state != state) continue;
@@ -330,7 +513,8 @@ Result<std::vector<QueueItem>> ReviewService::Queue(const auth::Principal& p,
       auto campaign = campaigns.find(r.workflow.campaign_id.value_or(0));
       if (campaign == campaigns.end()) {
         LEP_ASSIGN_OR_RETURN(auto c, CampaignFor(r, {}));
-        campaign = campaigns.emplace(r.workflow.campaign_id.value_or(0), std::move(c)).first;
+        campaign =
+            campaigns.emplace(r.workflow.campaign_id.value_or(0), std::move(c.campaign)).first;
       }
       WorkflowInput in = InputOf(p, r, owner->second, campaign->second);
       auto allowed = AllowedActions(in);
@@ -342,7 +526,17 @@ Result<std::vector<QueueItem>> ReviewService::Queue(const auth::Principal& p,
                 a == Action::kClaim || a == Action::kTakeOver || a == Action::kPublish;
       }
       if (!mine) continue;
-      out.push_back({std::move(r), owner->second.name, overdue, std::move(allowed)});
+      std::string province = owner->second.name;
+      if (orgs::IsSecondLevel(owner->second.kind) && owner->second.parent_id) {
+        auto parent = provinces.find(owner->second.parent_id->value);
+        if (parent == provinces.end()) {
+          LEP_ASSIGN_OR_RETURN(auto org, d_.orgs.Get(*owner->second.parent_id));
+          parent = provinces.emplace(owner->second.parent_id->value, org ? org->name : "").first;
+        }
+        province = parent->second;
+      }
+      out.push_back(
+          {std::move(r), owner->second.name, std::move(province), overdue, std::move(allowed)});
     }
   }
   return out;
@@ -384,6 +578,26 @@ Result<Batch> ReviewService::CreateBatch(const auth::Principal& p, const std::st
     return Fail(Error::InvalidArgument("批次名称不能超过 100 个字",
                                        {{"name", "批次名称", "批次名称不能超过 100 个字"}}));
   }
+  LEP_RETURN_IF_ERROR(ApprovedItems(ids));
+  Batch b;
+  b.state = scheduled_at ? "scheduled" : "draft";
+  b.scheduled_at = scheduled_at.value_or(0);
+  b.created_at = now;
+  b.created_by = p.user_id.value;
+  b.resource_ids = ids;
+  LEP_RETURN_IF_ERROR(d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, ids, 0));
+    // Unnumbered until published: 第N批 follows the order of publication, without gaps.
+    b.name = text::Trim(name);
+    LEP_ASSIGN_OR_RETURN(b.id, d_.batches.Create(tx, b));
+    return WriteAudit(tx, now, p, "batch.create", "batch:" + std::to_string(b.id), "ok",
+                      (b.name.empty() ? "（未命名）" : b.name) +
+                          (scheduled_at ? "，定时发布 " + std::to_string(*scheduled_at) : ""));
+  }));
+  return b;
+}
+
+Result<std::vector<Resource>> ReviewService::ApprovedItems(const std::vector<int64_t>& ids) {
   std::vector<ResourceId> wanted;
   for (int64_t id : ids) wanted.push_back(ResourceId{id});
   LEP_ASSIGN_OR_RETURN(auto found, d_.resource_repo.GetMany(wanted));
@@ -397,21 +611,24 @@ Result<Batch> ReviewService::CreateBatch(const auth::Principal& p, const std::st
                                             "”尚未通过终审，不能加入发布批次"));
     }
   }
-  Batch b;
-  b.state = scheduled_at ? "scheduled" : "draft";
-  b.scheduled_at = scheduled_at.value_or(0);
-  b.created_at = now;
-  b.created_by = p.user_id.value;
-  b.resource_ids = ids;
-  LEP_RETURN_IF_ERROR(d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
-    LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, ids, 0));
-    LEP_ASSIGN_OR_RETURN(b.number, d_.batches.NextNumber(tx));
-    b.name = text::Trim(name).empty() ? "第" + std::to_string(b.number) + "批" : text::Trim(name);
-    LEP_ASSIGN_OR_RETURN(b.id, d_.batches.Create(tx, b));
-    return WriteAudit(tx, now, p, "batch.create", "batch:" + std::to_string(b.id), "ok",
-                      b.name + (scheduled_at ? "，定时发布 " + std::to_string(*scheduled_at) : ""));
-  }));
-  return b;
+  return found;
+}
+
+Status ReviewService::DeleteBatch(const auth::Principal& p, int64_t batch_id) {
+  if (!Authorizer::IsNationalReviewDesk(p)) {
+    return Fail(Error::PermissionDenied("只有国家开放大学可以删除发布批次"));
+  }
+  int64_t now = d_.clock.NowMs();
+  return d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto b, d_.batches.Get(tx, batch_id));
+    if (!b) return Fail(Error::NotFound("发布批次不存在"));
+    if (b->state == "published") return Fail(Error::FailedPrecondition("已发布的批次不能删除"));
+    LEP_ASSIGN_OR_RETURN(bool deleted, d_.batches.DeleteUnpublished(tx, batch_id));
+    if (!deleted) return Fail(Error::Conflict("该批次刚刚已发布或已删除，请刷新后重试"));
+    return WriteAudit(tx, now, p, "batch.delete", "batch:" + std::to_string(batch_id), "ok",
+                      (b->name.empty() ? "（未命名）" : b->name) + "，共 " +
+                          std::to_string(b->resource_ids.size()) + " 个资源");
+  });
 }
 
 Result<Batch> ReviewService::PublishBatch(const auth::Principal& p, int64_t batch_id) {
@@ -451,6 +668,11 @@ Result<Batch> ReviewService::PublishBatchAs(const auth::Principal& p, int64_t ba
         bool mine, d_.batches.MarkPublished(tx, batch_id, now,
                                             scheduled_run ? std::optional(now) : std::nullopt));
     if (!mine) return Fail(Error::Conflict("该批次已发布或其定时已变更，请刷新后重试"));
+    // The number is taken last-but-not-least inside this transaction: a failure below gives
+    // it back with the rollback.
+    LEP_ASSIGN_OR_RETURN(b.number, d_.batches.NextNumber(tx));
+    LEP_RETURN_IF_ERROR(d_.batches.SetNumber(tx, batch_id, b.number));
+    if (b.name.empty()) b.name = "第" + std::to_string(b.number) + "批";
     LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, b.resource_ids, batch_id));
     for (int64_t id : b.resource_ids) {
       resources::StateChange change;
@@ -552,19 +774,39 @@ Result<Batch> ReviewService::UpdateBatch(const auth::Principal& p, int64_t batch
   if (update.scheduled_at && *update.scheduled_at) {
     LEP_RETURN_IF_ERROR(CheckScheduleTime(**update.scheduled_at, now));
   }
+  std::vector<int64_t> items;
+  if (update.resource_ids) {
+    for (int64_t id : *update.resource_ids) {
+      if (std::find(items.begin(), items.end(), id) == items.end()) items.push_back(id);
+    }
+    if (items.empty()) {
+      return Fail(Error::InvalidArgument(
+          "请选择要发布的资源", {{"resource_ids", "资源", "至少选择一个已通过终审的资源"}}));
+    }
+    LEP_RETURN_IF_ERROR(ApprovedItems(items));
+  }
   std::optional<Batch> stored;
   LEP_RETURN_IF_ERROR(d_.tx.Transaction([&](storage::SqlExecutor& tx) -> Status {
     LEP_ASSIGN_OR_RETURN(auto b, d_.batches.Get(tx, batch_id));
     if (!b) return Fail(Error::NotFound("发布批次不存在"));
     if (b->state == "published") return Fail(Error::FailedPrecondition("已发布的批次不能修改"));
     std::string detail;
+    if (update.resource_ids) {
+      LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, items, batch_id));
+      LEP_ASSIGN_OR_RETURN(bool changed, d_.batches.SetItems(tx, batch_id, items));
+      if (!changed) return Fail(Error::FailedPrecondition("已发布的批次不能修改"));
+      b->resource_ids = items;
+      std::sort(b->resource_ids.begin(), b->resource_ids.end());
+      detail = "批内资源改为 " + std::to_string(items.size()) + " 个";
+    }
     if (update.scheduled_at) {
       int64_t at = update.scheduled_at->value_or(0);
       if (at > 0) LEP_RETURN_IF_ERROR(CheckNotScheduledElsewhere(tx, b->resource_ids, batch_id));
       LEP_RETURN_IF_ERROR(d_.batches.SetSchedule(tx, batch_id, at));
       b->state = at > 0 ? "scheduled" : "draft";
       b->scheduled_at = at;
-      detail = at > 0 ? "定时发布 " + std::to_string(at) : "取消定时发布";
+      detail += (detail.empty() ? "" : "；") +
+                (at > 0 ? "定时发布 " + std::to_string(at) : std::string("取消定时发布"));
     }
     if (name) {
       LEP_RETURN_IF_ERROR(d_.batches.Rename(tx, batch_id, *name));
@@ -623,11 +865,14 @@ Result<std::vector<ProgressRow>> ReviewService::ProgressRows(const auth::Princip
     if (!org || !Authorizer::CanSeeOrg(p, *org)) return Fail(Error::NotFound("单位不存在"));
     prefix = org->path;
   }
-  LEP_ASSIGN_OR_RETURN(auto campaign, d_.campaigns.Get(campaign_id));
-  if (!campaign) return Fail(NotFoundCampaign());
-  int64_t now = d_.clock.NowMs();
-  bool first_over = DeadlinePassed(DateOrNone(campaign->first_review_deadline), now);
-  bool final_over = DeadlinePassed(DateOrNone(campaign->final_review_deadline), now);
+  bool first_over = false, final_over = false;
+  if (campaign_id != kNoCampaign) {
+    LEP_ASSIGN_OR_RETURN(auto campaign, d_.campaigns.Get(campaign_id));
+    if (!campaign) return Fail(NotFoundCampaign());
+    int64_t now = d_.clock.NowMs();
+    first_over = DeadlinePassed(DeadlineOrNone(campaign->first_review_deadline), now);
+    final_over = DeadlinePassed(DeadlineOrNone(campaign->final_review_deadline), now);
+  }
   LEP_ASSIGN_OR_RETURN(auto counts, d_.progress.Counts(campaign_id, prefix));
   std::map<int64_t, std::string> names;
   std::vector<ProgressRow> out;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -40,6 +41,7 @@ struct QueueFilter {
 struct QueueItem {
   resources::Resource resource;
   std::string org_name;
+  std::string province;  // the owner's top-level unit (省份/一级单位): its parent, or itself
   bool overdue = false;
   std::vector<Action> allowed;
 };
@@ -54,6 +56,9 @@ struct ProgressRow {
   std::string state, domain, type;
   int64_t count = 0, overdue = 0;
 };
+
+// The campaign id that stands for "no campaign" (未关联征集) in progress and statistics.
+inline constexpr int64_t kNoCampaign = 0;
 
 struct ReviewRequest {
   Action action = Action::kApprove;
@@ -99,7 +104,21 @@ class ReviewService {
   // Campaigns (platform admins write; everyone signed in reads).
   [[nodiscard]] Result<std::vector<Campaign>> Campaigns();
   [[nodiscard]] Result<std::optional<Campaign>> LatestCampaign();
+  // Checks each date (yyyy-mm-dd or yyyy-mm-dd HH:MM, Beijing time; stored normalised) and
+  // their order: starts < submission ≤ first review ≤ final review; every bad field named.
   [[nodiscard]] Result<Campaign> SaveCampaign(const auth::Principal& p, Campaign c);
+  // Campaigns open for new submissions at the injected clock's now (started, upload deadline
+  // not passed), newest first.
+  [[nodiscard]] Result<std::vector<Campaign>> OpenCampaigns();
+  // A top-level unit's (a province's) internal submission deadline for its own units: set by
+  // its unit admin or a platform admin; not later than the campaign's, not before its start;
+  // "" removes it.
+  [[nodiscard]] Result<UnitDeadline> SetUnitDeadline(const auth::Principal& p, int64_t campaign_id,
+                                                     orgs::OrgId org, const std::string& deadline);
+  // The internal deadlines of a campaign that p may see (platform: all; others: their own
+  // unit's and their parent's).
+  [[nodiscard]] Result<std::vector<UnitDeadline>> UnitDeadlines(const auth::Principal& p,
+                                                                int64_t campaign_id);
 
   // One decision (submit, claim, unclaim, approve, return, reject, take_over, publish,
   // withdraw, republish) on one resource. Reads the resource and its campaign once; the order
@@ -136,14 +155,18 @@ class ReviewService {
   [[nodiscard]] Result<std::pair<Batch, std::vector<BatchItem>>> GetBatch(const auth::Principal& p,
                                                                           int64_t batch_id);
   // Sets (ms, in the future) or cancels (inner nullopt) the schedule of an unpublished
-  // batch, and/or renames it; absent members stay as they are.
+  // batch, renames it and/or replaces its items (each approved, in no other scheduled batch);
+  // absent members stay as they are.
   struct BatchUpdate {
     std::optional<std::optional<int64_t>> scheduled_at;
     std::optional<std::string> name;
+    std::optional<std::vector<int64_t>> resource_ids;
     bool operator==(const BatchUpdate&) const = default;
   };
   [[nodiscard]] Result<Batch> UpdateBatch(const auth::Principal& p, int64_t batch_id,
                                           const BatchUpdate& update);
+  // Deletes an unpublished batch (its items stay approved); a published one: kFailedPrecondition.
+  [[nodiscard]] Status DeleteBatch(const auth::Principal& p, int64_t batch_id);
   // The background job: publishes every scheduled batch whose time has come (injected
   // clock), as the account that scheduled it. A batch that cannot be published (an item is no
   // longer approved) goes back to draft and the failure is audited. Returns how many
@@ -163,18 +186,32 @@ class ReviewService {
   [[nodiscard]] Result<std::vector<std::vector<std::string>>> Progress(const auth::Principal& p,
                                                                        int64_t campaign_id);
   // The same per owning unit, with overdue counts, limited to the caller's subtree and, when
-  // given, to the subtree of `unit` (outside the caller's subtree: kNotFound).
+  // given, to the subtree of `unit` (outside the caller's subtree: kNotFound). campaign_id 0
+  // (kNoCampaign): the resources in no campaign (未关联征集), never overdue.
   [[nodiscard]] Result<std::vector<ProgressRow>> ProgressRows(const auth::Principal& p,
                                                               int64_t campaign_id,
                                                               std::optional<orgs::OrgId> unit);
 
  private:
-  Result<std::optional<Campaign>> CampaignFor(const resources::Resource& r,
-                                              const ReviewRequest& req);
+  // The campaign a decision is judged by: the resource's; for a first submission the one
+  // chosen (req.campaign_id), else the only open one, else (none open) the newest.
+  // `ambiguous`: several are open and none was chosen (refused after the cheap checks).
+  struct CampaignChoice {
+    std::optional<Campaign> campaign;
+    bool ambiguous = false;
+  };
+  Result<CampaignChoice> CampaignFor(const resources::Resource& r, const ReviewRequest& req);
   // The state machine's input from facts already loaded; the submission prerequisites are
   // left as "met" (listings never evaluate them; Act does, when it gets that far).
   WorkflowInput InputOf(const auth::Principal& p, const resources::Resource& r,
                         const orgs::Org& owner, const std::optional<Campaign>& campaign) const;
+  // The facts the submission deadline depends on: the province's internal deadline for a
+  // second-level owner and, for a returned item, the step that returned it (from `history`
+  // when given, else read).
+  Status AddDeadlineFacts(const resources::Resource& r, const orgs::Org& owner,
+                          const std::optional<Campaign>& campaign, WorkflowInput& in,
+                          const std::vector<HistoryEntry>* history);
+  Result<std::vector<resources::Resource>> ApprovedItems(const std::vector<int64_t>& ids);
   Status AddSubmitFacts(const resources::Resource& r, ResourceFacts& facts);
   Result<resources::Resource> Record(const auth::Principal& p,
                                      const resources::VisibleResource& loaded,

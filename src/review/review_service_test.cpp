@@ -60,6 +60,16 @@ class CountingCampaigns final : public CampaignRepository {
   Result<bool> Update(storage::SqlExecutor& tx, const Campaign& c, int64_t at) override {
     return real_.Update(tx, c, at);
   }
+  Result<std::optional<UnitDeadline>> GetUnitDeadline(int64_t campaign_id,
+                                                      int64_t org_id) override {
+    return real_.GetUnitDeadline(campaign_id, org_id);
+  }
+  Result<std::vector<UnitDeadline>> UnitDeadlines(int64_t campaign_id) override {
+    return real_.UnitDeadlines(campaign_id);
+  }
+  Status SetUnitDeadline(storage::SqlExecutor& tx, const UnitDeadline& d) override {
+    return real_.SetUnitDeadline(tx, d);
+  }
   int reads = 0;
 
  private:
@@ -191,9 +201,8 @@ class ReviewServiceTest : public ::testing::Test {
     resource_repo_ = std::make_unique<CountingResources>(*real_resources_);
     categories_ = std::make_unique<CountingCategories>(*real_categories_);
     campaigns_ = std::make_unique<CountingCampaigns>(*repos_.campaigns);
-    resource_service_ =
-        std::make_unique<resources::ResourceService>(*db_, *resource_repo_, *categories_, *orgs_,
-                                                     clock_);
+    resource_service_ = std::make_unique<resources::ResourceService>(*db_, *resource_repo_,
+                                                                     *categories_, *orgs_, clock_);
     notifications_ =
         std::make_unique<NotificationService>(*db_, *repos_.notifications, *campaigns_, clock_,
                                               NotificationOptions{{7, 1}, /*mail_enabled=*/true});
@@ -718,8 +727,8 @@ TEST_F(ReviewServiceTest, ABatchPublishesEveryItemWithHistoryAuditAndNotices) {
 
   auto batch = service_->CreateBatch(nou_reviewer_, " ", {b.id.value, a.id.value, a.id.value});
   ASSERT_TRUE(batch) << batch.error().message;
-  EXPECT_EQ(batch->number, 1);
-  EXPECT_EQ(batch->name, "第1批");
+  EXPECT_EQ(batch->number, 0) << "numbered at publication";
+  EXPECT_EQ(batch->name, "");
   EXPECT_EQ(batch->state, "draft");
   EXPECT_EQ(batch->resource_ids, (std::vector<int64_t>{b.id.value, a.id.value}));
   EXPECT_EQ(Audit().back().action, "batch.create");
@@ -736,6 +745,8 @@ TEST_F(ReviewServiceTest, ABatchPublishesEveryItemWithHistoryAuditAndNotices) {
   auto published = service_->PublishBatch(nou_reviewer_, batch->id);
   ASSERT_TRUE(published) << published.error().message;
   EXPECT_EQ(published->state, "published");
+  EXPECT_EQ(published->number, 1);
+  EXPECT_EQ(published->name, "第1批");
   EXPECT_EQ(published->published_at, clock_.NowMs());
   for (const Resource& r : {a, b}) {
     Resource now = Get(r.id);
@@ -964,16 +975,29 @@ TEST_F(ReviewServiceTest, CampaignsAreValidatedAndAudited) {
   ghost.id = campaign_.id + 10;
   EXPECT_EQ(service_->SaveCampaign(admin_, ghost).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(service_->Campaigns()->size(), 1u);
-  // A later campaign is where new submissions go; a resource already in one stays there.
+  // With two campaigns open, the submitter chooses; a resource already in one stays there.
   Campaign next = campaign_;
   next.id = 0;
   next.name = "2023年征集";
   next.submission_deadline = "";
+  next.first_review_deadline = "";
+  next.final_review_deadline = "";
   auto created = service_->SaveCampaign(admin_, next);
   ASSERT_TRUE(created);
   EXPECT_EQ((*service_->LatestCampaign())->id, created->id);
-  auto r = Do(uploader_, Draft("新批次").id, Action::kSubmit);
-  ASSERT_TRUE(r);
+  Resource draft = Draft("新批次");
+  auto unchosen = Do(uploader_, draft.id, Action::kSubmit);
+  ASSERT_FALSE(unchosen);
+  EXPECT_EQ(unchosen.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_EQ(unchosen.error().fields.size(), 1u);
+  EXPECT_EQ(unchosen.error().fields[0].field, "campaign_id");
+  EXPECT_EQ(check_.calls, 0);
+  ReviewRequest req;
+  req.action = Action::kSubmit;
+  req.attestation = true;
+  req.campaign_id = created->id;
+  auto r = service_->Act(uploader_, draft.id, req);
+  ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->workflow.campaign_id, created->id);
 }
 
@@ -988,6 +1012,276 @@ TEST_F(ReviewServiceTest, SubmittingIntoAnUnknownCampaignIsNotFound) {
   EXPECT_EQ(got.error().code, ErrorCode::kNotFound);
   EXPECT_EQ(got.error().message, "征集批次不存在");
   EXPECT_EQ(check_.calls, 0);
+}
+
+// ---- Issue 17 §2: the deadline model of the notice ----
+
+TEST_F(ReviewServiceTest, AProvinceReturnMayBeResubmittedUntilTheFirstReviewDeadline) {
+  Resource r = Bring("退回后重交", S::kFirstReview);
+  // The province returns it after the upload deadline (05-15), inside its review window.
+  clock_.SetMs(Beijing("2022-05-18", 10));
+  ASSERT_TRUE(Do(gd_reviewer_, r.id, Action::kReturn, "请补充字幕"));
+  // A new submission is refused after the upload deadline …
+  Resource late = Draft("新提交");
+  auto refused_new = Do(uploader_, late.id, Action::kSubmit);
+  ASSERT_FALSE(refused_new);
+  EXPECT_EQ(refused_new.error().message, "提交截止时间 2022-05-15 已过");
+  // … but the returned item goes back to the province until its review deadline.
+  clock_.SetMs(Beijing("2022-05-22", 23, 59));
+  Trace before = TraceOf(r.id);
+  auto again = Do(uploader_, r.id, Action::kSubmit);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->state, S::kFirstReview);
+  EXPECT_NE(TraceOf(r.id), before);
+  // Returned again, it cannot come back once the province's deadline is over.
+  ASSERT_TRUE(Do(gd_reviewer_, r.id, Action::kReturn, "字幕仍缺"));
+  clock_.SetMs(Beijing("2022-05-23", 0));
+  before = TraceOf(r.id);
+  auto over = Do(uploader_, r.id, Action::kSubmit);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(over.error().message, "退回修改的资源须在初审截止时间 2022-05-22 前重新提交，现已过期");
+  EXPECT_EQ(TraceOf(r.id), before);
+  EXPECT_EQ(check_.calls, 2) << "the refused resubmission never asked the technical check";
+  // The timeline offers what Act would accept.
+  auto timeline = service_->TimelineOf(uploader_, r.id);
+  ASSERT_TRUE(timeline);
+  EXPECT_TRUE(timeline->allowed.empty());
+}
+
+TEST_F(ReviewServiceTest, ANouReturnGoesBackToNouUntilTheFinalDeadline) {
+  Resource r = Bring("终审退回", S::kFinalReview);
+  clock_.SetMs(Beijing("2022-05-25", 9));
+  ASSERT_TRUE(Do(nou_reviewer_, r.id, Action::kReturn, "画面需调亮"));
+  // Past the province's review deadline: the item still comes back, straight to 终审.
+  auto timeline = service_->TimelineOf(uploader_, r.id);
+  ASSERT_TRUE(timeline);
+  EXPECT_EQ(timeline->allowed, (std::vector<Action>{Action::kSubmit}));
+  auto again = Do(uploader_, r.id, Action::kSubmit);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->state, S::kFinalReview);
+  ASSERT_TRUE(Do(nou_reviewer_, r.id, Action::kReturn, "仍需调亮"));
+  clock_.SetMs(Beijing("2022-06-01", 0));
+  auto over = Do(uploader_, r.id, Action::kSubmit);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().message, "退回修改的资源须在终审截止时间 2022-05-31 前重新提交，现已过期");
+}
+
+TEST_F(ReviewServiceTest, DeadlinesWithATimeOfDayAreBeijingTimeWhateverTheMachineTz) {
+  // 广东's own notice: 5月9日12:00.
+  Campaign c = campaign_;
+  c.submission_deadline = "2022-05-09T12:00";
+  ASSERT_TRUE(service_->SaveCampaign(admin_, c));
+  EXPECT_EQ((*repos_.campaigns->Get(c.id))->submission_deadline, "2022-05-09 12:00");
+  for (const char* tz : {"UTC", "America/New_York", "Asia/Kolkata"}) {
+    ASSERT_EQ(setenv("TZ", tz, 1), 0);
+    tzset();
+    Resource draft = Draft(std::string("定时截止 ") + tz);
+    clock_.SetMs(Beijing("2022-05-09", 12) - 1);  // 11:59:59.999 in Beijing
+    auto in_time = Do(uploader_, draft.id, Action::kSubmit);
+    EXPECT_TRUE(in_time) << tz << ": " << in_time.error().message;
+    Resource late = Draft(std::string("晚了 ") + tz);
+    clock_.SetMs(Beijing("2022-05-09", 12));
+    auto refused = Do(uploader_, late.id, Action::kSubmit);
+    ASSERT_FALSE(refused) << tz;
+    EXPECT_EQ(refused.error().message, "提交截止时间 2022-05-09 12:00 已过") << tz;
+  }
+  unsetenv("TZ");
+  tzset();
+}
+
+TEST_F(ReviewServiceTest, CampaignDatesAreCheckedForOrderNamingTheField) {
+  Campaign c;
+  c.name = "顺序错误";
+  c.year = 2022;
+  c.starts = "2022-05-16";
+  c.submission_deadline = "2022-05-15 18:00";
+  c.first_review_deadline = "2022-05-15 17:00";
+  c.final_review_deadline = "2022-05-31 25:00";
+  int64_t campaigns_before = probe_->Rows("campaigns");
+  auto refused = service_->SaveCampaign(admin_, c);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  std::map<std::string, std::string> by_field;
+  for (const auto& f : refused.error().fields) by_field[f.field] = f.message;
+  EXPECT_EQ(by_field.size(), 3u);
+  EXPECT_EQ(by_field["submission_deadline"], "资源提交截止时间应晚于征集开始时间 2022-05-16");
+  EXPECT_EQ(by_field["first_review_deadline"],
+            "初审截止时间不能早于资源提交截止时间 2022-05-15 18:00");
+  EXPECT_NE(by_field["final_review_deadline"].find("yyyy-mm-dd HH:MM"), std::string::npos);
+  EXPECT_EQ(probe_->Rows("campaigns"), campaigns_before);
+  // Equal deadlines are allowed (≤), a start equal to the upload deadline is not (<).
+  c.starts = "2022-05-01";
+  c.first_review_deadline = "2022-05-15 18:00";
+  c.final_review_deadline = "2022-05-15 18:00";
+  EXPECT_TRUE(service_->SaveCampaign(admin_, c));
+}
+
+TEST_F(ReviewServiceTest, ACampaignNotYetOpenRefusesSubmissionsAndTheOpenOneIsTheDefault) {
+  Campaign later;
+  later.name = "2023年征集";
+  later.year = 2023;
+  later.starts = "2023-03-01 09:00";
+  later.submission_deadline = "2023-05-15";
+  auto saved = service_->SaveCampaign(admin_, later);
+  ASSERT_TRUE(saved);
+  // The 2023 campaign is newer, but not open: submissions go to the open 2022 one.
+  auto open = service_->OpenCampaigns();
+  ASSERT_TRUE(open);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ((*open)[0].id, campaign_.id);
+  auto r = Do(uploader_, Draft("默认征集").id, Action::kSubmit);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->workflow.campaign_id, campaign_.id);
+  // Chosen explicitly before it opens: refused with its start time.
+  ReviewRequest req;
+  req.action = Action::kSubmit;
+  req.attestation = true;
+  req.campaign_id = saved->id;
+  auto early = service_->Act(uploader_, Draft("太早").id, req);
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().message, "「2023年征集」将于 2023-03-01 09:00 开始，尚不能提交");
+}
+
+TEST_F(ReviewServiceTest, AProvinceSetsAnEarlierInternalDeadlineForItsUnits) {
+  // Only the province's admin (or a platform admin), never later than the campaign's.
+  EXPECT_EQ(service_->SetUnitDeadline(gd_reviewer_, campaign_.id, gd_.id, "2022-05-09 12:00")
+                .error()
+                .code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(
+      service_->SetUnitDeadline(uploader_, campaign_.id, gd_.id, "2022-05-09 12:00").error().code,
+      ErrorCode::kNotFound);
+  Principal bj_admin = User("bj_admin", Role::kUnitAdmin, bj_);
+  EXPECT_EQ(
+      service_->SetUnitDeadline(bj_admin, campaign_.id, gd_.id, "2022-05-09 12:00").error().code,
+      ErrorCode::kNotFound);
+  auto too_late = service_->SetUnitDeadline(gd_admin_, campaign_.id, gd_.id, "2022-05-16");
+  ASSERT_FALSE(too_late);
+  EXPECT_EQ(too_late.error().fields.at(0).field, "submission_deadline");
+  EXPECT_EQ(too_late.error().message,
+            "本单位提交截止时间不能晚于征集的资源提交截止时间 2022-05-15");
+  EXPECT_EQ(
+      service_->SetUnitDeadline(gd_admin_, campaign_.id, college_.id, "2022-05-09").error().code,
+      ErrorCode::kPermissionDenied);
+  auto set = service_->SetUnitDeadline(gd_admin_, campaign_.id, gd_.id, "2022-05-09 12:00");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(Audit().back().action, "campaign.unit_deadline");
+  auto listed = service_->UnitDeadlines(uploader_, campaign_.id);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].org_name, "广东省教育厅");
+  EXPECT_TRUE(service_->UnitDeadlines(bj_reviewer_, campaign_.id)->empty());
+
+  // The college is held to it; a Beijing unit is not.
+  clock_.SetMs(Beijing("2022-05-09", 12, 30));
+  auto refused = Do(uploader_, Draft("省内截止后").id, Action::kSubmit);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "本省（初审单位）规定的提交截止时间 2022-05-09 12:00 已过");
+  orgs::Org bj_college =
+      *orgs_->Create(bj_.id, OrgKind::kProvincialCollege, "北京某学院", "北京", 0);
+  Principal bj_uploader = User("bj_uploader", Role::kUploader, bj_college);
+  resources::MetadataInput in = {{"title", "北京的资源"},      {"type", "A01"},
+                                 {"domain", "老年教育"},       {"summary", "简介"},
+                                 {"copyright_holder", "某某"}, {"presenters", "张三"}};
+  auto created = resource_service_->Create(bj_uploader, in);
+  ASSERT_TRUE(created) << created.error().message;
+  auto other = Do(bj_uploader, created->id, Action::kSubmit);
+  ASSERT_FALSE(other);  // incomplete metadata, but not the deadline: the checks went on
+  EXPECT_EQ(other.error().code, ErrorCode::kInvalidArgument);
+  // Removed, the campaign's deadline applies again.
+  ASSERT_TRUE(service_->SetUnitDeadline(gd_admin_, campaign_.id, gd_.id, ""));
+  EXPECT_TRUE(Do(uploader_, Draft("取消内部截止").id, Action::kSubmit));
+}
+
+TEST_F(ReviewServiceTest, DraftBatchesMayChangeOrGoAndNumbersFollowPublication) {
+  Resource a = Bring("甲", S::kApproved);
+  Resource b = Bring("乙", S::kApproved);
+  Resource c = Bring("丙", S::kApproved);
+  auto first = service_->CreateBatch(nou_reviewer_, "", {a.id.value});
+  auto second = service_->CreateBatch(nou_reviewer_, "五月精选", {b.id.value});
+  ASSERT_TRUE(first && second);
+  // Change the items of a draft; only approved items.
+  ReviewService::BatchUpdate items;
+  items.resource_ids = std::vector<int64_t>{a.id.value, c.id.value};
+  auto changed = service_->UpdateBatch(nou_reviewer_, first->id, items);
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->resource_ids, (std::vector<int64_t>{a.id.value, c.id.value}));
+  Resource pending = Bring("未终审", S::kFinalReview);
+  items.resource_ids = std::vector<int64_t>{pending.id.value};
+  EXPECT_EQ(service_->UpdateBatch(nou_reviewer_, first->id, items).error().code,
+            ErrorCode::kFailedPrecondition);
+  // Delete a draft: no number is used up.
+  EXPECT_EQ(service_->DeleteBatch(gd_reviewer_, first->id).error().code,
+            ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(service_->DeleteBatch(nou_reviewer_, first->id));
+  EXPECT_EQ(Audit().back().action, "batch.delete");
+  EXPECT_EQ(service_->GetBatch(admin_, first->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Get(a.id).state, S::kApproved);
+  auto published = service_->PublishBatch(nou_reviewer_, second->id);
+  ASSERT_TRUE(published);
+  EXPECT_EQ(published->number, 1);
+  EXPECT_EQ(published->name, "五月精选");
+  auto third = service_->CreateBatch(nou_reviewer_, "", {a.id.value, c.id.value});
+  ASSERT_TRUE(third);
+  // A publication that fails gives its number back.
+  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'final_review' WHERE id = ?", {c.id.value}));
+  EXPECT_FALSE(service_->PublishBatch(nou_reviewer_, third->id));
+  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'approved' WHERE id = ?", {c.id.value}));
+  auto next = service_->PublishBatch(nou_reviewer_, third->id);
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(next->number, 2);
+  EXPECT_EQ(next->name, "第2批");
+  // Published batches are neither changed nor deleted.
+  EXPECT_EQ(service_->DeleteBatch(nou_reviewer_, next->id).error().code,
+            ErrorCode::kFailedPrecondition);
+  items.resource_ids = std::vector<int64_t>{a.id.value};
+  EXPECT_EQ(service_->UpdateBatch(nou_reviewer_, next->id, items).error().code,
+            ErrorCode::kFailedPrecondition);
+  auto listed = *service_->Batches(admin_);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].number, 2);
+  EXPECT_EQ(listed[1].number, 1);
+}
+
+TEST_F(ReviewServiceTest, TheUploaderHearsOfAWithdrawalWithTheReason) {
+  Resource r = Bring("将下线", S::kPublished);
+  auto withdrawn = Do(admin_, r.id, Action::kWithdraw, "版权方撤回授权");
+  ASSERT_TRUE(withdrawn) << withdrawn.error().message;
+  auto inbox = Inbox(uploader_);
+  ASSERT_FALSE(inbox.empty());
+  EXPECT_EQ(inbox[0].kind, "withdrawn");
+  EXPECT_EQ(inbox[0].title, "资源已下线：《将下线》");
+  EXPECT_NE(inbox[0].body.find("版权方撤回授权"), std::string::npos);
+  EXPECT_EQ(inbox[0].resource_id, r.id.value);
+}
+
+TEST_F(ReviewServiceTest, QueuedItemsReachReviewersAsOneDigestPerDay) {
+  for (int i = 0; i < 5; ++i) Bring("批量提交" + std::to_string(i), S::kFirstReview);
+  auto inbox = Inbox(gd_reviewer_);
+  ASSERT_EQ(inbox.size(), 1u) << "five submissions, one message";
+  EXPECT_EQ(inbox[0].kind, "queued");
+  EXPECT_EQ(inbox[0].count, 5);
+  EXPECT_EQ(inbox[0].title, "待初审：今日新增 5 个资源");
+  EXPECT_NE(inbox[0].body.find("《批量提交4》"), std::string::npos) << inbox[0].body;
+  EXPECT_NE(inbox[0].body.find("2022-05-22"), std::string::npos);
+  EXPECT_FALSE(inbox[0].read_at);
+  // Read, then another item: unread again, counted on.
+  ASSERT_TRUE(notifications_->MarkAllRead(gd_reviewer_.user_id.value));
+  Bring("又一个", S::kFirstReview);
+  inbox = Inbox(gd_reviewer_);
+  ASSERT_EQ(inbox.size(), 1u);
+  EXPECT_EQ(inbox[0].count, 6);
+  EXPECT_FALSE(inbox[0].read_at);
+  // One e-mail per unit and day.
+  EXPECT_EQ(probe_->Rows("mail_outbox"), 1);
+  // The next Beijing day starts a new digest.
+  clock_.SetMs(Beijing("2022-05-11", 0));
+  Bring("次日", S::kFirstReview);
+  inbox = Inbox(gd_reviewer_);
+  ASSERT_EQ(inbox.size(), 2u);
+  EXPECT_EQ(inbox[0].count, 1);
+  EXPECT_EQ(inbox[0].title, "待初审：《次日》");
 }
 
 // ---- The role decisions the review module asks auth::Authorizer ----

@@ -127,19 +127,29 @@ Status CheckStep(const WorkflowInput& in, const Standing& s) {
 
 Status CheckDeadlines(const WorkflowInput& in) {
   switch (in.request.action) {
-    case Action::kSubmit:
-      if (DeadlinePassed(in.deadlines.submission, in.now_ms)) {
-        return Fail(Error::FailedPrecondition("提交截止时间 " +
-                                              in.deadlines.submission->ToString() + " 已过"));
+    case Action::kSubmit: {
+      const bool resubmission = in.resource.state == S::kReturned && in.resource.returned_at;
+      if (!resubmission && in.deadlines.opens && in.now_ms < in.deadlines.opens->at_ms) {
+        std::string name =
+            in.deadlines.campaign_name.empty() ? "征集" : "「" + in.deadlines.campaign_name + "」";
+        return Fail(Error::FailedPrecondition(name + "将于 " + in.deadlines.opens->text +
+                                              " 开始，尚不能提交"));
+      }
+      auto [deadline, label] = SubmissionDeadline(in.resource, in.deadlines);
+      if (DeadlinePassed(deadline, in.now_ms)) {
+        const std::string when = label + " " + deadline->text;
+        return Fail(Error::FailedPrecondition(
+            resubmission ? "退回修改的资源须在" + when + " 前重新提交，现已过期" : when + " 已过"));
       }
       return Ok();
+    }
     case Action::kTakeOver:
       if (!in.deadlines.first_review) {
         return Fail(Error::FailedPrecondition("本批次未设初审截止时间，不能接管"));
       }
       if (!IsOverdueForFirstReview(in)) {
-        return Fail(Error::FailedPrecondition(
-            "初审截止时间 " + in.deadlines.first_review->ToString() + " 尚未过，不能接管"));
+        return Fail(Error::FailedPrecondition("初审截止时间 " + in.deadlines.first_review->text +
+                                              " 尚未过，不能接管"));
       }
       return Ok();
     default:
@@ -226,6 +236,10 @@ S NextState(const WorkflowInput& in) {
   const S state = in.resource.state;
   switch (in.request.action) {
     case Action::kSubmit:
+      // 终审 asked for the changes: the item goes back to 终审, not through 初审 again.
+      if (state == S::kReturned && in.resource.returned_at == S::kFinalReview) {
+        return S::kFinalReview;
+      }
       return in.resource.owner_second_level ? S::kFirstReview : S::kFinalReview;
     case Action::kClaim:
     case Action::kUnclaim:
@@ -300,9 +314,65 @@ Actor MakeActor(const auth::Principal& p, const orgs::Org& owner) {
   return a;
 }
 
-bool DeadlinePassed(const std::optional<Date>& deadline, int64_t now_ms) {
+Deadline::Deadline(const Date& d) : at_ms(ShanghaiMidnightMs(d) + kDayMs), text(d.ToString()) {}
+
+namespace {
+
+// "yyyy-mm-dd[( |T)HH:MM]" → the date, and the minutes after midnight when a time is given.
+std::optional<std::pair<Date, std::optional<int>>> ParseLocal(std::string_view s) {
+  auto date = ParseIsoDate(s.substr(0, 10));
+  if (!date) return std::nullopt;
+  if (s.size() == 10) return std::make_pair(*date, std::optional<int>());
+  if (s.size() != 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':') return std::nullopt;
+  auto two = [&](size_t at) -> int {
+    if (s[at] < '0' || s[at] > '9' || s[at + 1] < '0' || s[at + 1] > '9') return -1;
+    return (s[at] - '0') * 10 + (s[at + 1] - '0');
+  };
+  int h = two(11), m = two(14);
+  if (h < 0 || h > 23 || m < 0 || m > 59) return std::nullopt;
+  return std::make_pair(*date, std::optional<int>(h * 60 + m));
+}
+
+std::string LocalText(const Date& d, int minutes) {
+  auto two = [](int v) { return std::string(1, char('0' + v / 10)) + char('0' + v % 10); };
+  return d.ToString() + " " + two(minutes / 60 % 24) + ":" + two(minutes % 60);
+}
+
+}  // namespace
+
+std::optional<Deadline> ParseDeadline(std::string_view s) {
+  auto local = ParseLocal(s);
+  if (!local) return std::nullopt;
+  const auto& [date, minutes] = *local;
+  if (!minutes) return Deadline(date);
+  return Deadline(ShanghaiMidnightMs(date) + int64_t{*minutes} * 60'000, LocalText(date, *minutes));
+}
+
+std::optional<Deadline> ParseStart(std::string_view s) {
+  auto local = ParseLocal(s);
+  if (!local) return std::nullopt;
+  const auto& [date, minutes] = *local;
+  if (!minutes) return Deadline(ShanghaiMidnightMs(date), date.ToString());
+  return Deadline(ShanghaiMidnightMs(date) + int64_t{*minutes} * 60'000, LocalText(date, *minutes));
+}
+
+bool DeadlinePassed(const std::optional<Deadline>& deadline, int64_t now_ms) {
   if (!deadline) return false;
-  return now_ms >= ShanghaiMidnightMs(*deadline) + kDayMs;
+  return now_ms >= deadline->at_ms;
+}
+
+std::pair<std::optional<Deadline>, std::string> SubmissionDeadline(const ResourceFacts& r,
+                                                                   const Deadlines& d) {
+  if (r.state == S::kReturned && r.returned_at == S::kFirstReview) {
+    return {d.first_review, "初审截止时间"};
+  }
+  if (r.state == S::kReturned && r.returned_at == S::kFinalReview) {
+    return {d.final_review, "终审截止时间"};
+  }
+  if (d.unit_submission && (!d.submission || d.unit_submission->at_ms < d.submission->at_ms)) {
+    return {d.unit_submission, "本省（初审单位）规定的提交截止时间"};
+  }
+  return {d.submission, "提交截止时间"};
 }
 
 bool IsOverdueForFirstReview(const WorkflowInput& in) {

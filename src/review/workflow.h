@@ -8,7 +8,8 @@
 // 「终审」 = reviewers of 国家开放大学):
 //
 //   draft/returned --submit(owner uploader|unit admin)--> first_review   (second-level owner)
-//                                                      \-> final_review   (top-level owner)
+//                                                      \-> final_review   (top-level owner, or
+//                                                          an item 终审 returned for changes)
 //   first_review --approve(初审 reviewer)--> final_review
 //   first_review --take_over(终审 reviewer, only past the first-review deadline)--> final_review
 //   final_review --approve(终审 reviewer)--> approved
@@ -36,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "auth/user.h"
@@ -96,6 +98,9 @@ struct ResourceFacts {
   // A01/A02: the media report passed; A03: the link was reachable when checked.
   TechnicalVerdict technical_check = TechnicalVerdict::kFailed;
   ClaimStatus claim = ClaimStatus::kUnclaimed;
+  // kReturned only: the review step whose reviewer returned it (kFirstReview or
+  // kFinalReview); nullopt when unknown (treated like a first submission).
+  std::optional<ResourceState> returned_at;
 };
 
 // 审核要点: all four must be ticked to approve.
@@ -115,11 +120,37 @@ struct Request {
   bool attestation = false;  // submit: 承诺内容与版权审查已完成
 };
 
-// Campaign deadlines; each date is inclusive (the whole day in Asia/Shanghai). No date means
-// no limit.
+// One deadline: the instant it passes (Unix ms, exclusive: passed when now ≥ at_ms) and how
+// people read it ("2022-05-15" = the whole day in Asia/Shanghai, "2022-05-09 12:00" = that
+// minute, Beijing time). Asia/Shanghai is UTC+8 all year (no DST since 1991), so the instant
+// never depends on the machine's TZ.
+struct Deadline {
+  int64_t at_ms = 0;
+  std::string text;
+  Deadline() = default;
+  // A date-only deadline: the end of that day in Asia/Shanghai.
+  Deadline(const Date& d);  // NOLINT(google-explicit-constructor): dates read as deadlines
+  Deadline(int64_t at, std::string t) : at_ms(at), text(std::move(t)) {}
+  bool operator==(const Deadline&) const = default;
+};
+
+// "yyyy-mm-dd" (end of that day) or "yyyy-mm-dd HH:MM" / "yyyy-mm-ddTHH:MM" (that minute), in
+// Asia/Shanghai; text is normalised to "yyyy-mm-dd" or "yyyy-mm-dd HH:MM". nullopt when
+// malformed (a date that does not exist, 24:00, seconds, a zone suffix).
+std::optional<Deadline> ParseDeadline(std::string_view s);
+// The same text read as a start: a date-only value starts at 00:00 of that day.
+std::optional<Deadline> ParseStart(std::string_view s);
+
+// Campaign deadlines. No value means no limit.
 struct Deadlines {
-  std::optional<Date> submission;
-  std::optional<Date> first_review;
+  std::optional<Deadline> submission;    // 资源提交截止 (new submissions)
+  std::optional<Deadline> first_review;  // 初审截止 (also: resubmission after a 初审 return)
+  std::optional<Deadline> final_review;  // 终审截止 (also: resubmission after a 终审 return)
+  // The internal submission deadline the owner's 初审单位 (a province) set for its own units;
+  // never later than `submission` (checked when it is set).
+  std::optional<Deadline> unit_submission;
+  std::optional<Deadline> opens;  // 征集开始: no submission before it
+  std::string campaign_name;      // for messages; may be empty
 };
 
 struct WorkflowInput {
@@ -169,8 +200,14 @@ inline constexpr const char* kLinkCheckPendingMessage = "正在检测课程链�
 // (kInvalidArgument: the form then shows what is missing). in.request is ignored.
 std::vector<Action> AllowedActions(const WorkflowInput& in);
 
-// True once the whole inclusive deadline day (Asia/Shanghai) is over.
-bool DeadlinePassed(const std::optional<Date>& deadline, int64_t now_ms);
+// True once the deadline has passed (for a date-only one: once its whole day in Asia/Shanghai
+// is over).
+bool DeadlinePassed(const std::optional<Deadline>& deadline, int64_t now_ms);
+// The deadline a submission from `r` is held to: for an item returned at a review step, that
+// step's review deadline; otherwise the earlier of the campaign's and the unit's internal
+// submission deadline. Second: how the message names it ("资源提交截止时间" …).
+std::pair<std::optional<Deadline>, std::string> SubmissionDeadline(const ResourceFacts& r,
+                                                                   const Deadlines& d);
 // In first review and past the first-review deadline: shown as overdue to NOU, who may take
 // it over.
 bool IsOverdueForFirstReview(const WorkflowInput& in);

@@ -347,6 +347,65 @@ TEST(WorkflowDeadlines, SubmissionClosesAtMidnightShanghai) {
   EXPECT_TRUE(Decide(in));
 }
 
+TEST(WorkflowDeadlines, DeadlinesReadBeijingLocalTimeWithOrWithoutATimeOfDay) {
+  // 2022-05-09 12:00 Beijing = 04:00 UTC.
+  const int64_t noon = ShanghaiMidnightMs(Date{2022, 5, 9}) + 12 * 3'600'000;
+  for (const char* text : {"2022-05-09 12:00", "2022-05-09T12:00"}) {
+    auto d = ParseDeadline(text);
+    ASSERT_TRUE(d) << text;
+    EXPECT_EQ(d->at_ms, noon);
+    EXPECT_EQ(d->text, "2022-05-09 12:00");
+  }
+  EXPECT_EQ(ParseDeadline("2022-05-09")->at_ms, ShanghaiMidnightMs(Date{2022, 5, 10}));
+  EXPECT_EQ(ParseDeadline("2022-05-09")->text, "2022-05-09");
+  EXPECT_EQ(ParseStart("2022-05-09")->at_ms, ShanghaiMidnightMs(Date{2022, 5, 9}));
+  EXPECT_EQ(ParseStart("2022-05-09 08:30")->at_ms,
+            ShanghaiMidnightMs(Date{2022, 5, 9}) + 510 * 60'000);
+  for (const char* bad :
+       {"", "2022-05-9", "2022-02-30", "2022-05-09 24:00", "2022-05-09 12:60",
+        "2022-05-09 12:00:00", "2022-05-09 12:00+08:00", "2022-05-09 1200", "2022/05/09"}) {
+    EXPECT_FALSE(ParseDeadline(bad)) << bad;
+  }
+  WorkflowInput in = TableInput(S::kDraft, A::kSubmit, kOwnerUploader);
+  in.deadlines.submission = ParseDeadline("2022-05-09 12:00");
+  in.now_ms = noon - 1;
+  EXPECT_TRUE(Decide(in));
+  in.now_ms = noon;
+  EXPECT_EQ(Decide(in).error().message, "提交截止时间 2022-05-09 12:00 已过");
+}
+
+TEST(WorkflowDeadlines, AReturnedItemIsHeldToTheReviewDeadlineOfTheStepThatReturnedIt) {
+  WorkflowInput in = TableInput(S::kReturned, A::kSubmit, kOwnerUploader);
+  in.deadlines = {Date{2022, 5, 15}, Date{2022, 5, 22}, Date{2022, 5, 31}};
+  in.now_ms = ShanghaiMidnightMs(Date{2022, 5, 20});  // after the upload deadline
+  in.resource.returned_at = S::kFirstReview;
+  auto d = Decide(in);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->next_state, S::kFirstReview);
+  in.now_ms = ShanghaiMidnightMs(Date{2022, 5, 23});
+  EXPECT_EQ(Decide(in).error().message,
+            "退回修改的资源须在初审截止时间 2022-05-22 前重新提交，现已过期");
+  // 终审 returned it: back to 终审 until the final deadline.
+  in.resource.returned_at = S::kFinalReview;
+  d = Decide(in);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->next_state, S::kFinalReview);
+  in.now_ms = ShanghaiMidnightMs(Date{2022, 6, 1});
+  EXPECT_EQ(Decide(in).error().message,
+            "退回修改的资源须在终审截止时间 2022-05-31 前重新提交，现已过期");
+  // A province's internal deadline binds new submissions only, and only when earlier.
+  WorkflowInput fresh = TableInput(S::kDraft, A::kSubmit, kOwnerUploader);
+  fresh.deadlines = in.deadlines;
+  fresh.deadlines.unit_submission = ParseDeadline("2022-05-09 12:00");
+  fresh.now_ms = ShanghaiMidnightMs(Date{2022, 5, 9}) + 13 * 3'600'000;
+  EXPECT_EQ(Decide(fresh).error().message,
+            "本省（初审单位）规定的提交截止时间 2022-05-09 12:00 已过");
+  in.deadlines.unit_submission = fresh.deadlines.unit_submission;
+  in.resource.returned_at = S::kFirstReview;
+  in.now_ms = fresh.now_ms;
+  EXPECT_TRUE(Decide(in));
+}
+
 TEST(WorkflowDeadlines, UtcDateIsNotTheShanghaiDate) {
   // 2022-05-15 17:00 UTC is already 2022-05-16 01:00 in Shanghai: too late.
   FakeClock clock(1652634000000);

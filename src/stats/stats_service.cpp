@@ -68,9 +68,11 @@ Result<std::vector<SubmissionCount>> StatsService::Submissions(const auth::Princ
   LEP_ASSIGN_OR_RETURN(Scope s, ScopeOf(p, q.unit_id));
   std::optional<int64_t> campaign_id = q.campaign_id;
   if (!campaign_id) {
+    // The latest campaign; with none yet, the resources in no campaign (未关联征集), so a
+    // province that has started work never reads "共 0 个资源".
     LEP_ASSIGN_OR_RETURN(auto campaigns, review_.Campaigns());
-    for (const auto& c : campaigns) campaign_id = std::max(campaign_id.value_or(0), c.id);
-    if (!campaign_id) return std::vector<SubmissionCount>{};
+    campaign_id = review::kNoCampaign;
+    for (const auto& c : campaigns) campaign_id = std::max(*campaign_id, c.id);
   }
   std::optional<orgs::OrgId> unit;
   if (s.narrowed) unit = s.root;

@@ -35,7 +35,8 @@ enum class SubmissionGroup { kProvince, kUnit, kState, kDomain, kType };
 
 struct SubmissionsQuery {
   SubmissionGroup group = SubmissionGroup::kProvince;
-  std::optional<int64_t> campaign_id;  // default: the latest campaign
+  // default: the latest campaign (none yet: 0); 0 = the resources in no campaign (未关联征集)
+  std::optional<int64_t> campaign_id;
   std::optional<int64_t> unit_id;
 };
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "auth/user_repository.h"
 #include "contract/migrated_backend.h"
@@ -172,18 +174,15 @@ TEST_P(ReviewContract, HistoryIsAppendedAndListedOldestFirstWithWhoActed) {
 TEST_P(ReviewContract, BatchesNumberKeepItemsAndChangeStateByCompareAndSet) {
   auto& batches = *repos_.batches;
   Resource a = Make("一", college_), b = Make("二", college_), c = Make("三", college_);
-  EXPECT_EQ(*InTx([&](storage::SqlExecutor& tx) { return batches.NextNumber(tx); }), 1);
   Batch first;
-  first.number = 1;
+  first.number = 0;  // unnumbered until published
   first.name = "第1批";
   first.state = "draft";
   first.created_at = 10;
   first.created_by = 7;
   first.resource_ids = {b.id.value, a.id.value};
   first.id = *InTx([&](storage::SqlExecutor& tx) { return batches.Create(tx, first); });
-  EXPECT_EQ(*InTx([&](storage::SqlExecutor& tx) { return batches.NextNumber(tx); }), 2);
   Batch second = first;
-  second.number = 2;
   second.name = "第2批";
   second.state = "scheduled";
   second.scheduled_at = 1000;
@@ -229,7 +228,6 @@ TEST_P(ReviewContract, BatchesNumberKeepItemsAndChangeStateByCompareAndSet) {
 
   // Schedules, cancellations and the fallback of a failed scheduled run.
   Batch third = first;
-  third.number = 3;
   third.state = "draft";
   third.published_at = 0;
   third.resource_ids = {a.id.value};
@@ -255,9 +253,91 @@ TEST_P(ReviewContract, BatchesNumberKeepItemsAndChangeStateByCompareAndSet) {
   ASSERT_TRUE(db_->Transaction(
       [&](storage::SqlExecutor& tx) { return batches.Rename(tx, third.id, "改名"); }));
   EXPECT_EQ((*batches.Get(third.id))->name, "改名");
-  // Numbers are unique: a second batch with a taken number is refused.
-  Batch dup = third;
-  EXPECT_FALSE(InTx([&](storage::SqlExecutor& tx) { return batches.Create(tx, dup); }));
+  // Numbers are given in publication order; a taken number is refused.
+  auto number = [&](int64_t id) {
+    return InTx([&](storage::SqlExecutor& tx) -> Result<int64_t> {
+      LEP_ASSIGN_OR_RETURN(int64_t n, batches.NextNumber(tx));
+      LEP_RETURN_IF_ERROR(batches.SetNumber(tx, id, n));
+      return n;
+    });
+  };
+  EXPECT_EQ(*number(second.id), 1);
+  EXPECT_EQ(*number(first.id), 2);
+  EXPECT_EQ((*batches.Get(second.id))->number, 1);
+  EXPECT_EQ((*batches.Get(second.id))->name, "第2批") << "a given name stays";
+  EXPECT_EQ((*batches.Get(third.id))->number, 0);
+  EXPECT_FALSE(InTx([&](storage::SqlExecutor& tx) -> Result<bool> {
+    LEP_RETURN_IF_ERROR(batches.SetNumber(tx, third.id, 1));
+    return true;
+  }));
+  // An unpublished batch may change its items or go; a published one may not.
+  EXPECT_TRUE(tx_bool(
+      [&](storage::SqlExecutor& tx) { return batches.SetItems(tx, third.id, {c.id.value}); }));
+  EXPECT_EQ((*batches.Get(third.id))->resource_ids, (std::vector<int64_t>{c.id.value}));
+  EXPECT_FALSE(tx_bool(
+      [&](storage::SqlExecutor& tx) { return batches.SetItems(tx, first.id, {c.id.value}); }));
+  EXPECT_FALSE(
+      tx_bool([&](storage::SqlExecutor& tx) { return batches.DeleteUnpublished(tx, first.id); }));
+  EXPECT_TRUE(
+      tx_bool([&](storage::SqlExecutor& tx) { return batches.DeleteUnpublished(tx, third.id); }));
+  EXPECT_FALSE(*batches.Get(third.id));
+  auto left = db_->QueryOne("SELECT COUNT(*) FROM batch_items WHERE batch_id = ?", {third.id});
+  ASSERT_TRUE(left && *left);
+  EXPECT_EQ((*left)->Int(0), 0);
+}
+
+// Issue 17 §2: 第N批 is given at publication, gapless and unique, even with publications
+// racing on several connections (PostgreSQL: row lock on the counter; SQLite: one writer).
+TEST_P(ReviewContract, ConcurrentPublicationsNumberBatchesWithoutGapsOrDuplicates) {
+  auto& batches = *repos_.batches;
+  constexpr int kThreads = 4, kPerThread = 5;
+  std::vector<int64_t> ids;
+  for (int i = 0; i < kThreads * kPerThread; ++i) {
+    Resource r = Make("并发" + std::to_string(i), college_);
+    Batch b;
+    b.state = "draft";
+    b.created_at = 10;
+    b.created_by = 7;
+    b.resource_ids = {r.id.value};
+    ids.push_back(*InTx([&](storage::SqlExecutor& tx) { return batches.Create(tx, b); }));
+  }
+  // What PublishBatch does in one transaction: claim the batch, take a number, set it. Every
+  // third attempt fails after taking its number and rolls back: the number must come back.
+  std::atomic<int> ready{0};
+  std::atomic<int> failures{0};
+  auto worker = [&](int t) {
+    ready.fetch_add(1);
+    while (ready.load() < kThreads) std::this_thread::yield();
+    for (int i = 0; i < kPerThread; ++i) {
+      int64_t id = ids[t * kPerThread + i];
+      for (int attempt = 0;; ++attempt) {
+        bool fail_on_purpose = (i + attempt) % 3 == 0 && attempt == 0;
+        auto st = db_->Transaction([&](storage::SqlExecutor& tx) -> Status {
+          LEP_ASSIGN_OR_RETURN(bool mine, batches.MarkPublished(tx, id, 100, std::nullopt));
+          if (!mine) return Fail(Error::Conflict("already published"));
+          LEP_ASSIGN_OR_RETURN(int64_t n, batches.NextNumber(tx));
+          LEP_RETURN_IF_ERROR(batches.SetNumber(tx, id, n));
+          if (fail_on_purpose) return Fail(Error::Internal("rolled back on purpose"));
+          return Ok();
+        });
+        if (st) break;
+        if (!fail_on_purpose) failures.fetch_add(1);
+        ASSERT_LT(attempt, 50) << st.error().message;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  for (auto& t : threads) t.join();
+  std::vector<int64_t> numbers;
+  auto listed = batches.List();
+  ASSERT_TRUE(listed);
+  for (const Batch& b : *listed) numbers.push_back(b.number);
+  std::sort(numbers.begin(), numbers.end());
+  std::vector<int64_t> expected;
+  for (int i = 1; i <= kThreads * kPerThread; ++i) expected.push_back(i);
+  EXPECT_EQ(numbers, expected);
+  EXPECT_EQ(failures.load(), 0) << "a publication failed for a reason other than its own rollback";
 }
 
 TEST_P(ReviewContract, ProgressCountsTheCampaignsResourcesUnderAUnit) {

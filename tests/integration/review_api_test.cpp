@@ -115,9 +115,12 @@ TEST_F(ReviewApiTest, ACollegeResourceGoesThroughBothLevelsIntoABatch) {
   EXPECT_EQ(uploader_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}}).status, 403);
   auto batch = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {id}}});
   ASSERT_EQ(batch.status, 201) << batch.body;
-  EXPECT_EQ(batch.Json()["name"], "第1批");
+  EXPECT_EQ(batch.Json()["name"], "");
+  EXPECT_TRUE(batch.Json()["number"].is_null()) << "numbered at publication";
   auto published = admin_.Send("POST", "/api/v1/batches/" + std::to_string(batch.Json()["id"].get<int64_t>()) + "/publish", json::object());
   ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(published.Json()["name"], "第1批");
+  EXPECT_EQ(published.Json()["number"], 1);
   EXPECT_EQ(uploader_.Get(Url(id, "")).Json()["state"], "published");
 
   auto history = uploader_.Get(Url(id, "/history")).Json()["items"];
@@ -327,6 +330,138 @@ TEST_F(ReviewApiTest, TheResourceListShowsTheCheckVerdictAndTheReturnComment) {
   ASSERT_EQ(bj.Login("bj_admin").status, 200);
   EXPECT_EQ(bj.Get(Url(checked, "")).status, 404);
 }
+
+// Issue 17 §2 over HTTP: dates with a time of day, their order, a province's internal deadline,
+// the campaign on the resource and the resubmission window of a returned item.
+TEST_F(ReviewApiTest, TheDeadlineModelOfTheNotice) {
+  const std::string campaign_url = "/api/v1/campaigns/" + std::to_string(campaign_id_);
+  auto bad = admin_.Send("PUT", campaign_url,
+                         {{"name", "2022年终身教育数字化学习资源征集"}, {"year", 2022},
+                          {"starts", "2022-05-16"}, {"submission_deadline", "2022-05-15"},
+                          {"first_review_deadline", "2022-05-22 25:00"}});
+  ASSERT_EQ(bad.status, 400) << bad.body;
+  std::vector<std::string> fields;
+  const json bad_body = bad.Json();
+  for (const auto& f : bad_body["error"]["fields"]) fields.push_back(f["field"]);
+  EXPECT_EQ(fields, (std::vector<std::string>{"first_review_deadline", "submission_deadline"}));
+  auto saved = admin_.Send("PUT", campaign_url,
+                           {{"name", "2022年终身教育数字化学习资源征集"}, {"year", 2022},
+                            {"starts", "2022-04-20"}, {"submission_deadline", "2022-05-15"},
+                            {"first_review_deadline", "2022-05-22 18:00"}});
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  EXPECT_EQ(saved.Json()["first_review_deadline_at"], 1653213600000);  // 05-22 18:00 +08:00
+  EXPECT_EQ(saved.Json()["submission_deadline_at"], 1652630400000);    // 05-16 00:00 +08:00
+  auto listed = uploader_.Get("/api/v1/campaigns").Json();
+  EXPECT_EQ(listed["items"][0]["open"], true);
+
+  // 广东省教育厅 closes earlier for its colleges (not later than the campaign).
+  Client gd_admin{server_.port()};
+  ASSERT_EQ(gd_admin.Login("gd_admin").status, 200);
+  int64_t gd_org = gd_admin.Get("/api/v1/me").Json()["user"]["org_id"];
+  const std::string unit_url = campaign_url + "/unit-deadlines/" + std::to_string(gd_org);
+  EXPECT_EQ(gd_admin.Send("PUT", unit_url, {{"submission_deadline", "2022-05-16"}}).status, 400);
+  EXPECT_EQ(uploader_.Send("PUT", unit_url, {{"submission_deadline", "2022-05-09"}}).status, 404);
+  auto set = gd_admin.Send("PUT", unit_url, {{"submission_deadline", "2022-05-12T12:00"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.Json()["submission_deadline"], "2022-05-12 12:00");
+  EXPECT_EQ(uploader_.Get(campaign_url + "/unit-deadlines").Json()["items"].size(), 1u);
+
+  int64_t returned = ReadyResource("退回后重交");
+  auto submitted = uploader_.Send("POST", Url(returned, "/submit"), {{"attestation", true}});
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  EXPECT_EQ(submitted.Json()["campaign_id"], campaign_id_);
+  int64_t late = ReadyResource("省内截止后");
+  EXPECT_TRUE(uploader_.Get(Url(late, "")).Json()["campaign_id"].is_null());
+  server_.clock().SetMs(1652329200000);  // 2022-05-12 12:20 Beijing
+  ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);
+  auto refused = uploader_.Send("POST", Url(late, "/submit"), {{"attestation", true}});
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.Json()["error"]["message"],
+            "本省（初审单位）规定的提交截止时间 2022-05-12 12:00 已过");
+
+  // Returned after the upload deadline, it may come back until the first-review deadline.
+  server_.clock().SetMs(1652745600000);  // 2022-05-17 08:00 Beijing
+  Client gd{server_.port()};
+  ASSERT_EQ(gd.Login("gd_reviewer").status, 200);
+  ASSERT_EQ(uploader_.Login("gd_uploader").status, 200);
+  ASSERT_EQ(gd.Send("POST", Url(returned, "/review"), {{"action", "return"}, {"comment", "补字幕"}})
+                .status,
+            200);
+  auto history = uploader_.Get(Url(returned, "/history")).Json();
+  ASSERT_EQ(history["allowed_actions"].size(), 1u);
+  EXPECT_EQ(history["allowed_actions"][0]["action"], "submit");
+  auto again = uploader_.Send("POST", Url(returned, "/submit"), {{"attestation", true}});
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Json()["state"], "first_review");
+  // NOU's queue names the province of each item.
+  ASSERT_EQ(gd.Send("POST", Url(returned, "/review"),
+                    {{"action", "approve"}, {"checklist", kChecklist}})
+                .status,
+            200);
+  Client nou{server_.port()};
+  ASSERT_EQ(nou.Login("nou_reviewer").status, 200);
+  auto queue = nou.Get("/api/v1/reviews/queue").Json();
+  ASSERT_EQ(queue["items"].size(), 1u) << queue.dump();
+  EXPECT_EQ(queue["items"][0]["province"], "广东省教育厅");
+  EXPECT_NE(queue["items"][0]["org_name"], "广东省教育厅");
+}
+
+TEST_F(ReviewApiTest, DraftBatchesChangeOrGoAndAreNumberedWhenPublished) {
+  Client nou{server_.port()};
+  ASSERT_EQ(nou.Login("nou_reviewer").status, 200);
+  Client gd{server_.port()};
+  ASSERT_EQ(gd.Login("gd_reviewer").status, 200);
+  std::vector<int64_t> ids;
+  for (const char* title : {"甲", "乙"}) {
+    int64_t id = ReadyResource(title);
+    ASSERT_EQ(uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}}).status, 200);
+    for (Client* c : {&gd, &nou}) {
+      ASSERT_EQ(c->Send("POST", Url(id, "/review"), {{"action", "approve"}, {"checklist", kChecklist}})
+                    .status,
+                200);
+    }
+    ids.push_back(id);
+  }
+  auto draft = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", {ids[0]}}});
+  ASSERT_EQ(draft.status, 201) << draft.body;
+  EXPECT_TRUE(draft.Json()["number"].is_null());
+  const std::string url = "/api/v1/batches/" + std::to_string(draft.Json()["id"].get<int64_t>());
+  EXPECT_EQ(admin_.Send("PUT", url, {{"resource_ids", "x"}}).status, 400);
+  auto changed = admin_.Send("PUT", url, {{"resource_ids", {ids[0], ids[1]}}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.Json()["resource_ids"].size(), 2u);
+  EXPECT_EQ(uploader_.Send("DELETE", url, json::object()).status, 403);
+  auto deleted = admin_.Send("DELETE", url, json::object());
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(admin_.Get(url).status, 404);
+  auto real = admin_.Send("POST", "/api/v1/batches", {{"resource_ids", ids}});
+  ASSERT_EQ(real.status, 201);
+  const std::string real_url = "/api/v1/batches/" + std::to_string(real.Json()["id"].get<int64_t>());
+  auto published = admin_.Send("POST", real_url + "/publish", json::object());
+  ASSERT_EQ(published.status, 200) << published.body;
+  EXPECT_EQ(published.Json()["number"], 1) << "the deleted draft used up no number";
+  EXPECT_EQ(published.Json()["name"], "第1批");
+  EXPECT_EQ(admin_.Send("DELETE", real_url, json::object()).status, 409);
+  EXPECT_EQ(uploader_.Get(Url(ids[0], "")).Json()["batch_id"], real.Json()["id"]);
+}
+
+TEST_F(ReviewApiTest, StatisticsCountResourcesInNoCampaign) {
+  ReadyResource("未提交一");
+  ReadyResource("未提交二");
+  Client gd_admin{server_.port()};
+  ASSERT_EQ(gd_admin.Login("gd_admin").status, 200);
+  auto none = gd_admin.Get("/api/v1/stats/submissions?group=state&campaign_id=0");
+  ASSERT_EQ(none.status, 200) << none.body;
+  const json groups = none.Json()["groups"];
+  ASSERT_EQ(groups.size(), 1u) << none.body;
+  EXPECT_EQ(groups[0]["key"], "draft");
+  EXPECT_EQ(groups[0]["count"], 2);
+  // The campaign itself has none of them yet.
+  auto campaign = gd_admin.Get("/api/v1/stats/submissions?group=state&campaign_id=" +
+                               std::to_string(campaign_id_));
+  EXPECT_TRUE(campaign.Json()["groups"].empty()) << campaign.body;
+}
+
 
 }  // namespace
 }  // namespace lep::testing

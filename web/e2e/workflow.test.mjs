@@ -177,7 +177,7 @@ describe('审核、发布与学习门户', () => {
     await page.getByRole('heading', { level: 1, name: '发布批次' }).waitFor()
     const approved = page.getByTestId('approved-table')
     await approved.getByRole('checkbox', { name: `选择 ${TITLE}` }).check()
-    await page.getByRole('button', { name: /^组建第\d+批/ }).click()
+    await page.getByRole('button', { name: /^组建发布批次/ }).click()
     const pending = page.getByTestId('batches-table').locator('tbody tr').first()
     await pending.filter({ hasText: '待发布' }).waitFor()
     await screenshot(page, 'workflow-batches-desktop')

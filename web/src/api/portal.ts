@@ -18,6 +18,7 @@ import type {
   Resource,
   ScreeningHit,
   SearchResult,
+  UnitDeadline,
 } from './types'
 
 export type {
@@ -39,6 +40,7 @@ export type {
   SearchResult,
   SeriesItem,
   TocNode,
+  UnitDeadline,
 } from './schema'
 
 export type FacetName = 'domain' | 'type' | 'category' | 'province'
@@ -106,7 +108,9 @@ export function queueQuery(f: QueueFilter): string {
 }
 
 export const reviewApi = {
-  submit: (id: number, version?: number) => http.post<Resource>(`/resources/${id}/submit`, { attestation: true, version }),
+  /** campaign_id：提交到哪个征集（只有一个正在征集时可省略） */
+  submit: (id: number, version?: number, campaign_id?: number) =>
+    http.post<Resource>(`/resources/${id}/submit`, { attestation: true, version, campaign_id }),
   queue: (f: QueueFilter = {}) => http.get<{ items: QueueItem[]; total: number }>(`/reviews/queue${queueQuery(f)}`),
   act: (id: number, body: { action: string; comment?: string; checklist?: Checklist; version?: number }) =>
     http.post<Resource>(`/resources/${id}/review`, body),
@@ -125,6 +129,11 @@ export const reviewApi = {
   createBatch: (resource_ids: number[], name?: string, scheduled_at?: number) =>
     http.post<Batch>('/batches', { resource_ids, name, scheduled_at }),
   batch: (id: number) => http.get<BatchPreview>(`/batches/${id}`),
-  updateBatch: (id: number, body: { scheduled_at?: number | null; name?: string }) => http.put<Batch>(`/batches/${id}`, body),
+  updateBatch: (id: number, body: { scheduled_at?: number | null; name?: string; resource_ids?: number[] }) =>
+    http.put<Batch>(`/batches/${id}`, body),
+  deleteBatch: (id: number) => http.delete<{ deleted: boolean; id: number }>(`/batches/${id}`),
+  unitDeadlines: (campaignId: number) => http.get<Items<UnitDeadline>>(`/campaigns/${campaignId}/unit-deadlines`),
+  setUnitDeadline: (campaignId: number, orgId: number, submission_deadline: string) =>
+    http.put<UnitDeadline>(`/campaigns/${campaignId}/unit-deadlines/${orgId}`, { submission_deadline }),
   publishBatch: (id: number) => http.post<Batch>(`/batches/${id}/publish`),
 }

@@ -1,7 +1,7 @@
 // 审核页辅助：核查清单、敏感词命中分段高亮（不使用 v-html）、状态、目录树。
 import { ApiError } from '@/api/client'
 import { errorMessage } from '@/utils/errors'
-import type { Checklist, Facets, FacetName, ScreeningHit, TocNode } from '@/api/portal'
+import type { Campaign, Checklist, Facets, FacetName, HistoryEntry, ScreeningHit, TocNode } from '@/api/portal'
 
 export const CHECKLIST_ITEMS: { key: keyof Checklist; label: string }[] = [
   { key: 'ideology', label: '意识形态与政治导向：无危害国家安全、违背社会主义核心价值观的内容' },
@@ -89,6 +89,23 @@ export function facetEntries(f: Facets, name: FacetName): { value: string; count
   return Object.entries(f[name] ?? {})
     .map(([value, count]) => ({ value, count: Number(count) }))
     .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value, 'zh-CN'))
+}
+
+/**
+ * 退回修改的资源须在哪个时间前重新提交：初审退回的到初审截止，终审退回的到终审截止（与服务端规则一致）。
+ * 不是退回状态、或退回的环节没有截止时间时为 null。
+ */
+export function resubmitDeadline(
+  c: Pick<Campaign, 'first_review_deadline' | 'final_review_deadline'>,
+  history: readonly Pick<HistoryEntry, 'action' | 'from'>[],
+  state: string,
+): string | null {
+  if (state !== 'returned') return null
+  const last = [...history].reverse().find((h) => h.action === 'return')
+  if (!last) return null
+  if (last.from === 'first_review' && c.first_review_deadline) return `退回修改的资源须在初审截止时间 ${c.first_review_deadline}（北京时间）前重新提交`
+  if (last.from === 'final_review' && c.final_review_deadline) return `退回修改的资源须在终审截止时间 ${c.final_review_deadline}（北京时间）前重新提交`
+  return null
 }
 
 /** 目录树根节点（<目录>）本身不显示，只显示它的子节点 */

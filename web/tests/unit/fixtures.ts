@@ -59,6 +59,8 @@ export function resource(over: Partial<Resource> = {}): Resource {
     updated_at: 0,
     cover: null,
     toc_tree: null,
+    campaign_id: null,
+    batch_id: null,
     ...over,
   }
 }

@@ -170,6 +170,8 @@ const RES: Resource = {
   updated_at: 2,
   cover: null,
   toc_tree: null,
+  campaign_id: null,
+  batch_id: null,
 }
 
 describe('资源表单模型', () => {
@@ -308,6 +310,7 @@ describe('ResourceEditView', () => {
   it('新建时服务端的字段错误显示在对应字段下方', async () => {
     const { calls } = mockFetch((c) => {
       if (c.url.includes('/categories')) return json(200, { items: [], tree: [] })
+      if (c.url.endsWith('/campaigns')) return json(200, { items: [] })
       return json(400, {
         error: {
           code: 'invalid_argument',
@@ -346,6 +349,7 @@ describe('ResourceEditView', () => {
   it('409：提示他人已修改并提供「重新加载」', async () => {
     mockFetch((c) => {
       if (c.url.includes('/categories')) return json(200, { items: [], tree: [] })
+      if (c.url.endsWith('/campaigns')) return json(200, { items: [] })
       if (c.url.endsWith('/media')) return json(200, { media: null })
       if (c.url.endsWith('/history')) return json(200, { items: [], allowed_actions: [] })
       if (c.method === 'GET') return json(200, RES)

@@ -5,6 +5,7 @@ import { createMemoryHistory, createRouter } from 'vue-router'
 import { ApiError, setCsrfToken } from '@/api/client'
 import { portalApi, queueQuery, reviewApi, searchQueryString } from '@/api/portal'
 import type { Resource } from '@/api/resources'
+import type { Campaign } from '@/api/portal'
 import { ProgressTracker, formatClock, loadPosition, savePosition } from '@/utils/player'
 import {
   checklistComplete,
@@ -14,6 +15,7 @@ import {
   facetEntries,
   highlightSegments,
   hitsByField,
+  resubmitDeadline,
   tocItems,
   tocTitle,
 } from '@/utils/review'
@@ -158,18 +160,25 @@ function resource(): Resource {
 
 describe('提交审核面板', () => {
   it('未勾选承诺不发请求；服务端的中文错误（含字段提示）显示在面板中', async () => {
-    const { calls } = mockFetch(() =>
-      json(400, {
-        error: {
-          code: 'invalid_argument',
-          message: '提交条件不满足',
-          fields: [
-            { field: 'cover', label: '封面', message: '请先上传封面' },
-            { field: 'technical_check', label: '技术检测', message: '媒体文件未通过技术检测或尚未检测' },
-          ],
-        },
-      }),
+    const { calls: all } = mockFetch((c) =>
+      c.url.endsWith('/campaigns')
+        ? json(200, { items: [] })
+        : json(400, {
+            error: {
+              code: 'invalid_argument',
+              message: '提交条件不满足',
+              fields: [
+                { field: 'cover', label: '封面', message: '请先上传封面' },
+                { field: 'technical_check', label: '技术检测', message: '媒体文件未通过技术检测或尚未检测' },
+              ],
+            },
+          }),
     )
+    const calls = {
+      get length() {
+        return all.filter((c) => c.method === 'POST').length
+      },
+    }
     const w = mount(SubmitPanel, { props: { resource: resource() } })
     await w.find('button').trigger('click')
     expect(calls).toHaveLength(0)
@@ -188,6 +197,69 @@ describe('提交审核面板', () => {
     expect(err.get('[data-field="technical_check"] a').attributes('href')).toBe('#media-panel')
     expect(w.text()).not.toContain('"error"')
     expect(w.emitted('submitted')).toBeUndefined()
+  })
+})
+
+function campaign(over: Partial<Campaign> = {}): Campaign {
+  return {
+    id: 1,
+    name: '2022年征集',
+    year: 2022,
+    description: '',
+    starts: '',
+    contact_deadline: '',
+    submission_deadline: '2022-05-15',
+    first_review_deadline: '2022-05-22 18:00',
+    final_review_deadline: '2022-05-31',
+    starts_at: null,
+    contact_deadline_at: null,
+    submission_deadline_at: 1652630400000,
+    first_review_deadline_at: 1653213600000,
+    final_review_deadline_at: 1654012800000,
+    open: true,
+    ...over,
+  }
+}
+
+describe('提交到哪个征集（issue 17）', () => {
+  it('有多个征集正在进行时须先选择，所选征集随提交发出', async () => {
+    const { calls } = mockFetch((c) =>
+      c.url.endsWith('/campaigns')
+        ? json(200, { items: [campaign({ id: 2, name: '2023年征集' }), campaign()] })
+        : json(200, fixtureResource({ state: 'first_review', campaign_id: 2 })),
+    )
+    const w = mount(SubmitPanel, { props: { resource: resource() } })
+    await flushPromises()
+    await w.get('input[type="checkbox"]').setValue(true)
+    await w.find('button').trigger('click')
+    expect(w.get('[data-testid="submit-error"]').text()).toBe('当前有多个征集正在进行，请选择要提交到的征集')
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(0)
+    await w.get('[data-testid="submit-campaign"]').setValue('2')
+    await w.find('button').trigger('click')
+    await flushPromises()
+    const post = calls.find((c) => c.method === 'POST')
+    expect(post?.body).toMatchObject({ attestation: true, campaign_id: 2 })
+    expect(w.emitted('submitted')).toHaveLength(1)
+  })
+
+  it('只有一个正在进行的征集时直接说明提交到哪里', async () => {
+    mockFetch(() => json(200, { items: [campaign(), campaign({ id: 3, name: '已结束', open: false })] }))
+    const w = mount(SubmitPanel, { props: { resource: resource() } })
+    await flushPromises()
+    expect(w.get('[data-testid="submit-campaign-info"]').text()).toBe('将提交到「2022年征集」，资源提交截止时间 2022-05-15（北京时间）。')
+    expect(w.find('[data-testid="submit-campaign"]').exists()).toBe(false)
+  })
+
+  it('退回修改的资源说明须在退回它的审核环节截止前重新提交', () => {
+    const c = campaign()
+    const back = (from: string) => [
+      { action: 'submit', from: 'draft' },
+      { action: 'return', from },
+    ]
+    expect(resubmitDeadline(c, back('first_review'), 'returned')).toBe('退回修改的资源须在初审截止时间 2022-05-22 18:00（北京时间）前重新提交')
+    expect(resubmitDeadline(c, back('final_review'), 'returned')).toBe('退回修改的资源须在终审截止时间 2022-05-31（北京时间）前重新提交')
+    expect(resubmitDeadline(c, back('first_review'), 'draft')).toBeNull()
+    expect(resubmitDeadline({ ...c, first_review_deadline: '' }, back('first_review'), 'returned')).toBeNull()
   })
 })
 
