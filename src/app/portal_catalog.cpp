@@ -1,6 +1,7 @@
 #include "app/portal_catalog.h"
 
 #include "app/app_context.h"
+#include "core/text.h"
 #include "app/portal_json.h"
 #include "app/resources_io.h"
 #include "core/date.h"
@@ -171,18 +172,7 @@ std::vector<portal::CatalogFormat> CatalogFormats(CatalogColumns columns, size_t
 std::string ContentDisposition(const std::string& ascii_name, const std::string& utf8_name) {
   std::string out = "attachment; filename=\"" + ascii_name + "\"";
   if (utf8_name.empty()) return out;
-  out += "; filename*=UTF-8''";
-  static const char* kHex = "0123456789ABCDEF";
-  for (unsigned char c : utf8_name) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        c == '.' || c == '-' || c == '_') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
+  out += "; filename*=UTF-8''" + text::PercentEncode(utf8_name);
   return out;
 }
 

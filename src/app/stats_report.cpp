@@ -9,6 +9,7 @@
 #include "app/portal_catalog.h"
 #include "app/portal_requests.h"
 #include "app/routes.h"
+#include "core/text.h"
 #include "stats/stats_service.h"
 #include "xlsx/spreadsheet.h"
 
@@ -18,15 +19,6 @@ namespace {
 using auth::Principal;
 using http::Request;
 using http::Response;
-
-std::string BeijingMinute(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000 + 8 * 3600);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
 
 xlsx::SheetSpec ReportSheet(const std::string& name, const std::string& title,
                             const std::string& scope, const std::string& generated,
@@ -67,7 +59,7 @@ Response Report(AppContext& ctx, Request& req, const Principal& p) {
     if (!o) return Response::FromError(o.error());
     if (*o) scope = (*o)->name;
   }
-  const std::string generated = BeijingMinute(ctx.clock->NowMs());
+  const std::string generated = text::FormatShanghai(ctx.clock->NowMs());
   const std::string name = campaign ? campaign->name : "（尚无征集批次）";
   std::vector<xlsx::SheetSpec> sheets;
   using G = stats::SubmissionGroup;

@@ -11,6 +11,7 @@
 #include "http/file_response.h"
 #include "app/api_common.h"
 #include "app/routes.h"
+#include "core/text.h"
 #include "crypto/crypto.h"
 #include "http/multipart.h"
 
@@ -146,21 +147,6 @@ bool IsBlobName(std::string_view s) {
   return true;
 }
 
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 void AddVideoRoutes(AppContext& ctx, http::Router& router) {
@@ -260,7 +246,7 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
                       std::string name = r->meta.title + "." + (*c)->language + ".vtt";
                       resp.SetHeader("Content-Disposition",
                                      "attachment; filename=\"captions." + (*c)->language +
-                                         ".vtt\"; filename*=UTF-8''" + PercentEncode(name));
+                                         ".vtt\"; filename*=UTF-8''" + text::PercentEncode(name));
                     }
                     return resp;
                   }

@@ -71,6 +71,12 @@ TEST(Config, ParsesListen) {
   EXPECT_FALSE(ParseListen("127.0.0.1:80x"));
 }
 
+TEST(Text, PercentEncodeKeepsOnlyUnreservedBytes) {
+  EXPECT_EQ(text::PercentEncode("a-Z_0.9"), "a-Z_0.9");
+  EXPECT_EQ(text::PercentEncode("目录 1.xlsx"), "%E7%9B%AE%E5%BD%95%201.xlsx");
+  EXPECT_EQ(text::PercentEncode("a/b?c\"'"), "a%2Fb%3Fc%22%27");
+}
+
 // Issue 16 item 8: the PostgreSQL pool size is configurable; by default it covers every thread
 // that may hold a connection at once.
 TEST(Config, DatabasePoolSizeFromFileOrThreads) {

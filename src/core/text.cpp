@@ -88,6 +88,22 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
+std::string PercentEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+        c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string FormatShanghai(int64_t unix_ms) {
   std::time_t t = static_cast<std::time_t>(unix_ms / 1000 + 8 * 3600);
   std::tm tm{};
