@@ -49,7 +49,10 @@ Result<bool> LearnerService::CanModerate(const auth::Principal& p, int64_t resou
 
 Result<std::vector<Rating>> LearnerService::Pending(const auth::Principal& p) {
   LEP_RETURN_IF_ERROR(auth::Authorizer::CheckModerateRatings(p));
-  LEP_ASSIGN_OR_RETURN(auto pending, ratings_.ListPending(500));
+  // Filtered in the query by the caller's subtree, so that other units' older ratings cannot
+  // push the caller's own out of the page; the rule itself is still Authorizer's, per resource.
+  const std::string prefix = auth::Authorizer::CanSeeAll(p) || !p.org ? "" : p.org->path;
+  LEP_ASSIGN_OR_RETURN(auto pending, ratings_.ListPending(500, prefix));
   // Owners looked up once per resource.
   std::map<int64_t, bool> allowed;
   std::vector<Rating> out;

@@ -50,8 +50,10 @@ class RatingRepository {
   [[nodiscard]] virtual Result<RatingSummary> ApprovedSummary(int64_t resource_id) = 0;
   [[nodiscard]] virtual Result<std::vector<Rating>> ListApproved(int64_t resource_id,
                                                                  int limit) = 0;
-  // Pending ratings, oldest first.
-  [[nodiscard]] virtual Result<std::vector<Rating>> ListPending(int limit) = 0;
+  // Pending ratings of resources owned inside the unit subtree org_path_prefix ("" = all),
+  // oldest first, at most limit.
+  [[nodiscard]] virtual Result<std::vector<Rating>> ListPending(
+      int limit, const std::string& org_path_prefix) = 0;
   // approved → "approved", else "rejected"; kNotFound for an unknown id.
   [[nodiscard]] virtual Status Moderate(int64_t id, bool approved, int64_t by, int64_t at) = 0;
 };

@@ -54,10 +54,14 @@ class SqlRatingRepository final : public RatingRepository {
     return FromRows(rows);
   }
 
-  Result<std::vector<Rating>> ListPending(int limit) override {
+  Result<std::vector<Rating>> ListPending(int limit, const std::string& org_path_prefix) override {
     LEP_ASSIGN_OR_RETURN(
-        auto rows, db_.Exec(std::string(kCols) + " WHERE g.state = 'pending' ORDER BY g.id LIMIT ?",
-                            {int64_t{limit}}));
+        auto rows,
+        db_.Exec(std::string(kCols) +
+                     " JOIN orgs o ON o.id = r.org_id WHERE g.state = 'pending' AND "
+                     "substr(o.path, 1, ?) = ? ORDER BY g.id LIMIT ?",
+                 {static_cast<int64_t>(org_path_prefix.size()), org_path_prefix,
+                  int64_t{limit}}));
     return FromRows(rows);
   }
 

@@ -228,8 +228,12 @@ TEST_P(PortalContract, RatingsAreOnePerUserAndPendingUntilModerated) {
   EXPECT_TRUE(dup.error().Is(ErrorCode::kAlreadyExists));
   int64_t r2 = *ratings_->Create({a.value, u2, 2, "有敏感词", "赌博", 12});
   EXPECT_EQ(ratings_->ApprovedSummary(a.value)->count, 0);
-  auto pending = *ratings_->ListPending(10);
+  auto pending = *ratings_->ListPending(10, "");
   ASSERT_EQ(pending.size(), 2u);
+  // By the owner's subtree: 广东's ratings are not in 北京's list, and are in 广东's.
+  EXPECT_TRUE(ratings_->ListPending(10, bj_.path)->empty());
+  EXPECT_EQ(ratings_->ListPending(10, gd_.path)->size(), 2u);
+  EXPECT_EQ(ratings_->ListPending(1, gd_.path)->front().id, r1);
   EXPECT_EQ(pending[0].id, r1);
   EXPECT_EQ(pending[0].user_name, "learner1（显示名）");
   EXPECT_EQ(pending[1].flagged_words, "赌博");
@@ -244,7 +248,7 @@ TEST_P(PortalContract, RatingsAreOnePerUserAndPendingUntilModerated) {
   EXPECT_EQ(shown[0].state, "approved");
   EXPECT_EQ((*ratings_->Get(r2))->state, "rejected");
   EXPECT_FALSE(*ratings_->Get(999));
-  EXPECT_TRUE(ratings_->ListPending(10)->empty());
+  EXPECT_TRUE(ratings_->ListPending(10, "")->empty());
 }
 
 TEST_P(PortalContract, FavouritesAndHistoryPerUser) {
