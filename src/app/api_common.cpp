@@ -84,6 +84,17 @@ Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request
   return principal;
 }
 
+Result<resources::Resource> ReadableResource(AppContext& ctx, const http::Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return Fail(Error::NotFound("资源不存在"));
+  return ctx.resources->LoadReadable(
+      [&]() -> std::optional<auth::Principal> {
+        auto p = AuthenticateRequest(ctx, req);
+        return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
+      },
+      resources::ResourceId{*id});
+}
+
 namespace {
 
 // 等保 安全审计: a refused request (403, a missing or wrong CSRF token) of a signed-in account

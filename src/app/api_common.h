@@ -39,6 +39,12 @@ http::Response Reply(int status, const Result<json>& r);
 [[nodiscard]] Result<auth::Principal> AuthenticateRequest(AppContext& ctx,
                                                           const http::Request& req);
 
+// The resource of the route's {id} if the caller may read its files and pages: published for
+// everybody, otherwise as ResourceService::LoadVisible — the session is looked up only then.
+// kNotFound for a bad id or anything else.
+[[nodiscard]] Result<resources::Resource> ReadableResource(AppContext& ctx,
+                                                           const http::Request& req);
+
 // Paths a signed-in user may always reach for their own account (/api/v1/me…, sign-out).
 bool IsSelfServicePath(std::string_view path);
 // What a valid session may do on this request: enrolment-only while two-factor enrolment is

@@ -18,19 +18,6 @@ namespace {
 using http::Request;
 using http::Response;
 
-// The resource if the caller may read its files (404 otherwise); the session is looked up
-// only for unpublished ones.
-Result<resources::Resource> ReadableResource(AppContext& ctx, const Request& req) {
-  auto id = req.IdParam("id");
-  if (!id) return Fail(Error::NotFound("资源不存在"));
-  return ctx.resources->LoadReadable(
-      [&]() -> std::optional<auth::Principal> {
-        auto p = AuthenticateRequest(ctx, req);
-        return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
-      },
-      resources::ResourceId{*id});
-}
-
 json MediaJson(const ingest::MediaRecord& m) {
   return {{"resource_id", m.resource_id},
           {"filename", m.filename},

@@ -27,18 +27,6 @@ constexpr const char* kPrivate = "private, no-cache";
 
 std::string HlsBase(int64_t id) { return "/media/resources/" + std::to_string(id) + "/hls/"; }
 
-// The caller (session looked up only for unpublished resources) may read the resource.
-Result<resources::Resource> Readable(AppContext& ctx, const Request& req) {
-  auto id = req.IdParam("id");
-  if (!id) return Fail(Error::NotFound("资源不存在"));
-  return ctx.resources->LoadReadable(
-      [&]() -> std::optional<auth::Principal> {
-        auto p = AuthenticateRequest(ctx, req);
-        return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
-      },
-      resources::ResourceId{*id});
-}
-
 bool IsPublished(const resources::Resource& r) {
   return r.state == resources::ResourceState::kPublished;
 }
@@ -152,7 +140,7 @@ bool IsBlobName(std::string_view s) {
 void AddVideoRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"GET", "/api/v1/resources/{id}/video",
               [&ctx](Request& req) {
-                auto r = Readable(ctx, req);
+                auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto s = ctx.video->GetStatus(r->id.value);
                 if (!s) return Response::FromError(s.error());
@@ -212,7 +200,7 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
 
   router.Add({"GET", "/media/resources/{id}/hls/master.m3u8",
               [&ctx](Request& req) {
-                auto r = Readable(ctx, req);
+                auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 auto master = ctx.video->Master(r->id.value);
                 if (!master) return Response::FromError(master.error());
@@ -223,7 +211,7 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
 
   router.Add({"GET", "/media/resources/{id}/hls/{file}",
               [&ctx](Request& req) {
-                auto r = Readable(ctx, req);
+                auto r = ReadableResource(ctx, req);
                 if (!r) return Response::FromError(r.error());
                 const std::string file = req.Param("file");
                 const std::string blob = file.substr(0, file.find('.'));
