@@ -100,66 +100,20 @@ mkdir -p "$WEB/assets"
 printf '<!doctype html><html><head><meta charset="utf-8"><title>lep</title><script type="module" src="/assets/index-3f9c2a1b.js"></script></head><body><div id="app"></div></body></html>\n' >"$WEB/index.html"
 echo 'console.log("lep")' >"$WEB/assets/index-3f9c2a1b.js"
 
-# ---- nginx: render the deploy files, unprivileged prefix ----
+# ---- nginx: render the deploy files, unprivileged prefix (scripts/nginx-test-site.sh) ----
 NG="$WORK/nginx"
-mkdir -p "$NG/lep" "$NG/cache" "$NG/tmp/body" "$NG/tmp/proxy" "$NG/logs" "$NG/tls"
-render() {  # deploy file → $NG/lep/
-  sed -e "s#/etc/nginx/lep/#$NG/lep/#g" \
-      -e "s#/srv/lep/web/dist#$WEB#g" \
-      -e "s#/var/log/nginx/#$NG/logs/#g" \
-      -e "s#/var/cache/nginx/#$NG/cache/#g" \
-      -e "s#/var/lib/lep/#$DATA/#g" \
-      -e "s#/var/www/acme#$WORK/acme#g" \
-      -e "s#/etc/ssl/lep/CERT_FULLCHAIN.pem#$NG/tls/cert.pem#" \
-      -e "s#/etc/ssl/lep/CERT_KEY.pem#$NG/tls/key.pem#" \
-      -e "s#server 10\.0\.0\.11:8080#server 127.0.0.1:$LEP_PORT#" \
-      -e "/server 10\.0\.0\.12:8080/d" \
-      "$REPO/deploy/nginx/$1" >"$NG/lep/$1"
-}
-for f in lep-site.conf lep-upstreams.conf lep-locations.conf lep-proxy.conf lep-headers.conf; do render "$f"; done
-grep -q "10\.0\.0\.1[12]" "$NG/lep/lep-upstreams.conf" && fail "upstream addresses not rewritten"
-
-USER_LINE=""
-[[ "$(id -u)" == 0 ]] && USER_LINE="user root;"  # else workers run as nobody and cannot read $WORK
-main_conf() {  # file, server part
-  cat >"$1" <<CONF
-$USER_LINE
-worker_processes 2;
-daemon off;
-pid $NG/nginx.pid;
-error_log $NG/logs/error.log info;
-events { worker_connections 512; }
-http {
-  include /etc/nginx/mime.types;
-  default_type application/octet-stream;
-  sendfile on;
-  log_format lep '\$remote_addr "\$request" \$status \$body_bytes_sent rt=\$request_time';
-  access_log $NG/logs/access.log lep;
-  client_body_temp_path $NG/tmp/body;
-  proxy_temp_path $NG/tmp/proxy;
-  fastcgi_temp_path $NG/tmp/proxy;
-  uwsgi_temp_path $NG/tmp/proxy;
-  scgi_temp_path $NG/tmp/proxy;
-$2
-}
-CONF
-}
+mkdir -p "$NG/tls"
 
 step "nginx -t: the TLS site (lep-site.conf) with a throw-away certificate"
 openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=learn.example.edu.cn -days 1 \
   -keyout "$NG/tls/key.pem" -out "$NG/tls/cert.pem" 2>/dev/null
-main_conf "$NG/tls.conf" "  include $NG/lep/lep-site.conf;"
+"$REPO/scripts/nginx-test-site.sh" "$NG" "$WEB" "$DATA" "$LEP_PORT" 1 || fail "rendering deploy/nginx"
 nginx -p "$NG" -c "$NG/tls.conf" -t >"$NG/logs/tls-test.log" 2>&1 || { cat "$NG/logs/tls-test.log" >&2; fail "TLS site config"; }
 
 PORT=""
 for attempt in 1 2 3; do
   PORT="$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()')"
-  main_conf "$NG/nginx.conf" "  include $NG/lep/lep-upstreams.conf;
-  server {
-    listen 127.0.0.1:$PORT;
-    server_name localhost;
-    include $NG/lep/lep-locations.conf;
-  }"
+  "$REPO/scripts/nginx-test-site.sh" "$NG" "$WEB" "$DATA" "$LEP_PORT" "$PORT" || fail "rendering deploy/nginx"
   nginx -p "$NG" -c "$NG/nginx.conf" -t >"$NG/logs/test.log" 2>&1 || { cat "$NG/logs/test.log" >&2; fail "HTTP site config"; }
   nginx -p "$NG" -c "$NG/nginx.conf" 2>>"$NG/logs/stderr.log" &
   NGINX_PID=$!

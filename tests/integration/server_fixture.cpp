@@ -2,11 +2,13 @@
 
 #include "http/asio.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include "app/routes.h"
 #include "app/seed.h"
@@ -184,6 +186,23 @@ HttpResult Client::UploadWhole(int64_t resource_id, const std::string& bytes,
                   {"X-CSRF-Token", csrf},
                   {"Upload-Offset", "0"},
                   {"Content-Type", "application/offset+octet-stream"}});
+}
+
+bool WaitUntilFileLocked(const std::string& path, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  do {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      struct flock fl {};
+      fl.l_type = F_WRLCK;  // "could I take a write lock?" — answered, never taken
+      fl.l_whence = SEEK_SET;
+      bool held = ::fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+      ::close(fd);
+      if (held) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (std::chrono::steady_clock::now() < until);
+  return false;
 }
 
 }  // namespace lep::testing

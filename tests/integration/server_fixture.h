@@ -7,6 +7,7 @@
 // like a browser would.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -58,6 +59,11 @@ class TestServer {
   std::thread thread_;
   uint16_t port_ = 0;
 };
+
+// Waits (up to `limit`) until some open file description holds a write lock on `path` —
+// an upload's .part file while a PATCH writes it — without taking the lock itself (F_OFD_GETLK),
+// so the waiting cannot make the holder lose a race for it. True once held.
+bool WaitUntilFileLocked(const std::string& path, std::chrono::milliseconds limit);
 
 class Client {
  public:

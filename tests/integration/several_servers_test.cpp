@@ -165,17 +165,13 @@ TEST_F(SeveralServersTest, APatchHeldByOneServerLocksTheUploadOnTheOther) {
                      "\r\nCookie: " + up_a_.cookie + "\r\n\r\n";
   net::write(slow, net::buffer(head));
   net::write(slow, net::buffer(body.data(), 1000));
-  // Give A's PATCH time to take the upload before B is probed: a probe on B holds the lock
-  // for its own short PATCH, and an A that begins exactly then is (rightly) refused with 423,
-  // which would leave nothing for this test to observe.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  // Until server A's PATCH holds the upload, a PATCH on B is served (a wrong offset: 409).
-  HttpResult second;
-  for (int i = 0; i < 1500; ++i) {
-    second = Patch(up_b_, loc, 5, "c");
-    if (second.status == 423) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  // Wait until A's PATCH holds the upload by asking the kernel, not by probing with PATCHes
+  // on B: a probe holds the lock for its own short PATCH, and an A that begins exactly then is
+  // (rightly) refused with 423, which would leave nothing for this test to observe.
+  std::string part = a_.ctx().config.data_dir + "/blobs/tmp/uploads/" +
+                     loc.substr(loc.rfind('/') + 1) + ".part";
+  ASSERT_TRUE(WaitUntilFileLocked(part, std::chrono::seconds(30)));
+  HttpResult second = Patch(up_b_, loc, 5, "c");  // a wrong offset, but the lock comes first
   EXPECT_EQ(second.status, 423) << second.body;
   // Termination through B is refused too while A writes.
   auto del = up_b_.Request("DELETE", loc, "", Tus(up_b_));
