@@ -18,6 +18,7 @@ BENCH_DB="${BENCH_DB:-sqlite}"
 export LEP_RATE_LIMITS=0
 LEP_PID=""
 NGINX_PID_FILE=""
+SHIPPED_PID_FILE=""
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }
@@ -30,19 +31,23 @@ bench_cleanup() {
     kill -KILL "$LEP_PID" 2>/dev/null || true
     wait "$LEP_PID" 2>/dev/null || true
   fi
-  if [[ -n "$NGINX_PID_FILE" && -s "$NGINX_PID_FILE" ]]; then
-    local npid
-    npid="$(cat "$NGINX_PID_FILE")"
-    kill -QUIT "$npid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$npid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$npid" 2>/dev/null || true
-  fi
+  stop_nginx_pidfile "$NGINX_PID_FILE"
+  stop_nginx_pidfile "$SHIPPED_PID_FILE"
   if [[ -z "${BENCH_KEEP:-}" ]]; then
     local d
     for d in "${PG_DBS[@]}"; do psql "$BENCH_PG_URL" -Atqc "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done
   fi
   if [[ -n "${BENCH_KEEP:-}" ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
   exit $rc
+}
+
+stop_nginx_pidfile() {  # PID_FILE
+  [[ -n "$1" && -s "$1" ]] || return 0
+  local npid
+  npid="$(cat "$1")"
+  kill -QUIT "$npid" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$npid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$npid" 2>/dev/null || true
 }
 
 need() {
@@ -94,7 +99,7 @@ start_lep() {
   local data="$WORK/lep-data"
   mkdir -p "$data"
   new_database "$data"
-  LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" seed-demo --data "$data" >"$WORK/seed.log" 2>&1 ||
+  LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" seed-demo --no-showcase --data "$data" >"$WORK/seed.log" 2>&1 ||
     { cat "$WORK/seed.log" >&2; die "seed-demo failed"; }
   LEP_ARGON2_MEMLIMIT=8192 LEP_ARGON2_OPSLIMIT=1 "$LEP_BIN" serve --data "$data" --listen 127.0.0.1:0 \
     >"$WORK/lep.out" 2>"$WORK/lep.log" &
@@ -186,6 +191,34 @@ EOF
   done
   cat "$WORK/nginx/logs/error.log" >&2
   die "nginx did not start"
+}
+
+# start_shipped_nginx: the shipped site (deploy/nginx, rendered by scripts/nginx-test-site.sh:
+# microcache of public portal JSON, X-Accel-Redirect of published media) in front of the running
+# lep (LEP_BASE, LEP_DATA); sets SHIPPED_BASE. A stand-in index.html is the front end.
+start_shipped_nginx() {
+  need nginx
+  local ng="$WORK/shipped" web="$WORK/shipped-web" port
+  mkdir -p "$web"
+  echo '<!doctype html><meta charset="utf-8"><title>lep</title><div id="app"></div>' >"$web/index.html"
+  port="$(free_port)"
+  NGINX_QUIET=1 "$REPO_ROOT/scripts/nginx-test-site.sh" "$ng" "$web" "$LEP_DATA" "${LEP_BASE##*:}" "$port" ||
+    die "rendering deploy/nginx failed"
+  nginx -p "$ng" -c "$ng/nginx.conf" -t >/dev/null 2>"$ng/logs/test.log" ||
+    { cat "$ng/logs/test.log" >&2; die "the shipped nginx config is invalid"; }
+  SHIPPED_PID_FILE="$ng/nginx.pid"
+  nginx -p "$ng" -c "$ng/nginx.conf" 2>>"$ng/logs/error.log" &
+  SHIPPED_BASE="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "$SHIPPED_BASE/healthz" && [[ -s "$SHIPPED_PID_FILE" ]] && return 0
+    sleep 0.1
+  done
+  cat "$ng/logs/error.log" >&2
+  die "the shipped nginx did not start"
+}
+stop_shipped_nginx() {
+  stop_nginx_pidfile "$SHIPPED_PID_FILE"
+  SHIPPED_PID_FILE=""
 }
 
 machine() {

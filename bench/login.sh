@@ -20,7 +20,7 @@ mkdir -p "$data"
 new_database "$data"
 # Production Argon2id cost: the configuration defaults (LEP_ARGON2_* unset).
 unset LEP_ARGON2_MEMLIMIT LEP_ARGON2_OPSLIMIT
-"$LEP_BIN" seed-demo --data "$data" >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log" >&2; die "seed-demo failed"; }
+"$LEP_BIN" seed-demo --no-showcase --data "$data" >"$WORK/seed.log" 2>&1 || { cat "$WORK/seed.log" >&2; die "seed-demo failed"; }
 "$LEP_BIN" serve --data "$data" --listen 127.0.0.1:0 >"$WORK/lep.out" 2>"$WORK/lep.log" &
 LEP_PID=$!
 LEP_BASE=""

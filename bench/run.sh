@@ -51,7 +51,7 @@ T0=$(date +%s)
   echo "- lep: ${LEP_BIN#"$REPO"/} ($(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo ', src/ modified'))"
   echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'), wrk: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), $(psql --version 2>/dev/null | head -1)"
   echo "- PostgreSQL runs are on a throw-away local cluster (unix socket, fsync=off, synchronous_commit=off: scripts/pg-test-cluster.sh), so they show lep's SQL cost, not disk durability"
-  echo "- rate limits off (LEP_RATE_LIMITS=0), Argon2id at test cost; every lep is fresh (migrate + seed-demo)"
+  echo "- rate limits off (LEP_RATE_LIMITS=0), Argon2id at test cost; every lep is fresh (migrate + seed-demo --no-showcase: no showcase transcodes during the measurements)"
   echo
 } >"$TMP_OUT"
 
