@@ -44,10 +44,13 @@ Status SearchFeed::Stage(const std::set<int64_t>& ids) {
   for (int64_t id : ids) list.push_back(resources::ResourceId{id});
   LEP_ASSIGN_OR_RETURN(auto published, resources_.GetPublished(list));
   std::set<int64_t> gone = ids;
+  std::vector<search::SearchDoc> docs;
+  docs.reserve(published.size());
   for (const auto& p : published) {
     gone.erase(p.resource.id.value);
-    LEP_RETURN_IF_ERROR(index_.Upsert(DocOf(p, card_)));
+    docs.push_back(DocOf(p, card_));
   }
+  LEP_RETURN_IF_ERROR(index_.UpsertMany(docs));
   for (int64_t id : gone) LEP_RETURN_IF_ERROR(index_.Remove(id));
   return Ok();
 }
@@ -80,10 +83,13 @@ Result<int64_t> SearchFeed::ReindexLocked() {
   resources::ResourceId after{0};
   while (true) {
     LEP_ASSIGN_OR_RETURN(auto page, resources_.ListPublishedAfter(after, kPage));
+    std::vector<search::SearchDoc> docs;
+    docs.reserve(page.size());
     for (const auto& p : page) {
-      LEP_RETURN_IF_ERROR(index_.Upsert(DocOf(p, card_)));
+      docs.push_back(DocOf(p, card_));
       published.insert(p.resource.id.value);
     }
+    LEP_RETURN_IF_ERROR(index_.UpsertMany(docs));
     if (static_cast<int>(page.size()) < kPage) break;
     after = page.back().resource.id;
   }

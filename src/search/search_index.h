@@ -86,6 +86,15 @@ class SearchIndex {
 
   // Adds or replaces the document with doc.id. Visible to Search() after Commit().
   [[nodiscard]] virtual Status Upsert(const SearchDoc& doc) = 0;
+  // Upsert of many documents (a rebuild's page): all or none — a document that cannot be
+  // indexed fails the call before any is written. Implementations may build the documents on
+  // several threads.
+  [[nodiscard]] virtual Status UpsertMany(const std::vector<SearchDoc>& docs) {
+    for (const auto& d : docs) {
+      if (auto st = Upsert(d); !st) return st;
+    }
+    return Ok();
+  }
   // Removes the document; removing an unknown id is not an error.
   [[nodiscard]] virtual Status Remove(int64_t id) = 0;
   // Never throws, also for malformed query syntax (falls back to plain terms).

@@ -92,6 +92,45 @@ TEST_F(SearchIndexTest, UpsertReplacesAndRemoveDeletes) {
   EXPECT_EQ(Ids(Find("书法")), std::vector<int64_t>{2});
 }
 
+TEST_F(SearchIndexTest, UpsertManyBuildsInParallelAndIsAllOrNothing) {
+  // Enough documents for several building threads; each title is findable by its own word.
+  const std::vector<std::string> words = {"太极拳", "八段锦", "书法", "摄影", "戏曲", "养生"};
+  std::vector<SearchDoc> docs;
+  for (int64_t id = 1; id <= 300; ++id) {
+    docs.push_back(Doc(id, words[static_cast<size_t>(id) % words.size()] + "第" +
+                               std::to_string(id) + "讲"));
+  }
+  ASSERT_TRUE(index_->UpsertMany(docs).has_value());
+  Commit();
+  EXPECT_EQ(*index_->Count(), 300);
+  SearchQuery q;
+  q.q = "戏曲";
+  q.page_size = 100;
+  std::set<int64_t> found;
+  for (int64_t id : Ids(Find(q))) found.insert(id);
+  std::set<int64_t> want;
+  for (int64_t id = 1; id <= 300; ++id) {
+    if (id % 6 == 4) want.insert(id);
+  }
+  EXPECT_EQ(found, want);
+  // Replacing through the batch: the old title is gone.
+  std::vector<SearchDoc> again = {Doc(4, "楷书入门"), Doc(301, "篆刻入门")};
+  ASSERT_TRUE(index_->UpsertMany(again).has_value());
+  Commit();
+  EXPECT_EQ(*index_->Count(), 301);
+  EXPECT_EQ(Ids(Find("楷书")), std::vector<int64_t>{4});
+
+  // One document that cannot be indexed: nothing of the batch is written.
+  std::vector<SearchDoc> bad;
+  for (int64_t id = 400; id < 500; ++id) bad.push_back(Doc(id, "新课程" + std::to_string(id)));
+  bad[70].title = std::string("\xff\xfe坏的标题");
+  auto st = index_->UpsertMany(bad);
+  ASSERT_FALSE(st.has_value());
+  Commit();
+  EXPECT_EQ(*index_->Count(), 301);
+  EXPECT_TRUE(Find("新课程").hits.empty());
+}
+
 TEST_F(SearchIndexTest, FiltersAndFacetsAreExact) {
   auto d1 = Doc(1, "太极拳第一讲");
   auto d2 = Doc(2, "太极拳第二讲");
