@@ -253,6 +253,49 @@ TEST_F(ResourcesApiTest, AProvinceImportsOnBehalfOfItsCollegeOnly) {
   EXPECT_EQ((*audit)->Int(0), 1);
 }
 
+TEST_F(ResourcesApiTest, DroppedFileNamesMatchTheImportsFileColumnOrTitle) {
+  const std::string csv =
+      "资源名称,资源类型,征集内容范围,资源简介,版权方,主讲人,媒体文件名,封面文件名\n"
+      "第一讲,A01,社区教育,简介,演示学院,张三,L01.mp4,c01.jpg\n"
+      "第二讲,A01,社区教育,简介,演示学院,张三,,\n";
+  auto imported = uploader_.Request("POST", "/api/v1/resources/import?dry_run=false", csv,
+                                    {{"X-CSRF-Token", uploader_.csrf},
+                                     {"Content-Type", "text/csv; charset=utf-8"}});
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  int64_t first = imported.Json()["created_ids"][0];
+  int64_t second = imported.Json()["created_ids"][1];
+  // Updating the row by its 资源ID replaces the file names.
+  const std::string update =
+      "资源ID,资源名称,资源类型,征集内容范围,资源简介,版权方,主讲人,媒体文件名,封面文件名\n" +
+      std::to_string(first) + ",第一讲,A01,社区教育,简介,演示学院,张三,L01-final.mp4,c01.jpg\n";
+  auto updated = uploader_.Request("POST", "/api/v1/resources/import?dry_run=false", update,
+                                   {{"X-CSRF-Token", uploader_.csrf},
+                                    {"Content-Type", "text/csv; charset=utf-8"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.Json()["updated"], 1);
+  auto m = uploader_.Send("POST", "/api/v1/resources/media-match",
+                          {{"files", {"L01-final.mp4", "L01.mp4", "C01.JPG", "第二讲.mp4", "x.txt"}}});
+  ASSERT_EQ(m.status, 200) << m.body;
+  json items = m.Json()["items"];
+  EXPECT_EQ(items[0]["resource_id"], first);
+  EXPECT_EQ(items[0]["matched_by"], "file_column");
+  EXPECT_EQ(items[1]["status"], "unmatched");  // the old name was replaced
+  EXPECT_EQ(items[2]["resource_id"], first);
+  EXPECT_EQ(items[2]["kind"], "cover");
+  EXPECT_EQ(items[3]["resource_id"], second);
+  EXPECT_EQ(items[3]["matched_by"], "title");
+  EXPECT_EQ(items[4]["status"], "unsupported");
+  EXPECT_EQ(m.Json()["matched"], 3);
+  // Another province's uploader finds none of them.
+  Client bj(server_.port());
+  ASSERT_EQ(bj.Login("bj_uploader").status, 200);
+  auto other = bj.Send("POST", "/api/v1/resources/media-match", {{"files", {"L01-final.mp4"}}});
+  ASSERT_EQ(other.status, 200);
+  EXPECT_EQ(other.Json()["items"][0]["status"], "unmatched");
+  EXPECT_TRUE(other.Json()["items"][0]["resource_id"].is_null());
+  EXPECT_EQ(uploader_.Send("POST", "/api/v1/resources/media-match", {{"files", "x"}}).status, 400);
+}
+
 TEST_F(ResourcesApiTest, TemplateAndCategories) {
   auto t = uploader_.Get("/api/v1/resources/template.xlsx");
   ASSERT_EQ(t.status, 200);
