@@ -35,6 +35,13 @@ json ImportReportJson(const resources::ImportReport& r) {
            }()},
           {"created", r.created.size()},
           {"created_ids", ids},
+          {"update_rows", r.update_rows},
+          {"updated", r.updated.size()},
+          {"updated_ids", [&] {
+             json u = json::array();
+             for (const auto& id : r.updated) u.push_back(id.value);
+             return u;
+           }()},
           {"unknown_columns", r.unknown_columns},
           {"errors", errors}};
 }
@@ -80,9 +87,15 @@ Result<std::string> TemplateXlsx() {
   for (const auto& f : resources::FieldSpecs()) {
     help.rows.push_back({std::string(f.label), f.required ? "必填" : "选填", std::string(f.rule)});
   }
+  help.rows.push_back({"版本号", "选填",
+                       "更新已有资源时可填写导出表中的版本号：资源在导出后被他人修改过则该行报错，"
+                       "避免覆盖他人的修改"});
   help.rows.push_back({"说明", "",
-                       "第一行为表头，列的顺序可以调整；资源ID 由平台生成，导入时忽略；"
-                       "资源封面请在导入后逐条上传 JPG 图片；示例行请删除后再导入。"});
+                       "第一行为表头，列的顺序可以调整；资源ID 留空为新建，填写已有资源的资源ID "
+                       "则更新该资源（须为本单位或所选代报单位的草稿或退回修改资源），不会重复创建；"
+                       "省级单位可在导入页选择下属单位代为导入；封面与媒体文件可在导入后于"
+                       "“批量上传媒体与封面”页面一次拖入，按文件名列或资源名称自动对应；"
+                       "示例行请删除后再导入。"});
   return xlsx::WriteXlsx({data, help});
 }
 

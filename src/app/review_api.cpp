@@ -96,8 +96,14 @@ json BulkOutcomeJson(const review::BulkOutcome& o) {
   json item = {{"id", o.id}, {"ok", o.result.has_value()}};
   if (o.result) {
     item["state"] = std::string(resources::StateName(o.result->state));
+    item["version"] = o.result->version;
+  } else if (o.result.error().code == ErrorCode::kInternal) {
+    // A server-side failure of one item: its details stay in the server log.
+    item["error"] = "服务器内部错误，请稍后重试";
+    item["code"] = std::string(ErrorCodeName(ErrorCode::kInternal));
   } else {
     item["error"] = o.result.error().message;
+    item["code"] = std::string(ErrorCodeName(o.result.error().code));
   }
   return item;
 }
@@ -205,6 +211,22 @@ Response BulkApprove(ReviewService& review, Request& req, const Principal& p) {
     results.push_back(BulkOutcomeJson(o));
   }
   return Response::Json(200, {{"approved", approved}, {"results", results}});
+}
+
+Response BulkReturn(ReviewService& review, Request& req, const Principal& p) {
+  auto body = ParseJsonObject(req);
+  if (!body) return Response::FromError(body.error());
+  auto parsed = ParseBulkReturn(*body);
+  if (!parsed) return Response::FromError(parsed.error());
+  auto outcomes = review.BulkReturn(p, parsed->items, parsed->comment);
+  if (!outcomes) return Response::FromError(outcomes.error());
+  json results = json::array();
+  int returned = 0;
+  for (const auto& o : *outcomes) {
+    returned += o.result ? 1 : 0;
+    results.push_back(BulkOutcomeJson(o));
+  }
+  return Response::Json(200, {{"returned", returned}, {"results", results}});
 }
 
 Response ListBatches(ReviewService& review, Request&, const Principal& p) {
@@ -373,6 +395,8 @@ void AddReviewRoutes(http::Router& router, const RouteGuard& authed, ReviewServi
               "审核队列（按批次、单位、范围、类型、状态、是否逾期筛选）"});
   router.Add({"POST", "/api/v1/reviews/bulk-approve", with(BulkApprove), 256 * 1024,
               "批量审核通过（同一意见与核查项）"});
+  router.Add({"POST", "/api/v1/reviews/bulk-return", with(BulkReturn), 256 * 1024,
+              "批量退回修改（同一意见；逐项报告结果，单项失败不影响其他项）"});
   router.Add({"GET", "/api/v1/batches", with(ListBatches), 1024, "发布批次列表"});
   router.Add({"POST", "/api/v1/batches", with(CreateBatch), 256 * 1024,
               "组建发布批次（第N批，国家开放大学；可选 scheduled_at 定时发布）"});

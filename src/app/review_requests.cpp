@@ -110,6 +110,57 @@ Result<BulkApproveBody> ParseBulkApprove(const json& body) {
   return out;
 }
 
+Result<BulkReturnBody> ParseBulkReturn(const json& body) {
+  BulkReturnBody out;
+  std::vector<FieldError> errors;
+  auto comment = body.find("comment");
+  if (comment != body.end() && !comment->is_null()) {
+    if (comment->is_string()) {
+      out.comment = comment->get<std::string>();
+    } else {
+      errors.push_back({"comment", "退回意见", "退回意见应为文字"});
+    }
+  }
+  auto items = body.find("items");
+  auto ids = body.find("ids");
+  if (items != body.end() && items->is_array()) {
+    for (size_t i = 0; i < items->size(); ++i) {
+      const json& e = (*items)[i];
+      const std::string at = "items[" + std::to_string(i) + "]";
+      const std::string label = "第 " + std::to_string(i + 1) + " 个资源";
+      auto id = e.is_object() ? IntMember(e, "id") : std::nullopt;
+      if (!id || *id < 1) {
+        errors.push_back({at + ".id", label, label + "的 id 应为正整数"});
+        continue;
+      }
+      review::BulkItem item{*id, std::nullopt};
+      auto v = e.find("version");
+      if (v != e.end() && !v->is_null()) {
+        if (!v->is_number_integer()) {
+          errors.push_back({at + ".version", label, label + "的 version 应为整数"});
+          continue;
+        }
+        item.version = v->get<int64_t>();
+      }
+      out.items.push_back(item);
+    }
+  } else if (ids != body.end() && ids->is_array()) {
+    for (size_t i = 0; i < ids->size(); ++i) {
+      const json& e = (*ids)[i];
+      if (!e.is_number_integer() || e.get<int64_t>() < 1) {
+        const std::string label = "第 " + std::to_string(i + 1) + " 个资源";
+        errors.push_back({"ids[" + std::to_string(i) + "]", label, label + "的 id 应为正整数"});
+        continue;
+      }
+      out.items.push_back({e.get<int64_t>(), std::nullopt});
+    }
+  } else {
+    errors.push_back({"items", "资源", "items 应为 [{id, version}] 列表"});
+  }
+  if (!errors.empty()) return Fail(Invalid(std::move(errors)));
+  return out;
+}
+
 Result<review::Campaign> ParseCampaign(const json& body, int64_t id) {
   std::vector<FieldError> errors;
   review::Campaign c;

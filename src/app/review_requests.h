@@ -30,6 +30,16 @@ struct BulkApproveBody {
 };
 [[nodiscard]] Result<BulkApproveBody> ParseBulkApprove(const nlohmann::json& body);
 
+// {items: [{id, version?}, ..] | ids: [..], comment}: one 退回修改 for many resources. Every
+// entry must name an integer id (and an integer version when given): else a field error
+// naming the entry.
+struct BulkReturnBody {
+  std::vector<review::BulkItem> items;
+  std::string comment;
+  bool operator==(const BulkReturnBody&) const = default;
+};
+[[nodiscard]] Result<BulkReturnBody> ParseBulkReturn(const nlohmann::json& body);
+
 // A campaign's fields; id 0 for a new one.
 [[nodiscard]] Result<review::Campaign> ParseCampaign(const nlohmann::json& body, int64_t id);
 

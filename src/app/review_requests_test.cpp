@@ -66,6 +66,26 @@ TEST(ParseReviewRequest, BadMembersAreNamedAndChecklistJunkIsUnticked) {
   EXPECT_FALSE(junk->expected_version);  // only an integer is a version
 }
 
+TEST(ParseBulkReturn, ReadsItemsWithVersionsOrIdsAndNamesEachBadEntry) {
+  auto items = ParseBulkReturn(
+      json::parse(R"({"items": [{"id": 3, "version": 7}, {"id": 5}], "comment": "请修改"})"));
+  ASSERT_TRUE(items);
+  EXPECT_EQ(items->items, (std::vector<review::BulkItem>{{3, 7}, {5, std::nullopt}}));
+  EXPECT_EQ(items->comment, "请修改");
+  auto ids = ParseBulkReturn(json::parse(R"({"ids": [4, 9], "comment": "x"})"));
+  ASSERT_TRUE(ids);
+  EXPECT_EQ(ids->items, (std::vector<review::BulkItem>{{4, std::nullopt}, {9, std::nullopt}}));
+  auto bad = ParseBulkReturn(json::parse(
+      R"({"items": [{"id": 1}, {"id": "2"}, {"id": 3, "version": "v"}], "comment": 5})"));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(Fields(bad.error()),
+            (std::vector<std::string>{"comment", "items[1].id", "items[2].version"}));
+  EXPECT_EQ(bad.error().fields[1].label, "第 2 个资源");
+  auto missing = ParseBulkReturn(json::parse(R"({"comment": "x"})"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(Fields(missing.error()), std::vector<std::string>{"items"});
+}
+
 TEST(ParseBulkApprove, NeedsAnIdListAndSkipsWhatIsNotAnId) {
   auto ok = ParseBulkApprove(json::parse(R"({"ids": [3, "x", 5, 2.5], "comment": "同意"})"));
   ASSERT_TRUE(ok);

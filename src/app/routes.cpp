@@ -11,6 +11,7 @@ http::Router BuildRouter(AppContext& ctx) {
   AddSystemRoutes(router, *ctx.db, ctx.metrics);
   AddAuthRoutes(ctx, router);
   AddOrgRoutes(ctx, router);
+  AddBulkUnitRoutes(ctx, router);
   AddResourceIoRoutes(ctx, router);
   AddResourceRoutes(ctx, router);
   AddUploadRoutes(ctx, router);

@@ -15,6 +15,8 @@ using RouteGuard = std::function<http::Handler(
 
 void AddAuthRoutes(AppContext& ctx, http::Router& router);
 void AddOrgRoutes(AppContext& ctx, http::Router& router);
+// Many units and accounts from a spreadsheet (bulk_units_api.cpp).
+void AddBulkUnitRoutes(AppContext& ctx, http::Router& router);
 // Health, readiness (a database round trip), metrics and the OpenAPI document.
 void AddSystemRoutes(http::Router& router, storage::Database& db, http::Metrics& metrics);
 void AddResourceRoutes(AppContext& ctx, http::Router& router);

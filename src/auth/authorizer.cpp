@@ -37,6 +37,15 @@ Status Authorizer::CheckWriteResources(const Principal& p, const Org& owner) {
   return Fail(Error::PermissionDenied("只有本单位的录入员或管理员可以录入、修改资源"));
 }
 
+Status Authorizer::CheckImportFor(const Principal& p, const Org& owner) {
+  if (p.role == Role::kPlatformAdmin) return Ok();
+  if ((p.role == Role::kUploader || p.role == Role::kUnitAdmin) && p.org &&
+      owner.IsInSubtreeOf(*p.org)) {
+    return Ok();
+  }
+  return Fail(Error::PermissionDenied("只有本单位或上级单位的录入员、管理员可以为该单位导入资源"));
+}
+
 Status Authorizer::CheckModerateRatings(const Principal& p) {
   if (p.role == Role::kPlatformAdmin || p.role == Role::kUnitAdmin) return Ok();
   return Fail(Error::PermissionDenied("只有单位管理员可以审核评价"));

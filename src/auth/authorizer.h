@@ -24,6 +24,11 @@ class Authorizer {
   [[nodiscard]] static Status CheckManagePlatform(const Principal& p);
   // Creating and editing a unit's resources: its uploaders and unit admins only.
   [[nodiscard]] static Status CheckWriteResources(const Principal& p, const orgs::Org& owner);
+  // Importing a spreadsheet of resources into a unit (new rows and updates by 资源ID): as
+  // CheckWriteResources, and on behalf of a descendant unit the uploaders and unit admins of
+  // an ancestor (a province for its colleges, 国家开放大学 for any), and platform admins.
+  // Callers check visibility (CanSeeOrg → 404) first.
+  [[nodiscard]] static Status CheckImportFor(const Principal& p, const orgs::Org& owner);
   // Moderating learners' ratings (使用评价): platform admins everywhere, unit admins for the
   // resources of their subtree. CheckModerateRatings: whether the role moderates at all.
   [[nodiscard]] static Status CheckModerateRatings(const Principal& p);

@@ -103,7 +103,7 @@ bool IsEditable(ResourceState s) {
 
 const std::vector<FieldSpec>& FieldSpecs() {
   static const std::vector<FieldSpec> kSpecs = {
-      {"id", "资源ID", false, "平台自动生成，导入时忽略"},
+      {"id", "资源ID", false, "平台自动生成；新建资源留空，填写已有资源的资源ID 则更新该资源（仅草稿或退回修改状态）"},
       {"title", "资源名称", true, "必填，1–200 个字"},
       {"type", "资源类型", true, "必填，A01（视频资源）、A02（音频资源）或 A03（网络课程）"},
       {"domain", "征集内容范围", true, "必填，学历继续教育、非学历教育培训、老年教育、社区教育之一"},

@@ -126,6 +126,17 @@ class ResourceRepository {
   [[nodiscard]] virtual Result<std::optional<ResourceId>> SeriesOrderOwner(
       orgs::OrgId org, const std::string& series, const std::string& order) = 0;
   [[nodiscard]] virtual Result<std::vector<SeriesInfo>> ListSeries(orgs::OrgId org) = 0;
+  // The file names an import row gave for a resource's media and cover ("" = none given);
+  // replaced as a pair, kept with the resource until it is deleted.
+  struct ImportFiles {
+    std::string media, cover;
+    bool operator==(const ImportFiles&) const = default;
+  };
+  [[nodiscard]] virtual Status SetImportFiles(storage::SqlExecutor& tx, ResourceId id,
+                                              const ImportFiles& files) = 0;
+  // Those of ids that have any, by id.
+  [[nodiscard]] virtual Result<std::map<int64_t, ImportFiles>> GetImportFiles(
+      const std::vector<ResourceId>& ids) = 0;
 
   // Reads of published resources for the public portal (nothing else is ever returned).
   // Those of ids that are published, with their unit, in the order of ids.

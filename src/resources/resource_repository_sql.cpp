@@ -367,6 +367,36 @@ class SqlResourceRepository final : public ResourceRepository {
   }
 
 
+  Status SetImportFiles(storage::SqlExecutor& tx, ResourceId id,
+                        const ImportFiles& files) override {
+    return tx
+        .Exec("INSERT INTO resource_import_files (resource_id, media_file, cover_file) "
+              "VALUES (?, ?, ?) ON CONFLICT (resource_id) DO UPDATE SET "
+              "media_file = excluded.media_file, cover_file = excluded.cover_file",
+              {id.value, files.media, files.cover})
+        .map([](auto&&) {});
+  }
+
+  Result<std::map<int64_t, ImportFiles>> GetImportFiles(
+      const std::vector<ResourceId>& ids) override {
+    std::map<int64_t, ImportFiles> out;
+    for (size_t start = 0; start < ids.size(); start += 500) {
+      size_t end = std::min(ids.size(), start + 500);
+      std::string sql =
+          "SELECT resource_id, media_file, cover_file FROM resource_import_files "
+          "WHERE resource_id IN (";
+      std::vector<Value> params;
+      for (size_t i = start; i < end; ++i) {
+        sql += i == start ? "?" : ", ?";
+        params.push_back(ids[i].value);
+      }
+      LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec(sql + ")", params));
+      for (const auto& r : rows.rows) out[r.Int(0)] = {r.Text(1), r.Text(2)};
+    }
+    return out;
+  }
+
+
   // --- Reads of published resources (the portal) ---
 
   Result<std::vector<PublishedResource>> GetPublished(const std::vector<ResourceId>& ids) override {

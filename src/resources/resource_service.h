@@ -30,7 +30,9 @@ struct ImportReport {
   int valid_rows = 0;
   std::vector<RowError> errors;        // non-empty: nothing was written
   std::vector<std::string> unknown_columns;
+  int update_rows = 0;                 // valid rows naming an existing 资源ID (updates)
   std::vector<ResourceId> created;
+  std::vector<ResourceId> updated;
 };
 
 struct SheetData {
@@ -38,6 +40,20 @@ struct SheetData {
   std::vector<std::vector<std::string>> rows;
   std::vector<int> row_numbers;  // spreadsheet row number of each row
 };
+
+// Where one dropped file goes on the bulk upload page (issue 17 §3).
+struct FileMatch {
+  std::string name;
+  std::string kind;     // "media", "cover", or "" (a file type that is neither)
+  std::string status;   // "matched", "unmatched", "ambiguous", "unsupported"
+  std::string matched_by;  // "file_column" (媒体/封面文件名 of the import) or "title"
+  std::string message;  // Chinese, for anything but "matched"
+  std::optional<Resource> resource;   // matched
+  std::vector<Resource> candidates;   // ambiguous
+};
+
+// The most file names one match request may hold.
+inline constexpr size_t kMaxMatchFiles = 2000;
 
 // A resource together with the unit that owns it.
 struct VisibleResource {
@@ -64,7 +80,13 @@ class ResourceService {
   [[nodiscard]] Result<ResourcePage> List(const auth::Principal& p, ResourceFilter filter,
                                           std::optional<orgs::OrgId> unit);
   [[nodiscard]] Result<std::vector<SeriesInfo>> Series(const auth::Principal& p, orgs::OrgId org);
-  // Bulk import into unit (default: p's unit). progress(done, total) is called now and then.
+  // Bulk import into unit (default: p's unit; another unit of p's subtree on its behalf, see
+  // Authorizer::CheckImportFor; outside the subtree kNotFound). A row with a 资源ID updates
+  // that resource instead of creating one: it must be visible to p, owned by the unit and
+  // editable (草稿/退回修改), and at the 版本号 given in the row if that column is filled; the
+  // updates are written as compare-and-set at the versions read, so a resource changed
+  // meanwhile fails the whole import (kConflict). All or nothing: any row error writes
+  // nothing. progress(done, total) is called now and then.
   [[nodiscard]] Result<ImportReport> Import(const auth::Principal& p,
                                             std::optional<orgs::OrgId> unit,
                                             const SheetData& sheet, bool dry_run,
@@ -72,6 +94,14 @@ class ResourceService {
   // Rows for export (header + one row per resource) under the same visibility as List.
   [[nodiscard]] Result<SheetData> Export(const auth::Principal& p, ResourceFilter filter,
                                          std::optional<orgs::OrgId> unit);
+
+  // Matches dropped files to the caller's own unit's editable resources (草稿/退回修改): a
+  // .jpg/.jpeg is a cover, an audio/video file media (not for A03 courses); first by the
+  // file name an import row gave (媒体文件名 / 封面文件名), else by 资源名称 = the file name
+  // without its extension (spaces ignored). Two resources for one file, or two files for one
+  // resource's media (or cover), are "ambiguous": nothing of them is uploaded until resolved.
+  [[nodiscard]] Result<std::vector<FileMatch>> MatchFiles(const auth::Principal& p,
+                                                         const std::vector<std::string>& names);
 
   [[nodiscard]] Result<CategoryIndex> Categories();
   ValidationContext MakeContext(const CategoryIndex& index) const;
@@ -90,6 +120,7 @@ class ResourceService {
 
  private:
   Result<orgs::Org> WritableUnit(const auth::Principal& p, std::optional<orgs::OrgId> unit);
+  Result<orgs::Org> ImportUnit(const auth::Principal& p, std::optional<orgs::OrgId> unit);
 
   storage::Transactor& db_;
   ResourceRepository& repo_;

@@ -3,6 +3,7 @@
 
 #include "orgs/org_repository_sql.h"
 #include "resources/resource_service.h"
+#include "resources/sheet_mapping.h"
 #include "app/schema.h"
 #include "security/audit_chain.h"
 #include "storage/db/migrations.h"
@@ -226,6 +227,14 @@ TEST_F(ResourceServiceTest, ExportThenImportReproducesTheRecords) {
     if (sheet->header[c] == "学习人数") sheet->rows[0][c] = "23500";
   }
   auto other = As(Role::kUploader, bj_);
+  // The 资源ID names a resource to update: another unit's is refused without telling more.
+  auto foreign = service_->Import(other, std::nullopt, *sheet, false);
+  ASSERT_TRUE(foreign);
+  ASSERT_EQ(foreign->errors.size(), 1u);
+  EXPECT_EQ(foreign->errors[0].field, "id");
+  EXPECT_EQ(foreign->errors[0].message,
+            "资源ID " + std::to_string(original.id.value) + " 不存在或不在您的管理范围内");
+  sheet->rows[0][0] = "";  // a copy, not an update
   auto imported = service_->Import(other, std::nullopt, *sheet, false);
   ASSERT_TRUE(imported);
   ASSERT_TRUE(imported->errors.empty()) << imported->errors[0].message;
@@ -240,6 +249,182 @@ TEST_F(ResourceServiceTest, ExportThenImportReproducesTheRecords) {
   auto edited = service_->Update(other, copy.id, edit, std::nullopt);
   ASSERT_TRUE(edited) << edited.error().message;
   EXPECT_EQ(edited->meta.clicks, 36500);
+}
+
+TEST_F(ResourceServiceTest, AProvinceImportsOnBehalfOfItsCollegeAndNotElsewhere) {
+  SheetData sheet;
+  sheet.header = ExportHeader();
+  auto row = TemplateExampleRow();
+  sheet.rows = {row};
+  sheet.row_numbers = {2};
+  auto gd_uploader = As(Role::kUploader, gd_, 11);
+  auto report = service_->Import(gd_uploader, college_.id, sheet, false);
+  ASSERT_TRUE(report) << report.error().message;
+  ASSERT_TRUE(report->errors.empty()) << report->errors[0].message;
+  ASSERT_EQ(report->created.size(), 1u);
+  auto made = *service_->Get(As(Role::kUploader, college_), report->created[0]);
+  EXPECT_EQ(made.org_id, college_.id);  // owned by the college, which goes on with it
+  EXPECT_EQ(made.created_by, 11);
+  auto audit = db_->QueryOne(
+      "SELECT detail FROM audit_log WHERE action = 'resource.import' ORDER BY id DESC LIMIT 1", {});
+  EXPECT_NE((*audit)->Text(0).find("代岭南学院导入"), std::string::npos) << (*audit)->Text(0);
+  // Another province's unit: not found; a reviewer of the province: not allowed; a college
+  // for its parent: not found (outside its subtree).
+  EXPECT_EQ(service_->Import(As(Role::kUploader, bj_), college_.id, sheet, true).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(service_->Import(As(Role::kReviewer, gd_), college_.id, sheet, true).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(service_->Import(As(Role::kUploader, college_), gd_.id, sheet, true).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(service_->Import(gd_uploader, orgs::OrgId{99999}, sheet, true).error().code,
+            ErrorCode::kNotFound);
+}
+
+TEST_F(ResourceServiceTest, ARowWithAResourceIdUpdatesThatResourceOnly) {
+  auto uploader = As(Role::kUploader, college_);
+  auto in = Input("待更新");
+  in["series"] = "更新系列";
+  in["series_order"] = "01";
+  Resource first = *service_->Create(uploader, in);
+  in["title"] = "不可编辑";
+  in["series_order"] = "02";
+  Resource locked = *service_->Create(uploader, in);
+  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'first_review' WHERE id = ?",
+                        {locked.id.value}));
+  Resource foreign = *service_->Create(As(Role::kUploader, bj_), Input("他省资源"));
+  auto sheet = service_->Export(uploader, {}, std::nullopt);
+  ASSERT_TRUE(sheet);
+  ASSERT_EQ(sheet->rows.size(), 2u);
+  const size_t title_col = 1;
+  // Row 2 updates `first` (same series order: its own), row 3 is new.
+  sheet->header.push_back("版本号");
+  std::vector<std::string> update = sheet->rows[0];
+  ASSERT_EQ(update[0], std::to_string(first.id.value));
+  update[title_col] = "已更新的名称";
+  update.push_back(std::to_string(first.version));
+  std::vector<std::string> fresh = update;
+  fresh[0] = "";
+  fresh[title_col] = "新建的资源";
+  fresh[7] = "03";  // 所属顺序
+  fresh.back() = "";
+  sheet->rows = {update, fresh};
+  sheet->row_numbers = {2, 3};
+  auto dry = service_->Import(uploader, std::nullopt, *sheet, true);
+  ASSERT_TRUE(dry);
+  ASSERT_TRUE(dry->errors.empty()) << dry->errors[0].message;
+  EXPECT_EQ(dry->update_rows, 1);
+  EXPECT_EQ(repo_->Get(first.id)->value().meta.title, "待更新");  // a dry run writes nothing
+  auto done = service_->Import(uploader, std::nullopt, *sheet, false);
+  ASSERT_TRUE(done) << done.error().message;
+  ASSERT_TRUE(done->errors.empty()) << done->errors[0].message;
+  EXPECT_EQ(done->updated, std::vector<ResourceId>{first.id});
+  ASSERT_EQ(done->created.size(), 1u);
+  Resource after = *repo_->Get(first.id).value();
+  EXPECT_EQ(after.meta.title, "已更新的名称");
+  EXPECT_EQ(after.version, first.version + 1);
+  EXPECT_EQ(after.org_id, college_.id);
+
+  // Refusals, each naming the row and 资源ID, and nothing written: the stale version (the
+  // sheet still says first.version), a locked resource, another province's, a malformed
+  // id, and the same id twice.
+  std::vector<std::string> stale = update, locked_row = update, foreign_row = update,
+                           bad = update, twice = update;
+  locked_row[0] = std::to_string(locked.id.value);
+  locked_row.back() = "";
+  locked_row[7] = "02";
+  foreign_row[0] = std::to_string(foreign.id.value);
+  foreign_row.back() = "";
+  bad[0] = "第一条";
+  bad.back() = "";
+  twice.back() = "";
+  sheet->rows = {stale, locked_row, foreign_row, bad, twice};
+  sheet->row_numbers = {2, 3, 4, 5, 6};
+  int64_t count_before = db_->QueryOne("SELECT COUNT(*) FROM resources", {}).value()->Int(0);
+  auto refused = service_->Import(uploader, std::nullopt, *sheet, false);
+  ASSERT_TRUE(refused);
+  std::vector<std::pair<int, std::string>> where;
+  for (const auto& e : refused->errors) where.emplace_back(e.row, e.field);
+  EXPECT_EQ(where, (std::vector<std::pair<int, std::string>>{
+                       {2, "version"}, {3, "id"}, {4, "id"}, {5, "id"}, {6, "id"}}));
+  EXPECT_NE(refused->errors[1].message.find("初审中"), std::string::npos)
+      << refused->errors[1].message;
+  EXPECT_EQ(refused->errors[2].message.find("他省"), std::string::npos);  // nothing leaked
+  EXPECT_NE(refused->errors[4].message.find("与第 2 行重复"), std::string::npos);
+  EXPECT_TRUE(refused->updated.empty());
+  EXPECT_EQ(repo_->Get(first.id)->value().version, after.version);
+  EXPECT_EQ(db_->QueryOne("SELECT COUNT(*) FROM resources", {}).value()->Int(0), count_before);
+  // On behalf: the province may update its college's draft, a row of another unit not.
+  auto gd_admin = As(Role::kUnitAdmin, gd_, 12);
+  update.back() = std::to_string(after.version);
+  update[title_col] = "省厅代为修改";
+  sheet->rows = {update};
+  sheet->row_numbers = {2};
+  auto behalf = service_->Import(gd_admin, college_.id, *sheet, false);
+  ASSERT_TRUE(behalf) << behalf.error().message;
+  ASSERT_TRUE(behalf->errors.empty()) << behalf->errors[0].message;
+  EXPECT_EQ(repo_->Get(first.id)->value().meta.title, "省厅代为修改");
+  auto wrong_unit = service_->Import(gd_admin, std::nullopt, *sheet, true);
+  ASSERT_TRUE(wrong_unit);
+  ASSERT_EQ(wrong_unit->errors.size(), 1u);
+  EXPECT_NE(wrong_unit->errors[0].message.find("不属于本次导入的单位"), std::string::npos);
+}
+
+TEST_F(ResourceServiceTest, DroppedFilesMatchByTheFileColumnThenByTitle) {
+  auto uploader = As(Role::kUploader, college_);
+  SheetData sheet;
+  sheet.header = {"资源名称", "资源类型", "征集内容范围", "资源简介", "版权方", "主讲人",
+                  "媒体文件名", "封面文件名"};
+  auto row = [](const std::string& title, const std::string& type, const std::string& media,
+                const std::string& cover) {
+    return std::vector<std::string>{title, type, "社区教育", "简介", "演示学院", "张三", media,
+                                    cover};
+  };
+  sheet.rows = {row("第一讲 太极", "A01", "D:\\素材\\taiji-01.MP4", "taiji-01.jpg"),
+                row("第二讲", "A01", "", ""), row("同名", "A01", "", ""),
+                row("同名", "A02", "", ""), row("线上课程", "A03", "", "")};
+  sheet.rows[4].push_back("");  // A03 needs platform and link
+  sheet.header.push_back("平台名称");
+  sheet.header.push_back("资源链接");
+  sheet.rows[4][8] = "演示平台";
+  sheet.rows[4].push_back("https://example.org/c");
+  for (size_t i = 0; i < 4; ++i) {
+    sheet.rows[i].push_back("");
+    sheet.rows[i].push_back("");
+  }
+  sheet.row_numbers = {2, 3, 4, 5, 6};
+  auto imported = service_->Import(uploader, std::nullopt, sheet, false);
+  ASSERT_TRUE(imported) << imported.error().message;
+  ASSERT_TRUE(imported->errors.empty())
+      << imported->errors[0].row << imported->errors[0].field << imported->errors[0].message;
+  ASSERT_EQ(imported->created.size(), 5u);
+  const ResourceId first = imported->created[0], second = imported->created[1];
+  // Another unit's draft of the same title is not the college's to fill.
+  ASSERT_TRUE(service_->Create(As(Role::kUploader, bj_), Input("第二讲")));
+
+  auto m = service_->MatchFiles(uploader, {"taiji-01.mp4", "taiji-01.jpg", "第二讲.mp3",
+                                           "第 二 讲.jpg", "同名.mp4", "线上课程.mp4",
+                                           "线上课程.jpg", "无此资源.mp4", "说明.docx",
+                                           "第二讲.m4a"});
+  ASSERT_TRUE(m) << m.error().message;
+  std::vector<std::string> status;
+  for (const auto& f : *m) status.push_back(f.status);
+  EXPECT_EQ(status, (std::vector<std::string>{"matched", "matched", "ambiguous", "matched",
+                                              "ambiguous", "unmatched", "matched", "unmatched",
+                                              "unsupported", "ambiguous"}));
+  EXPECT_EQ((*m)[0].resource->id, first);
+  EXPECT_EQ((*m)[0].matched_by, "file_column");
+  EXPECT_EQ((*m)[0].kind, "media");
+  EXPECT_EQ((*m)[1].kind, "cover");
+  EXPECT_EQ((*m)[3].resource->id, second);  // spaces ignored
+  EXPECT_EQ((*m)[3].matched_by, "title");
+  EXPECT_EQ((*m)[4].candidates.size(), 2u);  // two resources named 同名
+  EXPECT_NE((*m)[2].message.find("多个文件对应同一资源"), std::string::npos);  // .mp3 and .m4a
+  EXPECT_NE((*m)[7].message.find("无此资源"), std::string::npos);
+  // Once the row is no longer editable, its files find nothing.
+  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'first_review' WHERE id = ?", {first.value}));
+  EXPECT_EQ((*service_->MatchFiles(uploader, {"taiji-01.mp4"}))[0].status, "unmatched");
+  EXPECT_EQ(service_->MatchFiles(As(Role::kReviewer, gd_), {"a.mp4"}).error().code,
+            ErrorCode::kPermissionDenied);
 }
 
 TEST_F(ResourceServiceTest, RenamingACategoryMovesChildrenAndResources) {

@@ -57,6 +57,15 @@ ALTER TABLE resources ADD COLUMN attested_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE resources ADD COLUMN batch_id BIGINT;
 ALTER TABLE resources ADD COLUMN published_at BIGINT NOT NULL DEFAULT 0
 )sql"},
+      // The media and cover file names an import row gave (媒体文件名 / 封面文件名), matched
+      // against the files an uploader drops on the bulk upload page.
+      {52, R"sql(
+CREATE TABLE resource_import_files (
+  resource_id BIGINT PRIMARY KEY REFERENCES resources(id) ON DELETE CASCADE,
+  media_file TEXT NOT NULL DEFAULT '',
+  cover_file TEXT NOT NULL DEFAULT ''
+)
+)sql"},
   };
   return kParts;
 }

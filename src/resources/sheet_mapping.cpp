@@ -49,6 +49,14 @@ const std::map<std::string, std::string>& Aliases() {
     m[NormaliseHeader("封面")] = "cover";
     m[NormaliseHeader("目录")] = "toc";
     m[NormaliseHeader("分类")] = "category";
+    // Not a metadata field: the version an update row was exported at (optional).
+    m[NormaliseHeader("版本号")] = "version";
+    m[NormaliseHeader("version")] = "version";
+    // Not metadata either: the files the bulk upload page matches to the row.
+    for (const char* h : {"媒体文件名", "音视频文件名", "视频文件名", "音频文件名", "media_file"}) {
+      m[NormaliseHeader(h)] = "media_file";
+    }
+    for (const char* h : {"封面文件名", "cover_file"}) m[NormaliseHeader(h)] = "cover_file";
     return m;
   }();
   return kAliases;
@@ -84,7 +92,11 @@ HeaderMap MapHeader(const std::vector<std::string>& header) {
 MetadataInput RowToInput(const HeaderMap& map, const std::vector<std::string>& row) {
   MetadataInput in;
   for (size_t i = 0; i < map.fields.size() && i < row.size(); ++i) {
-    if (!map.fields[i] || *map.fields[i] == "id" || *map.fields[i] == "cover") continue;
+    if (!map.fields[i] || *map.fields[i] == "id" || *map.fields[i] == "cover" ||
+        *map.fields[i] == "version" || *map.fields[i] == "media_file" ||
+        *map.fields[i] == "cover_file") {
+      continue;
+    }
     in[*map.fields[i]] = row[i];
   }
   return in;

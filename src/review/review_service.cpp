@@ -455,6 +455,36 @@ std::vector<BulkOutcome> ReviewService::BulkApprove(const auth::Principal& p,
   return out;
 }
 
+Result<std::vector<BulkOutcome>> ReviewService::BulkReturn(const auth::Principal& p,
+                                                           const std::vector<BulkItem>& items,
+                                                           const std::string& comment) {
+  if (!Authorizer::CanOpenReviewQueue(p)) {
+    return Fail(Error::PermissionDenied("只有审核员可以批量退回"));
+  }
+  std::vector<FieldError> errors;
+  if (items.empty()) {
+    errors.push_back({"items", "资源", "请至少选择一个资源"});
+  } else if (items.size() > kMaxBulkItems) {
+    errors.push_back({"items", "资源",
+                      "一次最多退回 " + std::to_string(kMaxBulkItems) + " 个资源，请分批操作"});
+  }
+  if (text::Trim(comment).empty()) {
+    errors.push_back({"comment", "退回意见", "退回修改须填写审核意见，说明需要修改的内容"});
+  }
+  if (!errors.empty()) return Fail(Error::InvalidArgument("批量退回的请求有误", std::move(errors)));
+  ReviewRequest one;
+  one.action = Action::kReturn;
+  one.comment = comment;
+  std::vector<BulkOutcome> out;
+  std::set<int64_t> seen;
+  for (const BulkItem& item : items) {
+    if (!seen.insert(item.id).second) continue;
+    one.expected_version = item.version;
+    out.push_back({item.id, Act(p, ResourceId{item.id}, one)});
+  }
+  return out;
+}
+
 Result<std::string> ReviewService::LastVerdictComment(const auth::Principal& p, const Resource& r) {
   using resources::ResourceState;
   if (r.state != ResourceState::kReturned && r.state != ResourceState::kRejected) return "";

@@ -76,11 +76,21 @@ struct Timeline {
   std::vector<Action> allowed;
 };
 
-// The outcome of one item of a bulk approval.
+// The outcome of one item of a bulk approval or return.
 struct BulkOutcome {
   int64_t id = 0;
   Result<resources::Resource> result;
 };
+
+// One item of a bulk return: the resource and, when the caller read it, its version.
+struct BulkItem {
+  int64_t id = 0;
+  std::optional<int64_t> version;
+  bool operator==(const BulkItem&) const = default;
+};
+
+// The most items one bulk request may name.
+inline constexpr size_t kMaxBulkItems = 500;
 
 class ReviewService {
  public:
@@ -132,6 +142,14 @@ class ReviewService {
   [[nodiscard]] std::vector<BulkOutcome> BulkApprove(const auth::Principal& p,
                                                      const std::vector<int64_t>& ids,
                                                      const ReviewRequest& req);
+  // 退回修改 of each item with one comment: each goes through Act's normal rules (subtree →
+  // not found, the item's version when given, the step, the deadline, claims); one item's
+  // failure leaves the others returned. Refused as a whole (nothing changed) only for what
+  // no item could pass: not a reviewer, no items, more than kMaxBulkItems, an empty comment.
+  // A repeated id is handled once.
+  [[nodiscard]] Result<std::vector<BulkOutcome>> BulkReturn(const auth::Principal& p,
+                                                            const std::vector<BulkItem>& items,
+                                                            const std::string& comment);
   [[nodiscard]] Result<std::vector<QueueItem>> Queue(const auth::Principal& p,
                                                      const QueueFilter& f);
   // The history of a resource p can see, with the actions p may take on it now.

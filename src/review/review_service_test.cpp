@@ -135,6 +135,14 @@ class CountingResources final : public resources::ResourceRepository {
   Result<std::vector<resources::SeriesInfo>> ListSeries(orgs::OrgId org) override {
     return real_.ListSeries(org);
   }
+  Status SetImportFiles(storage::SqlExecutor& tx, ResourceId id,
+                        const ImportFiles& files) override {
+    return real_.SetImportFiles(tx, id, files);
+  }
+  Result<std::map<int64_t, ImportFiles>> GetImportFiles(
+      const std::vector<ResourceId>& ids) override {
+    return real_.GetImportFiles(ids);
+  }
   // The portal's reads of published rows (not used by the review service).
   using Published = std::vector<resources::PublishedResource>;
   Result<Published> GetPublished(const std::vector<ResourceId>& ids) override {
@@ -923,6 +931,68 @@ TEST_F(ReviewServiceTest, BulkApprovalReportsEachItem) {
   EXPECT_EQ(out[1].result.error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(out[2].result);
   EXPECT_EQ(History(b.id).back().action, "approve");
+}
+
+TEST_F(ReviewServiceTest, BulkReturnGivesEachItemTheCommentAndReportsEachFailure) {
+  Resource a = Bring("退回一", S::kFirstReview);
+  Resource b = Bring("退回二", S::kFirstReview);
+  Resource stale = Bring("退回三", S::kFirstReview);
+  Resource final = Bring("已到终审", S::kFinalReview);
+  const std::string comment = "请补充字幕文件并更换封面";
+  std::vector<BulkItem> items = {{a.id.value, a.version},
+                                 {9999, std::nullopt},
+                                 {stale.id.value, stale.version + 1},
+                                 {final.id.value, std::nullopt},
+                                 {b.id.value, std::nullopt},
+                                 {a.id.value, a.version}};  // repeated: once
+  const size_t stale_history = History(stale.id).size();
+  auto out = service_->BulkReturn(gd_reviewer_, items, comment);
+  ASSERT_TRUE(out) << out.error().message;
+  ASSERT_EQ(out->size(), 5u);
+  EXPECT_EQ((*out)[0].id, a.id.value);
+  ASSERT_TRUE((*out)[0].result) << (*out)[0].result.error().message;
+  EXPECT_EQ((*out)[0].result->state, S::kReturned);
+  EXPECT_EQ((*out)[1].result.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ((*out)[2].result.error().code, ErrorCode::kConflict);
+  EXPECT_EQ((*out)[3].result.error().code, ErrorCode::kFailedPrecondition)
+      << (*out)[3].result.error().message;  // NOU's step, not the province's
+  ASSERT_TRUE((*out)[4].result);
+  EXPECT_EQ(Get(b.id).state, S::kReturned);
+  EXPECT_EQ(History(b.id).back().action, "return");
+  EXPECT_EQ(History(b.id).back().comment, comment);
+  EXPECT_EQ(Get(stale.id).version, stale.version);  // the refused items are untouched
+  EXPECT_EQ(Get(stale.id).state, S::kFirstReview);
+  EXPECT_EQ(History(stale.id).size(), stale_history);
+  EXPECT_EQ(Get(final.id).state, S::kFinalReview);
+
+  // Another province's reviewer: every item not found, nothing changes.
+  Resource c = Bring("他省不可见", S::kFirstReview);
+  Trace before = TraceOf(c.id);
+  auto foreign = service_->BulkReturn(bj_reviewer_, {{c.id.value, std::nullopt}}, comment);
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ((*foreign)[0].result.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(TraceOf(c.id), before);
+}
+
+TEST_F(ReviewServiceTest, BulkReturnRefusedAsAWholeChangesNothing) {
+  Resource a = Bring("整体拒绝", S::kFirstReview);
+  Trace before = TraceOf(a.id);
+  auto no_comment = service_->BulkReturn(gd_reviewer_, {{a.id.value, std::nullopt}}, "  ");
+  ASSERT_FALSE(no_comment);
+  EXPECT_EQ(no_comment.error().code, ErrorCode::kInvalidArgument);
+  ASSERT_EQ(no_comment.error().fields.size(), 1u);
+  EXPECT_EQ(no_comment.error().fields[0].field, "comment");
+  auto none = service_->BulkReturn(gd_reviewer_, {}, "请修改");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().fields[0].field, "items");
+  std::vector<BulkItem> many(kMaxBulkItems + 1, BulkItem{a.id.value, std::nullopt});
+  auto too_many = service_->BulkReturn(gd_reviewer_, many, "请修改");
+  ASSERT_FALSE(too_many);
+  EXPECT_NE(too_many.error().fields[0].message.find("500"), std::string::npos);
+  EXPECT_EQ(service_->BulkReturn(uploader_, {{a.id.value, std::nullopt}}, "请修改").error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(TraceOf(a.id), before);
+  EXPECT_EQ(Get(a.id).state, S::kFirstReview);
 }
 
 TEST_F(ReviewServiceTest, ProgressCountsEachUnitsResourcesWithTheOverdueOnes) {

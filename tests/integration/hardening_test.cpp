@@ -374,11 +374,34 @@ TEST_F(HardeningTest, ExportsNeutraliseFormulasAndReimportGivesTheTextBack) {
       EXPECT_EQ(r.body.find("," + title), std::string::npos) << path;
     }
     if (std::string(path).find("/resources/") == std::string::npos) continue;
-    // Re-import into another unit: the original text, not the escape.
+    // Re-import into another unit: the original text, not the escape. A 资源ID names the
+    // resource to update (here another unit's: refused), so the copy goes in without it,
+    // written back in the same format (every cell neutralised again).
     Client bj(server_.port());
     ASSERT_EQ(bj.Login("bj_uploader").status, 200);
-    auto imported = bj.Request("POST", "/api/v1/resources/import?dry_run=false", r.body,
-                               {{"X-CSRF-Token", bj.csrf}});
+    auto foreign = bj.Request("POST", "/api/v1/resources/import?dry_run=true", r.body,
+                              {{"X-CSRF-Token", bj.csrf}});
+    ASSERT_EQ(foreign.status, 200) << foreign.body;
+    ASSERT_FALSE(foreign.Json()["errors"].empty());
+    EXPECT_EQ(foreign.Json()["errors"][0]["field"], "id");
+    xlsx::Table copy_table = *table;
+    for (auto& row : copy_table.rows) {
+      for (auto& cell : row) cell = xlsx::RestoreFormulaText(cell);
+      row[0].clear();
+    }
+    std::string copy_bytes;
+    if (std::string(path).find("csv") != std::string::npos) {
+      copy_bytes = xlsx::WriteCsv(copy_table);
+    } else {
+      auto written = xlsx::WriteXlsx({{"资源", copy_table.header, copy_table.rows, {}}});
+      ASSERT_TRUE(written);
+      copy_bytes = *written;
+    }
+    auto imported = bj.Request("POST", "/api/v1/resources/import?dry_run=false", copy_bytes,
+                               {{"X-CSRF-Token", bj.csrf},
+                                {"Content-Type", std::string(path).find("csv") != std::string::npos
+                                                     ? "text/csv"
+                                                     : "application/octet-stream"}});
     ASSERT_EQ(imported.status, 200) << path << imported.body;
     ASSERT_EQ(imported.Json()["created_ids"].size(), 1u) << imported.body;
     int64_t copy = imported.Json()["created_ids"][0];

@@ -176,9 +176,28 @@ TEST_F(ResourcesApiTest, ImportNamesBadRowsAndIsAllOrNothing) {
   ASSERT_TRUE(table) << table.error().message;
   EXPECT_EQ(table->header.front(), "资源ID");
   EXPECT_EQ(table->rows.size(), 30u);
+  // Imported again by the same unit, the 资源ID column updates the 30 drafts in place.
+  auto update = uploader_.Request("POST", "/api/v1/resources/import?dry_run=false", exported.body,
+                                  {{"X-CSRF-Token", uploader_.csrf}});
+  ASSERT_EQ(update.status, 200) << update.body;
+  EXPECT_EQ(update.Json()["created"], 0);
+  EXPECT_EQ(update.Json()["updated"], 30);
+  EXPECT_EQ(uploader_.Get("/api/v1/resources?series=社区系列").Json()["total"], 30);
+  // Another unit cannot update them (not found, all or nothing); without the ids it copies.
   Client bj(server_.port());
   ASSERT_EQ(bj.Login("bj_uploader").status, 200);
-  auto again = bj.Request("POST", "/api/v1/resources/import?dry_run=false", exported.body,
+  auto foreign = bj.Request("POST", "/api/v1/resources/import?dry_run=false", exported.body,
+                            {{"X-CSRF-Token", bj.csrf}});
+  ASSERT_EQ(foreign.status, 400) << foreign.body;
+  EXPECT_EQ(foreign.Json()["report"]["errors"].size(), 30u);
+  EXPECT_EQ(foreign.Json()["report"]["errors"][0]["field"], "id");
+  for (auto& row : table->rows) {
+    for (auto& cell : row) cell = xlsx::RestoreFormulaText(cell);
+    row[0].clear();
+  }
+  auto copy = xlsx::WriteXlsx({{"资源", table->header, table->rows, {}}});
+  ASSERT_TRUE(copy);
+  auto again = bj.Request("POST", "/api/v1/resources/import?dry_run=false", *copy,
                           {{"X-CSRF-Token", bj.csrf}});
   ASSERT_EQ(again.status, 200) << again.body;
   EXPECT_EQ(again.Json()["created"], 30);
@@ -189,6 +208,92 @@ TEST_F(ResourcesApiTest, ImportNamesBadRowsAndIsAllOrNothing) {
                        std::to_string(bj.Get("/api/v1/me").Json()["user"]["org_id"].get<int64_t>()) +
                        "/series");
   EXPECT_EQ(series.Json()["items"][0]["count"], 30);
+}
+
+TEST_F(ResourcesApiTest, AProvinceImportsOnBehalfOfItsCollegeOnly) {
+  xlsx::SheetSpec sheet{"资源", {"资源名称", "资源类型", "征集内容范围", "资源简介", "版权方",
+                                 "主讲人"}, {}, {}};
+  for (int i = 1; i <= 3; ++i) {
+    sheet.rows.push_back({"代报资源" + std::to_string(i), "A01", "社区教育", "简介", "演示学院",
+                          "张三"});
+  }
+  auto bytes = xlsx::WriteXlsx({sheet});
+  ASSERT_TRUE(bytes);
+  int64_t college = uploader_.Get("/api/v1/me").Json()["user"]["org_id"];
+  auto import_as = [&](Client& c, const std::string& org) {
+    return c.Request("POST", "/api/v1/resources/import?dry_run=false&org_id=" + org, *bytes,
+                     {{"X-CSRF-Token", c.csrf}});
+  };
+  Client gd(server_.port()), bj(server_.port()), reviewer(server_.port());
+  ASSERT_EQ(gd.Login("gd_admin").status, 200);
+  ASSERT_EQ(bj.Login("bj_admin").status, 200);
+  ASSERT_EQ(reviewer.Login("gd_reviewer").status, 200);
+  EXPECT_EQ(import_as(bj, std::to_string(college)).status, 404);
+  EXPECT_EQ(import_as(reviewer, std::to_string(college)).status, 403);
+  auto junk = import_as(gd, "abc");
+  ASSERT_EQ(junk.status, 400);
+  EXPECT_EQ(junk.Json()["error"]["fields"][0]["field"], "org_id");
+  EXPECT_EQ(uploader_.Get("/api/v1/resources").Json()["total"], 0);
+  auto ok = import_as(gd, std::to_string(college));
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.Json()["created"], 3);
+  // The college owns them and goes on with them.
+  json mine = uploader_.Get("/api/v1/resources").Json();
+  EXPECT_EQ(mine["total"], 3);
+  int64_t first = mine["items"][0]["id"];
+  EXPECT_EQ(uploader_.Send("PUT", "/api/v1/resources/" + std::to_string(first),
+                           {{"title", "学院接手修改"}, {"type", "A01"}, {"domain", "社区教育"},
+                            {"summary", "简介"}, {"copyright_holder", "演示学院"},
+                            {"presenters", "张三"}})
+                .status,
+            200);
+  auto audit = server_.ctx().db->QueryOne(
+      "SELECT COUNT(*) FROM audit_log WHERE action = 'resource.import' AND detail LIKE ?",
+      {std::string("%代%导入%")});
+  EXPECT_EQ((*audit)->Int(0), 1);
+}
+
+TEST_F(ResourcesApiTest, DroppedFileNamesMatchTheImportsFileColumnOrTitle) {
+  const std::string csv =
+      "资源名称,资源类型,征集内容范围,资源简介,版权方,主讲人,媒体文件名,封面文件名\n"
+      "第一讲,A01,社区教育,简介,演示学院,张三,L01.mp4,c01.jpg\n"
+      "第二讲,A01,社区教育,简介,演示学院,张三,,\n";
+  auto imported = uploader_.Request("POST", "/api/v1/resources/import?dry_run=false", csv,
+                                    {{"X-CSRF-Token", uploader_.csrf},
+                                     {"Content-Type", "text/csv; charset=utf-8"}});
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  int64_t first = imported.Json()["created_ids"][0];
+  int64_t second = imported.Json()["created_ids"][1];
+  // Updating the row by its 资源ID replaces the file names.
+  const std::string update =
+      "资源ID,资源名称,资源类型,征集内容范围,资源简介,版权方,主讲人,媒体文件名,封面文件名\n" +
+      std::to_string(first) + ",第一讲,A01,社区教育,简介,演示学院,张三,L01-final.mp4,c01.jpg\n";
+  auto updated = uploader_.Request("POST", "/api/v1/resources/import?dry_run=false", update,
+                                   {{"X-CSRF-Token", uploader_.csrf},
+                                    {"Content-Type", "text/csv; charset=utf-8"}});
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.Json()["updated"], 1);
+  auto m = uploader_.Send("POST", "/api/v1/resources/media-match",
+                          {{"files", {"L01-final.mp4", "L01.mp4", "C01.JPG", "第二讲.mp4", "x.txt"}}});
+  ASSERT_EQ(m.status, 200) << m.body;
+  json items = m.Json()["items"];
+  EXPECT_EQ(items[0]["resource_id"], first);
+  EXPECT_EQ(items[0]["matched_by"], "file_column");
+  EXPECT_EQ(items[1]["status"], "unmatched");  // the old name was replaced
+  EXPECT_EQ(items[2]["resource_id"], first);
+  EXPECT_EQ(items[2]["kind"], "cover");
+  EXPECT_EQ(items[3]["resource_id"], second);
+  EXPECT_EQ(items[3]["matched_by"], "title");
+  EXPECT_EQ(items[4]["status"], "unsupported");
+  EXPECT_EQ(m.Json()["matched"], 3);
+  // Another province's uploader finds none of them.
+  Client bj(server_.port());
+  ASSERT_EQ(bj.Login("bj_uploader").status, 200);
+  auto other = bj.Send("POST", "/api/v1/resources/media-match", {{"files", {"L01-final.mp4"}}});
+  ASSERT_EQ(other.status, 200);
+  EXPECT_EQ(other.Json()["items"][0]["status"], "unmatched");
+  EXPECT_TRUE(other.Json()["items"][0]["resource_id"].is_null());
+  EXPECT_EQ(uploader_.Send("POST", "/api/v1/resources/media-match", {{"files", "x"}}).status, 400);
 }
 
 TEST_F(ResourcesApiTest, TemplateAndCategories) {

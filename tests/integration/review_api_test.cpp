@@ -463,5 +463,80 @@ TEST_F(ReviewApiTest, StatisticsCountResourcesInNoCampaign) {
 }
 
 
+TEST_F(ReviewApiTest, BulkReturnWithOneCommentReportsEachItemAndLeaksNothing) {
+  std::vector<int64_t> gd_ids;
+  for (const char* t : {"批量退回一", "批量退回二", "批量退回三"}) {
+    int64_t id = ReadyResource(t);
+    ASSERT_EQ(uploader_.Send("POST", Url(id, "/submit"), {{"attestation", true}}).status, 200);
+    gd_ids.push_back(id);
+  }
+  // A Beijing college's resource in Beijing's first review.
+  Client bj(server_.port());
+  ASSERT_EQ(bj.Login("bj_uploader").status, 200);
+  auto made = bj.Send("POST", "/api/v1/resources",
+                      {{"title", "北京机密标题"}, {"type", "A01"}, {"domain", "老年教育"},
+                       {"summary", "示例简介"}, {"copyright_holder", "京华学院"},
+                       {"presenters", "李演示"}});
+  ASSERT_EQ(made.status, 201) << made.body;
+  int64_t bj_id = made.Json()["id"];
+  auto& db = *server_.ctx().db;
+  ASSERT_TRUE(db.Exec("UPDATE resources SET state = 'first_review' WHERE id = ?", {bj_id}));
+  auto bj_before = db.QueryOne("SELECT version, state FROM resources WHERE id = ?", {bj_id});
+  ASSERT_TRUE(bj_before && *bj_before);
+
+  Client gd(server_.port());
+  ASSERT_EQ(gd.Login("gd_reviewer").status, 200);
+  int64_t v0 = gd.Get(Url(gd_ids[0], "")).Json()["version"];
+  int64_t v1 = gd.Get(Url(gd_ids[1], "")).Json()["version"];
+  const std::string comment = "请补充字幕并更换清晰的封面";
+  json body = {{"comment", comment},
+               {"items",
+                {{{"id", gd_ids[0]}, {"version", v0}},
+                 {{"id", gd_ids[1]}, {"version", v1 + 3}},  // stale
+                 {{"id", bj_id}},
+                 {{"id", gd_ids[2]}}}}};
+
+  // Refusals of the whole request change nothing: no CSRF token, no comment, an uploader.
+  Client no_csrf = gd;
+  no_csrf.csrf.clear();
+  EXPECT_EQ(no_csrf.Send("POST", "/api/v1/reviews/bulk-return", body).status, 403);
+  json no_comment = body;
+  no_comment["comment"] = "";
+  auto refused = gd.Send("POST", "/api/v1/reviews/bulk-return", no_comment);
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.Json()["error"]["fields"][0]["field"], "comment");
+  EXPECT_EQ(uploader_.Send("POST", "/api/v1/reviews/bulk-return", body).status, 403);
+  EXPECT_EQ(gd.Get(Url(gd_ids[0], "")).Json()["state"], "first_review");
+
+  auto res = gd.Send("POST", "/api/v1/reviews/bulk-return", body);
+  ASSERT_EQ(res.status, 200) << res.body;
+  json out = res.Json();
+  EXPECT_EQ(out["returned"], 2);
+  json results = out["results"];
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0]["ok"], true);
+  EXPECT_EQ(results[0]["state"], "returned");
+  EXPECT_EQ(results[1]["ok"], false);
+  EXPECT_EQ(results[1]["code"], "conflict");
+  EXPECT_EQ(results[2]["ok"], false);
+  EXPECT_EQ(results[2]["code"], "not_found");
+  EXPECT_EQ(results[2]["error"], "资源不存在");
+  EXPECT_EQ(results[3]["state"], "returned");
+  EXPECT_EQ(res.body.find("北京"), std::string::npos) << "nothing of the other province";
+
+  for (int64_t id : {gd_ids[0], gd_ids[2]}) {
+    auto history = uploader_.Get(Url(id, "/history")).Json()["items"];
+    ASSERT_FALSE(history.empty());
+    EXPECT_EQ(history.back()["action"], "return");
+    EXPECT_EQ(history.back()["comment"], comment);
+  }
+  EXPECT_EQ(uploader_.Get(Url(gd_ids[1], "")).Json()["state"], "first_review");
+  auto bj_after = db.QueryOne("SELECT version, state FROM resources WHERE id = ?", {bj_id});
+  EXPECT_EQ((*bj_after)->Int(0), (*bj_before)->Int(0));
+  EXPECT_EQ((*bj_after)->Text(1), "first_review");
+  auto audit = db.QueryOne("SELECT COUNT(*) FROM audit_log WHERE action = 'review.return'", {});
+  EXPECT_EQ((*audit)->Int(0), 2);
+}
+
 }  // namespace
 }  // namespace lep::testing

@@ -91,6 +91,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: '批量导入', section: 'import' },
       },
       {
+        path: 'import/media',
+        name: 'bulk-media',
+        component: () => import('./views/console/BulkMediaView.vue'),
+        meta: { title: '批量上传媒体与封面', section: 'import' },
+      },
+      {
         path: 'review',
         name: 'review-queue',
         component: () => import('./views/console/review/ReviewQueueView.vue'),

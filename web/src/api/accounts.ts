@@ -1,6 +1,6 @@
 // 账号生命周期（issue 17 §1）：修改本人密码、激活链接、重置密码、停用与启用、调整角色、单位改名。
 import { http } from './client'
-import type { Account, Credential, Org, TokenInfo } from './types'
+import type { Account, BulkUnitsReport, Credential, Org, TokenInfo } from './types'
 
 export type Delivery = 'link' | 'temporary_password'
 
@@ -16,6 +16,13 @@ export const accountsApi = {
   disable: (userId: number) => http.post<{ user: Account }>(`/users/${userId}/disable`, {}),
   enable: (userId: number) => http.post<{ user: Account }>(`/users/${userId}/enable`, {}),
   changeRole: (userId: number, role: string) => http.put<{ user: Account }>(`/users/${userId}/role`, { role }),
+  /** 从表格批量开设下级单位与账号：dryRun=true 只检查；开设结果中的激活链接只返回这一次 */
+  bulkUnits: (orgId: number, file: File, dryRun: boolean) =>
+    http.post<BulkUnitsReport>(`/orgs/${orgId}/bulk-units?dry_run=${dryRun ? 'true' : 'false'}`, undefined, {
+      raw: file,
+      contentType: /\.csv$/i.test(file.name) ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    }),
+  bulkUnitsTemplate: () => http.download('/org-bulk/template.xlsx'),
   renameOrg: (orgId: number, name: string) => http.put<Org>(`/orgs/${orgId}/name`, { name }),
   /** 激活页：链接对应的账号（无效、已使用或已过期：410） */
   checkActivation: (token: string) => http.post<TokenInfo>('/auth/activation/check', { token }, { quiet401: true }),

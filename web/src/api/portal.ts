@@ -5,6 +5,7 @@ import type {
   Batch,
   BatchPreview,
   BulkApproveResult,
+  BulkReturnResult,
   Campaign,
   CampaignInput,
   CategoryCount,
@@ -120,6 +121,9 @@ export const reviewApi = {
       comment,
       checklist,
     }),
+  /** 以同一条意见批量退回修改；逐项返回结果（version：读取时的版本，防止覆盖他人的处理） */
+  bulkReturn: (items: { id: number; version?: number }[], comment: string) =>
+    http.post<BulkReturnResult>('/reviews/bulk-return', { items, comment }),
   history: (id: number) => http.get<{ items: HistoryEntry[]; allowed_actions: ActionInfo[] }>(`/resources/${id}/history`),
   screening: (id: number) => http.get<{ hits: ScreeningHit[]; count: number }>(`/resources/${id}/screening`),
   campaigns: () => http.get<Items<Campaign>>('/campaigns'),

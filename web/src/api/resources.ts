@@ -27,7 +27,13 @@ export function filterQuery(f: ResourceFilter): string {
   return s ? `?${s}` : ''
 }
 
+import type { MediaMatchResult } from './types'
+export type { MediaMatchResult }
+export type MediaMatch = MediaMatchResult['items'][number]
+
 export const resourcesApi = {
+  /** 批量上传：文件名 → 本单位可编辑的资源（先按导入表的文件名列，再按资源名称） */
+  mediaMatch: (files: string[]) => http.post<MediaMatchResult>('/resources/media-match', { files }),
   list: (f: ResourceFilter = {}) => http.get<ResourcePage>(`/resources${filterQuery(f)}`),
   get: (id: number) => http.get<Resource>(`/resources/${id}`),
   create: (body: ResourceInput) => http.post<Resource>('/resources', body),
@@ -60,10 +66,11 @@ export function importResources(
   file: File,
   dryRun: boolean,
   onProgress?: (p: ImportProgress) => void,
+  orgId?: number,
 ): Promise<{ ok: boolean; report: ImportReport; message?: string }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
-    xhr.open('POST', `${API_BASE}/resources/import?dry_run=${dryRun ? 'true' : 'false'}`)
+    xhr.open('POST', `${API_BASE}/resources/import?dry_run=${dryRun ? 'true' : 'false'}${orgId ? `&org_id=${orgId}` : ''}`)
     xhr.withCredentials = true
     xhr.setRequestHeader('Accept', 'application/json')
     const isCsv = /\.csv$/i.test(file.name)
@@ -109,6 +116,9 @@ export function normalizeReport(body: unknown): ImportReport {
     error_rows: Number(b.error_rows ?? 0),
     created: Number(b.created ?? 0),
     created_ids: Array.isArray(b.created_ids) ? b.created_ids : [],
+    update_rows: Number(b.update_rows ?? 0),
+    updated: Number(b.updated ?? 0),
+    updated_ids: Array.isArray(b.updated_ids) ? b.updated_ids : [],
     unknown_columns: Array.isArray(b.unknown_columns) ? b.unknown_columns.map(String) : [],
     errors: Array.isArray(b.errors) ? b.errors : [],
   }

@@ -35,6 +35,8 @@ export type MediaRule = S['MediaRule']
 export type MediaInfo = S['Media']
 export type LinkCheck = S['LinkCheck']
 export type ImportRowError = S['ImportRowError']
+export type BulkUnitsReport = S['BulkUnitsReport']
+export type MediaMatchResult = S['MediaMatchResult']
 export type ImportReport = S['ImportReport']
 export type CoverUploaded = S['CoverUploaded']
 
@@ -62,6 +64,7 @@ export type Batch = S['Batch']
 export type BatchPreview = S['BatchPreview']
 export type BatchItem = BatchPreview['items'][number]
 export type BulkApproveResult = S['BulkApproveResult']
+export type BulkReturnResult = S['BulkReturnResult']
 
 // 安全
 export type TotpSetup = S['TotpSetup']

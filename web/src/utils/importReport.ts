@@ -29,6 +29,7 @@ export function stripRowPrefix(msg: string): string {
 
 export function importSummary(r: ImportReport): string {
   const parts = [`共 ${r.total_rows} 行`, `正确 ${r.valid_rows} 行`]
+  if (r.update_rows > 0) parts.push(`其中更新已有资源 ${r.update_rows} 行`)
   parts.push(r.error_rows > 0 ? `有错误 ${r.error_rows} 行（${r.errors.length} 处）` : '没有错误')
   return parts.join('，')
 }

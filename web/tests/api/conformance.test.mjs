@@ -158,6 +158,16 @@ describe('真实响应符合 OpenAPI 文档', () => {
       201,
     )
     ctx.newReviewer = created.user
+    // 批量开设下级单位与账号：模板、检查、开设（激活链接与清单只返回这一次）、有错误时 400 附 report
+    await bj.get('/api/v1/org-bulk/template.xlsx')
+    const units = `单位名称,账号用户名\n批量接口学院${RUN},api_bulk${RUN}\n`
+    const csv = { 'Content-Type': 'text/csv; charset=utf-8' }
+    const dry = await bj.call('POST', `/api/v1/orgs/${orgId}/bulk-units?dry_run=true`, { raw: units, headers: csv, expect: 200 })
+    assert.equal(dry.body.valid_rows, 1)
+    const made = await bj.call('POST', `/api/v1/orgs/${orgId}/bulk-units?dry_run=false`, { raw: units, headers: csv, expect: 200 })
+    assert.equal(made.body.accounts_created, 1)
+    assert.ok(made.body.workbook)
+    await bj.call('POST', `/api/v1/orgs/${orgId}/bulk-units?dry_run=false`, { raw: units, headers: csv, expect: 400 })
   })
 
   test('账号生命周期：激活链接、临时密码、重置、停用与启用、调整角色、单位改名、修改密码', async () => {
@@ -294,6 +304,12 @@ describe('真实响应符合 OpenAPI 文档', () => {
       headers: { 'Content-Type': 'text/csv; charset=utf-8' },
       expect: 400,
     })
+    // 批量上传媒体与封面：文件名 → 资源
+    const match = await up.post('/api/v1/resources/media-match', { files: [`接口一致性${RUN}.mp4`, '无此资源.jpg', '说明.docx'] })
+    assert.equal(match.items.length, 3)
+    assert.equal(match.items[0].status, 'matched')
+    assert.equal(match.items[0].resource_id, r.id)
+    await up.post('/api/v1/resources/media-match', { files: 'x' }, 400)
     // 网络课程：链接检测结果；草稿可以删除
     const course = await up.post('/api/v1/resources', { ...RESOURCE(`课程${RUN}`), type: 'A03', link: 'http://127.0.0.1:9/none' }, 201)
     await up.get(`/api/v1/resources/${course.id}/link-check`)
@@ -311,6 +327,9 @@ describe('真实响应符合 OpenAPI 文档', () => {
     await gd.get(`/api/v1/resources/${ctx.resourceId}/history`)
     await gd.get(`/api/v1/resources/${ctx.resourceId}/screening`)
     await gd.post(`/api/v1/resources/${ctx.resourceId}/review`, { action: 'return', comment: '' }, 400)
+    await gd.post('/api/v1/reviews/bulk-return', { items: [{ id: ctx.resourceId }], comment: '' }, 400)
+    const missing = await gd.post('/api/v1/reviews/bulk-return', { items: [{ id: 999999999, version: 1 }], comment: '请补充字幕' })
+    assert.equal(missing.results[0].code, 'not_found')
     await gd.post('/api/v1/reviews/bulk-approve', { ids: [ctx.resourceId], comment: '初审通过', checklist: CHECKLIST })
     const nou = await signIn('nou_reviewer')
     const r = await nou.get(`/api/v1/resources/${ctx.resourceId}`)

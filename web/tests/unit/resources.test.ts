@@ -140,6 +140,12 @@ describe('批量导入结果', () => {
     expect(canConfirmImport(normalizeReport({ total_rows: 0, valid_rows: 0 }))).toBe(false)
     expect(canConfirmImport(null)).toBe(false)
   })
+
+  it('更新已有资源的行数写进摘要；旧的回复没有这些字段时按 0 处理', () => {
+    const upd = normalizeReport({ total_rows: 3, valid_rows: 3, error_rows: 0, update_rows: 2, errors: [] })
+    expect(importSummary(upd)).toBe('共 3 行，正确 3 行，其中更新已有资源 2 行，没有错误')
+    expect(normalizeReport({}).updated_ids).toEqual([])
+  })
 })
 
 const RES: Resource = {
