@@ -318,6 +318,26 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     ctx->notifications = std::make_unique<review::NotificationService>(
         *ctx->db, *ctx->review_repos.notifications, *ctx->review_repos.campaigns, *ctx->clock, no);
     ctx->review->SetNotifications(ctx->notifications.get());
+    // Learners' own addresses (忘记密码): stored encrypted always; mailed when e-mail is on.
+    {
+      auth::PersonalMailer personal;
+      if (no.mail_enabled && !config.public_url.empty()) {
+        review::NotificationRepository* outbox = ctx->review_repos.notifications.get();
+        const Clock* clock = ctx->clock;
+        personal = [outbox, clock](storage::SqlExecutor& tx, auth::UserId user,
+                                   const std::string& key, const std::string& subject,
+                                   const std::string& body) -> Status {
+          LEP_ASSIGN_OR_RETURN(auto root, outbox->FirstUnitOfKind(tx, orgs::OrgKind::kOpenUniversity));
+          if (!root) return Fail(Error::Internal("平台单位不存在"));
+          return outbox->QueueUserMail(tx, *root, user.value, key, subject, body, clock->NowMs())
+              .map([](bool) {});
+        };
+      }
+      ctx->accounts->SetPersonalMail(ctx->cipher.get(), std::move(personal), config.public_url);
+      auth::AccountService* accounts = ctx->accounts.get();
+      ctx->notifications->SetPersonalAddress(
+          [accounts](int64_t user) { return accounts->AddressOf(auth::UserId{user}); });
+    }
     // A periodic re-check that finds an A03 link newly broken tells the owning unit.
     review::NotificationService* notify = ctx->notifications.get();
     ctx->ingest->SetLinkHooks({[notify](storage::SqlExecutor& tx, const resources::Resource& r,

@@ -415,6 +415,29 @@ Result<int64_t> NotificationService::DeliverMail(Mailer& mailer, orgs::OrgReposi
     int64_t held_until = now + 10 * 60'000;
     LEP_ASSIGN_OR_RETURN(bool claimed, repo_.ClaimMail(q.id, q.next_attempt_at, held_until));
     if (!claimed) continue;
+    if (q.to_user) {
+      std::string address;
+      if (personal_address_) {
+        if (auto a = personal_address_(*q.to_user)) address = std::move(*a);
+      }
+      if (!IsPlainAddress(address)) {
+        LEP_RETURN_IF_ERROR(
+            repo_.MailFailed(q.id, kMaxMailAttempts, held_until, "账号未登记有效的电子邮箱"));
+        continue;
+      }
+      MailMessage m{mailer.from(), address, q.subject, q.body, now,
+                    "n" + std::to_string(q.id) + "." + std::to_string(now) + "@lep"};
+      auto st = mailer.Send(m);
+      if (st) {
+        LEP_RETURN_IF_ERROR(repo_.MailSent(q.id, now, q.attempts + 1));
+        ++sent;
+      } else {
+        int64_t backoff = int64_t{60'000} << std::min<int64_t>(q.attempts, 6);
+        LEP_RETURN_IF_ERROR(
+            repo_.MailFailed(q.id, q.attempts + 1, now + backoff, st.error().message));
+      }
+      continue;
+    }
     auto contact = org_repo.GetContact(orgs::OrgId{q.org_id});
     if (!contact || !*contact || !IsPlainAddress((*contact)->email)) {
       LEP_RETURN_IF_ERROR(

@@ -182,6 +182,12 @@ class NotificationService {
   [[nodiscard]] Result<int64_t> DeliverMail(Mailer& mailer, orgs::OrgRepository& org_repo,
                                             int limit = 50);
 
+  // How DeliverMail finds an account's own address (a learner's password reset); set by the
+  // app before the background round starts. Without it such mail fails as undeliverable.
+  void SetPersonalAddress(std::function<Result<std::string>(int64_t user_id)> resolve) {
+    personal_address_ = std::move(resolve);
+  }
+
   const NotificationOptions& options() const { return opts_; }
 
  private:
@@ -203,6 +209,7 @@ class NotificationService {
   CampaignRepository& campaigns_;
   const Clock& clock_;
   NotificationOptions opts_;
+  std::function<Result<std::string>(int64_t)> personal_address_;
 };
 
 }  // namespace lep::review

@@ -8,8 +8,12 @@ export const api = {
   login: (username: string, password: string, second: SecondFactor = {}) =>
     http.post<Session>('/auth/login', { username, password, ...second }, { quiet401: true }),
   logout: () => http.post<void>('/auth/logout', undefined, { quiet401: true }),
-  register: (body: { username: string; password: string; display_name?: string; privacy_consent: boolean }) =>
+  register: (body: { username: string; password: string; display_name?: string; email?: string; privacy_consent: boolean }) =>
     http.post<{ user: Account }>('/auth/register', body),
+  /** 学习者忘记密码：无论账号是否存在，答复相同 */
+  forgotPassword: (login: string) => http.post<{ message: string }>('/auth/password-reset', { login }),
+  myEmail: () => http.get<{ email: string }>('/me/email'),
+  saveMyEmail: (email: string) => http.put<{ email: string }>('/me/email', { email }),
   me: () => http.get<Session>('/me', { quiet401: true }),
   orgKinds: () => http.get<OrgKindsResponse>('/org-kinds'),
   orgs: () => http.get<Items<Org>>('/orgs'),

@@ -208,6 +208,14 @@ describe('真实响应符合 OpenAPI 文档', () => {
     const anon = new Client('注册')
     await anon.post('/api/v1/auth/register', { username: `api_learner${RUN}`, password: 'Learn@2024x', privacy_consent: true }, 201)
     ctx.learner = await new Client('learner').login(`api_learner${RUN}`, 'Learn@2024x')
+    // 学习者的电子邮箱（忘记密码用）与忘记密码：无论账号是否存在答复相同
+    await anon.post('/api/v1/auth/register', { username: `api_mail${RUN}`, password: 'Learn@2024x', email: 'not-an-email', privacy_consent: true }, 400)
+    await ctx.learner.get('/api/v1/me/email')
+    await ctx.learner.put('/api/v1/me/email', { email: `api_learner${RUN}@example.org` })
+    await ctx.learner.put('/api/v1/me/email', { email: 'bad@' }, 400)
+    await anon.post('/api/v1/auth/password-reset', { login: `api_learner${RUN}` }, 202)
+    await anon.post('/api/v1/auth/password-reset', { login: 'nobody@example.org' }, 202)
+    await anon.post('/api/v1/auth/password-reset', { login: '' }, 400)
   })
 
   test('双因素认证：绑定、验证码错误（会话仍有效）、恢复码', async () => {
