@@ -68,6 +68,27 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
               "修改本人密码（当前密码，已启用双因素认证时另需动态验证码）；结束本人其他会话，"
               "保留当前会话"});
 
+  router.Add({"GET", "/api/v1/me/email", Authed(ctx, [&ctx](Request&, const Principal& p) {
+                auto email = ctx.accounts->OwnEmail(p);
+                if (!email) return Response::FromError(email.error());
+                auto resp = Response::Json(200, {{"email", *email}});
+                resp.SetHeader("Cache-Control", "no-store");
+                return resp;
+              }), 1024, "学习者本人登记的电子邮箱（用于忘记密码；未登记为空字符串）"});
+
+  router.Add({"PUT", "/api/v1/me/email", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto body = ParseJsonObject(req);
+                if (!body) return Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string email = StringField(*body, "email", "电子邮箱", errors);
+                if (!errors.empty()) {
+                  return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                auto saved = ctx.accounts->SetOwnEmail(p, email);
+                if (!saved) return Response::FromError(saved.error());
+                return Response::Json(200, {{"email", *saved}});
+              }), 4096, "学习者登记或修改本人的电子邮箱（空字符串为清除）；写入审计日志"});
+
   router.Add({"POST", "/api/v1/users/{id}/password-reset",
               Authed(ctx,
                      [&ctx](Request& req, const Principal& p) {

@@ -221,6 +221,9 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->resources = std::make_unique<resources::ResourceService>(
       *ctx->db, *ctx->resource_repo, *ctx->categories, *ctx->org_repo, *ctx->clock);
   ctx->blobs = storage::NewFsBlobStore(config.data_dir + "/blobs");
+  ctx->registration_form_repo = orgs::NewSqlRegistrationFormRepository(*ctx->db);
+  ctx->registration_forms = std::make_unique<orgs::RegistrationFormService>(
+      *ctx->org_repo, *ctx->registration_form_repo, *ctx->blobs, *ctx->clock);
   ctx->probe = media::NewAvMediaProbe();
   uploads::UploadOptions up;
   up.dir = config.data_dir + "/blobs/tmp/uploads";
@@ -315,6 +318,42 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     ctx->notifications = std::make_unique<review::NotificationService>(
         *ctx->db, *ctx->review_repos.notifications, *ctx->review_repos.campaigns, *ctx->clock, no);
     ctx->review->SetNotifications(ctx->notifications.get());
+    // Learners' own addresses (忘记密码): stored encrypted always; mailed when e-mail is on.
+    {
+      auth::PersonalMailer personal;
+      if (no.mail_enabled && !config.public_url.empty()) {
+        review::NotificationRepository* outbox = ctx->review_repos.notifications.get();
+        const Clock* clock = ctx->clock;
+        personal = [outbox, clock](storage::SqlExecutor& tx, auth::UserId user,
+                                   const std::string& key, const std::string& subject,
+                                   const std::string& body) -> Status {
+          LEP_ASSIGN_OR_RETURN(auto root, outbox->FirstUnitOfKind(tx, orgs::OrgKind::kOpenUniversity));
+          if (!root) return Fail(Error::Internal("平台单位不存在"));
+          return outbox->QueueUserMail(tx, *root, user.value, key, subject, body, clock->NowMs())
+              .map([](bool) {});
+        };
+      }
+      ctx->accounts->SetPersonalMail(ctx->cipher.get(), std::move(personal), config.public_url);
+      auth::AccountService* accounts = ctx->accounts.get();
+      ctx->notifications->SetPersonalAddress(
+          [accounts](int64_t user) { return accounts->AddressOf(auth::UserId{user}); });
+    }
+    // A periodic re-check that finds an A03 link newly broken tells the owning unit.
+    review::NotificationService* notify = ctx->notifications.get();
+    ctx->ingest->SetLinkHooks({[notify](storage::SqlExecutor& tx, const resources::Resource& r,
+                                        const ingest::LinkCheckRecord& c) -> Status {
+      review::BrokenLink b;
+      b.resource_id = r.id.value;
+      b.owner = r.org_id;
+      b.title = r.meta.title;
+      b.state_label = std::string(resources::StateLabel(r.state));
+      b.url = c.url;
+      b.reason = !c.error.empty() ? c.error
+                 : c.status != 0 ? "HTTP " + std::to_string(c.status)
+                                 : std::string("无法连接");
+      b.checked_at = c.checked_at;
+      return notify->OnLinkBroken(tx, b);
+    }});
     if (no.mail_enabled && !config.public_url.empty()) {
       // Activation links go to the unit's 负责人 through the same outbox as review mail.
       review::NotificationRepository* outbox = ctx->review_repos.notifications.get();

@@ -40,6 +40,7 @@
 #include "oai/oai_repository.h"
 #include "oai/oai_service.h"
 #include "orgs/org_service.h"
+#include "orgs/registration_form_service.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
 #include "resources/resource_service.h"
@@ -88,6 +89,9 @@ struct AppContext {
   std::unique_ptr<resources::CategoryRepository> categories;
   std::unique_ptr<resources::ResourceService> resources;
   std::unique_ptr<storage::BlobStore> blobs;
+  // Units' stamped 登记表 scans (PDF in the blob store).
+  std::unique_ptr<orgs::RegistrationFormRepository> registration_form_repo;
+  std::unique_ptr<orgs::RegistrationFormService> registration_forms;
   std::unique_ptr<media::MediaProbe> probe;
   std::unique_ptr<uploads::UploadRepository> upload_repo;
   std::unique_ptr<uploads::UploadService> uploads;

@@ -152,6 +152,7 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 u.username = StringField(*body, "username", "用户名", errors);
                 u.password = StringField(*body, "password", "密码", errors);
                 u.display_name = StringField(*body, "display_name", "姓名", errors);
+                std::string email = StringField(*body, "email", "电子邮箱", errors);
                 if (auto consent = body->find("privacy_consent"); consent != body->end()) {
                   if (!consent->is_boolean()) {
                     errors.push_back({"privacy_consent", "隐私政策", "应为 true 或 false"});
@@ -162,11 +163,41 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto user = ctx.auth->RegisterLearner(std::move(u));
+                auto user = ctx.accounts->RegisterLearner(std::move(u), email);
                 if (!user) return http::Response::FromError(user.error());
                 return http::Response::Json(201, {{"user", UserJson(*user)}});
               },
-              16 * 1024, "学习者自行注册（须 privacy_consent: true，同意隐私政策）"});
+              16 * 1024,
+              "学习者自行注册（须 privacy_consent: true，同意隐私政策；email 可选，用于忘记密码）"});
+
+  // 忘记密码 (learners): one answer whatever the account, so nobody learns which usernames or
+  // addresses exist; sign-in's per-address limit, and one mail per account per interval.
+  router.Add({"POST", "/api/v1/auth/password-reset",
+              [&ctx](http::Request& req) {
+                if (auto limited = Throttle(ctx, req)) return *limited;
+                if (auto refused = RefuseCrossSite(req)) return *refused;
+                auto body = ParseJsonObject(req);
+                if (!body) return http::Response::FromError(body.error());
+                std::vector<FieldError> errors;
+                std::string login = StringField(*body, "login", "用户名或电子邮箱", errors);
+                if (!errors.empty()) {
+                  return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+                }
+                if (text::Trim(login).empty()) {
+                  return http::Response::FromError(Error::InvalidArgument(
+                      "请填写用户名或电子邮箱",
+                      {{"login", "用户名或电子邮箱", "请填写注册时的用户名或登记的电子邮箱"}}));
+                }
+                LEP_RETURN_RESPONSE_IF_ERROR(ctx.accounts->RequestPasswordReset(login, req.remote_ip));
+                auto resp = http::Response::Json(
+                    202, {{"message",
+                           "如果该学习账号存在并登记了电子邮箱，重置密码的链接已发往该邮箱，请在 2 "
+                           "小时内打开链接设置新密码。没有收到邮件时，请检查垃圾邮件，或 10 分钟后再试。"}});
+                resp.SetHeader("Cache-Control", "no-store");
+                return resp;
+              },
+              4096,
+              "学习者忘记密码：按用户名或登记的电子邮箱发送一次性重置链接；无论账号是否存在都返回同样的 202"});
 
   // The activation page (a one-time link from an administrator): no session, so the same
   // rules as sign-in against cross-site requests and floods. The token travels in the body,

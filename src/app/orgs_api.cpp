@@ -1,7 +1,11 @@
-// HTTP adapter for units (单位), their contact person and their accounts.
+// HTTP adapter for units (单位), their contact person, their accounts and their 登记表 scans.
+#include <charconv>
+
 #include "app/account_api.h"
 #include "app/api_common.h"
 #include "app/routes.h"
+#include "http/file_response.h"
+#include "http/multipart.h"
 
 namespace lep::app {
 namespace {
@@ -34,6 +38,31 @@ json OrgList(const std::vector<orgs::Org>& v) {
   json items = json::array();
   for (const auto& o : v) items.push_back(OrgJson(o));
   return {{"items", items}};
+}
+
+json FormJson(const orgs::RegistrationForm& f) {
+  return {{"id", f.id},
+          {"file_name", f.file_name},
+          {"size", f.size},
+          {"sha256", f.sha256},
+          {"uploaded_at", f.uploaded_at},
+          {"uploaded_by", f.uploaded_by},
+          {"url", "/api/v1/orgs/" + std::to_string(f.org_id.value) +
+                      "/registration-form/file?form=" + std::to_string(f.id)}};
+}
+
+// The PDF of one upload, as an attachment under its Chinese file name.
+Response ServeForm(const Request& req, const orgs::RegistrationForm& f, const std::string& path) {
+  Response r;
+  r.content_type = "application/pdf";
+  std::string etag = "\"" + f.sha256.substr(0, 32) + "\"";
+  r.SetHeader("ETag", etag);
+  r.SetHeader("Accept-Ranges", "bytes");
+  r.SetHeader("Cache-Control", "private, no-cache");
+  r.SetHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+  r.SetHeader("Content-Disposition", "attachment; filename=\"registration-form.pdf\"; "
+                                     "filename*=UTF-8''" + text::PercentEncode(f.file_name));
+  return http::FileResponse(req, std::move(r), path, static_cast<uint64_t>(f.size), etag);
 }
 
 }  // namespace
@@ -223,6 +252,73 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 return Response::Json(200, OrgJson(*org));
               }), 4096,
               "修改单位名称（上级单位管理员或平台管理员；写入审计日志；门户检索与目录随之更新）"});
+
+  router.Add({"POST", "/api/v1/orgs/{id}/registration-form",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                std::string_view data = req.body;
+                std::string name = req.Query("filename").value_or("");
+                if (auto part = http::FirstFilePart(req.Header("content-type").value_or(""),
+                                                    req.body)) {
+                  data = part->data;
+                  name = part->filename;
+                }
+                auto f = ctx.registration_forms->Upload(p, *id, data, name);
+                if (!f) return Response::FromError(f.error());
+                return Response::Json(201, {{"form", FormJson(*f)}});
+              }),
+              orgs::kMaxRegistrationFormBytes + 64 * 1024,
+              "上传加盖公章的登记表扫描件（PDF，按文件内容校验，≤ 20 MB；原始请求体或 multipart；"
+              "新上传的成为当前登记表，旧的保留为历史）"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/registration-form",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto all = ctx.registration_forms->History(p, *id);
+                if (!all) return Response::FromError(all.error());
+                json history = json::array();
+                for (const auto& f : *all) history.push_back(FormJson(f));
+                json current = all->empty() ? json(nullptr) : FormJson(all->front());
+                return Response::Json(200, {{"current", current}, {"history", history}});
+              }), 1024, "单位的登记表扫描件：当前一份与历次上传（本单位与上级单位管理员可见）"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/registration-form/file",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                int64_t form = 0;
+                if (auto q = req.Query("form")) {
+                  auto [end, ec] = std::from_chars(q->data(), q->data() + q->size(), form);
+                  if (ec != std::errc() || end != q->data() + q->size() || form <= 0) {
+                    return Response::FromError(Error::NotFound("登记表不存在"));
+                  }
+                }
+                auto f = ctx.registration_forms->File(p, *id, form);
+                if (!f) return Response::FromError(f.error());
+                Audit(ctx, p, "org.registration_form.read", id->value,
+                      "登记表 #" + std::to_string(f->first.id));
+                return ServeForm(req, f->first, f->second);
+              }), 1024, "下载登记表扫描件 PDF（默认当前一份；?form= 指定历次上传中的一份）"});
+
+  router.Add({"GET", "/api/v1/orgs/{id}/registration-forms",
+              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+                auto id = OrgIdParam(req);
+                if (!id) return BadId();
+                auto rows = ctx.registration_forms->Children(p, *id);
+                if (!rows) return Response::FromError(rows.error());
+                json items = json::array();
+                int uploaded = 0;
+                for (const auto& r : *rows) {
+                  if (r.current) ++uploaded;
+                  items.push_back({{"org", OrgJson(r.org)},
+                                   {"form", r.current ? FormJson(*r.current) : json(nullptr)}});
+                }
+                return Response::Json(200, {{"items", items},
+                                            {"uploaded", uploaded},
+                                            {"total", static_cast<int>(rows->size())}});
+              }), 1024, "下级单位的登记表上传情况（本单位及上级单位管理员）"});
 }
 
 }  // namespace lep::app

@@ -38,6 +38,8 @@ const std::vector<storage::Migration>& AllMigrations() {
           {50, "oai_records"},
           {51, "campaign_deadlines_batch_numbers_digests"},
           {52, "resource_import_files"},
+          {54, "org_registration_forms"},
+          {55, "learner_email_personal_mail"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),

@@ -102,9 +102,82 @@ Response Report(AppContext& ctx, Request& req, const Principal& p) {
   return r;
 }
 
+// The units below the caller's that have not registered their 负责人 (附件3) by the campaign's
+// contact deadline: JSON for the console, and the same list as a workbook to chase them with.
+Result<stats::MissingContacts> MissingContactsOf(AppContext& ctx, Request& req,
+                                                 const Principal& p) {
+  auto q = ParseSubmissionsQuery(req);  // campaign_id, unit_id
+  if (!q) return Fail(q.error());
+  return ctx.stats->MissingContactList(p, q->campaign_id, q->unit_id);
+}
+
+std::string DeadlineText(const stats::MissingContacts& m) {
+  if (!m.campaign) return "（尚无征集批次）";
+  if (!m.deadline) return "（" + m.campaign->name + "未设联系人报送截止时间）";
+  return m.deadline->text + (m.overdue ? "（已截止）" : "（未截止）");
+}
+
+Response MissingContactsJson(AppContext& ctx, Request& req, const Principal& p) {
+  auto m = MissingContactsOf(ctx, req, p);
+  if (!m) return Response::FromError(m.error());
+  json items = json::array();
+  for (const auto& r : m->rows) {
+    items.push_back({{"org", OrgJson(r.org)},
+                     {"parent_name", r.parent_name},
+                     {"registered", r.registered},
+                     {"missing", r.missing}});
+  }
+  json campaign = nullptr;
+  if (m->campaign) campaign = {{"id", m->campaign->id}, {"name", m->campaign->name}};
+  return Response::Json(
+      200, {{"campaign", campaign},
+            {"deadline", m->deadline ? json(m->deadline->text) : json(nullptr)},
+            {"deadline_at", m->deadline ? json(m->deadline->at_ms) : json(nullptr)},
+            {"overdue", m->overdue},
+            {"units", m->units},
+            {"items", items}});
+}
+
+Response MissingContactsXlsx(AppContext& ctx, Request& req, const Principal& p) {
+  auto m = MissingContactsOf(ctx, req, p);
+  if (!m) return Response::FromError(m.error());
+  xlsx::SheetSpec s{"未登记负责人单位",
+                    {"序号", "单位名称", "单位类型", "上级单位", "情况", "缺少或有误的项目"},
+                    {},
+                    {8, 40, 24, 30, 14, 50}};
+  s.title_lines = {"未按时登记负责人（联系人）的单位",
+                   "统计范围：" + m->scope + "的下级单位",
+                   "联系人报送截止：" + DeadlineText(*m),
+                   "生成时间：" + text::FormatShanghai(ctx.clock->NowMs()) + "（北京时间）"};
+  s.number_columns = {true, false, false, false, false, false};
+  int n = 0;
+  for (const auto& r : m->rows) {
+    std::string missing;
+    for (const auto& f : r.missing) missing += (missing.empty() ? "" : "、") + f;
+    s.rows.push_back({std::to_string(++n), r.org.name, std::string(orgs::KindLabel(r.org.kind)),
+                      r.parent_name, r.registered ? "信息不完整" : "未登记", missing});
+  }
+  s.totals = {"合计", std::to_string(m->rows.size()) + " 个单位（共 " +
+                          std::to_string(m->units) + " 个单位应登记）",
+              "", "", "", ""};
+  auto bytes = xlsx::WriteXlsx({s});
+  if (!bytes) return Response::FromError(bytes.error());
+  auto r = Response::Text(200, std::move(*bytes),
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  r.SetHeader("Content-Disposition",
+              ContentDisposition("missing-contacts.xlsx", "未登记负责人单位.xlsx"));
+  r.SetHeader("Cache-Control", "no-store");
+  return r;
+}
+
 }  // namespace
 
 void AddStatsReportRoutes(AppContext& ctx, http::Router& router) {
+  router.Add({"GET", "/api/v1/stats/missing-contacts", BindAuthed(ctx, MissingContactsJson), 1024,
+              "下级单位中未登记负责人（附件3）或信息不完整的单位，及征集批次的联系人报送截止时间；"
+              "campaign_id（默认最新）、unit_id"});
+  router.Add({"GET", "/api/v1/stats/missing-contacts.xlsx", BindAuthed(ctx, MissingContactsXlsx),
+              1024, "未登记负责人单位名单（xlsx，可直接下发催报）；参数同 missing-contacts"});
   router.Add({"GET", "/api/v1/stats/report.xlsx", BindAuthed(ctx, Report), 1024,
               "征集进度统计表（xlsx，可直接上报）：按省份、单位、状态、征集范围、资源类型和征集批次，"
               "含标题、统计范围、生成时间和合计行；campaign_id（默认最新）、unit_id"});

@@ -56,6 +56,17 @@ class AccountRepository {
   [[nodiscard]] virtual Result<bool> UseToken(Tx& tx, int64_t id, int64_t now) = 0;
   // Records a learner's acceptance of the privacy notice.
   [[nodiscard]] virtual Status SetPrivacyConsent(Tx& tx, UserId id, int64_t at) = 0;
+  // The account's own e-mail address, stored encrypted (`stored`) with its keyed lookup hash
+  // ("" for none).
+  [[nodiscard]] virtual Status SetEmail(Tx& tx, UserId id, const std::string& stored,
+                                        const std::string& hash) = 0;
+  [[nodiscard]] virtual Result<std::string> GetEmail(Tx& tx, UserId id) = 0;
+  // Accounts whose address has this lookup hash.
+  [[nodiscard]] virtual Result<std::vector<UserId>> FindByEmailHash(Tx& tx,
+                                                                    const std::string& hash) = 0;
+  // When the newest token of that purpose was issued to the user (nullopt: never).
+  [[nodiscard]] virtual Result<std::optional<int64_t>> LastTokenAt(Tx& tx, UserId id,
+                                                                   TokenPurpose purpose) = 0;
 };
 
 std::unique_ptr<AccountRepository> NewSqlAccountRepository();

@@ -80,6 +80,35 @@ class SqlAccountRepository final : public AccountRepository {
   Status SetPrivacyConsent(Tx& tx, UserId id, int64_t at) override {
     return Done(tx.Exec("UPDATE users SET privacy_consent_at = ? WHERE id = ?", {at, id.value}));
   }
+
+  Status SetEmail(Tx& tx, UserId id, const std::string& stored,
+                  const std::string& hash) override {
+    return Done(tx.Exec("UPDATE users SET email = ?, email_hash = ? WHERE id = ?",
+                        {stored, hash, id.value}));
+  }
+
+  Result<std::string> GetEmail(Tx& tx, UserId id) override {
+    LEP_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT email FROM users WHERE id = ?", {id.value}));
+    return row ? row->Text(0) : std::string();
+  }
+
+  Result<std::vector<UserId>> FindByEmailHash(Tx& tx, const std::string& hash) override {
+    std::vector<UserId> out;
+    if (hash.empty()) return out;
+    LEP_ASSIGN_OR_RETURN(auto r, tx.Exec("SELECT id FROM users WHERE email_hash = ? ORDER BY id",
+                                         {hash}));
+    for (const auto& row : r.rows) out.push_back(UserId{row.Int(0)});
+    return out;
+  }
+
+  Result<std::optional<int64_t>> LastTokenAt(Tx& tx, UserId id, TokenPurpose purpose) override {
+    LEP_ASSIGN_OR_RETURN(auto row,
+                         tx.QueryOne("SELECT MAX(created_at) FROM account_tokens WHERE user_id = ? "
+                                     "AND purpose = ?",
+                                     {id.value, std::string(TokenPurposeName(purpose))}));
+    if (!row) return std::optional<int64_t>();
+    return row->OptInt(0);
+  }
 };
 
 }  // namespace

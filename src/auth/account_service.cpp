@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "auth/authorizer.h"
+#include "orgs/contact.h"
 #include "core/text.h"
 #include "security/audit_chain.h"
 #include "security/field_cipher.h"
@@ -79,6 +80,148 @@ void AccountService::SetMailer(ActivationMailer mailer, std::string public_url) 
   mailer_ = std::move(mailer);
   while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
   public_url_ = std::move(public_url);
+}
+
+void AccountService::SetPersonalMail(const security::FieldCipher* cipher, PersonalMailer mailer,
+                                     std::string public_url) {
+  cipher_ = cipher;
+  personal_mailer_ = std::move(mailer);
+  while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+  personal_url_ = std::move(public_url);
+}
+
+namespace {
+
+constexpr const char* kEmailContext = "users.email";
+
+// One hash space for addresses: trimmed, lower-cased (as the contacts' lookup hash).
+std::string NormalEmail(std::string_view v) {
+  std::string out = text::ToLowerAscii(text::Trim(v));
+  return out;
+}
+
+Status CheckEmail(const std::string& email) {
+  if (email.empty()) return Ok();
+  if (email.size() > 254 || !orgs::IsValidEmail(email)) {
+    return Fail(Error::InvalidArgument(
+        "电子邮箱格式不正确", {{"email", "电子邮箱", "电子邮箱格式不正确，例如 name@example.com"}}));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::string> AccountService::OwnEmail(const Principal& p) {
+  if (p.role != Role::kLearner) {
+    return Fail(Error::PermissionDenied("只有学习者账号登记个人电子邮箱；工作人员的邮件发往单位负责人"));
+  }
+  if (!cipher_) return std::string();
+  LEP_ASSIGN_OR_RETURN(std::string stored, accounts_.GetEmail(db_, p.user_id));
+  if (stored.empty()) return std::string();
+  return cipher_->Decrypt(stored, std::string(kEmailContext) + ":" + std::to_string(p.user_id.value));
+}
+
+Result<std::string> AccountService::SetOwnEmail(const Principal& p, const std::string& email) {
+  if (p.role != Role::kLearner) {
+    return Fail(Error::PermissionDenied("只有学习者账号登记个人电子邮箱；工作人员的邮件发往单位负责人"));
+  }
+  if (!cipher_) return Fail(Error::Internal("未配置个人信息加密"));
+  const std::string clean = NormalEmail(email);
+  LEP_RETURN_IF_ERROR(CheckEmail(clean));
+  LEP_ASSIGN_OR_RETURN(auto found, users_.Get(p.user_id));
+  if (!found) return Fail(Error::NotFound("账号不存在"));
+  const std::string context = std::string(kEmailContext) + ":" + std::to_string(p.user_id.value);
+  LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(accounts_.SetEmail(tx, p.user_id,
+                                           clean.empty() ? "" : cipher_->Encrypt(clean, context),
+                                           clean.empty() ? "" : cipher_->KeyedHash(clean, kEmailContext)));
+    return Audit(tx, &p, *found, "user.email",
+                 clean.empty() ? "清除个人电子邮箱" : "个人电子邮箱 " + security::MaskEmail(clean),
+                 p.ip);
+  }));
+  return clean;
+}
+
+Result<User> AccountService::RegisterLearner(NewUser u, const std::string& email) {
+  const std::string clean = NormalEmail(email);
+  LEP_RETURN_IF_ERROR(CheckEmail(clean));
+  if (!clean.empty() && !cipher_) return Fail(Error::Internal("未配置个人信息加密"));
+  LEP_ASSIGN_OR_RETURN(User user, auth_.RegisterLearner(std::move(u)));
+  if (!clean.empty()) {
+    const std::string context = std::string(kEmailContext) + ":" + std::to_string(user.id.value);
+    LEP_RETURN_IF_ERROR(db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+      return accounts_.SetEmail(tx, user.id, cipher_->Encrypt(clean, context),
+                                cipher_->KeyedHash(clean, kEmailContext));
+    }));
+  }
+  return user;
+}
+
+Result<std::string> AccountService::AddressOf(UserId id) {
+  if (!cipher_) return std::string();
+  LEP_ASSIGN_OR_RETURN(std::string stored, accounts_.GetEmail(db_, id));
+  if (stored.empty()) return std::string();
+  return cipher_->Decrypt(stored, std::string(kEmailContext) + ":" + std::to_string(id.value));
+}
+
+Status AccountService::RequestPasswordReset(const std::string& login, const std::string& ip) {
+  const std::string wanted = text::Trim(login);
+  // Without e-mail there is nobody to send a link to: nothing is issued.
+  if (wanted.empty() || wanted.size() > 254 || !cipher_ || !personal_mailer_ ||
+      personal_url_.empty()) {
+    return Ok();
+  }
+  // The account: by e-mail address when it looks like one, else by username.
+  std::optional<User> user;
+  if (wanted.find('@') != std::string::npos) {
+    LEP_ASSIGN_OR_RETURN(auto ids,
+                         accounts_.FindByEmailHash(db_, cipher_->KeyedHash(NormalEmail(wanted),
+                                                                           kEmailContext)));
+    for (UserId id : ids) {
+      LEP_ASSIGN_OR_RETURN(auto u, users_.Get(id));
+      if (u && u->role == Role::kLearner && !u->disabled) {
+        user = std::move(*u);
+        break;
+      }
+    }
+  } else {
+    LEP_ASSIGN_OR_RETURN(auto u, users_.GetByUsername(wanted));
+    if (u && u->role == Role::kLearner && !u->disabled) user = std::move(*u);
+  }
+  if (!user) return Ok();
+  const std::string context = std::string(kEmailContext) + ":" + std::to_string(user->id.value);
+  const int64_t now = clock_.NowMs();
+  return db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(std::string stored, accounts_.GetEmail(tx, user->id));
+    if (stored.empty()) return Ok();
+    LEP_ASSIGN_OR_RETURN(std::string address, cipher_->Decrypt(stored, context));
+    LEP_ASSIGN_OR_RETURN(auto last, accounts_.LastTokenAt(tx, user->id, TokenPurpose::kReset));
+    const int64_t interval =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.reset_interval).count();
+    if (last && *last > now - interval) return Ok();  // one link per interval, silently
+    const std::string token = RandomToken(32);
+    AccountToken t;
+    t.user_id = user->id;
+    t.token_hash = TokenHash(token);
+    t.purpose = TokenPurpose::kReset;
+    t.created_at = now;
+    t.expires_at =
+        now + std::chrono::duration_cast<std::chrono::milliseconds>(options_.reset_ttl).count();
+    // Only the newest link works; the password itself is unchanged until one is used.
+    LEP_RETURN_IF_ERROR(accounts_.RevokeTokens(tx, user->id, now));
+    LEP_RETURN_IF_ERROR(accounts_.InsertToken(tx, t));
+    const std::string link = personal_url_ + "/activate#token=" + token;
+    const std::string body =
+        user->display_name + "，您好：\n\n有人为您在国家终身教育智慧教育平台的学习账号 " +
+        user->username + " 申请了重置密码。请在 " +
+        std::to_string(options_.reset_ttl.count() / 60) +
+        " 小时内打开下面的链接设置新密码（只能使用一次）：\n\n" + link +
+        "\n\n如果不是您本人申请，请忽略本邮件，您的密码不会改变。";
+    LEP_RETURN_IF_ERROR(personal_mailer_(tx, user->id, "reset:" + t.token_hash.substr(0, 32),
+                                         "【国家终身教育智慧教育平台】重置密码", body));
+    return Audit(tx, nullptr, *user, "user.password.reset_request",
+                 user->username + "：忘记密码，重置链接已发往 " + security::MaskEmail(address), ip);
+  });
 }
 
 Status AccountService::Audit(storage::SqlExecutor& tx, const Principal* actor, const User& target,

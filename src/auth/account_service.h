@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "orgs/org_repository.h"
+#include "security/field_cipher.h"
 #include "storage/db/database.h"
 
 namespace lep::auth {
@@ -59,8 +60,16 @@ struct PasswordChange {
 using ActivationMailer = std::function<Status(storage::SqlExecutor&, int64_t, const std::string&,
                                               const std::string&, const std::string&)>;
 
+// Queues an e-mail to an account's own address on the caller's transaction:
+// (tx, user id, dedup key, subject, body). Set by the app when e-mail is configured.
+using PersonalMailer = std::function<Status(storage::SqlExecutor&, UserId, const std::string&,
+                                            const std::string&, const std::string&)>;
+
 struct AccountOptions {
   std::chrono::hours token_ttl{72};
+  // A learner's own 忘记密码 link: shorter-lived, and at most one per account in this interval.
+  std::chrono::minutes reset_ttl{120};
+  std::chrono::minutes reset_interval{10};
 };
 
 class AccountService {
@@ -72,6 +81,25 @@ class AccountService {
   // E-mail delivery of activation links: public_url is the platform's address as users reach
   // it ("https://lep.example.cn"), the base of the link in the mail.
   void SetMailer(ActivationMailer mailer, std::string public_url);
+  // Learners' own e-mail addresses: cipher (required for the address; outlives the service)
+  // stores them encrypted with a keyed lookup hash; mailer (optional) sends 忘记密码 links.
+  void SetPersonalMail(const security::FieldCipher* cipher, PersonalMailer mailer,
+                       std::string public_url);
+
+  // A learner's own e-mail address ("" for none); other roles kPermissionDenied (their mail
+  // goes to their unit's 负责人).
+  [[nodiscard]] Result<std::string> OwnEmail(const Principal& p);
+  // Sets or clears ("") it, validated (kInvalidArgument naming `email`); audited.
+  [[nodiscard]] Result<std::string> SetOwnEmail(const Principal& p, const std::string& email);
+  // Sign-up with an optional e-mail address, checked before the account is created.
+  [[nodiscard]] Result<User> RegisterLearner(NewUser u, const std::string& email);
+  // 忘记密码: when `login` (a username or an e-mail address) names an enabled learner with an
+  // address, mails a one-time reset link (reset_ttl) unless one went out within
+  // reset_interval. The old password keeps working until the link is used. Answers the same
+  // (Ok) whether or not such an account exists; only internal failures are errors.
+  [[nodiscard]] Status RequestPasswordReset(const std::string& login, const std::string& ip);
+  // The account's own address in clear, for the mail delivery round ("" for none).
+  [[nodiscard]] Result<std::string> AddressOf(UserId id);
 
   // The caller's own password: the current one (and the TOTP code when enrolled), the new one
   // under the security policy; ends the user's other sessions and keeps this one.
@@ -117,6 +145,9 @@ class AccountService {
   AccountOptions options_;
   ActivationMailer mailer_;
   std::string public_url_;
+  const security::FieldCipher* cipher_ = nullptr;
+  PersonalMailer personal_mailer_;
+  std::string personal_url_;
 };
 
 // A random password of `length` characters with all four classes and no look-alikes.

@@ -75,6 +75,13 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX account_tokens_user ON account_tokens (user_id)
 )sql"},
+      // Learners' own e-mail address for 忘记密码 (issue 17 §1): encrypted like contacts, with a
+      // keyed hash to find the account by it.
+      {55, R"sql(
+ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN email_hash TEXT NOT NULL DEFAULT '';
+CREATE INDEX users_email_hash ON users (email_hash)
+)sql"},
   };
   return kParts;
 }

@@ -61,6 +61,35 @@ Status Authorizer::CheckSeeStatistics(const Principal& p) {
   return Fail(Error::PermissionDenied("只有管理员可以查看统计"));
 }
 
+namespace {
+bool IsOversight(const Principal& p) {
+  return p.role == Role::kPlatformAdmin || (p.org && p.org->kind == OrgKind::kMinistryDept);
+}
+}  // namespace
+
+bool Authorizer::CanSeeRegistrationForm(const Principal& p, const Org& org) {
+  if (IsOversight(p)) return true;
+  if (!p.org || p.role == Role::kLearner) return false;
+  if (p.org->id == org.id) return true;
+  return p.role == Role::kUnitAdmin && org.IsInSubtreeOf(*p.org);
+}
+
+Status Authorizer::CheckUploadRegistrationForm(const Principal& p, const Org& org) {
+  if (p.org && p.org->id == org.id && (p.role == Role::kUnitAdmin || p.role == Role::kUploader)) {
+    return Ok();
+  }
+  if (p.role == Role::kPlatformAdmin ||
+      (p.role == Role::kUnitAdmin && p.org && org.parent_id && *org.parent_id == p.org->id)) {
+    return Ok();
+  }
+  return Fail(Error::PermissionDenied("只有本单位的管理员、上传人员或上级单位管理员可以上传登记表"));
+}
+
+bool Authorizer::CanSeeChildRegistrationForms(const Principal& p, const Org& org) {
+  if (IsOversight(p)) return true;
+  return p.role == Role::kUnitAdmin && p.org && org.IsInSubtreeOf(*p.org);
+}
+
 bool Authorizer::IsNationalReviewDesk(const Principal& p) {
   return p.role == Role::kPlatformAdmin ||
          (p.role == Role::kReviewer && p.org && p.org->kind == OrgKind::kOpenUniversity);

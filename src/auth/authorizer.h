@@ -37,6 +37,14 @@ class Authorizer {
   // unit, a unit admin its own subtree; anyone else kPermissionDenied.
   [[nodiscard]] static Status CheckSeeStatistics(const Principal& p);
 
+  // A unit's stamped 登记表 scan: seen by the unit's own accounts, the admins of the unit and of
+  // every unit above it, platform admins and the ministry's oversight; nobody else (→ 404).
+  static bool CanSeeRegistrationForm(const Principal& p, const orgs::Org& org);
+  // Uploaded by the unit's own admins and uploaders, its parent's admins or platform admins.
+  [[nodiscard]] static Status CheckUploadRegistrationForm(const Principal& p, const orgs::Org& org);
+  // The overview of which children of org have uploaded: org's admins and those above them.
+  static bool CanSeeChildRegistrationForms(const Principal& p, const orgs::Org& org);
+
   // Review (审核). The national desk — platform admins and the reviewers of 国家开放大学 —
   // assembles, schedules and publishes the publication batches.
   static bool IsNationalReviewDesk(const Principal& p);

@@ -304,7 +304,19 @@ LinkCheckRecord IngestService::CheckLinkNow(ResourceId id, const std::string& ur
   linkcheck::LinkCheckResult r = link_checker_.Check(url);
   LinkCheckRecord c{url,     r.reachable,  r.status, r.final_url,     r.hops,
                     r.elapsed_ms, r.error_code, r.error, clock_.NowMs()};
-  (void)media_.SaveLinkCheck(id.value, c);
+  std::optional<resources::Resource> resource;
+  if (link_hooks_.on_broken && !c.reachable) {
+    if (auto got = resource_repo_.Get(id); got && *got) resource = std::move(**got);
+  }
+  // The check and what its break tells people commit together: a crash in between leaves
+  // the previous check, so the next one finds the break again.
+  (void)tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
+    LEP_ASSIGN_OR_RETURN(auto before, media_.ReplaceLinkCheck(tx, id.value, c));
+    if (resource && before && before->reachable && before->url == c.url) {
+      return link_hooks_.on_broken(tx, *resource, c);
+    }
+    return Ok();
+  });
   return c;
 }
 

@@ -44,6 +44,15 @@ struct MediaHooks {
   std::function<void()> after_commit;
 };
 
+// Lets a later module follow A03 link checks. on_broken runs inside the transaction that
+// stores a failing check when the previous check of the same address had reached it (one
+// break: later failing checks of it do not call it again; a recovery and a new failure do).
+struct LinkHooks {
+  std::function<Status(storage::SqlExecutor& tx, const resources::Resource& r,
+                       const LinkCheckRecord& check)>
+      on_broken;
+};
+
 // Other resources holding the same uploaded file (same SHA-256): those the caller may see,
 // and how many more there are in units outside the caller's view (not named: another unit's
 // drafts are not the caller's business, but the fact of a copy is).
@@ -63,6 +72,8 @@ class IngestService {
   void SetJobsWake(std::function<void()> wake) { wake_ = std::move(wake); }
   // Before the first upload completes (not synchronised).
   void SetMediaHooks(MediaHooks hooks) { hooks_ = std::move(hooks); }
+  // Before the job runner starts (not synchronised).
+  void SetLinkHooks(LinkHooks hooks) { link_hooks_ = std::move(hooks); }
   // The job handlers of this module (remux, link_check).
   void RegisterJobs(jobs::JobRunner& runner);
 
@@ -78,7 +89,8 @@ class IngestService {
   // Duplicate detection: resources whose media are byte-identical to id's (at most 20 looked
   // at), split by what p may see. Empty when id has no media.
   [[nodiscard]] Result<SameContent> Duplicates(const auth::Principal& p, resources::ResourceId id);
-  // Checks an A03 link now and stores the result (the link_check job, `lep check-links`).
+  // Checks an A03 link now and stores the result (the link_check job, `lep check-links`); a
+  // newly broken link calls LinkHooks::on_broken in the same transaction.
   LinkCheckRecord CheckLinkNow(resources::ResourceId id, const std::string& url);
   // Queues a check of the resource's link (after it was created or its link changed).
   [[nodiscard]] Status RequestLinkCheck(resources::ResourceId id);
@@ -114,6 +126,7 @@ class IngestService {
   const Clock& clock_;
   std::function<void()> wake_;
   MediaHooks hooks_;
+  LinkHooks link_hooks_;
 };
 
 }  // namespace lep::ingest

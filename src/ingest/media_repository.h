@@ -76,6 +76,9 @@ class MediaRepository {
   // Marks the media of `blob` ready as they are (a remux that could not be done).
   [[nodiscard]] virtual Status MarkReady(int64_t resource_id, const std::string& blob) = 0;
   [[nodiscard]] virtual Status SaveLinkCheck(int64_t resource_id, const LinkCheckRecord& c) = 0;
+  // The same inside tx, returning the check it replaced (nullopt for the first one).
+  [[nodiscard]] virtual Result<std::optional<LinkCheckRecord>> ReplaceLinkCheck(
+      storage::SqlExecutor& tx, int64_t resource_id, const LinkCheckRecord& c) = 0;
   [[nodiscard]] virtual Result<std::optional<LinkCheckRecord>> GetLinkCheck(
       int64_t resource_id) = 0;
   // Other resources whose uploaded original has exactly this SHA-256 (duplicate detection),

@@ -79,7 +79,24 @@ class SqlMediaRepository final : public MediaRepository {
   }
 
   Status SaveLinkCheck(int64_t resource_id, const LinkCheckRecord& c) override {
-    return db_
+    return UpsertLinkCheck(db_, resource_id, c);
+  }
+
+  Result<std::optional<LinkCheckRecord>> ReplaceLinkCheck(storage::SqlExecutor& tx,
+                                                          int64_t resource_id,
+                                                          const LinkCheckRecord& c) override {
+    LEP_ASSIGN_OR_RETURN(auto before, ReadLinkCheck(tx, resource_id));
+    LEP_RETURN_IF_ERROR(UpsertLinkCheck(tx, resource_id, c));
+    return before;
+  }
+
+  Result<std::optional<LinkCheckRecord>> GetLinkCheck(int64_t resource_id) override {
+    return ReadLinkCheck(db_, resource_id);
+  }
+
+  static Status UpsertLinkCheck(storage::SqlExecutor& ex, int64_t resource_id,
+                                const LinkCheckRecord& c) {
+    return ex
         .Exec("INSERT INTO link_checks (resource_id, url, reachable, status, final_url, hops, "
               "elapsed_ms, error_code, error, checked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
               "ON CONFLICT (resource_id) DO UPDATE SET url = excluded.url, reachable = "
@@ -91,19 +108,19 @@ class SqlMediaRepository final : public MediaRepository {
         .map([](auto&&) {});
   }
 
-  Result<std::optional<LinkCheckRecord>> GetLinkCheck(int64_t resource_id) override {
+  static Result<std::optional<LinkCheckRecord>> ReadLinkCheck(storage::SqlExecutor& ex,
+                                                              int64_t resource_id) {
     LEP_ASSIGN_OR_RETURN(auto row,
-                         db_.QueryOne("SELECT url, reachable, status, final_url, hops, "
-                                      "elapsed_ms, error_code, error, checked_at FROM "
-                                      "link_checks WHERE resource_id = ?",
-                                      {resource_id}));
+                         ex.QueryOne("SELECT url, reachable, status, final_url, hops, "
+                                     "elapsed_ms, error_code, error, checked_at FROM "
+                                     "link_checks WHERE resource_id = ?",
+                                     {resource_id}));
     if (!row) return std::optional<LinkCheckRecord>();
     const auto& r = *row;
     return std::optional<LinkCheckRecord>(LinkCheckRecord{
         r.Text(0), r.Int(1) != 0, static_cast<int>(r.Int(2)), r.Text(3),
         static_cast<int>(r.Int(4)), r.Int(5), r.Text(6), r.Text(7), r.Int(8)});
   }
-
 
   Result<std::vector<int64_t>> SameContent(const std::string& sha256, int64_t except_resource_id,
                                            int limit) override {

@@ -33,6 +33,20 @@ ALTER TABLE org_contacts ADD COLUMN email_hash TEXT NOT NULL DEFAULT '';
 CREATE INDEX org_contacts_mobile_hash ON org_contacts (mobile_hash);
 CREATE INDEX org_contacts_email_hash ON org_contacts (email_hash)
 )sql"},
+      // The stamped 登记表 scans (issue 17 §4): every upload is kept; the newest is current.
+      {54, R"sql(
+CREATE TABLE org_registration_forms (
+  id {{pk}},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  blob TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  sha256 TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  uploaded_at BIGINT NOT NULL,
+  uploaded_by BIGINT NOT NULL
+);
+CREATE INDEX org_registration_forms_org ON org_registration_forms (org_id, id)
+)sql"},
   };
   return kParts;
 }

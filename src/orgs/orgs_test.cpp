@@ -2,6 +2,7 @@
 
 #include "orgs/contact.h"
 #include "orgs/org.h"
+#include "orgs/registration_form.h"
 
 namespace lep::orgs {
 namespace {
@@ -80,6 +81,32 @@ TEST(Org, NameRules) {
   EXPECT_FALSE(ValidateOrgName("广州演示学院"));
   EXPECT_TRUE(ValidateOrgName("学"));
   EXPECT_TRUE(ValidateOrgName(std::string(101 * 3, 'a')));
+}
+
+TEST(RegistrationForm, PdfIsJudgedByItsBytes) {
+  const std::string ok = "%PDF-1.7\n1 0 obj\n<<>>\nendobj\nxref\n0 1\ntrailer\n<<>>\nstartxref\n30\n%%EOF";
+  EXPECT_EQ(CheckPdfBytes(ok), std::nullopt);
+  EXPECT_EQ(CheckPdfBytes(ok + "\r\n\n"), std::nullopt);     // trailing white space is fine
+  EXPECT_TRUE(CheckPdfBytes(""));                                // empty
+  EXPECT_TRUE(CheckPdfBytes(" " + ok));                          // header not at the start
+  EXPECT_TRUE(CheckPdfBytes("%PDF-x.7" + ok.substr(8)));         // no version
+  EXPECT_TRUE(CheckPdfBytes(ok.substr(0, ok.size() - 5)));       // no %%EOF: truncated
+  auto no_xref = CheckPdfBytes("%PDF-1.4\n%%EOF");
+  ASSERT_TRUE(no_xref);
+  EXPECT_NE(no_xref->find("交叉引用"), std::string::npos);
+  EXPECT_TRUE(CheckPdfBytes("%PDF-1.4\nstartxref\n999\n%%EOF"));  // offset past the end
+  EXPECT_TRUE(CheckPdfBytes(std::string(kMaxRegistrationFormBytes + 1, '%')));
+}
+
+TEST(RegistrationForm, FileNamesAreForDisplayOnly) {
+  EXPECT_EQ(CleanFormFileName("C:\\扫描\\登记表（盖章）.pdf"), "登记表（盖章）.pdf");
+  EXPECT_EQ(CleanFormFileName("../../etc/passwd"), "passwd");
+  EXPECT_EQ(CleanFormFileName("a\r\nb\".pdf"), "ab.pdf");
+  EXPECT_EQ(CleanFormFileName(""), "登记表.pdf");
+  EXPECT_EQ(CleanFormFileName("\xFF\xFE"), "登记表.pdf");
+  std::string long_name;
+  for (int i = 0; i < 150; ++i) long_name += "表";
+  EXPECT_EQ(CleanFormFileName(long_name).size(), 100u * 3);
 }
 
 }  // namespace

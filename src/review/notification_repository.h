@@ -57,6 +57,7 @@ struct QueuedMail {
   std::string subject, body;
   int64_t attempts = 0;
   int64_t next_attempt_at = 0;
+  std::optional<int64_t> to_user;  // to this account's own address instead of the 负责人
 };
 
 class NotificationRepository {
@@ -101,6 +102,11 @@ class NotificationRepository {
                                                const std::string& dedup_key,
                                                const std::string& subject, const std::string& body,
                                                int64_t at) = 0;
+  // The same for a message to one account's own address (org_id: the platform unit).
+  [[nodiscard]] virtual Result<bool> QueueUserMail(storage::SqlExecutor& tx, int64_t org_id,
+                                                   int64_t user_id, const std::string& dedup_key,
+                                                   const std::string& subject,
+                                                   const std::string& body, int64_t at) = 0;
   // Unsent mail with attempts < max_attempts whose next attempt is due at `now`, oldest first.
   [[nodiscard]] virtual Result<std::vector<QueuedMail>> DueMail(int64_t now, int64_t max_attempts,
                                                                 int limit) = 0;

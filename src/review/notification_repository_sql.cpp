@@ -147,15 +147,25 @@ class SqlNotificationRepository final : public NotificationRepository {
     return r.affected > 0;
   }
 
+  Result<bool> QueueUserMail(storage::SqlExecutor& tx, int64_t org_id, int64_t user_id,
+                             const std::string& dedup_key, const std::string& subject,
+                             const std::string& body, int64_t at) override {
+    LEP_ASSIGN_OR_RETURN(auto r, tx.Exec("INSERT INTO mail_outbox (org_id, to_user, dedup_key, "
+                                         "subject, body, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+                                         "ON CONFLICT DO NOTHING",
+                                         {org_id, user_id, dedup_key, subject, body, at}));
+    return r.affected > 0;
+  }
+
   Result<std::vector<QueuedMail>> DueMail(int64_t now, int64_t max_attempts, int limit) override {
     LEP_ASSIGN_OR_RETURN(auto rows, db_.Exec("SELECT id, org_id, subject, body, attempts, "
-                                             "next_attempt_at FROM mail_outbox WHERE sent_at IS "
+                                             "next_attempt_at, to_user FROM mail_outbox WHERE sent_at IS "
                                              "NULL AND attempts < ? AND next_attempt_at <= ? "
                                              "ORDER BY id LIMIT ?",
                                              {max_attempts, now, int64_t{limit}}));
     std::vector<QueuedMail> out;
     for (const auto& r : rows.rows) {
-      out.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)});
+      out.push_back({r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), r.OptInt(6)});
     }
     return out;
   }

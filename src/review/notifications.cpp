@@ -37,6 +37,8 @@ std::string_view NotificationKindName(NotificationKind k) {
       return "deadline";
     case NotificationKind::kWithdrawn:
       return "withdrawn";
+    case NotificationKind::kLinkBroken:
+      return "link_broken";
   }
   return "queued";
 }
@@ -199,6 +201,18 @@ bool ReminderReaches(DeadlineKind k, auth::Role role, orgs::OrgKind unit_kind) {
   return false;
 }
 
+Notice LinkBrokenNotice(const BrokenLink& b) {
+  Notice n;
+  n.kind = NotificationKind::kLinkBroken;
+  n.audience = Audience::kOwnerUnit;
+  n.title = "课程链接无法访问：" + b.title;
+  n.body = "平台定期检测发现，本单位的网络课程《" + b.title + "》（" + b.state_label +
+           "）的课程链接现在无法访问：" + b.url + "（" + b.reason +
+           "）。此前的检测可以正常访问。请联系课程平台恢复访问，或在资源中更新为可访问的链接；"
+           "恢复前该课程会出现在失效链接清单中。";
+  return n;
+}
+
 CampaignDates DatesOf(const Campaign& c) {
   return {c.id,
           c.name,
@@ -258,6 +272,13 @@ Result<NotificationService::Recipients> NotificationService::RecipientsOf(
       out.mail_org = target.owner.parent_id->value;
       break;
     }
+    case Audience::kOwnerUnit: {
+      LEP_RETURN_IF_ERROR(members({{}, target.owner.id.value, {}}, [](Role r) {
+        return r == Role::kUploader || r == Role::kUnitAdmin;
+      }));
+      out.mail_org = target.owner.id.value;
+      break;
+    }
     case Audience::kFinalReviewUnit: {
       LEP_RETURN_IF_ERROR(members({{}, {}, orgs::OrgKind::kOpenUniversity},
                                   [](Role r) { return r == Role::kReviewer; }));
@@ -302,6 +323,20 @@ Status NotificationService::OnTransition(storage::SqlExecutor& tx, const Transit
     }
     if (to.mail_org != 0) LEP_RETURN_IF_ERROR(QueueMail(tx, to.mail_org, key, n, now));
   }
+  return Ok();
+}
+
+Status NotificationService::OnLinkBroken(storage::SqlExecutor& tx, const BrokenLink& b) {
+  Notice n = LinkBrokenNotice(b);
+  TransitionTarget target;
+  target.resource_id = b.resource_id;
+  target.owner.id = b.owner;
+  LEP_ASSIGN_OR_RETURN(Recipients to, RecipientsOf(tx, n.audience, target));
+  const std::string key =
+      "link_broken:" + std::to_string(b.resource_id) + ":" + std::to_string(b.checked_at);
+  int64_t now = clock_.NowMs();
+  for (int64_t u : to.users) LEP_RETURN_IF_ERROR(Insert(tx, u, n, b.resource_id, key, now));
+  if (to.mail_org != 0) LEP_RETURN_IF_ERROR(QueueMail(tx, to.mail_org, key, n, now));
   return Ok();
 }
 
@@ -380,6 +415,29 @@ Result<int64_t> NotificationService::DeliverMail(Mailer& mailer, orgs::OrgReposi
     int64_t held_until = now + 10 * 60'000;
     LEP_ASSIGN_OR_RETURN(bool claimed, repo_.ClaimMail(q.id, q.next_attempt_at, held_until));
     if (!claimed) continue;
+    if (q.to_user) {
+      std::string address;
+      if (personal_address_) {
+        if (auto a = personal_address_(*q.to_user)) address = std::move(*a);
+      }
+      if (!IsPlainAddress(address)) {
+        LEP_RETURN_IF_ERROR(
+            repo_.MailFailed(q.id, kMaxMailAttempts, held_until, "账号未登记有效的电子邮箱"));
+        continue;
+      }
+      MailMessage m{mailer.from(), address, q.subject, q.body, now,
+                    "n" + std::to_string(q.id) + "." + std::to_string(now) + "@lep"};
+      auto st = mailer.Send(m);
+      if (st) {
+        LEP_RETURN_IF_ERROR(repo_.MailSent(q.id, now, q.attempts + 1));
+        ++sent;
+      } else {
+        int64_t backoff = int64_t{60'000} << std::min<int64_t>(q.attempts, 6);
+        LEP_RETURN_IF_ERROR(
+            repo_.MailFailed(q.id, q.attempts + 1, now + backoff, st.error().message));
+      }
+      continue;
+    }
     auto contact = org_repo.GetContact(orgs::OrgId{q.org_id});
     if (!contact || !*contact || !IsPlainAddress((*contact)->email)) {
       LEP_RETURN_IF_ERROR(

@@ -28,7 +28,15 @@ namespace lep::review {
 
 class Mailer;
 
-enum class NotificationKind { kReturned, kRejected, kPublished, kQueued, kDeadline, kWithdrawn };
+enum class NotificationKind {
+  kReturned,
+  kRejected,
+  kPublished,
+  kQueued,
+  kDeadline,
+  kWithdrawn,
+  kLinkBroken,  // the periodic re-check found an A03 link newly unreachable
+};
 std::string_view NotificationKindName(NotificationKind k);  // "returned"
 
 // Whose inbox a notice goes to, relative to the resource.
@@ -36,6 +44,7 @@ enum class Audience {
   kUploader,         // the account that created the resource (else its unit's uploaders)
   kFirstReviewUnit,  // reviewers of the owner's parent top-level unit (初审)
   kFinalReviewUnit,  // reviewers of 国家开放大学 (终审)
+  kOwnerUnit,        // the owning unit's uploaders and unit admins
 };
 
 struct Notice {
@@ -127,6 +136,19 @@ struct TransitionTarget {
   int64_t actor_id = 0;  // never notified of their own decision
 };
 
+// An A03 link that a re-check found unreachable while the previous check of the same address
+// had reached it: one break. A link that recovers and breaks again is a new break.
+struct BrokenLink {
+  int64_t resource_id = 0;
+  orgs::OrgId owner;        // the owning unit
+  std::string title;        // resource title
+  std::string state_label;  // e.g. "已发布"
+  std::string url;
+  std::string reason;       // the checker's Chinese error, or "HTTP 404"
+  int64_t checked_at = 0;   // the failing check: with resource_id, the break's identity
+};
+Notice LinkBrokenNotice(const BrokenLink& b);
+
 // Campaign dates as the reminder rules take them.
 CampaignDates DatesOf(const Campaign& c);
 
@@ -138,6 +160,11 @@ class NotificationService {
   // Writes the notices of one transition inside tx (the decision's transaction).
   [[nodiscard]] Status OnTransition(storage::SqlExecutor& tx, const TransitionTarget& target,
                                     const TransitionInfo& info);
+
+  // Tells the owning unit's uploaders and admins (and its 负责人 by e-mail, when mail is on)
+  // that the link broke, inside tx (the one that stores the failing check). Idempotent per
+  // break (dedup key "link_broken:<resource>:<checked_at>").
+  [[nodiscard]] Status OnLinkBroken(storage::SqlExecutor& tx, const BrokenLink& b);
 
   // The background job: writes every due deadline reminder not written before. Returns how
   // many notifications it wrote.
@@ -154,6 +181,12 @@ class NotificationService {
   // calls with back-off, at most 5 times.
   [[nodiscard]] Result<int64_t> DeliverMail(Mailer& mailer, orgs::OrgRepository& org_repo,
                                             int limit = 50);
+
+  // How DeliverMail finds an account's own address (a learner's password reset); set by the
+  // app before the background round starts. Without it such mail fails as undeliverable.
+  void SetPersonalAddress(std::function<Result<std::string>(int64_t user_id)> resolve) {
+    personal_address_ = std::move(resolve);
+  }
 
   const NotificationOptions& options() const { return opts_; }
 
@@ -176,6 +209,7 @@ class NotificationService {
   CampaignRepository& campaigns_;
   const Clock& clock_;
   NotificationOptions opts_;
+  std::function<Result<std::string>(int64_t)> personal_address_;
 };
 
 }  // namespace lep::review

@@ -325,5 +325,23 @@ TEST(Mailer, AcceptsOnlyPlainAddresses) {
   EXPECT_FALSE(IsPlainAddress("a b@example.org"));
 }
 
+TEST(LinkBroken, TellsTheOwningUnitWhatBrokeAndWhatToDo) {
+  BrokenLink b;
+  b.resource_id = 7;
+  b.owner = orgs::OrgId{40};
+  b.title = "老年人智能手机课";
+  b.state_label = "已发布";
+  b.url = "https://course.example.org/c/1";
+  b.reason = "HTTP 404";
+  Notice n = LinkBrokenNotice(b);
+  EXPECT_EQ(n.kind, NotificationKind::kLinkBroken);
+  EXPECT_EQ(n.audience, Audience::kOwnerUnit);
+  EXPECT_EQ(NotificationKindName(n.kind), "link_broken");
+  EXPECT_NE(n.title.find("老年人智能手机课"), std::string::npos);
+  for (const char* part : {"https://course.example.org/c/1", "HTTP 404", "已发布", "更新"}) {
+    EXPECT_NE(n.body.find(part), std::string::npos) << part << " in " << n.body;
+  }
+}
+
 }  // namespace
 }  // namespace lep::review

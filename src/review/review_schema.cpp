@@ -82,6 +82,11 @@ CREATE INDEX mail_outbox_pending ON mail_outbox (sent_at, next_attempt_at);
 CREATE INDEX batch_items_resource ON batch_items (resource_id);
 CREATE INDEX batches_due ON batches (state, scheduled_at)
 )sql"},
+      // A message to one account's own address (a learner's password reset) instead of the
+      // unit's 负责人: org_id then names the platform unit.
+      {55, R"sql(
+ALTER TABLE mail_outbox ADD COLUMN to_user BIGINT
+)sql"},
       // Issue 17 §2: campaign start, provinces' internal deadlines, batch numbers given at
       // publication (drafts hold -id until then; batch_numbers.last is the last number given,
       // taken under its row lock so two publications never share or skip one).

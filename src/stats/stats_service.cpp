@@ -3,6 +3,7 @@
 #include <map>
 
 #include "auth/authorizer.h"
+#include "orgs/contact.h"
 #include "resources/resource.h"
 
 namespace lep::stats {
@@ -150,6 +151,48 @@ Result<std::vector<SubmissionCount>> StatsService::Submissions(const auth::Princ
   }
   std::vector<SubmissionCount> out;
   for (const auto& k : order) out.push_back(groups[k]);
+  return out;
+}
+
+Result<MissingContacts> StatsService::MissingContactList(const auth::Principal& p,
+                                                        std::optional<int64_t> campaign_id,
+                                                        std::optional<int64_t> unit_id) {
+  LEP_ASSIGN_OR_RETURN(Scope s, ScopeOf(p, unit_id));
+  MissingContacts out;
+  LEP_ASSIGN_OR_RETURN(auto campaigns, review_.Campaigns());
+  for (const auto& c : campaigns) {
+    if (campaign_id ? c.id == *campaign_id : (!out.campaign || c.id > out.campaign->id)) {
+      out.campaign = c;
+    }
+  }
+  if (campaign_id && !out.campaign) return Fail(Error::NotFound("征集批次不存在"));
+  if (out.campaign && !out.campaign->contact_deadline.empty()) {
+    out.deadline = review::ParseDeadline(out.campaign->contact_deadline);
+    out.overdue = out.deadline && clock_.NowMs() >= out.deadline->at_ms;
+  }
+  LEP_ASSIGN_OR_RETURN(auto subtree, orgs_.Subtree(s.root));
+  std::map<int64_t, std::string> names;
+  for (const auto& o : subtree) names[o.id.value] = o.name;
+  for (auto& o : subtree) {
+    if (o.id == s.root) out.scope = o.name;
+    if (o.id == s.root || o.kind == orgs::OrgKind::kMinistryDept) continue;
+    ++out.units;
+    LEP_ASSIGN_OR_RETURN(auto contact, orgs_.GetContact(o.id));
+    MissingContactRow row;
+    if (contact) {
+      auto valid = orgs::ValidateContact(*contact);
+      if (valid) continue;
+      row.registered = true;
+      for (const auto& f : valid.error().fields) row.missing.push_back(f.label);
+    } else {
+      row.missing = {"负责人姓名", "职务", "办公电话", "手机号码", "电子邮箱"};
+    }
+    if (o.parent_id) {
+      if (auto it = names.find(o.parent_id->value); it != names.end()) row.parent_name = it->second;
+    }
+    row.org = std::move(o);
+    out.rows.push_back(std::move(row));
+  }
   return out;
 }
 

@@ -47,6 +47,24 @@ struct SubmissionCount {
   int64_t overdue = 0;
 };
 
+// A unit whose 负责人 (附件3) is not registered, or registered with fields that do not pass
+// the rules today (records stored before a rule existed).
+struct MissingContactRow {
+  orgs::Org org;
+  std::string parent_name;
+  bool registered = false;              // a record exists but is incomplete
+  std::vector<std::string> missing;     // labels of the missing or invalid fields
+};
+
+struct MissingContacts {
+  std::optional<review::Campaign> campaign;  // whose contact deadline applies (default: latest)
+  std::optional<review::Deadline> deadline;  // none when the campaign sets no contact deadline
+  bool overdue = false;                      // the deadline has passed
+  std::string scope;                         // the unit whose descendants are listed
+  int64_t units = 0;                         // units in scope that must register one
+  std::vector<MissingContactRow> rows;       // tree order
+};
+
 class StatsService {
  public:
   StatsService(StatsRepository& repo, orgs::OrgRepository& orgs, review::ReviewService& review,
@@ -59,6 +77,12 @@ class StatsService {
                                                                std::optional<int64_t> unit_id);
   [[nodiscard]] Result<std::vector<SubmissionCount>> Submissions(const auth::Principal& p,
                                                                  const SubmissionsQuery& q);
+  // The units below the caller's unit (or below unit_id) whose contact person is missing or
+  // incomplete, with the campaign's contact deadline (campaign_id; default the latest one).
+  // The caller's own unit and the ministry's oversight unit are not listed.
+  [[nodiscard]] Result<MissingContacts> MissingContactList(const auth::Principal& p,
+                                                           std::optional<int64_t> campaign_id,
+                                                           std::optional<int64_t> unit_id);
 
  private:
   struct Scope {

@@ -71,6 +71,7 @@ class IdorSweep : public ::testing::Test {
            one("SELECT COUNT(*) FROM orgs WHERE parent_id = ?", o.org) +
            one("SELECT COUNT(*) FROM users WHERE org_id = ?", o.org) +
            one("SELECT name, mobile FROM org_contacts WHERE org_id = ?", o.org) +
+           one("SELECT COUNT(*) FROM org_registration_forms WHERE org_id = ?", o.org) +
            one("SELECT locked_until, totp_enabled, failed_count FROM users WHERE id = ?", o.user) +
            one("SELECT COUNT(*) FROM media WHERE resource_id = ?", o.resource) +
            one("SELECT COUNT(*) FROM favourites WHERE resource_id = ?", o.resource) +

@@ -186,5 +186,31 @@ TEST(MailOutbox, RemindersReachEachUnitsContactOnceAndFailuresAreRetried) {
   EXPECT_EQ((*again)->Int(0), (*outbox)->Int(0));
 }
 
+// A learner's password-reset mail goes to the learner's own address, not to a unit's 负责人.
+TEST(MailOutbox, APasswordResetGoesToTheLearnersOwnAddress) {
+  FakeSmtpServer smtp;
+  TestServer server({}, [&](Config& c) {
+    c.smtp_url = "smtp://127.0.0.1:" + std::to_string(smtp.port());
+    c.smtp_from = "noreply@example.org";
+    c.public_url = "https://lep.example.edu.cn";
+  });
+  Client anon(server.port());
+  ASSERT_EQ(anon.Send("POST", "/api/v1/auth/register",
+                      {{"username", "reader03"}, {"password", "Learn@2024x"},
+                       {"email", "reader03@example.org"}, {"privacy_consent", true}})
+                .status,
+            201);
+  ASSERT_EQ(anon.Send("POST", "/api/v1/auth/password-reset", {{"login", "reader03"}}).status, 202);
+  auto mailer = review::NewCurlSmtpMailer("smtp://127.0.0.1:" + std::to_string(smtp.port()),
+                                          "noreply@example.org", 10);
+  auto sent = server.ctx().notifications->DeliverMail(*mailer, *server.ctx().org_repo);
+  ASSERT_TRUE(sent) << sent.error().message;
+  EXPECT_EQ(*sent, 1);
+  auto mails = smtp.mails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].to, "RCPT TO:<reader03@example.org>");
+  EXPECT_EQ(*server.ctx().notifications->DeliverMail(*mailer, *server.ctx().org_repo), 0);
+}
+
 }  // namespace
 }  // namespace lep::testing

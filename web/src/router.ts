@@ -43,6 +43,7 @@ export const routes: RouteRecordRaw[] = [
   },
   { path: '/login', name: 'login', component: () => import('./views/auth/LoginView.vue'), meta: { title: '登录' } },
   { path: '/register', name: 'register', component: () => import('./views/auth/RegisterView.vue'), meta: { title: '注册' } },
+  { path: '/forgot-password', name: 'forgot-password', component: () => import('./views/auth/ForgotPasswordView.vue'), meta: { title: '忘记密码' } },
   // 一次性激活链接（令牌在 # 之后）：新账号、被重置的账号在这里设置自己的密码
   { path: '/activate', name: 'activate', component: () => import('./views/auth/ActivateView.vue'), meta: { title: '设置密码' } },
   {

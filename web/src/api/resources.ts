@@ -12,6 +12,8 @@ export interface ResourceFilter {
   state?: string
   series?: string
   q?: string
+  /** 仅导出：该征集批次的资源 */
+  campaign_id?: number
   page?: number
   page_size?: number
 }

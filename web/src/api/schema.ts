@@ -20,6 +20,8 @@ export type Contact = S['Contact']
 export type ContactInfo = S['ContactInfo']
 export type Credential = S['Credential']
 export type TokenInfo = S['ActivationInfo']
+export type RegistrationForm = S['RegistrationForm']
+export type MissingContacts = S['MissingContacts']
 
 // 资源
 export type Cover = S['Cover']

@@ -151,6 +151,18 @@ describe('真实响应符合 OpenAPI 文档', () => {
       name: '演示联系人乙', title: '副处长', office_phone: '010-00000002', mobile: '13800000002', email: 'bj-contact@example.org',
     })
     await bj.get(`/api/v1/orgs/${orgId}/contacts.xlsx`)
+    // 加盖公章的登记表扫描件（PDF，按内容校验）与下级单位的上传情况；未登记负责人的单位
+    const head = '%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n'
+    const pdf = Buffer.from(`${head}xref\n0 2\n0000000000 65535 f \n0000000009 00000 n \ntrailer\n<< /Size 2 /Root 1 0 R >>\nstartxref\n${head.length}\n%%EOF\n`)
+    const pdfHeaders = { 'Content-Type': 'application/pdf' }
+    await bj.call('POST', `/api/v1/orgs/${orgId}/registration-form?filename=${encodeURIComponent('登记表（盖章）.pdf')}`, { raw: pdf, headers: pdfHeaders, expect: 201 })
+    await bj.call('POST', `/api/v1/orgs/${orgId}/registration-form`, { raw: Buffer.from('不是 PDF'), headers: pdfHeaders, expect: 400 })
+    const forms = await bj.get(`/api/v1/orgs/${orgId}/registration-form`)
+    assert.equal(forms.history.length, 1)
+    await bj.get(forms.current.url)
+    await bj.get(`/api/v1/orgs/${orgId}/registration-forms`)
+    await bj.get('/api/v1/stats/missing-contacts')
+    await bj.get('/api/v1/stats/missing-contacts.xlsx')
     await bj.get(`/api/v1/orgs/${orgId}/users`)
     const created = await bj.post(
       `/api/v1/orgs/${orgId}/users`,
@@ -206,6 +218,14 @@ describe('真实响应符合 OpenAPI 文档', () => {
     const anon = new Client('注册')
     await anon.post('/api/v1/auth/register', { username: `api_learner${RUN}`, password: 'Learn@2024x', privacy_consent: true }, 201)
     ctx.learner = await new Client('learner').login(`api_learner${RUN}`, 'Learn@2024x')
+    // 学习者的电子邮箱（忘记密码用）与忘记密码：无论账号是否存在答复相同
+    await anon.post('/api/v1/auth/register', { username: `api_mail${RUN}`, password: 'Learn@2024x', email: 'not-an-email', privacy_consent: true }, 400)
+    await ctx.learner.get('/api/v1/me/email')
+    await ctx.learner.put('/api/v1/me/email', { email: `api_learner${RUN}@example.org` })
+    await ctx.learner.put('/api/v1/me/email', { email: 'bad@' }, 400)
+    await anon.post('/api/v1/auth/password-reset', { login: `api_learner${RUN}` }, 202)
+    await anon.post('/api/v1/auth/password-reset', { login: 'nobody@example.org' }, 202)
+    await anon.post('/api/v1/auth/password-reset', { login: '' }, 400)
   })
 
   test('双因素认证：绑定、验证码错误（会话仍有效）、恢复码', async () => {
