@@ -181,16 +181,22 @@ http {
   }
 }
 EOF
-  nginx -p "$WORK/nginx" -c "$conf" -t >/dev/null 2>"$WORK/nginx/logs/test.log" ||
-    { cat "$WORK/nginx/logs/test.log" >&2; die "nginx config invalid"; }
-  nginx -p "$WORK/nginx" -c "$conf" 2>>"$WORK/nginx/logs/error.log" &
   NGINX_BASE="http://127.0.0.1:$port"
+  run_nginx "$WORK/nginx" "$conf" "$NGINX_PID_FILE" "$NGINX_BASE/"
+}
+
+# run_nginx PREFIX CONF PID_FILE PROBE_URL: checks the config, starts nginx in the background and
+# waits until PROBE_URL answers and the pid file is written (dies otherwise).
+run_nginx() {
+  nginx -p "$1" -c "$2" -t >/dev/null 2>"$1/logs/test.log" ||
+    { cat "$1/logs/test.log" >&2; die "nginx config $2 invalid"; }
+  nginx -p "$1" -c "$2" 2>>"$1/logs/error.log" &
   for _ in $(seq 1 100); do
-    curl -s -o /dev/null "$NGINX_BASE/" && [[ -s "$NGINX_PID_FILE" ]] && return 0
+    curl -s -o /dev/null "$4" && [[ -s "$3" ]] && return 0
     sleep 0.1
   done
-  cat "$WORK/nginx/logs/error.log" >&2
-  die "nginx did not start"
+  cat "$1/logs/error.log" >&2
+  die "nginx ($2) did not start"
 }
 
 # start_shipped_nginx: the shipped site (deploy/nginx, rendered by scripts/nginx-test-site.sh:
@@ -204,17 +210,9 @@ start_shipped_nginx() {
   port="$(free_port)"
   NGINX_QUIET=1 "$REPO_ROOT/scripts/nginx-test-site.sh" "$ng" "$web" "$LEP_DATA" "${LEP_BASE##*:}" "$port" ||
     die "rendering deploy/nginx failed"
-  nginx -p "$ng" -c "$ng/nginx.conf" -t >/dev/null 2>"$ng/logs/test.log" ||
-    { cat "$ng/logs/test.log" >&2; die "the shipped nginx config is invalid"; }
   SHIPPED_PID_FILE="$ng/nginx.pid"
-  nginx -p "$ng" -c "$ng/nginx.conf" 2>>"$ng/logs/error.log" &
   SHIPPED_BASE="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "$SHIPPED_BASE/healthz" && [[ -s "$SHIPPED_PID_FILE" ]] && return 0
-    sleep 0.1
-  done
-  cat "$ng/logs/error.log" >&2
-  die "the shipped nginx did not start"
+  run_nginx "$ng" "$ng/nginx.conf" "$SHIPPED_PID_FILE" "$SHIPPED_BASE/healthz"
 }
 stop_shipped_nginx() {
   stop_nginx_pidfile "$SHIPPED_PID_FILE"

@@ -1,6 +1,8 @@
 #include "app/api_common.h"
+#include "app/uploaded_sheet.h"
 
 #include "auth/password.h"
+#include "http/multipart.h"
 
 namespace lep::app {
 
@@ -187,6 +189,20 @@ json PrincipalJson(const auth::Principal& p) {
             {"password_change_required", p.password_change_required}};
   if (p.org) j["org"] = OrgJson(*p.org);
   return j;
+}
+
+Result<xlsx::Table> ReadUploadedSheet(const http::Request& req) {
+  std::string_view data = req.body;
+  std::string name_hint(req.Header("content-type").value_or(""));
+  if (auto part = http::FirstFilePart(name_hint, req.body)) {
+    data = part->data;
+    name_hint = part->filename;
+  }
+  if (data.empty()) {
+    return Fail(Error::InvalidArgument("请上传 xlsx 或 UTF-8 编码的 CSV 文件",
+                                       {{"file", "文件", "未收到文件内容"}}));
+  }
+  return xlsx::ReadSpreadsheet(data, name_hint);
 }
 
 }  // namespace lep::app

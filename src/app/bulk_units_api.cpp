@@ -4,6 +4,7 @@
 #include <set>
 
 #include "app/api_common.h"
+#include "app/uploaded_sheet.h"
 #include "app/routes.h"
 #include "core/text.h"
 #include "crypto/crypto.h"
@@ -117,17 +118,7 @@ json ReportJson(const orgs::BulkUnitsReport& r) {
 Response Import(AppContext& ctx, Request& req, const Principal& p) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("单位不存在"));
-  std::string_view data = req.body;
-  std::string name_hint(req.Header("content-type").value_or(""));
-  if (auto part = http::FirstFilePart(name_hint, req.body)) {
-    data = part->data;
-    name_hint = part->filename;
-  }
-  if (data.empty()) {
-    return Response::FromError(Error::InvalidArgument(
-        "请上传 xlsx 或 UTF-8 编码的 CSV 文件", {{"file", "文件", "未收到文件内容"}}));
-  }
-  auto table = xlsx::ReadSpreadsheet(data, name_hint);
+  auto table = ReadUploadedSheet(req);
   if (!table) return Response::FromError(table.error());
   const bool dry_run = req.Query("dry_run").value_or("true") != "false";
   orgs::BulkUnitsSheet sheet{table->header, table->rows, table->row_numbers};

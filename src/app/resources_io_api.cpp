@@ -2,6 +2,7 @@
 #include <map>
 
 #include "app/api_common.h"
+#include "app/uploaded_sheet.h"
 #include "app/resources_io.h"
 #include "app/routes.h"
 #include "http/multipart.h"
@@ -45,18 +46,7 @@ std::optional<int64_t> PositiveId(const std::string& v) {
 void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"POST", "/api/v1/resources/import",
               Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                std::string_view data = req.body;
-                std::string name_hint(req.Header("content-type").value_or(""));
-                if (auto part = http::FirstFilePart(name_hint, req.body)) {
-                  data = part->data;
-                  name_hint = part->filename;
-                }
-                if (data.empty()) {
-                  return Response::FromError(Error::InvalidArgument(
-                      "请上传 xlsx 或 UTF-8 编码的 CSV 文件",
-                      {{"file", "文件", "未收到文件内容"}}));
-                }
-                auto table = xlsx::ReadSpreadsheet(data, name_hint);
+                auto table = ReadUploadedSheet(req);
                 if (!table) return Response::FromError(table.error());
                 bool dry_run = req.Query("dry_run").value_or("true") != "false";
                 std::optional<orgs::OrgId> unit;

@@ -415,38 +415,25 @@ Result<int64_t> NotificationService::DeliverMail(Mailer& mailer, orgs::OrgReposi
     int64_t held_until = now + 10 * 60'000;
     LEP_ASSIGN_OR_RETURN(bool claimed, repo_.ClaimMail(q.id, q.next_attempt_at, held_until));
     if (!claimed) continue;
+    // To one account's own address (a learner's reset link) or to the unit's 负责人.
+    std::string address;
+    std::string missing;
     if (q.to_user) {
-      std::string address;
       if (personal_address_) {
         if (auto a = personal_address_(*q.to_user)) address = std::move(*a);
       }
-      if (!IsPlainAddress(address)) {
-        LEP_RETURN_IF_ERROR(
-            repo_.MailFailed(q.id, kMaxMailAttempts, held_until, "账号未登记有效的电子邮箱"));
-        continue;
-      }
-      MailMessage m{mailer.from(), address, q.subject, q.body, now,
-                    "n" + std::to_string(q.id) + "." + std::to_string(now) + "@lep"};
-      auto st = mailer.Send(m);
-      if (st) {
-        LEP_RETURN_IF_ERROR(repo_.MailSent(q.id, now, q.attempts + 1));
-        ++sent;
-      } else {
-        int64_t backoff = int64_t{60'000} << std::min<int64_t>(q.attempts, 6);
-        LEP_RETURN_IF_ERROR(
-            repo_.MailFailed(q.id, q.attempts + 1, now + backoff, st.error().message));
-      }
+      missing = "账号未登记有效的电子邮箱";
+    } else {
+      auto contact = org_repo.GetContact(orgs::OrgId{q.org_id});
+      if (contact && *contact) address = (*contact)->email;
+      missing = "单位未登记有效的负责人电子邮箱";
+    }
+    if (!IsPlainAddress(address)) {
+      LEP_RETURN_IF_ERROR(repo_.MailFailed(q.id, kMaxMailAttempts, held_until, missing));
       continue;
     }
-    auto contact = org_repo.GetContact(orgs::OrgId{q.org_id});
-    if (!contact || !*contact || !IsPlainAddress((*contact)->email)) {
-      LEP_RETURN_IF_ERROR(
-          repo_.MailFailed(q.id, kMaxMailAttempts, held_until, "单位未登记有效的负责人电子邮箱"));
-      continue;
-    }
-    MailMessage m{mailer.from(), (*contact)->email,
-                  q.subject,     q.body,
-                  now,           "n" + std::to_string(q.id) + "." + std::to_string(now) + "@lep"};
+    MailMessage m{mailer.from(), address, q.subject, q.body, now,
+                  "n" + std::to_string(q.id) + "." + std::to_string(now) + "@lep"};
     auto st = mailer.Send(m);
     if (st) {
       LEP_RETURN_IF_ERROR(repo_.MailSent(q.id, now, q.attempts + 1));
