@@ -208,8 +208,10 @@ describe('审核、发布与学习门户', () => {
     await dlg.getByText(/将在学习门户上线/).waitFor()
     await dlg.getByRole('button', { name: '发布', exact: true }).click()
     await page.getByText('批次已发布').waitFor()
-    // The toast comes before the table reloads: wait for the reload, then check.
-    await page.getByTestId('batches-table').locator('tr').filter({ hasText: '已发布' }).first().waitFor()
+    // The toast comes before the table reloads, and older batches already read 已发布: wait until
+    // the row of this batch no longer reads 待发布 (times out, and fails, if it never changes).
+    await page.getByTestId('batches-table').locator('tr').filter({ hasText: '待发布' }).first().waitFor({ state: 'detached' })
+    await pending.filter({ hasText: '已发布' }).waitFor()
     assert.equal(await page.getByTestId('batches-table').locator('tr').filter({ hasText: '待发布' }).count(), 0)
   })
 
