@@ -121,8 +121,8 @@ void AuditRefused(AppContext& ctx, const http::Request& req, const auth::Princip
       !ctx.refused_audit_limiter->Take("user:" + std::to_string(who->user_id.value)).allowed) {
     return;
   }
-  (void)RecordAudit(ctx, *who, "http.refused", req.method + " " + req.path,
-                    std::string(ErrorCodeName(code)), "refused");
+  (void)ctx.audit->Record(auth::AuditActorOf(*who), "http.refused", req.method + " " + req.path,
+                          std::string(ErrorCodeName(code)), "refused");
 }
 
 }  // namespace

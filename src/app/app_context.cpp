@@ -1,12 +1,7 @@
 #include "app/app_context.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "app/maintenance.h"
 #include "app/portal_catalog.h"
@@ -26,92 +21,6 @@ AppContext::~AppContext() {
   if (job_runner) job_runner->Stop();  // running jobs give up; the queue keeps them
   if (video_runner) video_runner->Stop();
   counters.reset();  // flushes buffered counts while the database is still open
-}
-
-Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
-                         const auth::Principal* actor) {
-  LEP_ASSIGN_OR_RETURN(auto screen, review::SensitiveWordScreen::Create(words));
-  std::string path = ctx.config.data_dir + "/sensitive_words.txt";
-  // Several servers may share the data directory: a temporary name of our own, then rename.
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << "# 敏感词表：每行一个词，# 开头为注释\n";
-    for (const auto& w : words) out << w << "\n";
-    if (!out) return Fail(Error::Internal("无法保存敏感词表"));
-  }
-  std::filesystem::rename(tmp, path);
-  {
-    std::lock_guard lock(ctx.screen_mu);
-    ctx.screen = std::make_unique<review::SensitiveWordScreen>(std::move(screen));
-    ctx.screen_words = words;
-    std::error_code ec;
-    ctx.screen_file_time = std::filesystem::last_write_time(path, ec);
-  }
-  if (actor) {
-    return ctx.db->Transaction([&](storage::SqlExecutor& tx) {
-      return review::WriteAudit(tx, ctx.clock->NowMs(), *actor, "sensitive_words.replace",
-                                "sensitive_words", "ok", std::to_string(words.size()) + " 个词");
-    });
-  }
-  return Ok();
-}
-
-void ReloadSensitiveWordsIfChanged(AppContext& ctx) {
-  std::string path = ctx.config.data_dir + "/sensitive_words.txt";
-  std::error_code ec;
-  auto mtime = std::filesystem::last_write_time(path, ec);
-  if (ec) return;
-  {
-    std::lock_guard lock(ctx.screen_mu);
-    if (mtime == ctx.screen_file_time) return;
-  }
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  auto words = review::ParseWordList(ss.str());
-  if (!words) return;
-  auto screen = review::SensitiveWordScreen::Create(*words);
-  if (!screen) return;
-  std::lock_guard lock(ctx.screen_mu);
-  ctx.screen = std::make_unique<review::SensitiveWordScreen>(std::move(*screen));
-  ctx.screen_words = std::move(*words);
-  ctx.screen_file_time = mtime;
-}
-
-Status RecordAudit(AppContext& ctx, const security::AuditRecord& r) {
-  // Appends are serialised inside AppendAudit; the retries only cover a transient failure
-  // (a deadlock victim or serialisation failure on PostgreSQL, the unique-index backstop).
-  Status st = Ok();
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    st = ctx.db->Transaction([&](storage::SqlExecutor& tx) -> Status {
-      return security::AppendAudit(tx, r).map([](auto&&) {});
-    });
-    if (st) return st;
-    if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict) &&
-        !st.error().Is(ErrorCode::kUnavailable)) {
-      break;
-    }
-  }
-  std::fprintf(stderr, "审计日志写入失败（%s %s）：%s\n", r.action.c_str(), r.object.c_str(),
-               st.error().message.c_str());
-  return Fail(Error{ErrorCode::kUnavailable, "安全审计日志暂时无法写入，操作未执行，请稍后重试",
-                    {}, std::nullopt});
-}
-
-Status RecordAudit(AppContext& ctx, const auth::Principal& p, const std::string& action,
-                   const std::string& object, const std::string& detail,
-                   const std::string& result) {
-  security::AuditRecord r;
-  r.at = ctx.clock->NowMs();
-  if (p.user_id.value) r.actor_id = p.user_id.value;
-  if (p.org) r.org_id = p.org->id.value;
-  r.ip = p.ip;
-  r.action = action;
-  r.object = object;
-  r.result = result;
-  r.detail = detail;
-  return RecordAudit(ctx, r);
 }
 
 namespace {
@@ -184,6 +93,9 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       return Fail(Error::FailedPrecondition("数据库结构不是最新版本，请先运行 lep migrate"));
     }
   }
+  ctx->audit = std::make_unique<security::AuditRecorder>(*ctx->db, *ctx->clock);
+  ctx->sensitive_words = std::make_unique<review::SensitiveWordList>(
+      config.data_dir + "/sensitive_words.txt", *ctx->audit);
   {
     auto cipher = security::FieldCipher::FromKeyFile(config.KeyFile(), /*create=*/true);
     if (!cipher) return Fail(cipher.error());
@@ -200,9 +112,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->auth = std::make_unique<auth::AuthService>(*ctx->user_repo, *ctx->session_repo,
                                                   *ctx->org_repo, *ctx->hasher, *ctx->clock,
                                                   opts, *ctx->cipher);
-  AppContext* audit_ctx = ctx.get();
-  ctx->auth->SetAuditSink(
-      [audit_ctx](const security::AuditRecord& r) { return RecordAudit(*audit_ctx, r); });
+  security::AuditRecorder* audit = ctx->audit.get();
+  ctx->auth->SetAuditSink([audit](const security::AuditRecord& r) { return audit->Record(r); });
   ctx->security_admin = std::make_unique<auth::SecurityAdminService>(
       *ctx->db, *ctx->auth, *ctx->clock, PolicyDefaults(config),
       config.data_dir + "/audit.anchor");
@@ -275,14 +186,10 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     ctx->video->RegisterJobs(*ctx->video_runner);
     ctx->video->SetWake([raw] { raw->video_runner->Wake(); });
     ctx->ingest->SetMediaHooks(ctx->video->Hooks());
-    ctx->video->SetCaptionScreen([raw](std::string_view text) {
+    review::SensitiveWordList* words = ctx->sensitive_words.get();
+    ctx->video->SetCaptionScreen([words](std::string_view text) {
       std::vector<video::ScreenHit> hits;
-      std::lock_guard lock(raw->screen_mu);
-      if (raw->screen) {
-        for (const auto& h : raw->screen->ScreenText("captions", text)) {
-          hits.push_back({h.word, h.matched});
-        }
-      }
+      for (const auto& h : words->ScreenText("captions", text)) hits.push_back({h.word, h.matched});
       return hits;
     });
   }
@@ -376,11 +283,9 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->learner_repo = portal::NewSqlLearnerRepository(*ctx->db);
   ctx->learners = std::make_unique<portal::LearnerService>(
       *ctx->rating_repo, *ctx->learner_repo, *ctx->resource_repo, *ctx->org_repo, *ctx->clock,
-      [raw](const std::string& text) {
+      [words = ctx->sensitive_words.get()](const std::string& text) {
         std::string flagged;
-        std::lock_guard lock(raw->screen_mu);
-        if (!raw->screen) return flagged;
-        for (const auto& h : raw->screen->ScreenText("comment", text)) {
+        for (const auto& h : words->ScreenText("comment", text)) {
           if (!flagged.empty()) flagged += ";";
           flagged += h.word;
         }
@@ -456,19 +361,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     if (raw->search_feed) (void)raw->search_feed->Sync({id});
     raw->video->OnPublicChange(id);
   });
-  {
-    std::ifstream in(config.data_dir + "/sensitive_words.txt");
-    std::vector<std::string> words;
-    if (in) {
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      auto parsed = review::ParseWordList(ss.str());
-      if (parsed) words = *parsed;
-    } else {
-      words = {"演示敏感词", "赌博", "代考", "办证"};  // a small fictitious default list
-    }
-    LEP_RETURN_IF_ERROR(SetSensitiveWords(*ctx, words, nullptr));
-  }
+  // A small fictitious default list when the data directory has none.
+  LEP_RETURN_IF_ERROR(ctx->sensitive_words->Load({"演示敏感词", "赌博", "代考", "办证"}));
   ctx->uploads->SetCompletionHandler(
       [raw](const uploads::Upload& u, const std::string& path) {
         return raw->ingest->OnUploadComplete(u, path);

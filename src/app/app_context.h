@@ -3,10 +3,8 @@
 #pragma once
 
 #include <atomic>
-#include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -49,9 +47,9 @@
 #include "review/review_repositories.h"
 #include "review/review_service.h"
 #include "review/technical_check.h"
-#include "review/sensitive_words.h"
+#include "review/sensitive_word_list.h"
 #include "search/search_index.h"
-#include "security/audit_chain.h"
+#include "security/audit_recorder.h"
 #include "security/field_cipher.h"
 #include "security/rate_limiter.h"
 #include "security/security_policy.h"
@@ -72,6 +70,8 @@ struct AppContext {
   std::unique_ptr<Clock> owned_clock;
   const Clock* clock = nullptr;
   std::unique_ptr<storage::Database> db;
+  // Audit rows written outside a caller's transaction (hash-chained, fail closed).
+  std::unique_ptr<security::AuditRecorder> audit;
   std::unique_ptr<orgs::OrgRepository> org_repo;
   std::unique_ptr<auth::UserRepository> user_repo;
   std::unique_ptr<auth::SessionRepository> session_repo;
@@ -109,13 +109,8 @@ struct AppContext {
   std::unique_ptr<review::TechnicalCheck> technical_check;  // over `ingest`
   std::unique_ptr<review::ReviewService> review;
   std::unique_ptr<linkcheck::LinkChecker> link_checker;
-  // The sensitive-word screen, replaced as a whole when the list changes.
-  std::mutex screen_mu;
-  std::unique_ptr<review::SensitiveWordScreen> screen;
-  std::vector<std::string> screen_words;
-  // When DATA/sensitive_words.txt was written as the list above (another server's change
-  // shows as a newer time; see ReloadSensitiveWordsIfChanged).
-  std::filesystem::file_time_type screen_file_time;
+  // The sensitive-word list (DATA/sensitive_words.txt) and its screen.
+  std::unique_ptr<review::SensitiveWordList> sensitive_words;
   std::unique_ptr<search::SearchIndex> search;
   // The portal module: public reads, counting, learner features, the search feed.
   std::unique_ptr<portal::UsageRepository> usage_repo;
@@ -152,25 +147,6 @@ struct AppContext {
   // last so that it stops first.
   std::unique_ptr<review::ReviewJobs> review_jobs;
 };
-
-// Replaces the sensitive-word list (file DATA/sensitive_words.txt) and the screen; audited
-// when actor is given.
-[[nodiscard]] Status SetSensitiveWords(AppContext& ctx, const std::vector<std::string>& words,
-                                       const auth::Principal* actor);
-
-// Picks up a list written by another server on the shared data directory (the file's time
-// changed); cheap when nothing changed. Run by the maintenance tick every few seconds.
-void ReloadSensitiveWordsIfChanged(AppContext& ctx);
-
-// Appends one record to the hash-chained audit log in its own transaction (retried on a
-// transient database failure). A record that cannot be written is logged and returned as
-// kUnavailable: security events must fail closed (the sign-in path refuses to go on).
-Status RecordAudit(AppContext& ctx, const security::AuditRecord& r);
-// The same for an action of p (its account, unit and address), now.
-Status RecordAudit(AppContext& ctx, const auth::Principal& p, const std::string& action,
-                   const std::string& object, const std::string& detail = "",
-                   const std::string& result = "ok");
-
 
 // What BuildAppContext does with the search index. A server opens it (a Xapian index has one
 // writer: the lock is held while the server runs), rebuilds it when out of step and keeps it

@@ -470,7 +470,7 @@ Result<bool> MaybeRunScheduledFixity(AppContext& ctx) {
   r.detail = "校验 " + std::to_string(rep.checked) + " 个文件，" +
              std::to_string(rep.mismatches.size()) + " 个不一致";
   for (size_t i = 0; i < rep.mismatches.size() && i < 20; ++i) r.detail += "；" + rep.mismatches[i];
-  RecordAudit(ctx, r);
+  (void)ctx.audit->Record(r);
   if (!rep.mismatches.empty()) {
     std::fprintf(stderr, "完整性校验：%s\n", r.detail.c_str());
   }

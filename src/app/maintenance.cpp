@@ -25,7 +25,7 @@ void Maintenance::Start() {
       cv_.wait_for(lock, std::chrono::seconds(5));
       if (stop_) break;
       lock.unlock();
-      ReloadSensitiveWordsIfChanged(ctx_);  // a list changed through another server
+      ctx_.sensitive_words->ReloadIfChanged();  // a list changed through another server
       if (tick % 120 == 0) {
         ctx_.uploads->SweepExpired();
         if (ctx_.search_feed) ctx_.search_feed->Prune();

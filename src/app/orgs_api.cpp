@@ -25,7 +25,7 @@ Response BadId() { return Response::FromError(Error::NotFound("单位不存在")
 // Who saw or changed personal data, or opened a unit, goes to the audit chain.
 void Audit(AppContext& ctx, const Principal& p, const std::string& action, int64_t org_id,
            const std::string& detail = "") {
-  (void)RecordAudit(ctx, p, action, "org:" + std::to_string(org_id), detail);
+  (void)ctx.audit->Record(auth::AuditActorOf(p), action, "org:" + std::to_string(org_id), detail);
 }
 
 json ContactJson(const orgs::Contact& c) {

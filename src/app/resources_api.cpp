@@ -111,7 +111,7 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 }
                 auto c = ctx.categories->Create(parent, text::Trim(name), ctx.clock->NowMs());
                 if (!c) return Response::FromError(c.error());
-                (void)RecordAudit(ctx, p, "category.create", "category:" + std::to_string(c->id),
+                (void)ctx.audit->Record(auth::AuditActorOf(p), "category.create", "category:" + std::to_string(c->id),
                                   c->path);
                 return Response::Json(201, {{"id", c->id}, {"name", c->name}, {"path", c->path},
                                             {"parent_id", parent ? json(*parent) : json(nullptr)}});
@@ -133,7 +133,7 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 }
                 auto c = ctx.categories->Rename(*id, text::Trim(name));
                 if (!c) return Response::FromError(c.error());
-                (void)RecordAudit(ctx, p, "category.rename", "category:" + std::to_string(c->id),
+                (void)ctx.audit->Record(auth::AuditActorOf(p), "category.rename", "category:" + std::to_string(c->id),
                                   c->path);
                 return Response::Json(200, {{"id", c->id}, {"name", c->name}, {"path", c->path}});
               }), 4096, "重命名分类（平台管理员；下级分类与资源随之更新）"});
@@ -145,7 +145,7 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 if (!id) return Response::FromError(Error::NotFound("分类不存在"));
                 auto st = ctx.categories->Delete(*id);
                 if (!st) return Response::FromError(st.error());
-                (void)RecordAudit(ctx, p, "category.delete", "category:" + std::to_string(*id));
+                (void)ctx.audit->Record(auth::AuditActorOf(p), "category.delete", "category:" + std::to_string(*id));
                 return Response::NoContent();
               }), 1024, "删除未被使用的叶子分类（平台管理员）"});
 

@@ -308,7 +308,7 @@ Response Progress(ReviewService& review, Request& req, const Principal& p) {
   return Response::Json(200, {{"items", items}});
 }
 
-// ---- The sensitive-word list (its screen lives in the AppContext) ----
+// ---- The sensitive-word list (review::SensitiveWordList) ----
 
 Response Screening(AppContext& ctx, Request& req, const Principal& p) {
   auto id = req.IdParam("id");
@@ -325,37 +325,29 @@ Response Screening(AppContext& ctx, Request& req, const Principal& p) {
                                              {"category", m.category},
                                              {"copyright_holder", m.copyright_holder}};
   json hits = json::array();
-  std::lock_guard lock(ctx.screen_mu);
-  if (ctx.screen) {
-    for (const auto& h : ctx.screen->Screen(fields)) {
-      hits.push_back({{"field", h.field},
-                      {"label", std::string(resources::LabelOf(h.field))},
-                      {"word", h.word},
-                      {"matched", h.matched},
-                      {"position", h.position},
-                      {"length", h.length}});
-    }
+  for (const auto& h : ctx.sensitive_words->Screen(fields)) {
+    hits.push_back({{"field", h.field},
+                    {"label", std::string(resources::LabelOf(h.field))},
+                    {"word", h.word},
+                    {"matched", h.matched},
+                    {"position", h.position},
+                    {"length", h.length}});
   }
   return Response::Json(200, {{"hits", hits}, {"count", hits.size()}});
 }
 
 Response SensitiveWords(AppContext& ctx, Request&, const Principal& p) {
-  if (!auth::Authorizer::CanReadSensitiveWords(p)) {
-    return Response::FromError(Error::PermissionDenied("只有安全管理员可以查看敏感词表"));
-  }
-  std::lock_guard lock(ctx.screen_mu);
-  return Response::Json(200, {{"words", ctx.screen_words}});
+  auto words = ctx.sensitive_words->Words(p);
+  if (!words) return Response::FromError(words.error());
+  return Response::Json(200, {{"words", *words}});
 }
 
 Response ReplaceSensitiveWords(AppContext& ctx, Request& req, const Principal& p) {
-  if (!auth::Authorizer::CanEditSensitiveWords(p)) {
-    return Response::FromError(Error::PermissionDenied("只有安全管理员可以维护敏感词表"));
-  }
   auto body = ParseJsonObject(req);
   if (!body) return Response::FromError(body.error());
   auto words = ParseSensitiveWordsBody(*body);
   if (!words) return Response::FromError(words.error());
-  LEP_RETURN_RESPONSE_IF_ERROR(SetSensitiveWords(ctx, *words, &p));
+  LEP_RETURN_RESPONSE_IF_ERROR(ctx.sensitive_words->Replace(p, *words));
   return Response::Json(200, {{"words", *words}, {"count", words->size()}});
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "orgs/org.h"
+#include "security/audit_recorder.h"
 
 namespace lep::auth {
 
@@ -82,5 +83,14 @@ struct Principal {
   bool password_change_required = false;  // signed in with a temporary password
   std::string ip;  // of the request, for audit rows (set by the HTTP layer)
 };
+
+// The account, unit and address of p, as an audit row names them.
+inline security::AuditActor AuditActorOf(const Principal& p) {
+  security::AuditActor a;
+  if (p.user_id.value) a.user_id = p.user_id.value;
+  if (p.org) a.org_id = p.org->id.value;
+  a.ip = p.ip;
+  return a;
+}
 
 }  // namespace lep::auth

@@ -245,7 +245,7 @@ TEST_F(BackupTest, AnAnchorWrittenDuringTheBackupDoesNotBreakTheRestore) {
     r.action = "test.during_backup";
     r.object = "backup";
     r.result = "ok";
-    app::RecordAudit(ctx, r);
+    (void)ctx.audit->Record(r);
     ASSERT_TRUE(security::AnchorHead(*ctx.db, anchor, server_->clock()));
   });
   ASSERT_TRUE(rep) << rep.error().message;
