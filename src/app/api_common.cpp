@@ -25,16 +25,6 @@ std::string StringField(const json& obj, const char* name, const char* label,
   return it->get<std::string>();
 }
 
-http::Handler Bind(AppContext& ctx, ContextHandler h) {
-  return [&ctx, h](http::Request& req) { return h(ctx, req); };
-}
-
-http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h) {
-  return Authed(ctx, [&ctx, h](http::Request& req, const auth::Principal& p) {
-    return h(ctx, req, p);
-  });
-}
-
 http::Response Reply(int status, const Result<json>& r) {
   if (!r) return http::Response::FromError(r.error());
   return http::Response::Json(status, *r);
@@ -64,7 +54,7 @@ Status CheckSessionScope(const auth::Principal& p, const http::Request& req) {
   return Ok();
 }
 
-Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request& req) {
+Result<auth::Principal> RouteGuard::Authenticate(const http::Request& req) const {
   std::optional<std::string_view> csrf;
   if (req.IsUnsafeMethod()) {
     csrf = req.Header("x-csrf-token");
@@ -75,8 +65,8 @@ Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request
   }
   auto token = req.Cookie(kSessionCookie);
   if (!token) return Fail(Error::Unauthenticated());
-  ctx.security_admin->MaybeRefreshPolicy();
-  LEP_ASSIGN_OR_RETURN(auth::Principal principal, ctx.auth->Authenticate(*token));
+  security_admin_->MaybeRefreshPolicy();
+  LEP_ASSIGN_OR_RETURN(auth::Principal principal, auth_->Authenticate(*token));
   if (csrf && !auth::ConstantTimeEquals(*csrf, principal.csrf_token)) {
     return Fail(Error{ErrorCode::kCsrfFailed, "CSRF 令牌不正确，请刷新页面后重试", {},
                       std::nullopt});
@@ -86,59 +76,56 @@ Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request
   return principal;
 }
 
-Result<resources::Resource> ReadableResource(AppContext& ctx, const http::Request& req) {
+Result<resources::Resource> ReadableResource(resources::ResourceService& resources,
+                                             const RouteGuard& guard, const http::Request& req) {
   auto id = req.IdParam("id");
   if (!id) return Fail(Error::NotFound("资源不存在"));
-  return ctx.resources->LoadReadable(
+  return resources.LoadReadable(
       [&]() -> std::optional<auth::Principal> {
-        auto p = AuthenticateRequest(ctx, req);
+        auto p = guard.Authenticate(req);
         return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
       },
       resources::ResourceId{*id});
 }
-
-namespace {
 
 // 等保 安全审计: a refused request (403, a missing or wrong CSRF token) of a signed-in account
 // goes to the audit chain with who, from where and what was asked. Requests without a valid
 // session are not recorded, so that anonymous traffic cannot fill the log, and one account's
 // rows are capped by refused_audit_limiter (30 at once, then one per 20 s): the chained
 // appends are serialised, and a flood from one account must not slow everybody's writes.
-void AuditRefused(AppContext& ctx, const http::Request& req, const auth::Principal* known,
-                  ErrorCode code) {
+void RouteGuard::AuditRefused(const http::Request& req, const auth::Principal* known,
+                              ErrorCode code) const {
   std::optional<auth::Principal> who;
   if (known) {
     who = *known;
   } else if (auto token = req.Cookie(kSessionCookie)) {
-    auto p = ctx.auth->Authenticate(*token);
+    auto p = auth_->Authenticate(*token);
     if (!p) return;
     who = std::move(*p);
     who->ip = req.remote_ip;
   } else {
     return;
   }
-  if (ctx.refused_audit_limiter &&
-      !ctx.refused_audit_limiter->Take("user:" + std::to_string(who->user_id.value)).allowed) {
+  if (refused_audit_limiter_ &&
+      !refused_audit_limiter_->Take("user:" + std::to_string(who->user_id.value)).allowed) {
     return;
   }
-  (void)ctx.audit->Record(auth::AuditActorOf(*who), "http.refused", req.method + " " + req.path,
-                          std::string(ErrorCodeName(code)), "refused");
+  (void)audit_->Record(auth::AuditActorOf(*who), "http.refused", req.method + " " + req.path,
+                       std::string(ErrorCodeName(code)), "refused");
 }
 
-}  // namespace
-
-http::Handler Authed(AppContext& ctx, AuthedHandler h) {
-  return [&ctx, h = std::move(h)](http::Request& req) -> http::Response {
-    auto principal = AuthenticateRequest(ctx, req);
+http::Handler RouteGuard::operator()(AuthedHandler h) const {
+  return [guard = *this, h = std::move(h)](http::Request& req) -> http::Response {
+    auto principal = guard.Authenticate(req);
     if (!principal) {
       ErrorCode code = principal.error().code;
       if (code == ErrorCode::kCsrfFailed || code == ErrorCode::kPermissionDenied) {
-        AuditRefused(ctx, req, nullptr, code);
+        guard.AuditRefused(req, nullptr, code);
       }
       return http::Response::FromError(principal.error());
     }
     http::Response res = h(req, *principal);
-    if (res.status == 403) AuditRefused(ctx, req, &*principal, ErrorCode::kPermissionDenied);
+    if (res.status == 403) guard.AuditRefused(req, &*principal, ErrorCode::kPermissionDenied);
     return res;
   };
 }

@@ -7,11 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_context.h"
+#include "auth/auth_service.h"
+#include "auth/security_admin_service.h"
 #include "core/text.h"
 #include "auth/user.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "resources/resource_service.h"
+#include "security/audit_recorder.h"
+#include "security/rate_limiter.h"
 
 // Returns the standard error response when a Status/Result expression failed.
 #define LEP_RETURN_RESPONSE_IF_ERROR(expr)                                       \
@@ -35,14 +39,40 @@ std::string StringField(const json& obj, const char* name, const char* label,
 // Answers a Result: value → status + JSON, error → the standard error body.
 http::Response Reply(int status, const Result<json>& r);
 
-// The session + CSRF check of Authed(), for handlers that need it themselves (streaming).
-[[nodiscard]] Result<auth::Principal> AuthenticateRequest(AppContext& ctx,
-                                                          const http::Request& req);
+using AuthedHandler = std::function<http::Response(http::Request&, const auth::Principal&)>;
+
+// The session + CSRF middleware (app::Authed) over the services it needs: what a route
+// builder is given instead of the AppContext. A small value of pointers, copied into the
+// handlers it wraps; the services outlive the router.
+class RouteGuard {
+ public:
+  RouteGuard(auth::AuthService& auth, auth::SecurityAdminService& security_admin,
+             security::RateLimiter* refused_audit_limiter, security::AuditRecorder& audit)
+      : auth_(&auth),
+        security_admin_(&security_admin),
+        refused_audit_limiter_(refused_audit_limiter),
+        audit_(&audit) {}
+
+  // Requires a valid session; on unsafe methods also X-CSRF-Token equal to the session's.
+  // A refused request of a signed-in account is audited as http.refused.
+  http::Handler operator()(AuthedHandler h) const;
+  // The session + CSRF check, for handlers that need it themselves (streaming, public files).
+  [[nodiscard]] Result<auth::Principal> Authenticate(const http::Request& req) const;
+
+ private:
+  void AuditRefused(const http::Request& req, const auth::Principal* known, ErrorCode code) const;
+
+  auth::AuthService* auth_;
+  auth::SecurityAdminService* security_admin_;
+  security::RateLimiter* refused_audit_limiter_;
+  security::AuditRecorder* audit_;
+};
 
 // The resource of the route's {id} if the caller may read its files and pages: published for
 // everybody, otherwise as ResourceService::LoadVisible — the session is looked up only then.
 // kNotFound for a bad id or anything else.
-[[nodiscard]] Result<resources::Resource> ReadableResource(AppContext& ctx,
+[[nodiscard]] Result<resources::Resource> ReadableResource(resources::ResourceService& resources,
+                                                           const RouteGuard& guard,
                                                            const http::Request& req);
 
 // Paths a signed-in user may always reach for their own account (/api/v1/me…, sign-out).
@@ -51,16 +81,20 @@ bool IsSelfServicePath(std::string_view path);
 // overdue; nothing unsafe for auditors.
 [[nodiscard]] Status CheckSessionScope(const auth::Principal& p, const http::Request& req);
 
-using AuthedHandler = std::function<http::Response(http::Request&, const auth::Principal&)>;
-// Requires a valid session; on unsafe methods also X-CSRF-Token equal to the session's.
-http::Handler Authed(AppContext& ctx, AuthedHandler h);
-
-// Named handler functions bound to the context (instead of lambdas in the route table).
-using ContextHandler = http::Response (*)(AppContext&, http::Request&);
-using AuthedContextHandler = http::Response (*)(AppContext&, http::Request&,
-                                                const auth::Principal&);
-http::Handler Bind(AppContext& ctx, ContextHandler h);
-http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h);
+// Named handler functions bound to what they use (instead of lambdas in the route table):
+// deps is a small struct of references (and, for Authed routes, its RouteGuard `authed`),
+// copied into the handler.
+template <class Deps>
+http::Handler Bind(const Deps& deps, http::Response (*h)(const Deps&, http::Request&)) {
+  return [deps, h](http::Request& req) { return h(deps, req); };
+}
+template <class Deps>
+http::Handler BindAuthed(const Deps& deps,
+                         http::Response (*h)(const Deps&, http::Request&, const auth::Principal&)) {
+  return deps.authed([deps, h](http::Request& req, const auth::Principal& p) {
+    return h(deps, req, p);
+  });
+}
 
 json OrgJson(const orgs::Org& o);
 json UserJson(const auth::User& u);

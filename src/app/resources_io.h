@@ -3,6 +3,7 @@
 #pragma once
 
 #include "app/api_common.h"
+#include "app/app_context.h"
 #include "resources/resource_service.h"
 #include "xlsx/spreadsheet.h"
 

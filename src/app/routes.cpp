@@ -5,9 +5,33 @@
 
 namespace lep::app {
 
+RouteGuard GuardOf(AppContext& ctx) {
+  return RouteGuard(*ctx.auth, *ctx.security_admin, ctx.refused_audit_limiter.get(), *ctx.audit);
+}
+
+http::Handler Authed(AppContext& ctx, AuthedHandler h) { return GuardOf(ctx)(std::move(h)); }
+
+Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request& req) {
+  return GuardOf(ctx).Authenticate(req);
+}
+
+Result<resources::Resource> ReadableResource(AppContext& ctx, const http::Request& req) {
+  return ReadableResource(*ctx.resources, GuardOf(ctx), req);
+}
+
+http::Handler Bind(AppContext& ctx, ContextHandler h) {
+  return [&ctx, h](http::Request& req) { return h(ctx, req); };
+}
+
+http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h) {
+  return Authed(ctx, [&ctx, h](http::Request& req, const auth::Principal& p) {
+    return h(ctx, req, p);
+  });
+}
+
 http::Router BuildRouter(AppContext& ctx) {
   http::Router router;
-  RouteGuard authed = [&ctx](AuthedHandler h) { return Authed(ctx, std::move(h)); };
+  const RouteGuard authed = GuardOf(ctx);
   AddSystemRoutes(router, *ctx.db, ctx.metrics);
   AddAuthRoutes(ctx, router);
   AddOrgRoutes(ctx, router);

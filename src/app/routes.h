@@ -3,15 +3,24 @@
 
 #include <functional>
 
+#include "app/api_common.h"
 #include "app/app_context.h"
 #include "http/router.h"
 
 namespace lep::app {
 
-// Wraps a handler in the session + CSRF middleware (app::Authed over the context's session
-// services): what a route builder that takes services instead of the AppContext is given.
-using RouteGuard = std::function<http::Handler(
-    std::function<http::Response(http::Request&, const auth::Principal&)>)>;
+// Transitional, while some route builders still take the AppContext.
+RouteGuard GuardOf(AppContext& ctx);
+http::Handler Authed(AppContext& ctx, AuthedHandler h);
+[[nodiscard]] Result<auth::Principal> AuthenticateRequest(AppContext& ctx,
+                                                          const http::Request& req);
+[[nodiscard]] Result<resources::Resource> ReadableResource(AppContext& ctx,
+                                                           const http::Request& req);
+using ContextHandler = http::Response (*)(AppContext&, http::Request&);
+using AuthedContextHandler = http::Response (*)(AppContext&, http::Request&,
+                                                const auth::Principal&);
+http::Handler Bind(AppContext& ctx, ContextHandler h);
+http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h);
 
 void AddAuthRoutes(AppContext& ctx, http::Router& router);
 void AddOrgRoutes(AppContext& ctx, http::Router& router);
