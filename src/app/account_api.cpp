@@ -8,6 +8,12 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  auth::AccountService& accounts;
+};
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -46,10 +52,10 @@ json CredentialJson(const auth::Credential& c) {
           {"mailed_to", c.mailed ? json(c.mailed_to) : json(nullptr)}};
 }
 
-void AddAccountRoutes(AppContext& ctx, http::Router& router) {
+void AddAccountRoutes(http::Router& router, const RouteGuard& authed, auth::AccountService& accounts) {
+  const Deps d{authed, accounts};
   router.Add({"POST", "/api/v1/me/password",
-              Authed(ctx,
-                     [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                        auto body = ParseJsonObject(req);
                        if (!body) return Response::FromError(body.error());
                        std::vector<FieldError> errors;
@@ -61,22 +67,22 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
                        if (!errors.empty()) {
                          return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                        }
-                       LEP_RETURN_RESPONSE_IF_ERROR(ctx.accounts->ChangeOwnPassword(p, c));
+                       LEP_RETURN_RESPONSE_IF_ERROR(d.accounts.ChangeOwnPassword(p, c));
                        return Response::NoContent();
                      }),
               4096,
               "修改本人密码（当前密码，已启用双因素认证时另需动态验证码）；结束本人其他会话，"
               "保留当前会话"});
 
-  router.Add({"GET", "/api/v1/me/email", Authed(ctx, [&ctx](Request&, const Principal& p) {
-                auto email = ctx.accounts->OwnEmail(p);
+  router.Add({"GET", "/api/v1/me/email", d.authed([d](Request&, const Principal& p) {
+                auto email = d.accounts.OwnEmail(p);
                 if (!email) return Response::FromError(email.error());
                 auto resp = Response::Json(200, {{"email", *email}});
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
               }), 1024, "学习者本人登记的电子邮箱（用于忘记密码；未登记为空字符串）"});
 
-  router.Add({"PUT", "/api/v1/me/email", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"PUT", "/api/v1/me/email", d.authed([d](Request& req, const Principal& p) {
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
                 std::vector<FieldError> errors;
@@ -84,14 +90,13 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto saved = ctx.accounts->SetOwnEmail(p, email);
+                auto saved = d.accounts.SetOwnEmail(p, email);
                 if (!saved) return Response::FromError(saved.error());
                 return Response::Json(200, {{"email", *saved}});
               }), 4096, "学习者登记或修改本人的电子邮箱（空字符串为清除）；写入审计日志"});
 
   router.Add({"POST", "/api/v1/users/{id}/password-reset",
-              Authed(ctx,
-                     [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                        auto id = UserIdParam(req);
                        if (!id) return NoUser();
                        // The body is optional: {} (a link) when empty.
@@ -100,7 +105,7 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
                        if (!body) return Response::FromError(body.error());
                        auto delivery = DeliveryField(*body);
                        if (!delivery) return Response::FromError(delivery.error());
-                       auto cred = ctx.accounts->ResetPassword(p, *id, *delivery);
+                       auto cred = d.accounts.ResetPassword(p, *id, *delivery);
                        if (!cred) return Response::FromError(cred.error());
                        auto resp = Response::Json(200, {{"credential", CredentialJson(*cred)}});
                        resp.SetHeader("Cache-Control", "no-store");
@@ -110,11 +115,11 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
               "重置账号密码（单位管理员：本单位及直属下级单位；安全管理员：所有账号）：返回一次性"
               "激活链接或临时密码（只显示一次），已配置邮件时链接发往单位负责人"});
 
-  auto toggle = [&ctx](bool disabled) {
-    return Authed(ctx, [&ctx, disabled](Request& req, const Principal& p) {
+  auto toggle = [d](bool disabled) {
+    return d.authed([d, disabled](Request& req, const Principal& p) {
       auto id = UserIdParam(req);
       if (!id) return NoUser();
-      auto user = ctx.accounts->SetDisabled(p, *id, disabled);
+      auto user = d.accounts.SetDisabled(p, *id, disabled);
       if (!user) return Response::FromError(user.error());
       return Response::Json(200, {{"user", UserJson(*user)}});
     });
@@ -124,8 +129,7 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
   router.Add({"POST", "/api/v1/users/{id}/enable", toggle(false), 1024, "启用账号"});
 
   router.Add({"PUT", "/api/v1/users/{id}/role",
-              Authed(ctx,
-                     [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                        auto id = UserIdParam(req);
                        if (!id) return NoUser();
                        auto body = ParseJsonObject(req);
@@ -138,7 +142,7 @@ void AddAccountRoutes(AppContext& ctx, http::Router& router) {
                        if (!errors.empty()) {
                          return Response::FromError(Error::InvalidArgument("角色无效", errors));
                        }
-                       auto user = ctx.accounts->ChangeRole(p, *id, *parsed);
+                       auto user = d.accounts.ChangeRole(p, *id, *parsed);
                        if (!user) return Response::FromError(user.error());
                        return Response::Json(200, {{"user", UserJson(*user)}});
                      }),

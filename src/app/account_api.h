@@ -4,13 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/app_context.h"
+#include "app/api_common.h"
 #include "auth/account_service.h"
 #include "http/router.h"
 
 namespace lep::app {
 
 nlohmann::json CredentialJson(const auth::Credential& c);
-void AddAccountRoutes(AppContext& ctx, http::Router& router);
+void AddAccountRoutes(http::Router& router, const RouteGuard& authed,
+                      auth::AccountService& accounts);
 
 }  // namespace lep::app

@@ -7,6 +7,11 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  oai::OaiService& oai;
+};
+
 using http::Request;
 using http::Response;
 
@@ -31,7 +36,7 @@ bool SplitArguments(std::string_view q, oai::OaiArgs& out) {
   return ok;
 }
 
-Response Oai(AppContext& ctx, Request& req) {
+Response Oai(const Deps& d, Request& req) {
   oai::OaiArgs args;
   bool ok = true;
   if (req.method == "POST") {
@@ -45,7 +50,7 @@ Response Oai(AppContext& ctx, Request& req) {
     size_t q = req.target.find('?');
     if (q != std::string::npos) ok = SplitArguments(std::string_view(req.target).substr(q + 1), args);
   }
-  auto xml = ctx.oai->Handle(args, !ok);
+  auto xml = d.oai.Handle(args, !ok);
   if (!xml) return Response::FromError(xml.error());
   Response r = Response::Text(200, std::move(*xml), "text/xml; charset=utf-8");
   r.SetHeader("Cache-Control", "no-cache");
@@ -54,11 +59,12 @@ Response Oai(AppContext& ctx, Request& req) {
 
 }  // namespace
 
-void AddOaiRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/oai", Bind(ctx, Oai), 0,
+void AddOaiRoutes(http::Router& router, oai::OaiService& oai) {
+  const Deps d{oai};
+  router.Add({"GET", "/oai", Bind(d, Oai), 0,
               "OAI-PMH 2.0 收割接口（verb=Identify|ListMetadataFormats|ListSets|ListIdentifiers|"
               "ListRecords|GetRecord；oai_dc；公开）"});
-  router.Add({"POST", "/oai", Bind(ctx, Oai), 8192,
+  router.Add({"POST", "/oai", Bind(d, Oai), 8192,
               "OAI-PMH 2.0 收割接口（application/x-www-form-urlencoded 参数）"});
 }
 

@@ -9,6 +9,12 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  portal::LearnerService& learners;
+};
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -44,10 +50,10 @@ std::optional<resources::ResourceId> ResourceParam(const Request& req) {
   return resources::ResourceId{*id};
 }
 
-Response PublicRatings(AppContext& ctx, Request& req) {
+Response PublicRatings(const Deps& d, Request& req) {
   auto id = ResourceParam(req);
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
-  auto r = ctx.learners->Ratings(*id);
+  auto r = d.learners.Ratings(*id);
   if (!r) return Response::FromError(r.error());
   json items = json::array();
   for (const auto& g : r->items) items.push_back(RatingJson(g, false));
@@ -56,94 +62,95 @@ Response PublicRatings(AppContext& ctx, Request& req) {
                               {"items", items}});
 }
 
-Response Rate(AppContext& ctx, Request& req, const Principal& p) {
+Response Rate(const Deps& d, Request& req, const Principal& p) {
   auto id = ResourceParam(req);
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
   auto body = ParseJsonObject(req);
   if (!body) return Response::FromError(body.error());
   auto in = ParseRatingInput(*body);
   if (!in) return Response::FromError(in.error());
-  auto created = ctx.learners->Rate(p, *id, *in);
+  auto created = d.learners.Rate(p, *id, *in);
   if (!created) return Response::FromError(created.error());
   return Response::Json(
       201, {{"id", *created}, {"state", "pending"}, {"message", "评价已提交，审核通过后显示"}});
 }
 
-Response Pending(AppContext& ctx, Request&, const Principal& p) {
-  auto pending = ctx.learners->Pending(p);
+Response Pending(const Deps& d, Request&, const Principal& p) {
+  auto pending = d.learners.Pending(p);
   if (!pending) return Response::FromError(pending.error());
   json items = json::array();
   for (const auto& g : *pending) items.push_back(RatingJson(g, true));
   return Response::Json(200, {{"items", items}});
 }
 
-Response Moderate(AppContext& ctx, Request& req, const Principal& p) {
+Response Moderate(const Deps& d, Request& req, const Principal& p) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("评价不存在"));
   auto body = ParseJsonObject(req);
   if (!body) return Response::FromError(body.error());
   auto approve = ParseModeration(*body);
   if (!approve) return Response::FromError(approve.error());
-  LEP_RETURN_RESPONSE_IF_ERROR(ctx.learners->Moderate(p, *id, *approve));
+  LEP_RETURN_RESPONSE_IF_ERROR(d.learners.Moderate(p, *id, *approve));
   return Response::Json(200, {{"id", *id}, {"state", *approve ? "approved" : "rejected"}});
 }
 
-Response Favourites(AppContext& ctx, Request&, const Principal& p) {
-  auto items = ctx.learners->Favourites(p);
+Response Favourites(const Deps& d, Request&, const Principal& p) {
+  auto items = d.learners.Favourites(p);
   if (!items) return Response::FromError(items.error());
   return Response::Json(200, {{"items", ItemsJson(*items, false)}});
 }
 
-Response AddFavourite(AppContext& ctx, Request& req, const Principal& p) {
+Response AddFavourite(const Deps& d, Request& req, const Principal& p) {
   auto id = ResourceParam(req);
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
-  LEP_RETURN_RESPONSE_IF_ERROR(ctx.learners->AddFavourite(p, *id));
+  LEP_RETURN_RESPONSE_IF_ERROR(d.learners.AddFavourite(p, *id));
   return Response::NoContent();
 }
 
-Response RemoveFavourite(AppContext& ctx, Request& req, const Principal& p) {
+Response RemoveFavourite(const Deps& d, Request& req, const Principal& p) {
   auto id = ResourceParam(req);
   if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-  LEP_RETURN_RESPONSE_IF_ERROR(ctx.learners->RemoveFavourite(p, *id));
+  LEP_RETURN_RESPONSE_IF_ERROR(d.learners.RemoveFavourite(p, *id));
   return Response::NoContent();
 }
 
-Response History(AppContext& ctx, Request&, const Principal& p) {
-  auto items = ctx.learners->History(p);
+Response History(const Deps& d, Request&, const Principal& p) {
+  auto items = d.learners.History(p);
   if (!items) return Response::FromError(items.error());
   return Response::Json(200, {{"items", ItemsJson(*items, true)}});
 }
 
-Response PutHistory(AppContext& ctx, Request& req, const Principal& p) {
+Response PutHistory(const Deps& d, Request& req, const Principal& p) {
   auto id = ResourceParam(req);
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
   auto body = ParseJsonObject(req);
   if (!body) return Response::FromError(body.error());
   auto pos = ParsePosition(*body);
   if (!pos) return Response::FromError(pos.error());
-  LEP_RETURN_RESPONSE_IF_ERROR(ctx.learners->PutHistory(p, *id, *pos));
+  LEP_RETURN_RESPONSE_IF_ERROR(d.learners.PutHistory(p, *id, *pos));
   return Response::NoContent();
 }
 
 }  // namespace
 
-void AddPortalUserRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/portal/resources/{id}/ratings", Bind(ctx, PublicRatings), 1024,
+void AddPortalUserRoutes(http::Router& router, const RouteGuard& authed, portal::LearnerService& learners) {
+  const Deps d{authed, learners};
+  router.Add({"GET", "/api/v1/portal/resources/{id}/ratings", Bind(d, PublicRatings), 1024,
               "已审核通过的使用评价与平均分（公开）"});
-  router.Add({"POST", "/api/v1/portal/resources/{id}/ratings", BindAuthed(ctx, Rate), 16 * 1024,
+  router.Add({"POST", "/api/v1/portal/resources/{id}/ratings", BindAuthed(d, Rate), 16 * 1024,
               "提交使用评价（登录；待审核后公开）"});
-  router.Add({"GET", "/api/v1/ratings/pending", BindAuthed(ctx, Pending), 1024,
+  router.Add({"GET", "/api/v1/ratings/pending", BindAuthed(d, Pending), 1024,
               "待审核的使用评价（所属单位或平台管理员）"});
-  router.Add({"POST", "/api/v1/ratings/{id}/moderate", BindAuthed(ctx, Moderate), 1024,
+  router.Add({"POST", "/api/v1/ratings/{id}/moderate", BindAuthed(d, Moderate), 1024,
               "审核使用评价：{decision: approve|reject}"});
-  router.Add({"GET", "/api/v1/me/favourites", BindAuthed(ctx, Favourites), 1024, "我的收藏"});
+  router.Add({"GET", "/api/v1/me/favourites", BindAuthed(d, Favourites), 1024, "我的收藏"});
   router.Add(
-      {"PUT", "/api/v1/me/favourites/{id}", BindAuthed(ctx, AddFavourite), 1024, "收藏资源"});
+      {"PUT", "/api/v1/me/favourites/{id}", BindAuthed(d, AddFavourite), 1024, "收藏资源"});
   router.Add(
-      {"DELETE", "/api/v1/me/favourites/{id}", BindAuthed(ctx, RemoveFavourite), 1024, "取消收藏"});
+      {"DELETE", "/api/v1/me/favourites/{id}", BindAuthed(d, RemoveFavourite), 1024, "取消收藏"});
   router.Add(
-      {"GET", "/api/v1/me/history", BindAuthed(ctx, History), 1024, "我的学习记录（含续播位置）"});
-  router.Add({"PUT", "/api/v1/me/history/{id}", BindAuthed(ctx, PutHistory), 1024,
+      {"GET", "/api/v1/me/history", BindAuthed(d, History), 1024, "我的学习记录（含续播位置）"});
+  router.Add({"PUT", "/api/v1/me/history/{id}", BindAuthed(d, PutHistory), 1024,
               "记录学习进度（position_s）"});
 }
 

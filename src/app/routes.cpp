@@ -38,22 +38,22 @@ http::Router BuildRouter(AppContext& ctx) {
   AddBulkUnitRoutes(ctx, router);
   AddResourceIoRoutes(ctx, router);
   AddResourceRoutes(ctx, router);
-  AddUploadRoutes(ctx, router);
+  AddUploadRoutes(router, authed, *ctx.uploads);
   AddMediaRoutes(ctx, router);
   AddVideoRoutes(ctx, router);
   AddReviewRoutes(router, authed, *ctx.review);
   AddSensitiveWordRoutes(ctx, router);
   AddPortalRoutes(ctx, router);
-  AddPortalUserRoutes(ctx, router);
-  AddSecurityRoutes(ctx, router);
-  AddAccountRoutes(ctx, router);
+  AddPortalUserRoutes(router, authed, *ctx.learners);
+  AddSecurityRoutes(router, authed, *ctx.auth, *ctx.security_admin);
+  AddAccountRoutes(router, authed, *ctx.accounts);
   AddAbuseLimits(ctx, router);
   AddClientIpResolution(ctx, router);  // last: its guard runs first
   AddPortalBrowseRoutes(ctx, router);
   AddNotificationRoutes(router, authed, *ctx.notifications);
-  AddStatsRoutes(ctx, router);
+  AddStatsRoutes(router, authed, *ctx.stats);
   AddStatsReportRoutes(ctx, router);
-  AddOaiRoutes(ctx, router);
+  AddOaiRoutes(router, *ctx.oai);
   router.SetFallback(StaticFilesHandler(ctx));
   return router;
 }

@@ -30,7 +30,8 @@ void AddBulkUnitRoutes(AppContext& ctx, http::Router& router);
 void AddSystemRoutes(http::Router& router, storage::Database& db, http::Metrics& metrics);
 void AddResourceRoutes(AppContext& ctx, http::Router& router);
 void AddResourceIoRoutes(AppContext& ctx, http::Router& router);
-void AddUploadRoutes(AppContext& ctx, http::Router& router);
+void AddUploadRoutes(http::Router& router, const RouteGuard& authed,
+                     uploads::UploadService& uploads);
 void AddMediaRoutes(AppContext& ctx, http::Router& router);
 // HLS ladder, transcoding state and captions (app/video_api.cpp).
 void AddVideoRoutes(AppContext& ctx, http::Router& router);
@@ -38,8 +39,10 @@ void AddReviewRoutes(http::Router& router, const RouteGuard& authed, review::Rev
 // The sensitive-word screen and list, which live in the AppContext.
 void AddSensitiveWordRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
-void AddPortalUserRoutes(AppContext& ctx, http::Router& router);
-void AddSecurityRoutes(AppContext& ctx, http::Router& router);
+void AddPortalUserRoutes(http::Router& router, const RouteGuard& authed,
+                         portal::LearnerService& learners);
+void AddSecurityRoutes(http::Router& router, const RouteGuard& authed, auth::AuthService& auth,
+                       auth::SecurityAdminService& security_admin);
 // Rewrites the client IP from X-Forwarded-For when the peer is a trusted proxy
 // (server.trusted_proxies); must run after every route was added.
 void AddClientIpResolution(AppContext& ctx, http::Router& router);
@@ -48,11 +51,11 @@ void AddAbuseLimits(AppContext& ctx, http::Router& router);
 void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router);
 void AddNotificationRoutes(http::Router& router, const RouteGuard& authed,
                            review::NotificationService& notifications);
-void AddStatsRoutes(AppContext& ctx, http::Router& router);
+void AddStatsRoutes(http::Router& router, const RouteGuard& authed, stats::StatsService& stats);
 // The progress report workbook (GET /api/v1/stats/report.xlsx).
 void AddStatsReportRoutes(AppContext& ctx, http::Router& router);
 // OAI-PMH 2.0 at /oai (GET and POST; public, no session).
-void AddOaiRoutes(AppContext& ctx, http::Router& router);
+void AddOaiRoutes(http::Router& router, oai::OaiService& oai);
 // Static front end from config.web_dir with SPA fallback (or a plain start page).
 http::Handler StaticFilesHandler(const AppContext& ctx);
 

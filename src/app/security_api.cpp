@@ -12,6 +12,13 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  auth::AuthService& auth;
+  auth::SecurityAdminService& security_admin;
+};
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -68,11 +75,13 @@ json VerifyJson(const security::VerifyReport& rep) {
 
 }  // namespace
 
-void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
+void AddSecurityRoutes(http::Router& router, const RouteGuard& authed, auth::AuthService& auth,
+                       auth::SecurityAdminService& security_admin) {
+  const Deps d{authed, auth, security_admin};
   // --- two-factor enrolment (self-service; allowed while enrolment is required) ---
   router.Add({"POST", "/api/v1/me/totp/setup",
-              Authed(ctx, [&ctx](Request&, const Principal& p) {
-                auto setup = ctx.auth->BeginTotpSetup(p);
+              d.authed([d](Request&, const Principal& p) {
+                auto setup = d.auth.BeginTotpSetup(p);
                 if (!setup) return Response::FromError(setup.error());
                 auto svg = security::QrSvg(setup->otpauth_uri);
                 if (!svg) return Response::FromError(svg.error());
@@ -87,14 +96,14 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
   // Both take {"code"} and answer fresh recovery codes (shown once, never cached).
   using CodesFn = Result<std::vector<std::string>> (auth::AuthService::*)(const Principal&,
                                                                           const std::string&);
-  auto codes_route = [&ctx](CodesFn fn) {
-    return Authed(ctx, [&ctx, fn](Request& req, const Principal& p) {
+  auto codes_route = [d](CodesFn fn) {
+    return d.authed([d, fn](Request& req, const Principal& p) {
       auto body = ParseJsonObject(req);
       if (!body) return Response::FromError(body.error());
       std::vector<FieldError> errors;
       std::string code = CodeField(*body, errors);
       if (!errors.empty()) return Response::FromError(Error::InvalidArgument("请输入验证码", errors));
-      auto codes = ((*ctx.auth).*fn)(p, code);
+      auto codes = ((d.auth).*fn)(p, code);
       if (!codes) return Response::FromError(codes.error());
       auto resp = Response::Json(200, {{"recovery_codes", *codes}});
       resp.SetHeader("Cache-Control", "no-store");
@@ -108,46 +117,46 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
               "重新生成恢复码（旧恢复码全部作废）"});
 
   // --- security administrator ---
-  router.Add({"GET", "/api/v1/security/policy", Authed(ctx, [&ctx](Request&, const Principal& p) {
-                auto policy = ctx.security_admin->Policy(p);
+  router.Add({"GET", "/api/v1/security/policy", d.authed([d](Request&, const Principal& p) {
+                auto policy = d.security_admin.Policy(p);
                 if (!policy) return Response::FromError(policy.error());
                 return Response::Json(200, PolicyJson(*policy));
               }),
               1024, "安全策略（密码、锁定、会话、双因素宽限期）"});
 
   router.Add({"PUT", "/api/v1/security/policy",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
                 auto patch = PolicyPatchFromJson(*body);
                 if (!patch) return Response::FromError(patch.error());
-                auto next = ctx.security_admin->UpdatePolicy(p, *patch);
+                auto next = d.security_admin.UpdatePolicy(p, *patch);
                 if (!next) return Response::FromError(next.error());
                 return Response::Json(200, PolicyJson(*next));
               }),
               4096, "修改安全策略（仅安全管理员；写入审计日志）"});
 
   router.Add({"POST", "/api/v1/users/{id}/totp/reset",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = UserIdParam(req);
                 if (!id) return Response::FromError(Error::NotFound("账号不存在"));
-                LEP_RETURN_RESPONSE_IF_ERROR(ctx.auth->ResetTotp(p, *id));
+                LEP_RETURN_RESPONSE_IF_ERROR(d.auth.ResetTotp(p, *id));
                 return Response::NoContent();
               }),
               1024, "重置账号的双因素认证（仅安全管理员）"});
 
   router.Add({"POST", "/api/v1/users/{id}/unlock",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = UserIdParam(req);
                 if (!id) return Response::FromError(Error::NotFound("账号不存在"));
-                LEP_RETURN_RESPONSE_IF_ERROR(ctx.auth->Unlock(p, *id));
+                LEP_RETURN_RESPONSE_IF_ERROR(d.auth.Unlock(p, *id));
                 return Response::NoContent();
               }),
               1024, "解除账号锁定（仅安全管理员）"});
 
   // --- auditor (read-only) ---
-  router.Add({"GET", "/api/v1/audit", Authed(ctx, [&ctx](Request& req, const Principal& p) {
-                auto page = ctx.security_admin->AuditLog(p, AuditQueryFrom(req));
+  router.Add({"GET", "/api/v1/audit", d.authed([d](Request& req, const Principal& p) {
+                auto page = d.security_admin.AuditLog(p, AuditQueryFrom(req));
                 if (!page) return Response::FromError(page.error());
                 auto resp = Response::Json(200, AuditPageJson(*page));
                 resp.SetHeader("Cache-Control", "no-store");
@@ -155,8 +164,8 @@ void AddSecurityRoutes(AppContext& ctx, http::Router& router) {
               }),
               1024, "审计日志（仅审计员；倒序分页，可按动作、账号、时间筛选）"});
 
-  router.Add({"GET", "/api/v1/audit/verify", Authed(ctx, [&ctx](Request&, const Principal& p) {
-                auto rep = ctx.security_admin->VerifyAudit(p);
+  router.Add({"GET", "/api/v1/audit/verify", d.authed([d](Request&, const Principal& p) {
+                auto rep = d.security_admin.VerifyAudit(p);
                 if (!rep) return Response::FromError(rep.error());
                 return Response::Json(200, VerifyJson(*rep));
               }),

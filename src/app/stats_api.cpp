@@ -10,6 +10,12 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  stats::StatsService& stats;
+};
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -28,10 +34,10 @@ const char* GroupName(stats::UsageGroup g) {
   return "domain";
 }
 
-Response Usage(AppContext& ctx, Request& req, const Principal& p) {
+Response Usage(const Deps& d, Request& req, const Principal& p) {
   auto q = ParseUsageQuery(req);
   if (!q) return Response::FromError(q.error());
-  auto rows = ctx.stats->Usage(p, *q);
+  auto rows = d.stats.Usage(p, *q);
   if (!rows) return Response::FromError(rows.error());
   json items = json::array();
   for (const auto& r : *rows) {
@@ -43,10 +49,10 @@ Response Usage(AppContext& ctx, Request& req, const Principal& p) {
   return Response::Json(200, {{"group", GroupName(q->group)}, {"items", items}});
 }
 
-Response Top(AppContext& ctx, Request& req, const Principal& p) {
+Response Top(const Deps& d, Request& req, const Principal& p) {
   auto q = ParseTopQuery(req);
   if (!q) return Response::FromError(q.error());
-  auto rows = ctx.stats->Top(p, *q);
+  auto rows = d.stats.Top(p, *q);
   if (!rows) return Response::FromError(rows.error());
   json items = json::array();
   for (const auto& r : *rows) {
@@ -56,10 +62,10 @@ Response Top(AppContext& ctx, Request& req, const Principal& p) {
   return Response::Json(200, {{"items", items}});
 }
 
-Response BrokenLinks(AppContext& ctx, Request& req, const Principal& p) {
+Response BrokenLinks(const Deps& d, Request& req, const Principal& p) {
   auto unit = ParseUnitId(req);
   if (!unit) return Response::FromError(unit.error());
-  auto rows = ctx.stats->BrokenLinks(p, *unit);
+  auto rows = d.stats.BrokenLinks(p, *unit);
   if (!rows) return Response::FromError(rows.error());
   json items = json::array();
   for (const auto& r : *rows) {
@@ -74,10 +80,10 @@ Response BrokenLinks(AppContext& ctx, Request& req, const Principal& p) {
   return Response::Json(200, {{"items", items}});
 }
 
-Response Submissions(AppContext& ctx, Request& req, const Principal& p) {
+Response Submissions(const Deps& d, Request& req, const Principal& p) {
   auto q = ParseSubmissionsQuery(req);
   if (!q) return Response::FromError(q.error());
-  auto groups = ctx.stats->Submissions(p, *q);
+  auto groups = d.stats.Submissions(p, *q);
   if (!groups) return Response::FromError(groups.error());
   json out = json::array();
   for (const auto& g : *groups) {
@@ -88,15 +94,16 @@ Response Submissions(AppContext& ctx, Request& req, const Principal& p) {
 
 }  // namespace
 
-void AddStatsRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/stats/usage", BindAuthed(ctx, Usage), 1024,
+void AddStatsRoutes(http::Router& router, const RouteGuard& authed, stats::StatsService& stats) {
+  const Deps d{authed, stats};
+  router.Add({"GET", "/api/v1/stats/usage", BindAuthed(d, Usage), 1024,
               "使用统计：按日 × (resource|unit|province|domain) 的点击量与学习人数"});
   router.Add(
-      {"GET", "/api/v1/stats/top", BindAuthed(ctx, Top), 1024,
+      {"GET", "/api/v1/stats/top", BindAuthed(d, Top), 1024,
        "排行榜：metric=clicks|learners，days（0 为累计，默认 30 个北京日），limit，unit_id"});
-  router.Add({"GET", "/api/v1/stats/broken-links", BindAuthed(ctx, BrokenLinks), 1024,
+  router.Add({"GET", "/api/v1/stats/broken-links", BindAuthed(d, BrokenLinks), 1024,
               "失效链接：网络课程（A03）最近一次检查不可访问的资源，unit_id"});
-  router.Add({"GET", "/api/v1/stats/submissions", BindAuthed(ctx, Submissions), 1024,
+  router.Add({"GET", "/api/v1/stats/submissions", BindAuthed(d, Submissions), 1024,
               "征集统计：campaign_id（默认最新），group=province|unit|state|domain|type，unit_id"});
 }
 

@@ -10,6 +10,12 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  uploads::UploadService& uploads;
+};
+
 using http::Request;
 using http::Response;
 
@@ -91,24 +97,25 @@ bool IsOffsetStream(const Request& req) {
 
 }  // namespace
 
-void AddUploadRoutes(AppContext& ctx, http::Router& router) {
-  auto options = [&ctx](Request&) {
+void AddUploadRoutes(http::Router& router, const RouteGuard& authed, uploads::UploadService& uploads) {
+  const Deps d{authed, uploads};
+  auto options = [d](Request&) {
     Response r = Response::NoContent();
     r.SetHeader("Tus-Version", "1.0.0");
     r.SetHeader("Tus-Extension", "creation,creation-with-upload,termination,checksum,expiration");
-    r.SetHeader("Tus-Max-Size", std::to_string(ctx.uploads->options().max_media_bytes));
+    r.SetHeader("Tus-Max-Size", std::to_string(d.uploads.options().max_media_bytes));
     r.SetHeader("Tus-Checksum-Algorithm", "sha1,sha256");
     return Tus(r);
   };
   router.Add({"OPTIONS", "/api/v1/uploads", options, 0, "tus 能力（版本、扩展、最大文件、校验算法）"});
   router.Add({"OPTIONS", "/api/v1/uploads/{id}", options, 0, "tus 能力"});
 
-  http::Route create{"POST", "/api/v1/uploads", nullptr, ctx.uploads->options().max_media_bytes,
+  http::Route create{"POST", "/api/v1/uploads", nullptr, d.uploads.options().max_media_bytes,
                      "创建上传（Upload-Length、Upload-Metadata: resource_id, filename, kind）；"
                      "可同时携带第一段数据"};
-  create.stream = [&ctx](Request& req) -> std::variant<Response, std::unique_ptr<http::BodySink>> {
+  create.stream = [d](Request& req) -> std::variant<Response, std::unique_ptr<http::BodySink>> {
     if (auto e = CheckTusVersion(req)) return TusError(*e);
-    auto p = AuthenticateRequest(ctx, req);
+    auto p = d.authed.Authenticate(req);
     if (!p) return TusError(p.error());
     auto len_h = req.Header("upload-length");
     if (!len_h) {
@@ -123,7 +130,7 @@ void AddUploadRoutes(AppContext& ctx, http::Router& router) {
     Error checksum_error;
     auto checksum = ChecksumOf(req, &checksum_error);
     if (!checksum && req.Header("upload-checksum")) return TusError(checksum_error);
-    auto u = ctx.uploads->Create(*p, *length, *meta);
+    auto u = d.uploads.Create(*p, *length, *meta);
     if (!u) return TusError(u.error());
     std::string location = "/api/v1/uploads/" + u->id;
     auto cl = ContentLength(req);
@@ -132,18 +139,18 @@ void AddUploadRoutes(AppContext& ctx, http::Router& router) {
       r.SetHeader("Location", location);
       return r;
     }
-    auto w = ctx.uploads->BeginPatch(*p, u->id, 0, checksum, cl);
+    auto w = d.uploads.BeginPatch(*p, u->id, 0, checksum, cl);
     if (!w) return TusError(w.error());
     return std::unique_ptr<http::BodySink>(new PatchSink(std::move(*w), 201, location));
   };
   router.Add(std::move(create));
 
   router.Add({"HEAD", "/api/v1/uploads/{id}",
-              [&ctx](Request& req) {
+              [d](Request& req) {
                 if (auto e = CheckTusVersion(req)) return TusError(*e);
-                auto p = AuthenticateRequest(ctx, req);
+                auto p = d.authed.Authenticate(req);
                 if (!p) return TusError(p.error());
-                auto u = ctx.uploads->Get(*p, req.Param("id"));
+                auto u = d.uploads.Get(*p, req.Param("id"));
                 if (!u) return TusError(u.error());
                 Response r = OffsetResponse(*u, 200);
                 r.SetHeader("Upload-Length", std::to_string(u->length));
@@ -158,10 +165,10 @@ void AddUploadRoutes(AppContext& ctx, http::Router& router) {
               0, "查询已接收的字节数（Upload-Offset）"});
 
   http::Route patch{"PATCH", "/api/v1/uploads/{id}", nullptr,
-                    ctx.uploads->options().max_media_bytes, "续传一段数据（可带 Upload-Checksum）"};
-  patch.stream = [&ctx](Request& req) -> std::variant<Response, std::unique_ptr<http::BodySink>> {
+                    d.uploads.options().max_media_bytes, "续传一段数据（可带 Upload-Checksum）"};
+  patch.stream = [d](Request& req) -> std::variant<Response, std::unique_ptr<http::BodySink>> {
     if (auto e = CheckTusVersion(req)) return TusError(*e);
-    auto p = AuthenticateRequest(ctx, req);
+    auto p = d.authed.Authenticate(req);
     if (!p) return TusError(p.error());
     if (!IsOffsetStream(req)) {
       Response r = TusError(Error{ErrorCode::kUnsupportedMedia,
@@ -175,18 +182,18 @@ void AddUploadRoutes(AppContext& ctx, http::Router& router) {
     Error checksum_error;
     auto checksum = ChecksumOf(req, &checksum_error);
     if (!checksum && req.Header("upload-checksum")) return TusError(checksum_error);
-    auto w = ctx.uploads->BeginPatch(*p, req.Param("id"), *offset, checksum, ContentLength(req));
+    auto w = d.uploads.BeginPatch(*p, req.Param("id"), *offset, checksum, ContentLength(req));
     if (!w) return TusError(w.error());
     return std::unique_ptr<http::BodySink>(new PatchSink(std::move(*w), 204, ""));
   };
   router.Add(std::move(patch));
 
   router.Add({"DELETE", "/api/v1/uploads/{id}",
-              [&ctx](Request& req) {
+              [d](Request& req) {
                 if (auto e = CheckTusVersion(req)) return TusError(*e);
-                auto p = AuthenticateRequest(ctx, req);
+                auto p = d.authed.Authenticate(req);
                 if (!p) return TusError(p.error());
-                auto st = ctx.uploads->Terminate(*p, req.Param("id"));
+                auto st = d.uploads.Terminate(*p, req.Param("id"));
                 if (!st) return TusError(st.error());
                 return Tus(Response::NoContent());
               },
