@@ -38,9 +38,9 @@ std::optional<http::Response> TooMany(const security::RateDecision& d) {
 
 }  // namespace
 
-void AddClientIpResolution(AppContext& ctx, http::Router& router) {
+void AddClientIpResolution(http::Router& router, const std::vector<std::string>& trusted_proxies) {
   std::vector<linkcheck::Cidr> trusted;
-  for (const auto& text : ctx.config.trusted_proxies) {
+  for (const auto& text : trusted_proxies) {
     auto c = linkcheck::ParseCidr(text);
     if (c) trusted.push_back(*c);
   }
@@ -77,18 +77,15 @@ void AddClientIpResolution(AppContext& ctx, http::Router& router) {
   }
 }
 
-void AddAbuseLimits(AppContext& ctx, http::Router& router) {
-  if (!ctx.config.rate_limits) return;
+void AddAbuseLimits(http::Router& router, const Clock& clock,
+                    std::vector<std::unique_ptr<security::RateLimiter>>& limiters) {
   for (const auto& l : kLimits) {
-    auto* ip = ctx.rate_limits
-                   .emplace_back(std::make_unique<security::RateLimiter>(*ctx.clock, l.per_ip))
-                   .get();
+    auto* ip = limiters.emplace_back(std::make_unique<security::RateLimiter>(clock, l.per_ip)).get();
     security::RateLimiter* account = nullptr;
     if (l.per_account.capacity > 0) {
-      account = ctx.rate_limits
-                    .emplace_back(std::make_unique<security::RateLimiter>(*ctx.clock,
-                                                                          l.per_account))
-                    .get();
+      account =
+          limiters.emplace_back(std::make_unique<security::RateLimiter>(clock, l.per_account))
+              .get();
     }
     std::string name = l.name;
     router.AddGuard(l.method, l.pattern,

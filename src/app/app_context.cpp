@@ -127,6 +127,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   ctx->accounts = std::make_unique<auth::AccountService>(*ctx->db, *ctx->user_repo,
                                                          *ctx->account_repo, *ctx->org_repo,
                                                          *ctx->auth, *ctx->hasher, *ctx->clock);
+  ctx->bulk_units = std::make_unique<orgs::BulkUnits>(*ctx->db, *ctx->org_repo, *ctx->orgs,
+                                                      *ctx->user_repo, *ctx->accounts, *ctx->clock);
   ctx->resource_repo = resources::NewSqlResourceRepository(*ctx->db);
   ctx->categories = resources::NewSqlCategoryRepository(*ctx->db);
   ctx->resources = std::make_unique<resources::ResourceService>(

@@ -37,6 +37,7 @@
 #include "portal/visitor_ids.h"
 #include "oai/oai_repository.h"
 #include "oai/oai_service.h"
+#include "orgs/bulk_units.h"
 #include "orgs/org_service.h"
 #include "orgs/registration_form_service.h"
 #include "resources/category.h"
@@ -85,6 +86,8 @@ struct AppContext {
   // Account lifecycle: own password, activation links, resets, disabling, roles.
   std::unique_ptr<auth::AccountRepository> account_repo;
   std::unique_ptr<auth::AccountService> accounts;
+  // Many units and accounts from a spreadsheet (through `orgs` and `accounts`).
+  std::unique_ptr<orgs::BulkUnits> bulk_units;
   std::unique_ptr<resources::ResourceRepository> resource_repo;
   std::unique_ptr<resources::CategoryRepository> categories;
   std::unique_ptr<resources::ResourceService> resources;

@@ -8,19 +8,22 @@
 namespace lep::app {
 namespace {
 
-std::string SessionCookie(const AppContext& ctx, const std::string& token, int max_age) {
+using Deps = AuthRouteDeps;
+
+std::string SessionCookie(const Deps& d, const std::string& token, int max_age) {
   std::string c = std::string(kSessionCookie) + "=" + token +
                   "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age);
-  if (ctx.config.secure_cookies) c += "; Secure";
+  if (d.secure_cookies) c += "; Secure";
   return c;
 }
 
 // Per-IP token bucket for sign-in and sign-up (100 at once, then one per second).
-std::optional<http::Response> Throttle(AppContext& ctx, const http::Request& req) {
-  auto d = ctx.login_limiter->Take("ip:" + req.remote_ip);
-  if (d.allowed) return std::nullopt;
+std::optional<http::Response> Throttle(const Deps& d, const http::Request& req) {
+  auto taken = d.login_limiter.Take("ip:" + req.remote_ip);
+  if (taken.allowed) return std::nullopt;
   return http::Response::FromError(Error::TooManyRequests(
-      "请求过于频繁，请在 " + std::to_string(d.retry_after_s) + " 秒后重试", d.retry_after_s));
+      "请求过于频繁，请在 " + std::to_string(taken.retry_after_s) + " 秒后重试",
+      taken.retry_after_s));
 }
 
 std::string Lower(std::string_view s) {
@@ -96,10 +99,10 @@ std::optional<http::Response> RefuseCrossSite(const http::Request& req) {
 
 }  // namespace
 
-void AddAuthRoutes(AppContext& ctx, http::Router& router) {
+void AddAuthRoutes(http::Router& router, const AuthRouteDeps& d) {
   router.Add({"POST", "/api/v1/auth/login",
-              [&ctx](http::Request& req) {
-                if (auto limited = Throttle(ctx, req)) return *limited;
+              [d](http::Request& req) {
+                if (auto limited = Throttle(d, req)) return *limited;
                 if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
@@ -114,15 +117,15 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 }
                 login.ip = req.remote_ip;
                 login.user_agent = std::string(req.Header("user-agent").value_or(""));
-                auto r = ctx.auth->Login(login);
+                auto r = d.auth.Login(login);
                 if (!r) return http::Response::FromError(r.error());
-                auto principal = ctx.auth->Authenticate(r->token);
+                auto principal = d.auth.Authenticate(r->token);
                 if (!principal) return http::Response::FromError(principal.error());
                 auto resp = http::Response::Json(
                     200, {{"user", PrincipalJson(*principal)}, {"csrf_token", r->csrf_token}});
                 resp.SetHeader(
                     "Set-Cookie",
-                    SessionCookie(ctx, r->token, ctx.config.session_absolute_hours * 3600));
+                    SessionCookie(d, r->token, d.session_absolute_hours * 3600));
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
               },
@@ -131,19 +134,18 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
               "CSRF 令牌并设置会话 Cookie"});
 
   router.Add({"POST", "/api/v1/auth/logout",
-              Authed(ctx,
-                     [&ctx](http::Request&, const auth::Principal& p) {
-                       auto st = ctx.auth->Logout(p);
+              d.authed([d](http::Request&, const auth::Principal& p) {
+                       auto st = d.auth.Logout(p);
                        if (!st) return http::Response::FromError(st.error());
                        auto resp = http::Response::NoContent();
-                       resp.SetHeader("Set-Cookie", SessionCookie(ctx, "", 0));
+                       resp.SetHeader("Set-Cookie", SessionCookie(d, "", 0));
                        return resp;
                      }),
               1024, "退出登录"});
 
   router.Add({"POST", "/api/v1/auth/register",
-              [&ctx](http::Request& req) {
-                if (auto limited = Throttle(ctx, req)) return *limited;
+              [d](http::Request& req) {
+                if (auto limited = Throttle(d, req)) return *limited;
                 if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
@@ -163,7 +165,7 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto user = ctx.accounts->RegisterLearner(std::move(u), email);
+                auto user = d.accounts.RegisterLearner(std::move(u), email);
                 if (!user) return http::Response::FromError(user.error());
                 return http::Response::Json(201, {{"user", UserJson(*user)}});
               },
@@ -173,8 +175,8 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
   // 忘记密码 (learners): one answer whatever the account, so nobody learns which usernames or
   // addresses exist; sign-in's per-address limit, and one mail per account per interval.
   router.Add({"POST", "/api/v1/auth/password-reset",
-              [&ctx](http::Request& req) {
-                if (auto limited = Throttle(ctx, req)) return *limited;
+              [d](http::Request& req) {
+                if (auto limited = Throttle(d, req)) return *limited;
                 if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
@@ -188,7 +190,7 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                       "请填写用户名或电子邮箱",
                       {{"login", "用户名或电子邮箱", "请填写注册时的用户名或登记的电子邮箱"}}));
                 }
-                LEP_RETURN_RESPONSE_IF_ERROR(ctx.accounts->RequestPasswordReset(login, req.remote_ip));
+                LEP_RETURN_RESPONSE_IF_ERROR(d.accounts.RequestPasswordReset(login, req.remote_ip));
                 auto resp = http::Response::Json(
                     202, {{"message",
                            "如果该学习账号存在并登记了电子邮箱，重置密码的链接已发往该邮箱，请在 2 "
@@ -203,8 +205,8 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
   // rules as sign-in against cross-site requests and floods. The token travels in the body,
   // never in a URL the server logs (the page keeps it in the fragment).
   router.Add({"POST", "/api/v1/auth/activation/check",
-              [&ctx](http::Request& req) {
-                if (auto limited = Throttle(ctx, req)) return *limited;
+              [d](http::Request& req) {
+                if (auto limited = Throttle(d, req)) return *limited;
                 if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
@@ -213,7 +215,7 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto info = ctx.accounts->CheckToken(token);
+                auto info = d.accounts.CheckToken(token);
                 if (!info) return http::Response::FromError(info.error());
                 auto resp = http::Response::Json(
                     200, {{"username", info->username},
@@ -226,8 +228,8 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
               4096, "查看一次性激活（重置）链接对应的账号；无效、已使用或已过期时 410"});
 
   router.Add({"POST", "/api/v1/auth/activate",
-              [&ctx](http::Request& req) {
-                if (auto limited = Throttle(ctx, req)) return *limited;
+              [d](http::Request& req) {
+                if (auto limited = Throttle(d, req)) return *limited;
                 if (auto refused = RefuseCrossSite(req)) return *refused;
                 auto body = ParseJsonObject(req);
                 if (!body) return http::Response::FromError(body.error());
@@ -237,15 +239,14 @@ void AddAuthRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto user = ctx.accounts->Activate(token, password, req.remote_ip);
+                auto user = d.accounts.Activate(token, password, req.remote_ip);
                 if (!user) return http::Response::FromError(user.error());
                 return http::Response::Json(200, {{"user", UserJson(*user)}});
               },
               4096, "通过一次性链接设置密码（链接只能使用一次），之后用新密码登录"});
 
   router.Add({"GET", "/api/v1/me",
-              Authed(ctx,
-                     [](http::Request&, const auth::Principal& p) {
+              d.authed([](http::Request&, const auth::Principal& p) {
                        auto resp = http::Response::Json(
                            200, {{"user", PrincipalJson(p)}, {"csrf_token", p.csrf_token}});
                        resp.SetHeader("Cache-Control", "no-store");

@@ -15,6 +15,14 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  orgs::BulkUnits& bulk_units;
+  const Clock& clock;
+  std::string public_base_url;  // of the activation links in the result workbook
+};
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -27,18 +35,18 @@ const char* kTemplateName =
 
 // The link in the workbook is absolute: the platform's configured address (server.public_url,
 // portal.public_base_url), never a request's Host header.
-std::string ActivationUrl(const AppContext& ctx, const auth::Credential& c) {
+std::string ActivationUrl(const Deps& d, const auth::Credential& c) {
   if (c.token.empty()) return "";
-  return ctx.config.PublicBaseUrl() + "/activate#token=" + c.token;
+  return d.public_base_url + "/activate#token=" + c.token;
 }
 
-Result<std::string> ResultWorkbook(AppContext& ctx, const orgs::BulkUnitsReport& r) {
+Result<std::string> ResultWorkbook(const Deps& d, const orgs::BulkUnitsReport& r) {
   xlsx::SheetSpec sheet{"账号与激活链接",
                         {"表中行号", "单位名称", "单位类型", "账号用户名", "姓名", "角色",
                          "激活链接（只显示一次）", "链接有效期至"},
                         {},
                         {8, 36, 16, 18, 12, 12, 90, 20}};
-  sheet.title_lines = {"批量开设单位与账号清单", "生成时间：" + text::FormatShanghai(ctx.clock->NowMs()),
+  sheet.title_lines = {"批量开设单位与账号清单", "生成时间：" + text::FormatShanghai(d.clock.NowMs()),
                        "激活链接只在此显示一次，请转交各单位联系人，由本人设置密码。"};
   for (const auto& c : r.created) {
     std::vector<std::string> row = {std::to_string(c.row), c.unit.name,
@@ -52,7 +60,7 @@ Result<std::string> ResultWorkbook(AppContext& ctx, const orgs::BulkUnitsReport&
       if (c.credential->mailed) {
         row[6] = "已发往单位负责人邮箱 " + c.credential->mailed_to;
       } else {
-        row[6] = ActivationUrl(ctx, *c.credential);
+        row[6] = ActivationUrl(d, *c.credential);
       }
       row[7] = text::FormatShanghai(c.credential->expires_at);
     }
@@ -115,7 +123,7 @@ json ReportJson(const orgs::BulkUnitsReport& r) {
   return out;
 }
 
-Response Import(AppContext& ctx, Request& req, const Principal& p) {
+Response Import(const Deps& d, Request& req, const Principal& p) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("单位不存在"));
   auto table = ReadUploadedSheet(req);
@@ -125,9 +133,7 @@ Response Import(AppContext& ctx, Request& req, const Principal& p) {
   for (auto& row : sheet.rows) {
     for (auto& cell : row) cell = xlsx::RestoreFormulaText(cell);
   }
-  orgs::BulkUnits bulk(*ctx.db, *ctx.org_repo, *ctx.orgs, *ctx.user_repo, *ctx.accounts,
-                       *ctx.clock);
-  auto report = bulk.Import(p, orgs::OrgId{*id}, sheet, dry_run);
+  auto report = d.bulk_units.Import(p, orgs::OrgId{*id}, sheet, dry_run);
   if (!report) return Response::FromError(report.error());
   json body = ReportJson(*report);
   if (!report->errors.empty() && !dry_run) {
@@ -144,7 +150,7 @@ Response Import(AppContext& ctx, Request& req, const Principal& p) {
               {"report", body}});
   }
   if (!dry_run && !report->created.empty()) {
-    auto workbook = ResultWorkbook(ctx, *report);
+    auto workbook = ResultWorkbook(d, *report);
     if (!workbook) return Response::FromError(workbook.error());
     body["workbook"] = crypto::ToBase64(*workbook);
   }
@@ -155,10 +161,11 @@ Response Import(AppContext& ctx, Request& req, const Principal& p) {
 
 }  // namespace
 
-void AddBulkUnitRoutes(AppContext& ctx, http::Router& router) {
+void AddBulkUnitRoutes(http::Router& router, const RouteGuard& authed, orgs::BulkUnits& bulk_units,
+                       const Clock& clock, const std::string& public_base_url) {
+  const Deps d{authed, bulk_units, clock, public_base_url};
   router.Add({"GET", "/api/v1/org-bulk/template.xlsx",
-              Authed(ctx,
-                     [](Request&, const Principal&) {
+              d.authed([](Request&, const Principal&) {
                        xlsx::SheetSpec data{"单位与账号", orgs::BulkUnitsHeader(),
                                             {orgs::BulkUnitsExampleRow()}, {36, 16, 18, 12, 12}};
                        xlsx::SheetSpec help{"填写说明", {"列", "是否必填", "填写规则"},
@@ -175,7 +182,7 @@ void AddBulkUnitRoutes(AppContext& ctx, http::Router& router) {
                      }),
               1024, "批量开设单位与账号的模板（单位名称、单位类型、账号用户名、姓名、角色 + 填写说明）"});
   router.Add({"POST", "/api/v1/orgs/{id}/bulk-units",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) { return Import(ctx, req, p); }),
+              d.authed([d](Request& req, const Principal& p) { return Import(d, req, p); }),
               8u << 20,
               "从表格批量开设下级单位与账号（dry_run=true 只检查；全部正确才开设；账号以一次性"
               "激活链接交付，清单 workbook 为 xlsx 的 base64，只返回这一次）"});

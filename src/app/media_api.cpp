@@ -15,6 +15,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = MediaRouteDeps;
+
 using http::Request;
 using http::Response;
 
@@ -36,10 +38,10 @@ json MediaJson(const ingest::MediaRecord& m) {
 
 // Byte-identical media elsewhere (issue 17 §5): named where the caller may see them, counted
 // otherwise; null for anonymous readers and resources without media.
-json DuplicatesJson(AppContext& ctx, const Request& req, resources::ResourceId id) {
-  auto p = AuthenticateRequest(ctx, req);
+json DuplicatesJson(const Deps& d, const Request& req, resources::ResourceId id) {
+  auto p = d.authed.Authenticate(req);
   if (!p) return nullptr;
-  auto same = ctx.ingest->Duplicates(*p, id);
+  auto same = d.ingest.Duplicates(*p, id);
   if (!same) return nullptr;
   json items = json::array();
   for (const auto& v : same->visible) {
@@ -63,9 +65,9 @@ Response ServeFile(const Request& req, const std::string& path, const std::strin
                    const std::string& etag, bool is_public);
 
 // Serves a blob with ETag, Last-Modified, HEAD and a single Range.
-Response ServeBlob(AppContext& ctx, const Request& req, const std::string& blob,
+Response ServeBlob(const Deps& d, const Request& req, const std::string& blob,
                    const std::string& content_type, const std::string& etag, bool is_public) {
-  auto path = ctx.blobs->PathOf(blob);
+  auto path = d.blobs.PathOf(blob);
   if (!path) return Response::FromError(path.error());
   return ServeFile(req, *path, content_type, etag, is_public);
 }
@@ -113,32 +115,32 @@ Response ServePublicMedia(const Request& req, const portal::PublicMediaFile& f,
 
 }  // namespace
 
-void AddMediaRoutes(AppContext& ctx, http::Router& router) {
+void AddMediaRoutes(http::Router& router, const MediaRouteDeps& d) {
   router.Add({"GET", "/api/v1/resources/{id}/media",
-              [&ctx](Request& req) {
-                auto r = ReadableResource(ctx, req);
+              [d](Request& req) {
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
-                auto m = ctx.ingest->Media(r->id);
+                auto m = d.ingest.Media(r->id);
                 if (!m) return Response::FromError(m.error());
                 if (!*m) return Response::Json(200, {{"media", nullptr}});
                 json body = MediaJson(**m);
-                body["duplicates"] = DuplicatesJson(ctx, req, r->id);
+                body["duplicates"] = DuplicatesJson(d, req, r->id);
                 return Response::Json(200, {{"media", std::move(body)}});
               },
               1024, "资源的音视频文件与技术标准检测报告（逐项）"});
 
   router.Add({"GET", "/api/v1/resources/{id}/link-check",
-              [&ctx](Request& req) {
-                auto r = ReadableResource(ctx, req);
+              [d](Request& req) {
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
-                auto c = ctx.ingest->LinkCheck(r->id);
+                auto c = d.ingest.LinkCheck(r->id);
                 if (!c) return Response::FromError(c.error());
                 return Response::Json(200, {{"link_check", LinkCheckJson(*c)}});
               },
               1024, "网络课程链接的最近一次检测结果（状态、最终地址、耗时、错误）"});
 
   router.Add({"POST", "/api/v1/resources/{id}/cover",
-              Authed(ctx, [&ctx](Request& req, const auth::Principal& p) {
+              d.authed([d](Request& req, const auth::Principal& p) {
                 auto id = req.IdParam("id");
                 if (!id) return Response::FromError(Error::NotFound("资源不存在"));
                 std::string_view data = req.body;
@@ -147,8 +149,8 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
                   data = part->data;
                 }
                 LEP_RETURN_RESPONSE_IF_ERROR(
-                    ctx.ingest->StoreCover(p, resources::ResourceId{*id}, data, req.remote_ip));
-                auto updated = ctx.resources->Get(p, resources::ResourceId{*id});
+                    d.ingest.StoreCover(p, resources::ResourceId{*id}, data, req.remote_ip));
+                auto updated = d.resources.Get(p, resources::ResourceId{*id});
                 if (!updated) return Response::FromError(updated.error());
                 return Response::Json(200, {{"cover", {{"url", "/api/v1/resources/" +
                                                                    std::to_string(*id) + "/cover"},
@@ -159,32 +161,32 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router) {
               (5u << 20) + 64 * 1024, "上传资源封面（JPG，≤ 5 MB；原始请求体或 multipart）"});
 
   router.Add({"GET", "/api/v1/resources/{id}/cover",
-              [&ctx](Request& req) {
-                auto r = ReadableResource(ctx, req);
+              [d](Request& req) {
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
                 if (!r->cover) return Response::FromError(Error::NotFound("尚未上传封面"));
                 bool thumb = req.Query("size").value_or("") == "thumb";
                 const std::string& blob = thumb ? r->cover->thumb_blob : r->cover->blob;
-                return ServeBlob(ctx, req, blob, "image/jpeg", blob,
+                return ServeBlob(d, req, blob, "image/jpeg", blob,
                                  r->state == resources::ResourceState::kPublished);
               },
               1024, "资源封面（?size=thumb 为 480 像素宽缩略图）"});
 
   router.Add({"GET", "/media/resources/{id}",
-              [&ctx](Request& req) {
+              [d](Request& req) {
                 // Published: no session, no database read (portal::PublicMedia).
                 if (auto id = req.IdParam("id")) {
-                  auto pub = ctx.public_media->Find(resources::ResourceId{*id});
+                  auto pub = d.public_media.Find(resources::ResourceId{*id});
                   if (!pub) return Response::FromError(pub.error());
                   if (*pub) return ServePublicMedia(req, **pub, resources::ResourceId{*id});
                 }
-                auto r = ReadableResource(ctx, req);
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
-                auto m = ctx.ingest->Media(r->id);
+                auto m = d.ingest.Media(r->id);
                 if (!m) return Response::FromError(m.error());
                 if (!*m) return Response::FromError(Error::NotFound("尚未上传音视频文件"));
                 const ingest::MediaRecord& rec = **m;
-                return ServeBlob(ctx, req, rec.playback_blob,
+                return ServeBlob(d, req, rec.playback_blob,
                                  rec.kind == "audio" ? "audio/mpeg" : "video/mp4",
                                  rec.playback_sha256.substr(0, 32),
                                  r->state == resources::ResourceState::kPublished);

@@ -10,6 +10,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = OrgRouteDeps;
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -23,9 +25,9 @@ std::optional<orgs::OrgId> OrgIdParam(const Request& req) {
 Response BadId() { return Response::FromError(Error::NotFound("单位不存在")); }
 
 // Who saw or changed personal data, or opened a unit, goes to the audit chain.
-void Audit(AppContext& ctx, const Principal& p, const std::string& action, int64_t org_id,
+void Audit(const Deps& d, const Principal& p, const std::string& action, int64_t org_id,
            const std::string& detail = "") {
-  (void)ctx.audit->Record(auth::AuditActorOf(p), action, "org:" + std::to_string(org_id), detail);
+  (void)d.audit.Record(auth::AuditActorOf(p), action, "org:" + std::to_string(org_id), detail);
 }
 
 json ContactJson(const orgs::Contact& c) {
@@ -67,7 +69,7 @@ Response ServeForm(const Request& req, const orgs::RegistrationForm& f, const st
 
 }  // namespace
 
-void AddOrgRoutes(AppContext& ctx, http::Router& router) {
+void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
   router.Add({"GET", "/api/v1/org-kinds",
               [](Request&) {
                 json items = json::array();
@@ -90,31 +92,31 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
               },
               1024, "单位类型与角色列表"});
 
-  router.Add({"GET", "/api/v1/orgs", Authed(ctx, [&ctx](Request&, const Principal& p) {
-                auto r = ctx.orgs->Roots(p);
+  router.Add({"GET", "/api/v1/orgs", d.authed([d](Request&, const Principal& p) {
+                auto r = d.orgs.Roots(p);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, OrgList(*r));
               }), 1024, "当前用户可见的起始单位"});
 
-  router.Add({"GET", "/api/v1/orgs/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/orgs/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto org = ctx.orgs->Get(p, *id);
+                auto org = d.orgs.Get(p, *id);
                 if (!org) return Response::FromError(org.error());
                 return Response::Json(200, OrgJson(*org));
               }), 1024, "单位详情（含 parent_id）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/children",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto r = ctx.orgs->Children(p, *id);
+                auto r = d.orgs.Children(p, *id);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, OrgList(*r));
               }), 1024, "下级单位列表"});
 
   router.Add({"POST", "/api/v1/orgs/{id}/children",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -125,24 +127,24 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto org = ctx.orgs->OpenChild(p, *id, name, kind);
+                auto org = d.orgs.OpenChild(p, *id, name, kind);
                 if (!org) return Response::FromError(org.error());
-                Audit(ctx, p, "org.create", org->id.value, org->name);
+                Audit(d, p, "org.create", org->id.value, org->name);
                 return Response::Json(201, OrgJson(*org));
               }), 16 * 1024, "在本单位下开设下级单位"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/contact",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto c = ctx.orgs->GetContact(p, *id);
+                auto c = d.orgs.GetContact(p, *id);
                 if (!c) return Response::FromError(c.error());
-                if (*c && !(*c)->masked) Audit(ctx, p, "contact.read", id->value);
+                if (*c && !(*c)->masked) Audit(d, p, "contact.read", id->value);
                 return Response::Json(200, {{"contact", *c ? ContactJson(**c) : json(nullptr)}});
               }), 1024, "单位负责人"});
 
   router.Add({"PUT", "/api/v1/orgs/{id}/contact",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -157,19 +159,19 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto saved = ctx.orgs->PutContact(p, *id, std::move(c));
+                auto saved = d.orgs.PutContact(p, *id, std::move(c));
                 if (!saved) return Response::FromError(saved.error());
-                Audit(ctx, p, "contact.update", id->value);
+                Audit(d, p, "contact.update", id->value);
                 return Response::Json(200, {{"contact", ContactJson(*saved)}});
               }), 16 * 1024, "设置单位负责人（附件3）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/contacts.xlsx",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto bytes = ctx.orgs->ContactsXlsx(p, *id);
+                auto bytes = d.orgs.ContactsXlsx(p, *id);
                 if (!bytes) return Response::FromError(bytes.error());
-                Audit(ctx, p, "contact.export", id->value, "登记表 xlsx");
+                Audit(d, p, "contact.export", id->value, "登记表 xlsx");
                 auto resp = Response::Text(
                     200, std::move(*bytes),
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
@@ -182,10 +184,10 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
               }), 1024, "下载本单位及下级单位的联系人信息登记表（xlsx）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/users",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto users = ctx.auth->ListUsers(p, *id);
+                auto users = d.auth.ListUsers(p, *id);
                 if (!users) return Response::FromError(users.error());
                 json items = json::array();
                 for (const auto& u : *users) items.push_back(UserJson(u));
@@ -193,7 +195,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
               }), 1024, "单位的账号列表"});
 
   router.Add({"POST", "/api/v1/orgs/{id}/users",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -222,14 +224,14 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 if (u.password.empty()) {
                   // Nobody but the owner learns the password: a one-time link (mailed to the
                   // unit's 负责人 when e-mail is configured) or a temporary password.
-                  auto made = ctx.accounts->CreateAccount(p, *id, std::move(u), *how);
+                  auto made = d.accounts.CreateAccount(p, *id, std::move(u), *how);
                   if (!made) return Response::FromError(made.error());
                   auto resp = Response::Json(201, {{"user", UserJson(made->first)},
                                                    {"credential", CredentialJson(made->second)}});
                   resp.SetHeader("Cache-Control", "no-store");
                   return resp;
                 }
-                auto user = ctx.auth->CreateUser(p, *id, std::move(u));
+                auto user = d.auth.CreateUser(p, *id, std::move(u));
                 if (!user) return Response::FromError(user.error());
                 return Response::Json(201, {{"user", UserJson(*user)}});
               }), 16 * 1024,
@@ -237,7 +239,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
               "一次；已配置邮件时链接发往单位负责人）；带 password 时按原方式开设"});
 
   router.Add({"PUT", "/api/v1/orgs/{id}/name",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -247,14 +249,14 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument("请求格式错误", errors));
                 }
-                auto org = ctx.orgs->Rename(p, *id, name);
+                auto org = d.orgs.Rename(p, *id, name);
                 if (!org) return Response::FromError(org.error());
                 return Response::Json(200, OrgJson(*org));
               }), 4096,
               "修改单位名称（上级单位管理员或平台管理员；写入审计日志；门户检索与目录随之更新）"});
 
   router.Add({"POST", "/api/v1/orgs/{id}/registration-form",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 std::string_view data = req.body;
@@ -264,7 +266,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                   data = part->data;
                   name = part->filename;
                 }
-                auto f = ctx.registration_forms->Upload(p, *id, data, name);
+                auto f = d.registration_forms.Upload(p, *id, data, name);
                 if (!f) return Response::FromError(f.error());
                 return Response::Json(201, {{"form", FormJson(*f)}});
               }),
@@ -273,10 +275,10 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
               "新上传的成为当前登记表，旧的保留为历史）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/registration-form",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto all = ctx.registration_forms->History(p, *id);
+                auto all = d.registration_forms.History(p, *id);
                 if (!all) return Response::FromError(all.error());
                 json history = json::array();
                 for (const auto& f : *all) history.push_back(FormJson(f));
@@ -285,7 +287,7 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
               }), 1024, "单位的登记表扫描件：当前一份与历次上传（本单位与上级单位管理员可见）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/registration-form/file",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 int64_t form = 0;
@@ -295,18 +297,18 @@ void AddOrgRoutes(AppContext& ctx, http::Router& router) {
                     return Response::FromError(Error::NotFound("登记表不存在"));
                   }
                 }
-                auto f = ctx.registration_forms->File(p, *id, form);
+                auto f = d.registration_forms.File(p, *id, form);
                 if (!f) return Response::FromError(f.error());
-                Audit(ctx, p, "org.registration_form.read", id->value,
+                Audit(d, p, "org.registration_form.read", id->value,
                       "登记表 #" + std::to_string(f->first.id));
                 return ServeForm(req, f->first, f->second);
               }), 1024, "下载登记表扫描件 PDF（默认当前一份；?form= 指定历次上传中的一份）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/registration-forms",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
-                auto rows = ctx.registration_forms->Children(p, *id);
+                auto rows = d.registration_forms.Children(p, *id);
                 if (!rows) return Response::FromError(rows.error());
                 json items = json::array();
                 int uploaded = 0;

@@ -17,6 +17,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = PortalRouteDeps;
+
 using http::Request;
 using http::Response;
 
@@ -30,12 +32,12 @@ struct Visitor {
   std::string cookie;  // a new cookie value to set, if any
 };
 
-Visitor VisitorOf(AppContext& ctx, const Request& req) {
+Visitor VisitorOf(const Deps& d, const Request& req) {
   auto presented = req.Cookie(kVisitorCookie);
   if (presented) {
-    if (auto id = ctx.visitor_ids->Verify(*presented)) return {*id, ""};
+    if (auto id = d.visitor_ids.Verify(*presented)) return {*id, ""};
   }
-  auto issued = ctx.visitor_ids->Issue(req.remote_ip);
+  auto issued = d.visitor_ids.Issue(req.remote_ip);
   if (!issued) return {};
   return {presented ? "" : issued->id, issued->cookie};
 }
@@ -62,16 +64,16 @@ Response Page(const Request& req, const portal::PublicPage& page) {
   return resp;
 }
 
-Response Home(AppContext& ctx, Request& req) {
-  auto page = ctx.portal->HomePage();
+Response Home(const Deps& d, Request& req) {
+  auto page = d.portal.HomePage();
   if (!page) return Response::FromError(page.error());
   return Page(req, *page);
 }
 
-Response Search(AppContext& ctx, Request& req) {
+Response Search(const Deps& d, Request& req) {
   auto q = ParseSearchQuery(req);
   if (!q) return Response::FromError(q.error());
-  auto result = ctx.portal->Search(*q);
+  auto result = d.portal.Search(*q);
   if (!result) return Response::FromError(result.error());
   // The entries come rendered from the index: spliced, not parsed again.
   std::string body = "{\"items\":[";
@@ -96,43 +98,43 @@ Response Search(AppContext& ctx, Request& req) {
   return Response::Text(200, std::move(body), "application/json; charset=utf-8");
 }
 
-Response Detail(AppContext& ctx, Request& req) {
+Response Detail(const Deps& d, Request& req) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
-  auto page = ctx.portal->DetailPage(resources::ResourceId{*id});
+  auto page = d.portal.DetailPage(resources::ResourceId{*id});
   if (!page) return Response::FromError(page.error());
   return Page(req, *page);
 }
 
 // The click beacon: a view of the detail page, counted once per visitor and window.
-Response View(AppContext& ctx, Request& req) {
+Response View(const Deps& d, Request& req) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
-  auto r = ctx.portal->IsPublished(resources::ResourceId{*id});
+  auto r = d.portal.IsPublished(resources::ResourceId{*id});
   if (!r) return Response::FromError(r.error());
-  Visitor visitor = VisitorOf(ctx, req);
+  Visitor visitor = VisitorOf(d, req);
   bool counted =
-      ctx.counters && ctx.counters->Click(*id, visitor.id, req.Header("user-agent").value_or(""));
+      d.counters && d.counters->Click(*id, visitor.id, req.Header("user-agent").value_or(""));
   Response resp = Response::Json(200, {{"counted", counted}});
   resp.SetHeader("Cache-Control", "no-store");
   SetVisitorCookie(resp, visitor);
   return resp;
 }
 
-Response Progress(AppContext& ctx, Request& req) {
+Response Progress(const Deps& d, Request& req) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("资源不存在或未发布"));
-  auto r = ctx.portal->Published(resources::ResourceId{*id});
+  auto r = d.portal.Published(resources::ResourceId{*id});
   if (!r) return Response::FromError(r.error());
-  Visitor visitor = VisitorOf(ctx, req);
+  Visitor visitor = VisitorOf(d, req);
   std::string_view ua = req.Header("user-agent").value_or("");
   const resources::Metadata& m = r->resource.meta;
   bool counted = false;
-  if (ctx.counters) {
+  if (d.counters) {
     counted =
         m.type == resources::ResourceType::kCourse
-            ? ctx.counters->OpenedLink(*id, visitor.id, ua)  // link-out
-            : ctx.counters->Played(*id, visitor.id, ua, ParseProgressSeconds(req.body),
+            ? d.counters->OpenedLink(*id, visitor.id, ua)  // link-out
+            : d.counters->Played(*id, visitor.id, ua, ParseProgressSeconds(req.body),
                                    std::max<int64_t>(0, resources::ParseDuration(m.duration)));
   }
   Response resp = Response::Json(200, {{"learner_counted", counted}});
@@ -141,21 +143,21 @@ Response Progress(AppContext& ctx, Request& req) {
 }
 
 // The catalog is a prepared file (rebuilt at publication and withdrawal): sent as it is.
-Response Catalog(AppContext& ctx, Request& req) {
+Response Catalog(const Deps& d, Request& req) {
   auto format = ParseCatalogFormat(req);
   if (!format) return Response::FromError(format.error());
   const char* ext = *format == CatalogFormat::kJson  ? "json"
                     : *format == CatalogFormat::kCsv ? "csv"
                                                      : "xlsx";
-  auto file = ctx.catalog->Current(ext);
+  auto file = d.catalog.Current(ext);
   if (!file) return Response::FromError(file.error());
   if (*format == CatalogFormat::kJson) return ServePreparedFile(req, *file, 60, "");
   return ServePreparedFile(req, *file, 60, std::string("catalog.") + ext,
                            std::string("国家终身教育数字化学习资源目录.") + ext);
 }
 
-Response Categories(AppContext& ctx, Request&) {
-  auto tree = ctx.portal->CategoryTree();
+Response Categories(const Deps& d, Request&) {
+  auto tree = d.portal.CategoryTree();
   if (!tree) return Response::FromError(tree.error());
   std::function<json(const portal::CategoryCount&)> node = [&](const portal::CategoryCount& c) {
     json children = json::array();
@@ -173,24 +175,24 @@ Response Categories(AppContext& ctx, Request&) {
 
 }  // namespace
 
-void AddPortalRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/portal/home", Bind(ctx, Home), 1024,
+void AddPortalRoutes(http::Router& router, const PortalRouteDeps& d) {
+  router.Add({"GET", "/api/v1/portal/home", Bind(d, Home), 1024,
               "门户首页：各范围资源数、最新、点击最多、学习最多"});
-  router.Add({"GET", "/api/v1/portal/search", Bind(ctx, Search), 1024,
+  router.Add({"GET", "/api/v1/portal/search", Bind(d, Search), 1024,
               "中文全文检索（q、domain、type、category、province、unit、时长范围、sort、分页）"});
-  router.Add({"GET", "/api/v1/portal/resources/{id}", Bind(ctx, Detail), 1024,
+  router.Add({"GET", "/api/v1/portal/resources/{id}", Bind(d, Detail), 1024,
               "资源详情（公开，可缓存：ETag/304，Cache-Control；不计点击）"});
-  router.Add({"POST", "/api/v1/portal/resources/{id}/view", Bind(ctx, View), 1024,
+  router.Add({"POST", "/api/v1/portal/resources/{id}/view", Bind(d, View), 1024,
               "点击计数（详情页打开时发送；同一访客 30 分钟内只计一次）"});
-  router.Add({"POST", "/api/v1/portal/resources/{id}/progress", Bind(ctx, Progress), 1024,
+  router.Add({"POST", "/api/v1/portal/resources/{id}/progress", Bind(d, Progress), 1024,
               "播放心跳（seconds）；服务器观察到的播放时长累计 ≥30 秒（短于 30 秒的资源 "
               "≥90%）计为一名学习者（每资源每访客一次）"});
-  router.Add({"GET", "/api/v1/portal/catalog", Bind(ctx, Catalog), 1024,
+  router.Add({"GET", "/api/v1/portal/catalog", Bind(d, Catalog), 1024,
               "资源目录（format=json|xlsx|csv）：发布、撤回时预先生成的文件，ETag/Range"});
 }
 
-void AddPortalBrowseRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/portal/categories", Bind(ctx, Categories), 1024,
+void AddPortalBrowseRoutes(http::Router& router, const PortalRouteDeps& d) {
+  router.Add({"GET", "/api/v1/portal/categories", Bind(d, Categories), 1024,
               "按分类浏览：分类树及各节点子树中已发布资源数（公开）"});
 }
 

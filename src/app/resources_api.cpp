@@ -10,6 +10,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = ResourceRouteDeps;
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -25,12 +27,12 @@ Response NotFound() { return Response::FromError(Error::NotFound("资源不存�
 
 // A resource as the console lists it: its record, the technical check's verdict (null while
 // nothing was checked) and the last return/reject comment, so the list needs no extra reads.
-json ConsoleResourceJson(AppContext& ctx, const Principal& p, const resources::Resource& r,
+json ConsoleResourceJson(const Deps& d, const Principal& p, const resources::Resource& r,
                          bool full) {
   json j = ResourceJson(r, full);
-  auto verdict = ctx.ingest->TechnicalVerdict(r);
+  auto verdict = d.ingest.TechnicalVerdict(r);
   j["check_passed"] = verdict && *verdict ? json(**verdict) : json(nullptr);
-  if (auto comment = ctx.review->LastVerdictComment(p, r); comment && !comment->empty()) {
+  if (auto comment = d.review.LastVerdictComment(p, r); comment && !comment->empty()) {
     j["review_comment"] = *comment;
   }
   return j;
@@ -72,10 +74,10 @@ json CategoryTree(const std::vector<resources::Category>& all) {
 
 }  // namespace
 
-void AddResourceRoutes(AppContext& ctx, http::Router& router) {
+void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
   router.Add({"GET", "/api/v1/categories",
-              [&ctx](Request&) {
-                auto all = ctx.categories->All();
+              [d](Request&) {
+                auto all = d.categories.All();
                 if (!all) return Response::FromError(all.error());
                 json items = json::array();
                 for (const auto& c : *all) {
@@ -89,7 +91,7 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
               },
               1024, "分类目录（公开）"});
 
-  router.Add({"POST", "/api/v1/categories", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/categories", d.authed([d](Request& req, const Principal& p) {
                 LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckManagePlatform(p));
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
@@ -109,15 +111,15 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
                 }
-                auto c = ctx.categories->Create(parent, text::Trim(name), ctx.clock->NowMs());
+                auto c = d.categories.Create(parent, text::Trim(name), d.clock.NowMs());
                 if (!c) return Response::FromError(c.error());
-                (void)ctx.audit->Record(auth::AuditActorOf(p), "category.create", "category:" + std::to_string(c->id),
+                (void)d.audit.Record(auth::AuditActorOf(p), "category.create", "category:" + std::to_string(c->id),
                                   c->path);
                 return Response::Json(201, {{"id", c->id}, {"name", c->name}, {"path", c->path},
                                             {"parent_id", parent ? json(*parent) : json(nullptr)}});
               }), 4096, "新增分类（平台管理员）"});
 
-  router.Add({"PUT", "/api/v1/categories/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"PUT", "/api/v1/categories/{id}", d.authed([d](Request& req, const Principal& p) {
                 LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckManagePlatform(p));
                 auto id = req.IdParam("id");
                 if (!id) return Response::FromError(Error::NotFound("分类不存在"));
@@ -131,48 +133,48 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
                 }
-                auto c = ctx.categories->Rename(*id, text::Trim(name));
+                auto c = d.categories.Rename(*id, text::Trim(name));
                 if (!c) return Response::FromError(c.error());
-                (void)ctx.audit->Record(auth::AuditActorOf(p), "category.rename", "category:" + std::to_string(c->id),
+                (void)d.audit.Record(auth::AuditActorOf(p), "category.rename", "category:" + std::to_string(c->id),
                                   c->path);
                 return Response::Json(200, {{"id", c->id}, {"name", c->name}, {"path", c->path}});
               }), 4096, "重命名分类（平台管理员；下级分类与资源随之更新）"});
 
   router.Add({"DELETE", "/api/v1/categories/{id}",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckManagePlatform(p));
                 auto id = req.IdParam("id");
                 if (!id) return Response::FromError(Error::NotFound("分类不存在"));
-                auto st = ctx.categories->Delete(*id);
+                auto st = d.categories.Delete(*id);
                 if (!st) return Response::FromError(st.error());
-                (void)ctx.audit->Record(auth::AuditActorOf(p), "category.delete", "category:" + std::to_string(*id));
+                (void)d.audit.Record(auth::AuditActorOf(p), "category.delete", "category:" + std::to_string(*id));
                 return Response::NoContent();
               }), 1024, "删除未被使用的叶子分类（平台管理员）"});
 
   router.Add({"POST", "/api/v1/resources/validate",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto in = MetadataInputFromJson(req);
                 if (!in) return Response::FromError(in.error());
-                auto m = ctx.resources->Validate(p, *in);
+                auto m = d.resources.Validate(p, *in);
                 if (!m) return Response::FromError(m.error());
                 return Response::Json(200, {{"valid", true}, {"resource", MetadataJson(*m)}});
               }), 512 * 1024, "校验一条资源元数据（不保存）"});
 
-  router.Add({"POST", "/api/v1/resources", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/resources", d.authed([d](Request& req, const Principal& p) {
                 auto in = MetadataInputFromJson(req);
                 if (!in) return Response::FromError(in.error());
-                auto r = ctx.resources->Create(p, *in);
+                auto r = d.resources.Create(p, *in);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(201, ResourceJson(*r));
               }), 512 * 1024, "新建资源（草稿）"});
 
-  router.Add({"GET", "/api/v1/resources", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/resources", d.authed([d](Request& req, const Principal& p) {
                 auto filter = ResourceFilterFrom(req);
-                auto page = ctx.resources->List(p, filter, UnitFrom(req));
+                auto page = d.resources.List(p, filter, UnitFrom(req));
                 if (!page) return Response::FromError(page.error());
                 json items = json::array();
                 for (const auto& r : page->items) {
-                  items.push_back(ConsoleResourceJson(ctx, p, r, false));
+                  items.push_back(ConsoleResourceJson(d, p, r, false));
                 }
                 return Response::Json(200, {{"items", items},
                                             {"total", page->total},
@@ -180,15 +182,15 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                                             {"page_size", filter.page_size}});
               }), 1024, "资源列表（按单位、类型、范围、状态、系列、关键字筛选，分页）"});
 
-  router.Add({"GET", "/api/v1/resources/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/resources/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = IdOf(req);
                 if (!id) return NotFound();
-                auto r = ctx.resources->Get(p, *id);
+                auto r = d.resources.Get(p, *id);
                 if (!r) return Response::FromError(r.error());
-                return Response::Json(200, ConsoleResourceJson(ctx, p, *r, true));
+                return Response::Json(200, ConsoleResourceJson(d, p, *r, true));
               }), 1024, "资源详情"});
 
-  router.Add({"PUT", "/api/v1/resources/{id}", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"PUT", "/api/v1/resources/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = IdOf(req);
                 if (!id) return NotFound();
                 auto in = MetadataInputFromJson(req);
@@ -204,24 +206,24 @@ void AddResourceRoutes(AppContext& ctx, http::Router& router) {
                   v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
                   if (!v.empty()) version = std::atoll(v.c_str());
                 }
-                auto r = ctx.resources->Update(p, *id, *in, version);
+                auto r = d.resources.Update(p, *id, *in, version);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, ResourceJson(*r));
               }), 512 * 1024, "修改资源（草稿或退回修改；version 用于防止覆盖他人修改）"});
 
   router.Add({"DELETE", "/api/v1/resources/{id}",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto id = IdOf(req);
                 if (!id) return NotFound();
-                auto st = ctx.resources->Delete(p, *id);
+                auto st = d.resources.Delete(p, *id);
                 if (!st) return Response::FromError(st.error());
                 return Response::NoContent();
               }), 1024, "删除草稿资源"});
 
-  router.Add({"GET", "/api/v1/orgs/{id}/series", Authed(ctx, [&ctx](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/orgs/{id}/series", d.authed([d](Request& req, const Principal& p) {
                 auto id = req.IdParam("id");
                 if (!id) return Response::FromError(Error::NotFound("单位不存在"));
-                auto series = ctx.resources->Series(p, orgs::OrgId{*id});
+                auto series = d.resources.Series(p, orgs::OrgId{*id});
                 if (!series) return Response::FromError(series.error());
                 json items = json::array();
                 for (const auto& s : *series) {

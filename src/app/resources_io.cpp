@@ -105,7 +105,7 @@ std::vector<std::string> ExportResourceHeader() {
   return h;
 }
 
-Result<std::optional<int64_t>> ParseExportCampaign(AppContext& ctx, const http::Request& req) {
+Result<std::optional<int64_t>> ParseExportCampaign(const ResourceIoDeps& d, const http::Request& req) {
   auto v = req.Query("campaign_id");
   if (!v || v->empty()) return std::optional<int64_t>();
   auto bad = [] {
@@ -115,7 +115,7 @@ Result<std::optional<int64_t>> ParseExportCampaign(AppContext& ctx, const http::
   char* end = nullptr;
   long long id = std::strtoll(v->c_str(), &end, 10);
   if (end == v->c_str() || *end != '\0' || id <= 0) return bad();
-  LEP_ASSIGN_OR_RETURN(auto c, ctx.review_repos.campaigns->Get(id));
+  LEP_ASSIGN_OR_RETURN(auto c, d.campaigns.Get(id));
   if (!c) return bad();
   return std::optional<int64_t>(id);
 }
@@ -125,24 +125,24 @@ namespace {
 // Names read once per export (units, campaigns, batches).
 class ExportNames {
  public:
-  explicit ExportNames(AppContext& ctx) : ctx_(ctx) {}
+  explicit ExportNames(const ResourceIoDeps& d) : d_(d) {}
   Result<std::string> Unit(int64_t id) {
     return Cached(units_, id, [&]() -> Result<std::string> {
-      LEP_ASSIGN_OR_RETURN(auto o, ctx_.org_repo->Get(orgs::OrgId{id}));
+      LEP_ASSIGN_OR_RETURN(auto o, d_.org_repo.Get(orgs::OrgId{id}));
       return o ? o->name : std::string();
     });
   }
   Result<std::string> Campaign(const std::optional<int64_t>& id) {
     if (!id) return std::string();
     return Cached(campaigns_, *id, [&]() -> Result<std::string> {
-      LEP_ASSIGN_OR_RETURN(auto c, ctx_.review_repos.campaigns->Get(*id));
+      LEP_ASSIGN_OR_RETURN(auto c, d_.campaigns.Get(*id));
       return c ? c->name : std::string();
     });
   }
   Result<std::string> Batch(const std::optional<int64_t>& id) {
     if (!id) return std::string();
     return Cached(batches_, *id, [&]() -> Result<std::string> {
-      LEP_ASSIGN_OR_RETURN(auto b, ctx_.review_repos.batches->Get(*id));
+      LEP_ASSIGN_OR_RETURN(auto b, d_.batches.Get(*id));
       return b ? b->name : std::string();
     });
   }
@@ -154,20 +154,20 @@ class ExportNames {
     LEP_ASSIGN_OR_RETURN(std::string name, load());
     return m.emplace(id, std::move(name)).first->second;
   }
-  AppContext& ctx_;
+  const ResourceIoDeps& d_;
   std::map<int64_t, std::string> units_, campaigns_, batches_;
 };
 
 }  // namespace
 
-Result<std::string> ExportResources(AppContext& ctx, const auth::Principal& p,
+Result<std::string> ExportResources(const ResourceIoDeps& d, const auth::Principal& p,
                                     resources::ResourceFilter filter,
                                     std::optional<orgs::OrgId> unit,
                                     std::optional<int64_t> campaign_id, bool as_xlsx) {
   constexpr int kPage = 500;
   filter.page_size = kPage;
   filter.page = 1;
-  LEP_ASSIGN_OR_RETURN(auto first, ctx.resources->List(p, filter, unit));
+  LEP_ASSIGN_OR_RETURN(auto first, d.resources.List(p, filter, unit));
   const int pages = static_cast<int>((first.total + kPage - 1) / kPage);
 
   std::unique_ptr<xlsx::XlsxStream> stream;
@@ -182,7 +182,7 @@ Result<std::string> ExportResources(AppContext& ctx, const auth::Principal& p,
   } else {
     csv = xlsx::WriteCsv({header, {}, {}});
   }
-  ExportNames names(ctx);
+  ExportNames names(d);
   // The list is newest first: its pages are read last to first so that the sheet reads
   // oldest first, one page in memory at a time.
   for (int page = pages; page >= 1; --page) {
@@ -191,7 +191,7 @@ Result<std::string> ExportResources(AppContext& ctx, const auth::Principal& p,
       got = std::move(first);
     } else {
       filter.page = page;
-      LEP_ASSIGN_OR_RETURN(got, ctx.resources->List(p, filter, unit));
+      LEP_ASSIGN_OR_RETURN(got, d.resources.List(p, filter, unit));
     }
     xlsx::Table chunk;
     for (auto it = got.items.rbegin(); it != got.items.rend(); ++it) {
@@ -201,7 +201,7 @@ Result<std::string> ExportResources(AppContext& ctx, const auth::Principal& p,
       LEP_ASSIGN_OR_RETURN(std::string unit_name, names.Unit(r.org_id.value));
       LEP_ASSIGN_OR_RETURN(std::string campaign, names.Campaign(r.workflow.campaign_id));
       LEP_ASSIGN_OR_RETURN(std::string batch, names.Batch(r.workflow.batch_id));
-      LEP_ASSIGN_OR_RETURN(auto verdict, ctx.ingest->TechnicalVerdict(r));
+      LEP_ASSIGN_OR_RETURN(auto verdict, d.ingest.TechnicalVerdict(r));
       row.push_back(unit_name);
       row.emplace_back(resources::StateLabel(r.state));
       row.push_back(campaign);

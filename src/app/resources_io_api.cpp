@@ -11,6 +11,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = ResourceIoDeps;
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -43,9 +45,9 @@ std::optional<int64_t> PositiveId(const std::string& v) {
 
 }  // namespace
 
-void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
+void AddResourceIoRoutes(http::Router& router, const ResourceIoDeps& d) {
   router.Add({"POST", "/api/v1/resources/import",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto table = ReadUploadedSheet(req);
                 if (!table) return Response::FromError(table.error());
                 bool dry_run = req.Query("dry_run").value_or("true") != "false";
@@ -58,7 +60,7 @@ void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
                   }
                   unit = orgs::OrgId{*id};
                 }
-                auto report = ctx.resources->Import(p, unit, SheetFromTable(*table), dry_run);
+                auto report = d.resources.Import(p, unit, SheetFromTable(*table), dry_run);
                 if (!report) return Response::FromError(report.error());
                 json body = ImportReportJson(*report);
                 if (!report->errors.empty() && !dry_run) {
@@ -79,14 +81,14 @@ void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
                 return Response::Json(200, body);
               }), 32u << 20, "批量导入（xlsx/CSV；dry_run=true 只校验不写入；全部成功才写入；org_id 代下属单位导入；填写资源ID 的行更新该资源）"});
 
-  auto export_handler = [&ctx](bool as_xlsx) {
-    return Authed(ctx, [&ctx, as_xlsx](Request& req, const Principal& p) {
+  auto export_handler = [d](bool as_xlsx) {
+    return d.authed([d, as_xlsx](Request& req, const Principal& p) {
       auto filter = ResourceFilterFrom(req);
       std::optional<orgs::OrgId> unit;
       if (auto o = req.Query("org_id"); o && !o->empty()) unit = orgs::OrgId{std::atoll(o->c_str())};
-      auto campaign = ParseExportCampaign(ctx, req);
+      auto campaign = ParseExportCampaign(d, req);
       if (!campaign) return Response::FromError(campaign.error());
-      auto bytes = ExportResources(ctx, p, filter, unit, *campaign, as_xlsx);
+      auto bytes = ExportResources(d, p, filter, unit, *campaign, as_xlsx);
       if (!bytes) return Response::FromError(bytes.error());
       if (as_xlsx) {
         return Download(std::move(*bytes), kXlsxType, "resources.xlsx",
@@ -103,7 +105,7 @@ void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
               "导出资源元数据（UTF-8 CSV；列与 xlsx 相同，campaign_id 同上）"});
 
   router.Add({"POST", "/api/v1/resources/media-match",
-              Authed(ctx, [&ctx](Request& req, const Principal& p) {
+              d.authed([d](Request& req, const Principal& p) {
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
                 auto files = body->find("files");
@@ -122,7 +124,7 @@ void AddResourceIoRoutes(AppContext& ctx, http::Router& router) {
                   return Response::FromError(Error::InvalidArgument(
                       "请求格式错误", {{"files", "文件", "files 应为文件名列表"}}));
                 }
-                auto matches = ctx.resources->MatchFiles(p, names);
+                auto matches = d.resources.MatchFiles(p, names);
                 if (!matches) return Response::FromError(matches.error());
                 json items = json::array();
                 std::map<std::string, int> counts = {

@@ -14,6 +14,13 @@
 namespace lep::app {
 namespace {
 
+// What the handlers use; copied into each one.
+struct Deps {
+  RouteGuard authed;
+  resources::ResourceService& resources;
+  review::SensitiveWordList& sensitive_words;
+};
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -310,10 +317,10 @@ Response Progress(ReviewService& review, Request& req, const Principal& p) {
 
 // ---- The sensitive-word list (review::SensitiveWordList) ----
 
-Response Screening(AppContext& ctx, Request& req, const Principal& p) {
+Response Screening(const Deps& d, Request& req, const Principal& p) {
   auto id = req.IdParam("id");
   if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-  auto r = ctx.resources->Get(p, resources::ResourceId{*id});
+  auto r = d.resources.Get(p, resources::ResourceId{*id});
   if (!r) return Response::FromError(r.error());
   const auto& m = r->meta;
   std::vector<review::ScreenField> fields = {{"title", m.title},
@@ -325,7 +332,7 @@ Response Screening(AppContext& ctx, Request& req, const Principal& p) {
                                              {"category", m.category},
                                              {"copyright_holder", m.copyright_holder}};
   json hits = json::array();
-  for (const auto& h : ctx.sensitive_words->Screen(fields)) {
+  for (const auto& h : d.sensitive_words.Screen(fields)) {
     hits.push_back({{"field", h.field},
                     {"label", std::string(resources::LabelOf(h.field))},
                     {"word", h.word},
@@ -336,18 +343,18 @@ Response Screening(AppContext& ctx, Request& req, const Principal& p) {
   return Response::Json(200, {{"hits", hits}, {"count", hits.size()}});
 }
 
-Response SensitiveWords(AppContext& ctx, Request&, const Principal& p) {
-  auto words = ctx.sensitive_words->Words(p);
+Response SensitiveWords(const Deps& d, Request&, const Principal& p) {
+  auto words = d.sensitive_words.Words(p);
   if (!words) return Response::FromError(words.error());
   return Response::Json(200, {{"words", *words}});
 }
 
-Response ReplaceSensitiveWords(AppContext& ctx, Request& req, const Principal& p) {
+Response ReplaceSensitiveWords(const Deps& d, Request& req, const Principal& p) {
   auto body = ParseJsonObject(req);
   if (!body) return Response::FromError(body.error());
   auto words = ParseSensitiveWordsBody(*body);
   if (!words) return Response::FromError(words.error());
-  LEP_RETURN_RESPONSE_IF_ERROR(ctx.sensitive_words->Replace(p, *words));
+  LEP_RETURN_RESPONSE_IF_ERROR(d.sensitive_words.Replace(p, *words));
   return Response::Json(200, {{"words", *words}, {"count", words->size()}});
 }
 
@@ -407,10 +414,12 @@ void AddReviewRoutes(http::Router& router, const RouteGuard& authed, ReviewServi
               "征集进度：按单位 × 状态 × 范围 × 类型计数"});
 }
 
-void AddSensitiveWordRoutes(AppContext& ctx, http::Router& router) {
-  using Fn = Response (*)(AppContext&, Request&, const Principal&);
-  auto with = [&](Fn fn) {
-    return Authed(ctx, [&ctx, fn](Request& req, const Principal& p) { return fn(ctx, req, p); });
+void AddSensitiveWordRoutes(http::Router& router, const RouteGuard& authed,
+                            resources::ResourceService& resources,
+                            review::SensitiveWordList& sensitive_words) {
+  const Deps d{authed, resources, sensitive_words};
+  auto with = [&](Response (*fn)(const Deps&, Request&, const Principal&)) {
+    return BindAuthed(d, fn);
   };
   router.Add({"GET", "/api/v1/resources/{id}/screening", with(Screening), 1024,
               "敏感词筛查结果（字段、位置）"});

@@ -1,60 +1,50 @@
 #include "app/routes.h"
 
 #include "app/account_api.h"
+#include "app/app_context.h"
 #include "app/api_common.h"
 
 namespace lep::app {
+
+namespace {
 
 RouteGuard GuardOf(AppContext& ctx) {
   return RouteGuard(*ctx.auth, *ctx.security_admin, ctx.refused_audit_limiter.get(), *ctx.audit);
 }
 
-http::Handler Authed(AppContext& ctx, AuthedHandler h) { return GuardOf(ctx)(std::move(h)); }
-
-Result<auth::Principal> AuthenticateRequest(AppContext& ctx, const http::Request& req) {
-  return GuardOf(ctx).Authenticate(req);
-}
-
-Result<resources::Resource> ReadableResource(AppContext& ctx, const http::Request& req) {
-  return ReadableResource(*ctx.resources, GuardOf(ctx), req);
-}
-
-http::Handler Bind(AppContext& ctx, ContextHandler h) {
-  return [&ctx, h](http::Request& req) { return h(ctx, req); };
-}
-
-http::Handler BindAuthed(AppContext& ctx, AuthedContextHandler h) {
-  return Authed(ctx, [&ctx, h](http::Request& req, const auth::Principal& p) {
-    return h(ctx, req, p);
-  });
-}
+}  // namespace
 
 http::Router BuildRouter(AppContext& ctx) {
   http::Router router;
   const RouteGuard authed = GuardOf(ctx);
+  const PortalRouteDeps portal{*ctx.portal, *ctx.catalog, ctx.counters.get(), *ctx.visitor_ids};
   AddSystemRoutes(router, *ctx.db, ctx.metrics);
-  AddAuthRoutes(ctx, router);
-  AddOrgRoutes(ctx, router);
-  AddBulkUnitRoutes(ctx, router);
-  AddResourceIoRoutes(ctx, router);
-  AddResourceRoutes(ctx, router);
+  AddAuthRoutes(router, {authed, *ctx.auth, *ctx.accounts, *ctx.login_limiter,
+                         ctx.config.secure_cookies, ctx.config.session_absolute_hours});
+  AddOrgRoutes(router, {authed, *ctx.orgs, *ctx.registration_forms, *ctx.accounts, *ctx.auth,
+                        *ctx.audit});
+  AddBulkUnitRoutes(router, authed, *ctx.bulk_units, *ctx.clock, ctx.config.PublicBaseUrl());
+  AddResourceIoRoutes(router, {authed, *ctx.resources, *ctx.ingest, *ctx.review_repos.campaigns,
+                               *ctx.review_repos.batches, *ctx.org_repo});
+  AddResourceRoutes(router, {authed, *ctx.resources, *ctx.categories, *ctx.ingest, *ctx.review,
+                             *ctx.audit, *ctx.clock});
   AddUploadRoutes(router, authed, *ctx.uploads);
-  AddMediaRoutes(ctx, router);
-  AddVideoRoutes(ctx, router);
+  AddMediaRoutes(router, {authed, *ctx.resources, *ctx.ingest, *ctx.blobs, *ctx.public_media});
+  AddVideoRoutes(router, {authed, *ctx.resources, *ctx.video, *ctx.blobs});
   AddReviewRoutes(router, authed, *ctx.review);
-  AddSensitiveWordRoutes(ctx, router);
-  AddPortalRoutes(ctx, router);
+  AddSensitiveWordRoutes(router, authed, *ctx.resources, *ctx.sensitive_words);
+  AddPortalRoutes(router, portal);
   AddPortalUserRoutes(router, authed, *ctx.learners);
   AddSecurityRoutes(router, authed, *ctx.auth, *ctx.security_admin);
   AddAccountRoutes(router, authed, *ctx.accounts);
-  AddAbuseLimits(ctx, router);
-  AddClientIpResolution(ctx, router);  // last: its guard runs first
-  AddPortalBrowseRoutes(ctx, router);
+  if (ctx.config.rate_limits) AddAbuseLimits(router, *ctx.clock, ctx.rate_limits);
+  AddClientIpResolution(router, ctx.config.trusted_proxies);  // last: its guard runs first
+  AddPortalBrowseRoutes(router, portal);
   AddNotificationRoutes(router, authed, *ctx.notifications);
   AddStatsRoutes(router, authed, *ctx.stats);
-  AddStatsReportRoutes(ctx, router);
+  AddStatsReportRoutes(router, {authed, *ctx.stats, *ctx.review, *ctx.org_repo, *ctx.clock});
   AddOaiRoutes(router, *ctx.oai);
-  router.SetFallback(StaticFilesHandler(ctx));
+  router.SetFallback(StaticFilesHandler(ctx.config.web_dir));
   return router;
 }
 

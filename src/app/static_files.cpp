@@ -69,8 +69,7 @@ bool AcceptsEncoding(std::string_view header, std::string_view coding) {
 
 }  // namespace
 
-http::Handler StaticFilesHandler(const AppContext& ctx) {
-  std::string web_dir = ctx.config.web_dir;
+http::Handler StaticFilesHandler(const std::string& web_dir) {
   return [web_dir](http::Request& req) -> http::Response {
     namespace fs = std::filesystem;
     if (req.path.rfind("/api/", 0) == 0) {

@@ -16,6 +16,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = StatsReportRouteDeps;
+
 using auth::Principal;
 using http::Request;
 using http::Response;
@@ -39,10 +41,10 @@ xlsx::SheetSpec ReportSheet(const std::string& name, const std::string& title,
   return s;
 }
 
-Response Report(AppContext& ctx, Request& req, const Principal& p) {
+Response Report(const Deps& d, Request& req, const Principal& p) {
   auto base = ParseSubmissionsQuery(req);  // campaign_id, unit_id (group is not used)
   if (!base) return Response::FromError(base.error());
-  auto campaigns = ctx.review->Campaigns();
+  auto campaigns = d.review.Campaigns();
   if (!campaigns) return Response::FromError(campaigns.error());
   std::optional<review::Campaign> campaign;
   for (const auto& c : *campaigns) {
@@ -55,11 +57,11 @@ Response Report(AppContext& ctx, Request& req, const Principal& p) {
   }
   std::string scope = p.org ? p.org->name : "全部";
   if (base->unit_id) {
-    auto o = ctx.org_repo->Get(orgs::OrgId{*base->unit_id});
+    auto o = d.org_repo.Get(orgs::OrgId{*base->unit_id});
     if (!o) return Response::FromError(o.error());
     if (*o) scope = (*o)->name;
   }
-  const std::string generated = text::FormatShanghai(ctx.clock->NowMs());
+  const std::string generated = text::FormatShanghai(d.clock.NowMs());
   const std::string name = campaign ? campaign->name : "（尚无征集批次）";
   std::vector<xlsx::SheetSpec> sheets;
   using G = stats::SubmissionGroup;
@@ -71,7 +73,7 @@ Response Report(AppContext& ctx, Request& req, const Principal& p) {
     stats::SubmissionsQuery q = *base;
     q.group = group;
     if (campaign) q.campaign_id = campaign->id;
-    auto rows = ctx.stats->Submissions(p, q);
+    auto rows = d.stats.Submissions(p, q);
     if (!rows) return Response::FromError(rows.error());
     sheets.push_back(ReportSheet(sheet, name + "征集进度统计（" + sheet + "）", scope, generated,
                                  label, *rows));
@@ -82,7 +84,7 @@ Response Report(AppContext& ctx, Request& req, const Principal& p) {
     stats::SubmissionsQuery q = *base;
     q.group = G::kState;
     q.campaign_id = it->id;
-    auto rows = ctx.stats->Submissions(p, q);
+    auto rows = d.stats.Submissions(p, q);
     if (!rows) return Response::FromError(rows.error());
     stats::SubmissionCount sum{std::to_string(it->id), it->name};
     for (const auto& r : *rows) {
@@ -104,11 +106,11 @@ Response Report(AppContext& ctx, Request& req, const Principal& p) {
 
 // The units below the caller's that have not registered their 负责人 (附件3) by the campaign's
 // contact deadline: JSON for the console, and the same list as a workbook to chase them with.
-Result<stats::MissingContacts> MissingContactsOf(AppContext& ctx, Request& req,
+Result<stats::MissingContacts> MissingContactsOf(const Deps& d, Request& req,
                                                  const Principal& p) {
   auto q = ParseSubmissionsQuery(req);  // campaign_id, unit_id
   if (!q) return Fail(q.error());
-  return ctx.stats->MissingContactList(p, q->campaign_id, q->unit_id);
+  return d.stats.MissingContactList(p, q->campaign_id, q->unit_id);
 }
 
 std::string DeadlineText(const stats::MissingContacts& m) {
@@ -117,8 +119,8 @@ std::string DeadlineText(const stats::MissingContacts& m) {
   return m.deadline->text + (m.overdue ? "（已截止）" : "（未截止）");
 }
 
-Response MissingContactsJson(AppContext& ctx, Request& req, const Principal& p) {
-  auto m = MissingContactsOf(ctx, req, p);
+Response MissingContactsJson(const Deps& d, Request& req, const Principal& p) {
+  auto m = MissingContactsOf(d, req, p);
   if (!m) return Response::FromError(m.error());
   json items = json::array();
   for (const auto& r : m->rows) {
@@ -138,8 +140,8 @@ Response MissingContactsJson(AppContext& ctx, Request& req, const Principal& p) 
             {"items", items}});
 }
 
-Response MissingContactsXlsx(AppContext& ctx, Request& req, const Principal& p) {
-  auto m = MissingContactsOf(ctx, req, p);
+Response MissingContactsXlsx(const Deps& d, Request& req, const Principal& p) {
+  auto m = MissingContactsOf(d, req, p);
   if (!m) return Response::FromError(m.error());
   xlsx::SheetSpec s{"未登记负责人单位",
                     {"序号", "单位名称", "单位类型", "上级单位", "情况", "缺少或有误的项目"},
@@ -148,7 +150,7 @@ Response MissingContactsXlsx(AppContext& ctx, Request& req, const Principal& p) 
   s.title_lines = {"未按时登记负责人（联系人）的单位",
                    "统计范围：" + m->scope + "的下级单位",
                    "联系人报送截止：" + DeadlineText(*m),
-                   "生成时间：" + text::FormatShanghai(ctx.clock->NowMs()) + "（北京时间）"};
+                   "生成时间：" + text::FormatShanghai(d.clock.NowMs()) + "（北京时间）"};
   s.number_columns = {true, false, false, false, false, false};
   int n = 0;
   for (const auto& r : m->rows) {
@@ -172,13 +174,13 @@ Response MissingContactsXlsx(AppContext& ctx, Request& req, const Principal& p) 
 
 }  // namespace
 
-void AddStatsReportRoutes(AppContext& ctx, http::Router& router) {
-  router.Add({"GET", "/api/v1/stats/missing-contacts", BindAuthed(ctx, MissingContactsJson), 1024,
+void AddStatsReportRoutes(http::Router& router, const StatsReportRouteDeps& d) {
+  router.Add({"GET", "/api/v1/stats/missing-contacts", BindAuthed(d, MissingContactsJson), 1024,
               "下级单位中未登记负责人（附件3）或信息不完整的单位，及征集批次的联系人报送截止时间；"
               "campaign_id（默认最新）、unit_id"});
-  router.Add({"GET", "/api/v1/stats/missing-contacts.xlsx", BindAuthed(ctx, MissingContactsXlsx),
+  router.Add({"GET", "/api/v1/stats/missing-contacts.xlsx", BindAuthed(d, MissingContactsXlsx),
               1024, "未登记负责人单位名单（xlsx，可直接下发催报）；参数同 missing-contacts"});
-  router.Add({"GET", "/api/v1/stats/report.xlsx", BindAuthed(ctx, Report), 1024,
+  router.Add({"GET", "/api/v1/stats/report.xlsx", BindAuthed(d, Report), 1024,
               "征集进度统计表（xlsx，可直接上报）：按省份、单位、状态、征集范围、资源类型和征集批次，"
               "含标题、统计范围、生成时间和合计行；campaign_id（默认最新）、unit_id"});
 }

@@ -18,6 +18,8 @@
 namespace lep::app {
 namespace {
 
+using Deps = VideoRouteDeps;
+
 using http::Request;
 using http::Response;
 
@@ -94,9 +96,9 @@ json StatusJson(const video::VideoStatus& s, int64_t id, bool with_screening) {
 }
 
 // A file of the blob store with ETag, HEAD and a single Range.
-Response ServeFile(AppContext& ctx, const Request& req, const std::string& blob,
+Response ServeFile(const Deps& d, const Request& req, const std::string& blob,
                    const std::string& content_type, const std::string& cache_control) {
-  auto path = ctx.blobs->PathOf(blob);
+  auto path = d.blobs.PathOf(blob);
   if (!path) return Response::FromError(path.error());
   struct stat sb {};
   if (::stat(path->c_str(), &sb) != 0) return Response::FromError(Error::NotFound("文件不存在"));
@@ -137,35 +139,33 @@ bool IsBlobName(std::string_view s) {
 
 }  // namespace
 
-void AddVideoRoutes(AppContext& ctx, http::Router& router) {
+void AddVideoRoutes(http::Router& router, const VideoRouteDeps& d) {
   router.Add({"GET", "/api/v1/resources/{id}/video",
-              [&ctx](Request& req) {
-                auto r = ReadableResource(ctx, req);
+              [d](Request& req) {
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
-                auto s = ctx.video->GetStatus(r->id.value);
+                auto s = d.video.GetStatus(r->id.value);
                 if (!s) return Response::FromError(s.error());
                 // Sensitive-word hits are for the people who review, not for the public.
-                bool screening = !IsPublished(*r) || AuthenticateRequest(ctx, req).has_value();
+                bool screening = !IsPublished(*r) || d.authed.Authenticate(req).has_value();
                 return Response::Json(200, {{"video", StatusJson(*s, r->id.value, screening)}});
               },
               1024, "视频的自适应码流（转码进度、清晰度阶梯、封面帧、预览缩略图）与字幕"});
 
   router.Add({"POST", "/api/v1/resources/{id}/video/transcode",
-              Authed(ctx,
-                     [&ctx](Request& req, const auth::Principal& p) {
+              d.authed([d](Request& req, const auth::Principal& p) {
                        auto id = req.IdParam("id");
                        if (!id) return Response::FromError(Error::NotFound("资源不存在"));
                        LEP_RETURN_RESPONSE_IF_ERROR(
-                           ctx.video->RequestTranscode(p, resources::ResourceId{*id}));
-                       auto s = ctx.video->GetStatus(*id);
+                           d.video.RequestTranscode(p, resources::ResourceId{*id}));
+                       auto s = d.video.GetStatus(*id);
                        if (!s) return Response::FromError(s.error());
                        return Response::Json(202, {{"video", StatusJson(*s, *id, true)}});
                      }),
               1024, "重新排队转码（转码失败后；平台管理员或录入单位）"});
 
   router.Add({"POST", "/api/v1/resources/{id}/captions",
-              Authed(ctx,
-                     [&ctx](Request& req, const auth::Principal& p) {
+              d.authed([d](Request& req, const auth::Principal& p) {
                        auto id = req.IdParam("id");
                        if (!id) return Response::FromError(Error::NotFound("资源不存在"));
                        video::CaptionUpload up;
@@ -179,7 +179,7 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
                        up.language = req.Query("language").value_or("");
                        up.label = req.Query("label").value_or("");
                        up.ip = req.remote_ip;
-                       auto c = ctx.video->PutCaption(p, resources::ResourceId{*id}, up);
+                       auto c = d.video.PutCaption(p, resources::ResourceId{*id}, up);
                        if (!c) return Response::FromError(c.error());
                        return Response::Json(201, {{"caption", CaptionJson(*c, *id, true)}});
                      }),
@@ -187,22 +187,21 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
               "上传字幕（SRT 或 WebVTT，UTF-8 或 GBK，≤ 2 MB；?language=zh&label=中文）"});
 
   router.Add({"DELETE", "/api/v1/resources/{id}/captions/{caption_id}",
-              Authed(ctx,
-                     [&ctx](Request& req, const auth::Principal& p) {
+              d.authed([d](Request& req, const auth::Principal& p) {
                        auto id = req.IdParam("id");
                        auto cid = req.IdParam("caption_id");
                        if (!id || !cid) return Response::FromError(Error::NotFound("字幕不存在"));
-                       LEP_RETURN_RESPONSE_IF_ERROR(ctx.video->DeleteCaption(
+                       LEP_RETURN_RESPONSE_IF_ERROR(d.video.DeleteCaption(
                            p, resources::ResourceId{*id}, *cid, req.remote_ip));
                        return Response::NoContent();
                      }),
               1024, "删除字幕"});
 
   router.Add({"GET", "/media/resources/{id}/hls/master.m3u8",
-              [&ctx](Request& req) {
-                auto r = ReadableResource(ctx, req);
+              [d](Request& req) {
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
-                auto master = ctx.video->Master(r->id.value);
+                auto master = d.video.Master(r->id.value);
                 if (!master) return Response::FromError(master.error());
                 return ServeText(req, std::move(*master), kPlaylistType,
                                  IsPublished(*r) ? "public, max-age=60" : kPrivate);
@@ -210,8 +209,8 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
               1024, "HLS 主播放列表（各清晰度、仅声音、字幕）"});
 
   router.Add({"GET", "/media/resources/{id}/hls/{file}",
-              [&ctx](Request& req) {
-                auto r = ReadableResource(ctx, req);
+              [d](Request& req) {
+                auto r = ReadableResource(d.resources, d.authed, req);
                 if (!r) return Response::FromError(r.error());
                 const std::string file = req.Param("file");
                 const std::string blob = file.substr(0, file.find('.'));
@@ -221,15 +220,15 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
                 if (!IsBlobName(blob)) return Response::FromError(missing);
                 const std::string cache = IsPublished(*r) ? kImmutable : kPrivate;
                 if (ext == "vtt" || ext == "vtt.m3u8") {
-                  auto c = ctx.video->CaptionByBlob(r->id.value, blob);
+                  auto c = d.video.CaptionByBlob(r->id.value, blob);
                   if (!c) return Response::FromError(c.error());
                   if (*c) {
                     if (ext == "vtt.m3u8") {
-                      auto pl = ctx.video->SubtitlePlaylistOf(r->id.value, **c);
+                      auto pl = d.video.SubtitlePlaylistOf(r->id.value, **c);
                       if (!pl) return Response::FromError(pl.error());
                       return ServeText(req, std::move(*pl), kPlaylistType, cache);
                     }
-                    Response resp = ServeFile(ctx, req, blob, "text/vtt; charset=utf-8", cache);
+                    Response resp = ServeFile(d, req, blob, "text/vtt; charset=utf-8", cache);
                     if (req.Query("download")) {
                       std::string name = r->meta.title + "." + (*c)->language + ".vtt";
                       resp.SetHeader("Content-Disposition",
@@ -239,10 +238,10 @@ void AddVideoRoutes(AppContext& ctx, http::Router& router) {
                     return resp;
                   }
                 }
-                auto f = ctx.video->File(r->id.value, blob);
+                auto f = d.video.File(r->id.value, blob);
                 if (!f) return Response::FromError(f.error());
                 if (!*f || (*f)->ext != ext) return Response::FromError(missing);
-                return ServeFile(ctx, req, blob, (*f)->content_type, cache);
+                return ServeFile(d, req, blob, (*f)->content_type, cache);
               },
               1024, "HLS 文件：各清晰度的播放列表与分片、封面帧、预览缩略图、字幕（WebVTT）"});
 }
