@@ -28,7 +28,7 @@
 
 namespace lep::app {
 
-struct AppContext;  // app_context.h: the composition root, known only to BuildRouter
+struct AppContext;  // the composition root; only BuildRouter sees inside it
 
 // What the route builders with many collaborators take (references to services the
 // composition root owns; each builder copies its struct into the handlers).

@@ -1,12 +1,11 @@
 #include "auth/account_service.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "auth/authorizer.h"
 #include "orgs/contact.h"
 #include "core/text.h"
+#include "crypto/crypto.h"
 #include "security/audit_chain.h"
 #include "security/field_cipher.h"
 
@@ -56,7 +55,7 @@ std::string TemporaryPassword(size_t length) {
   for (;;) {
     std::string out;
     for (size_t i = 0; i < length; ++i) {
-      out.push_back(all[randombytes_uniform(static_cast<uint32_t>(all.size()))]);
+      out.push_back(all[crypto::RandomUniform(static_cast<uint32_t>(all.size()))]);
     }
     auto has = [&](std::string_view set) { return out.find_first_of(set) != std::string::npos; };
     if (has(kUpper) && has(kLower) && has(kDigit) && has(kSymbol)) return out;

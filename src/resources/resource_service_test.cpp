@@ -5,6 +5,7 @@
 #include "resources/resource_service.h"
 #include "resources/sheet_mapping.h"
 #include "app/schema.h"
+#include "sql_probe.h"
 #include "security/audit_chain.h"
 #include "storage/db/migrations.h"
 
@@ -159,10 +160,8 @@ TEST_F(ResourceServiceTest, ImportIsAllOrNothingAndNamesRowsAndFields) {
 TEST_F(ResourceServiceTest, CreateEditDeleteAndImportEachCommitWithTheirAuditRow) {
   auto audit = [this] {
     std::vector<std::string> out;
-    auto rows = db_->Exec("SELECT action, object, actor_id, ip FROM audit_log ORDER BY id");
-    for (const auto& r : rows->rows) {
-      out.push_back(r.Text(0) + " " + r.Text(1) + " " + std::to_string(r.Int(2)) + " " +
-                    r.Text(3));
+    for (const auto& r : testing::SqlProbe(*db_).Audit()) {
+      out.push_back(r.action + " " + r.object + " " + std::to_string(r.actor_id) + " " + r.ip);
     }
     return out;
   };
@@ -265,9 +264,11 @@ TEST_F(ResourceServiceTest, AProvinceImportsOnBehalfOfItsCollegeAndNotElsewhere)
   auto made = *service_->Get(As(Role::kUploader, college_), report->created[0]);
   EXPECT_EQ(made.org_id, college_.id);  // owned by the college, which goes on with it
   EXPECT_EQ(made.created_by, 11);
-  auto audit = db_->QueryOne(
-      "SELECT detail FROM audit_log WHERE action = 'resource.import' ORDER BY id DESC LIMIT 1", {});
-  EXPECT_NE((*audit)->Text(0).find("代岭南学院导入"), std::string::npos) << (*audit)->Text(0);
+  std::string detail;
+  for (const auto& r : testing::SqlProbe(*db_).Audit()) {
+    if (r.action == "resource.import") detail = r.detail;  // the newest
+  }
+  EXPECT_NE(detail.find("代岭南学院导入"), std::string::npos) << detail;
   // Another province's unit: not found; a reviewer of the province: not allowed; a college
   // for its parent: not found (outside its subtree).
   EXPECT_EQ(service_->Import(As(Role::kUploader, bj_), college_.id, sheet, true).error().code,
@@ -289,8 +290,7 @@ TEST_F(ResourceServiceTest, ARowWithAResourceIdUpdatesThatResourceOnly) {
   in["title"] = "不可编辑";
   in["series_order"] = "02";
   Resource locked = *service_->Create(uploader, in);
-  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'first_review' WHERE id = ?",
-                        {locked.id.value}));
+  ASSERT_TRUE(testing::SqlProbe(*db_).ForceState(locked.id.value, "first_review"));
   Resource foreign = *service_->Create(As(Role::kUploader, bj_), Input("他省资源"));
   auto sheet = service_->Export(uploader, {}, std::nullopt);
   ASSERT_TRUE(sheet);
@@ -339,7 +339,7 @@ TEST_F(ResourceServiceTest, ARowWithAResourceIdUpdatesThatResourceOnly) {
   twice.back() = "";
   sheet->rows = {stale, locked_row, foreign_row, bad, twice};
   sheet->row_numbers = {2, 3, 4, 5, 6};
-  int64_t count_before = db_->QueryOne("SELECT COUNT(*) FROM resources", {}).value()->Int(0);
+  int64_t count_before = testing::SqlProbe(*db_).Rows("resources");
   auto refused = service_->Import(uploader, std::nullopt, *sheet, false);
   ASSERT_TRUE(refused);
   std::vector<std::pair<int, std::string>> where;
@@ -352,7 +352,7 @@ TEST_F(ResourceServiceTest, ARowWithAResourceIdUpdatesThatResourceOnly) {
   EXPECT_NE(refused->errors[4].message.find("与第 2 行重复"), std::string::npos);
   EXPECT_TRUE(refused->updated.empty());
   EXPECT_EQ(repo_->Get(first.id)->value().version, after.version);
-  EXPECT_EQ(db_->QueryOne("SELECT COUNT(*) FROM resources", {}).value()->Int(0), count_before);
+  EXPECT_EQ(testing::SqlProbe(*db_).Rows("resources"), count_before);
   // On behalf: the province may update its college's draft, a row of another unit not.
   auto gd_admin = As(Role::kUnitAdmin, gd_, 12);
   update.back() = std::to_string(after.version);
@@ -421,7 +421,7 @@ TEST_F(ResourceServiceTest, DroppedFilesMatchByTheFileColumnThenByTitle) {
   EXPECT_NE((*m)[2].message.find("多个文件对应同一资源"), std::string::npos);  // .mp3 and .m4a
   EXPECT_NE((*m)[7].message.find("无此资源"), std::string::npos);
   // Once the row is no longer editable, its files find nothing.
-  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'first_review' WHERE id = ?", {first.value}));
+  ASSERT_TRUE(testing::SqlProbe(*db_).ForceState(first.value, "first_review"));
   EXPECT_EQ((*service_->MatchFiles(uploader, {"taiji-01.mp4"}))[0].status, "unmatched");
   EXPECT_EQ(service_->MatchFiles(As(Role::kReviewer, gd_), {"a.mp4"}).error().code,
             ErrorCode::kPermissionDenied);

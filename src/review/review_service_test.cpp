@@ -1295,9 +1295,9 @@ TEST_F(ReviewServiceTest, DraftBatchesMayChangeOrGoAndNumbersFollowPublication) 
   auto third = service_->CreateBatch(nou_reviewer_, "", {a.id.value, c.id.value});
   ASSERT_TRUE(third);
   // A publication that fails gives its number back.
-  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'final_review' WHERE id = ?", {c.id.value}));
+  ASSERT_TRUE(probe_->ForceState(c.id.value, "final_review"));
   EXPECT_FALSE(service_->PublishBatch(nou_reviewer_, third->id));
-  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'approved' WHERE id = ?", {c.id.value}));
+  ASSERT_TRUE(probe_->ForceState(c.id.value, "approved"));
   auto next = service_->PublishBatch(nou_reviewer_, third->id);
   ASSERT_TRUE(next) << next.error().message;
   EXPECT_EQ(next->number, 2);
