@@ -355,7 +355,8 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
                         return b && *b ? (*b)->name : std::string();
                       }}));
   ctx->public_media = std::make_unique<portal::PublicMedia>(
-      *ctx->resource_repo, config.data_dir + "/public-media", PublicMediaResolver(*ctx));
+      *ctx->resource_repo, config.data_dir + "/public-media",
+      PublicMediaResolver(*ctx->resource_repo, *ctx->ingest, *ctx->blobs));
   // Publication changes reach the search feed (and through it the portal cache, the catalog
   // files and the public media links) and the video module: withdrawal cancels a transcode,
   // republication queues an unfinished one again.

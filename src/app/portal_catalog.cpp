@@ -1,6 +1,5 @@
 #include "app/portal_catalog.h"
 
-#include "app/app_context.h"
 #include "core/text.h"
 #include "app/portal_json.h"
 #include "app/resources_io.h"
@@ -190,13 +189,16 @@ http::Response ServePreparedFile(const http::Request& req, const portal::Catalog
   return http::FileResponse(req, std::move(r), f.path, f.size, f.etag);
 }
 
-portal::PublicMedia::Resolver PublicMediaResolver(AppContext& ctx) {
-  return [&ctx](resources::ResourceId id) -> Result<std::optional<portal::PublicMediaFile>> {
-    LEP_ASSIGN_OR_RETURN(auto published, ctx.resource_repo->FilterPublished({id}));
+portal::PublicMedia::Resolver PublicMediaResolver(resources::ResourceRepository& resource_repo,
+                                                  ingest::IngestService& ingest,
+                                                  storage::BlobStore& blobs) {
+  return [&resource_repo, &ingest, &blobs](
+             resources::ResourceId id) -> Result<std::optional<portal::PublicMediaFile>> {
+    LEP_ASSIGN_OR_RETURN(auto published, resource_repo.FilterPublished({id}));
     if (published.empty()) return std::optional<portal::PublicMediaFile>();
-    LEP_ASSIGN_OR_RETURN(auto media, ctx.ingest->Media(id));
+    LEP_ASSIGN_OR_RETURN(auto media, ingest.Media(id));
     if (!media) return std::optional<portal::PublicMediaFile>();
-    LEP_ASSIGN_OR_RETURN(auto path, ctx.blobs->PathOf(media->playback_blob));
+    LEP_ASSIGN_OR_RETURN(auto path, blobs.PathOf(media->playback_blob));
     return std::optional<portal::PublicMediaFile>(
         portal::PublicMediaFile{path, media->kind == "audio" ? "audio/mpeg" : "video/mp4",
                                 media->playback_sha256.substr(0, 32)});

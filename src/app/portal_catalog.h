@@ -9,8 +9,11 @@
 #include <vector>
 
 #include "http/message.h"
+#include "ingest/ingest_service.h"
 #include "portal/catalog_files.h"
 #include "portal/public_media.h"
+#include "resources/resource_repository.h"
+#include "storage/blob/blob_store.h"
 
 namespace lep::app {
 
@@ -42,9 +45,10 @@ http::Response ServePreparedFile(const http::Request& req, const portal::Catalog
 // attachment; filename="ascii"; filename*=UTF-8''<percent-encoded utf8_name>
 std::string ContentDisposition(const std::string& ascii_name, const std::string& utf8_name);
 
-struct AppContext;
 // What portal::PublicMedia serves for a resource: its playback file if it is published now
 // (one primary-key read and the media record).
-portal::PublicMedia::Resolver PublicMediaResolver(AppContext& ctx);
+portal::PublicMedia::Resolver PublicMediaResolver(resources::ResourceRepository& resource_repo,
+                                                  ingest::IngestService& ingest,
+                                                  storage::BlobStore& blobs);
 
 }  // namespace lep::app
