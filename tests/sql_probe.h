@@ -36,9 +36,8 @@ class SqlProbe {
 
   // Rows of one of the tables a review decision writes.
   int64_t Rows(const std::string& table) {
-    for (const char* known :
-         {"review_history", "audit_log", "notifications", "mail_outbox", "campaigns", "batches",
-          "resources"}) {
+    for (const char* known : {"review_history", "audit_log", "notifications", "mail_outbox",
+                              "campaigns", "batches", "resources"}) {
       if (table == known) return One("SELECT COUNT(*) FROM " + table, {});
     }
     return -1;

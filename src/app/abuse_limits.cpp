@@ -80,12 +80,12 @@ void AddClientIpResolution(http::Router& router, const std::vector<std::string>&
 void AddAbuseLimits(http::Router& router, const Clock& clock,
                     std::vector<std::unique_ptr<security::RateLimiter>>& limiters) {
   for (const auto& l : kLimits) {
-    auto* ip = limiters.emplace_back(std::make_unique<security::RateLimiter>(clock, l.per_ip)).get();
+    auto* ip =
+        limiters.emplace_back(std::make_unique<security::RateLimiter>(clock, l.per_ip)).get();
     security::RateLimiter* account = nullptr;
     if (l.per_account.capacity > 0) {
-      account =
-          limiters.emplace_back(std::make_unique<security::RateLimiter>(clock, l.per_account))
-              .get();
+      account = limiters.emplace_back(std::make_unique<security::RateLimiter>(clock, l.per_account))
+                    .get();
     }
     std::string name = l.name;
     router.AddGuard(l.method, l.pattern,

@@ -4,13 +4,12 @@
 #pragma once
 
 #include <functional>
-
 #include <nlohmann/json.hpp>
 
 #include "auth/auth_service.h"
 #include "auth/security_admin_service.h"
-#include "core/text.h"
 #include "auth/user.h"
+#include "core/text.h"
 #include "http/message.h"
 #include "http/router.h"
 #include "resources/resource_service.h"
@@ -91,9 +90,8 @@ http::Handler Bind(const Deps& deps, http::Response (*h)(const Deps&, http::Requ
 template <class Deps>
 http::Handler BindAuthed(const Deps& deps,
                          http::Response (*h)(const Deps&, http::Request&, const auth::Principal&)) {
-  return deps.authed([deps, h](http::Request& req, const auth::Principal& p) {
-    return h(deps, req, p);
-  });
+  return deps.authed(
+      [deps, h](http::Request& req, const auth::Principal& p) { return h(deps, req, p); });
 }
 
 json OrgJson(const orgs::Org& o);

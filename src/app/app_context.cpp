@@ -6,10 +6,10 @@
 #include "app/maintenance.h"
 #include "app/portal_catalog.h"
 #include "app/portal_json.h"
+#include "app/schema.h"
 #include "auth/user_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "storage/db/migrations.h"
-#include "app/schema.h"
 
 namespace lep::app {
 

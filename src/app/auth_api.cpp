@@ -123,9 +123,8 @@ void AddAuthRoutes(http::Router& router, const AuthRouteDeps& d) {
                 if (!principal) return http::Response::FromError(principal.error());
                 auto resp = http::Response::Json(
                     200, {{"user", PrincipalJson(*principal)}, {"csrf_token", r->csrf_token}});
-                resp.SetHeader(
-                    "Set-Cookie",
-                    SessionCookie(d, r->token, d.session_absolute_hours * 3600));
+                resp.SetHeader("Set-Cookie",
+                               SessionCookie(d, r->token, d.session_absolute_hours * 3600));
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
               },
@@ -135,42 +134,43 @@ void AddAuthRoutes(http::Router& router, const AuthRouteDeps& d) {
 
   router.Add({"POST", "/api/v1/auth/logout",
               d.authed([d](http::Request&, const auth::Principal& p) {
-                       auto st = d.auth.Logout(p);
-                       if (!st) return http::Response::FromError(st.error());
-                       auto resp = http::Response::NoContent();
-                       resp.SetHeader("Set-Cookie", SessionCookie(d, "", 0));
-                       return resp;
-                     }),
+                auto st = d.auth.Logout(p);
+                if (!st) return http::Response::FromError(st.error());
+                auto resp = http::Response::NoContent();
+                resp.SetHeader("Set-Cookie", SessionCookie(d, "", 0));
+                return resp;
+              }),
               1024, "退出登录"});
 
-  router.Add({"POST", "/api/v1/auth/register",
-              [d](http::Request& req) {
-                if (auto limited = Throttle(d, req)) return *limited;
-                if (auto refused = RefuseCrossSite(req)) return *refused;
-                auto body = ParseJsonObject(req);
-                if (!body) return http::Response::FromError(body.error());
-                std::vector<FieldError> errors;
-                auth::NewUser u;
-                u.username = StringField(*body, "username", "用户名", errors);
-                u.password = StringField(*body, "password", "密码", errors);
-                u.display_name = StringField(*body, "display_name", "姓名", errors);
-                std::string email = StringField(*body, "email", "电子邮箱", errors);
-                if (auto consent = body->find("privacy_consent"); consent != body->end()) {
-                  if (!consent->is_boolean()) {
-                    errors.push_back({"privacy_consent", "隐私政策", "应为 true 或 false"});
-                  } else {
-                    u.privacy_consent = consent->get<bool>();
-                  }
-                }
-                if (!errors.empty()) {
-                  return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
-                }
-                auto user = d.accounts.RegisterLearner(std::move(u), email);
-                if (!user) return http::Response::FromError(user.error());
-                return http::Response::Json(201, {{"user", UserJson(*user)}});
-              },
-              16 * 1024,
-              "学习者自行注册（须 privacy_consent: true，同意隐私政策；email 可选，用于忘记密码）"});
+  router.Add(
+      {"POST", "/api/v1/auth/register",
+       [d](http::Request& req) {
+         if (auto limited = Throttle(d, req)) return *limited;
+         if (auto refused = RefuseCrossSite(req)) return *refused;
+         auto body = ParseJsonObject(req);
+         if (!body) return http::Response::FromError(body.error());
+         std::vector<FieldError> errors;
+         auth::NewUser u;
+         u.username = StringField(*body, "username", "用户名", errors);
+         u.password = StringField(*body, "password", "密码", errors);
+         u.display_name = StringField(*body, "display_name", "姓名", errors);
+         std::string email = StringField(*body, "email", "电子邮箱", errors);
+         if (auto consent = body->find("privacy_consent"); consent != body->end()) {
+           if (!consent->is_boolean()) {
+             errors.push_back({"privacy_consent", "隐私政策", "应为 true 或 false"});
+           } else {
+             u.privacy_consent = consent->get<bool>();
+           }
+         }
+         if (!errors.empty()) {
+           return http::Response::FromError(Error::InvalidArgument("请求格式错误", errors));
+         }
+         auto user = d.accounts.RegisterLearner(std::move(u), email);
+         if (!user) return http::Response::FromError(user.error());
+         return http::Response::Json(201, {{"user", UserJson(*user)}});
+       },
+       16 * 1024,
+       "学习者自行注册（须 privacy_consent: true，同意隐私政策；email 可选，用于忘记密码）"});
 
   // 忘记密码 (learners): one answer whatever the account, so nobody learns which usernames or
   // addresses exist; sign-in's per-address limit, and one mail per account per interval.
@@ -199,7 +199,8 @@ void AddAuthRoutes(http::Router& router, const AuthRouteDeps& d) {
                 return resp;
               },
               4096,
-              "学习者忘记密码：按用户名或登记的电子邮箱发送一次性重置链接；无论账号是否存在都返回同样的 202"});
+              "学习者忘记密码：按用户名或登记的电子邮箱发送一次性重置链接；无论账号是否存在都返回同"
+              "样的 202"});
 
   // The activation page (a one-time link from an administrator): no session, so the same
   // rules as sign-in against cross-site requests and floods. The token travels in the body,
@@ -245,13 +246,12 @@ void AddAuthRoutes(http::Router& router, const AuthRouteDeps& d) {
               },
               4096, "通过一次性链接设置密码（链接只能使用一次），之后用新密码登录"});
 
-  router.Add({"GET", "/api/v1/me",
-              d.authed([](http::Request&, const auth::Principal& p) {
-                       auto resp = http::Response::Json(
-                           200, {{"user", PrincipalJson(p)}, {"csrf_token", p.csrf_token}});
-                       resp.SetHeader("Cache-Control", "no-store");
-                       return resp;
-                     }),
+  router.Add({"GET", "/api/v1/me", d.authed([](http::Request&, const auth::Principal& p) {
+                auto resp = http::Response::Json(
+                    200, {{"user", PrincipalJson(p)}, {"csrf_token", p.csrf_token}});
+                resp.SetHeader("Cache-Control", "no-store");
+                return resp;
+              }),
               1024, "当前登录用户"});
 }
 

@@ -46,7 +46,8 @@ Result<std::string> ResultWorkbook(const Deps& d, const orgs::BulkUnitsReport& r
                          "激活链接（只显示一次）", "链接有效期至"},
                         {},
                         {8, 36, 16, 18, 12, 12, 90, 20}};
-  sheet.title_lines = {"批量开设单位与账号清单", "生成时间：" + text::FormatShanghai(d.clock.NowMs()),
+  sheet.title_lines = {"批量开设单位与账号清单",
+                       "生成时间：" + text::FormatShanghai(d.clock.NowMs()),
                        "激活链接只在此显示一次，请转交各单位联系人，由本人设置密码。"};
   for (const auto& c : r.created) {
     std::vector<std::string> row = {std::to_string(c.row), c.unit.name,
@@ -164,23 +165,25 @@ Response Import(const Deps& d, Request& req, const Principal& p) {
 void AddBulkUnitRoutes(http::Router& router, const RouteGuard& authed, orgs::BulkUnits& bulk_units,
                        const Clock& clock, const std::string& public_base_url) {
   const Deps d{authed, bulk_units, clock, public_base_url};
-  router.Add({"GET", "/api/v1/org-bulk/template.xlsx",
-              d.authed([](Request&, const Principal&) {
-                       xlsx::SheetSpec data{"单位与账号", orgs::BulkUnitsHeader(),
-                                            {orgs::BulkUnitsExampleRow()}, {36, 16, 18, 12, 12}};
-                       xlsx::SheetSpec help{"填写说明", {"列", "是否必填", "填写规则"},
-                                            orgs::BulkUnitsHelp(), {14, 10, 90}};
-                       auto bytes = xlsx::WriteXlsx({data, help});
-                       if (!bytes) return Response::FromError(bytes.error());
-                       auto r = Response::Text(200, std::move(*bytes), kXlsxType);
-                       r.SetHeader("Content-Disposition",
-                                   std::string("attachment; filename=\"org-bulk-template.xlsx\"; "
-                                               "filename*=UTF-8''") +
-                                       kTemplateName);
-                       r.SetHeader("Cache-Control", "no-store");
-                       return r;
-                     }),
-              1024, "批量开设单位与账号的模板（单位名称、单位类型、账号用户名、姓名、角色 + 填写说明）"});
+  router.Add(
+      {"GET", "/api/v1/org-bulk/template.xlsx", d.authed([](Request&, const Principal&) {
+         xlsx::SheetSpec data{"单位与账号",
+                              orgs::BulkUnitsHeader(),
+                              {orgs::BulkUnitsExampleRow()},
+                              {36, 16, 18, 12, 12}};
+         xlsx::SheetSpec help{
+             "填写说明", {"列", "是否必填", "填写规则"}, orgs::BulkUnitsHelp(), {14, 10, 90}};
+         auto bytes = xlsx::WriteXlsx({data, help});
+         if (!bytes) return Response::FromError(bytes.error());
+         auto r = Response::Text(200, std::move(*bytes), kXlsxType);
+         r.SetHeader("Content-Disposition",
+                     std::string("attachment; filename=\"org-bulk-template.xlsx\"; "
+                                 "filename*=UTF-8''") +
+                         kTemplateName);
+         r.SetHeader("Cache-Control", "no-store");
+         return r;
+       }),
+       1024, "批量开设单位与账号的模板（单位名称、单位类型、账号用户名、姓名、角色 + 填写说明）"});
   router.Add({"POST", "/api/v1/orgs/{id}/bulk-units",
               d.authed([d](Request& req, const Principal& p) { return Import(d, req, p); }),
               8u << 20,

@@ -96,7 +96,8 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 auto r = d.orgs.Roots(p);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, OrgList(*r));
-              }), 1024, "当前用户可见的起始单位"});
+              }),
+              1024, "当前用户可见的起始单位"});
 
   router.Add({"GET", "/api/v1/orgs/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
@@ -104,19 +105,19 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 auto org = d.orgs.Get(p, *id);
                 if (!org) return Response::FromError(org.error());
                 return Response::Json(200, OrgJson(*org));
-              }), 1024, "单位详情（含 parent_id）"});
+              }),
+              1024, "单位详情（含 parent_id）"});
 
-  router.Add({"GET", "/api/v1/orgs/{id}/children",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/orgs/{id}/children", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto r = d.orgs.Children(p, *id);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, OrgList(*r));
-              }), 1024, "下级单位列表"});
+              }),
+              1024, "下级单位列表"});
 
-  router.Add({"POST", "/api/v1/orgs/{id}/children",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/orgs/{id}/children", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -131,20 +132,20 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 if (!org) return Response::FromError(org.error());
                 Audit(d, p, "org.create", org->id.value, org->name);
                 return Response::Json(201, OrgJson(*org));
-              }), 16 * 1024, "在本单位下开设下级单位"});
+              }),
+              16 * 1024, "在本单位下开设下级单位"});
 
-  router.Add({"GET", "/api/v1/orgs/{id}/contact",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/orgs/{id}/contact", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto c = d.orgs.GetContact(p, *id);
                 if (!c) return Response::FromError(c.error());
                 if (*c && !(*c)->masked) Audit(d, p, "contact.read", id->value);
                 return Response::Json(200, {{"contact", *c ? ContactJson(**c) : json(nullptr)}});
-              }), 1024, "单位负责人"});
+              }),
+              1024, "单位负责人"});
 
-  router.Add({"PUT", "/api/v1/orgs/{id}/contact",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"PUT", "/api/v1/orgs/{id}/contact", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -163,7 +164,8 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 if (!saved) return Response::FromError(saved.error());
                 Audit(d, p, "contact.update", id->value);
                 return Response::Json(200, {{"contact", ContactJson(*saved)}});
-              }), 16 * 1024, "设置单位负责人（附件3）"});
+              }),
+              16 * 1024, "设置单位负责人（附件3）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/contacts.xlsx",
               d.authed([d](Request& req, const Principal& p) {
@@ -181,10 +183,10 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                                "%E8%A1%A8.xlsx");
                 resp.SetHeader("Cache-Control", "no-store");
                 return resp;
-              }), 1024, "下载本单位及下级单位的联系人信息登记表（xlsx）"});
+              }),
+              1024, "下载本单位及下级单位的联系人信息登记表（xlsx）"});
 
-  router.Add({"GET", "/api/v1/orgs/{id}/users",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"GET", "/api/v1/orgs/{id}/users", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto users = d.auth.ListUsers(p, *id);
@@ -192,10 +194,10 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 json items = json::array();
                 for (const auto& u : *users) items.push_back(UserJson(u));
                 return Response::Json(200, {{"items", items}});
-              }), 1024, "单位的账号列表"});
+              }),
+              1024, "单位的账号列表"});
 
-  router.Add({"POST", "/api/v1/orgs/{id}/users",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/orgs/{id}/users", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -234,12 +236,12 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 auto user = d.auth.CreateUser(p, *id, std::move(u));
                 if (!user) return Response::FromError(user.error());
                 return Response::Json(201, {{"user", UserJson(*user)}});
-              }), 16 * 1024,
+              }),
+              16 * 1024,
               "在单位下开设账号：不带 password 时返回一次性激活链接或临时密码（credential，只显示"
               "一次；已配置邮件时链接发往单位负责人）；带 password 时按原方式开设"});
 
-  router.Add({"PUT", "/api/v1/orgs/{id}/name",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"PUT", "/api/v1/orgs/{id}/name", d.authed([d](Request& req, const Principal& p) {
                 auto id = OrgIdParam(req);
                 if (!id) return BadId();
                 auto body = ParseJsonObject(req);
@@ -252,7 +254,8 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 auto org = d.orgs.Rename(p, *id, name);
                 if (!org) return Response::FromError(org.error());
                 return Response::Json(200, OrgJson(*org));
-              }), 4096,
+              }),
+              4096,
               "修改单位名称（上级单位管理员或平台管理员；写入审计日志；门户检索与目录随之更新）"});
 
   router.Add({"POST", "/api/v1/orgs/{id}/registration-form",
@@ -284,7 +287,8 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 for (const auto& f : *all) history.push_back(FormJson(f));
                 json current = all->empty() ? json(nullptr) : FormJson(all->front());
                 return Response::Json(200, {{"current", current}, {"history", history}});
-              }), 1024, "单位的登记表扫描件：当前一份与历次上传（本单位与上级单位管理员可见）"});
+              }),
+              1024, "单位的登记表扫描件：当前一份与历次上传（本单位与上级单位管理员可见）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/registration-form/file",
               d.authed([d](Request& req, const Principal& p) {
@@ -302,7 +306,8 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 Audit(d, p, "org.registration_form.read", id->value,
                       "登记表 #" + std::to_string(f->first.id));
                 return ServeForm(req, f->first, f->second);
-              }), 1024, "下载登记表扫描件 PDF（默认当前一份；?form= 指定历次上传中的一份）"});
+              }),
+              1024, "下载登记表扫描件 PDF（默认当前一份；?form= 指定历次上传中的一份）"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/registration-forms",
               d.authed([d](Request& req, const Principal& p) {
@@ -320,7 +325,8 @@ void AddOrgRoutes(http::Router& router, const OrgRouteDeps& d) {
                 return Response::Json(200, {{"items", items},
                                             {"uploaded", uploaded},
                                             {"total", static_cast<int>(rows->size())}});
-              }), 1024, "下级单位的登记表上传情况（本单位及上级单位管理员）"});
+              }),
+              1024, "下级单位的登记表上传情况（本单位及上级单位管理员）"});
 }
 
 }  // namespace lep::app

@@ -131,11 +131,10 @@ Response Progress(const Deps& d, Request& req) {
   const resources::Metadata& m = r->resource.meta;
   bool counted = false;
   if (d.counters) {
-    counted =
-        m.type == resources::ResourceType::kCourse
-            ? d.counters->OpenedLink(*id, visitor.id, ua)  // link-out
-            : d.counters->Played(*id, visitor.id, ua, ParseProgressSeconds(req.body),
-                                   std::max<int64_t>(0, resources::ParseDuration(m.duration)));
+    counted = m.type == resources::ResourceType::kCourse
+                  ? d.counters->OpenedLink(*id, visitor.id, ua)  // link-out
+                  : d.counters->Played(*id, visitor.id, ua, ParseProgressSeconds(req.body),
+                                       std::max<int64_t>(0, resources::ParseDuration(m.duration)));
   }
   Response resp = Response::Json(200, {{"learner_counted", counted}});
   SetVisitorCookie(resp, visitor);

@@ -1,9 +1,9 @@
 #include "app/portal_catalog.h"
 
-#include "core/text.h"
 #include "app/portal_json.h"
 #include "app/resources_io.h"
 #include "core/date.h"
+#include "core/text.h"
 #include "http/file_response.h"
 #include "resources/sheet_mapping.h"
 #include "xlsx/spreadsheet.h"
@@ -192,8 +192,8 @@ http::Response ServePreparedFile(const http::Request& req, const portal::Catalog
 portal::PublicMedia::Resolver PublicMediaResolver(resources::ResourceRepository& resource_repo,
                                                   ingest::IngestService& ingest,
                                                   storage::BlobStore& blobs) {
-  return [&resource_repo, &ingest, &blobs](
-             resources::ResourceId id) -> Result<std::optional<portal::PublicMediaFile>> {
+  return [&resource_repo, &ingest,
+          &blobs](resources::ResourceId id) -> Result<std::optional<portal::PublicMediaFile>> {
     LEP_ASSIGN_OR_RETURN(auto published, resource_repo.FilterPublished({id}));
     if (published.empty()) return std::optional<portal::PublicMediaFile>();
     LEP_ASSIGN_OR_RETURN(auto media, ingest.Media(id));

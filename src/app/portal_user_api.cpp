@@ -133,7 +133,8 @@ Response PutHistory(const Deps& d, Request& req, const Principal& p) {
 
 }  // namespace
 
-void AddPortalUserRoutes(http::Router& router, const RouteGuard& authed, portal::LearnerService& learners) {
+void AddPortalUserRoutes(http::Router& router, const RouteGuard& authed,
+                         portal::LearnerService& learners) {
   const Deps d{authed, learners};
   router.Add({"GET", "/api/v1/portal/resources/{id}/ratings", Bind(d, PublicRatings), 1024,
               "已审核通过的使用评价与平均分（公开）"});
@@ -144,8 +145,7 @@ void AddPortalUserRoutes(http::Router& router, const RouteGuard& authed, portal:
   router.Add({"POST", "/api/v1/ratings/{id}/moderate", BindAuthed(d, Moderate), 1024,
               "审核使用评价：{decision: approve|reject}"});
   router.Add({"GET", "/api/v1/me/favourites", BindAuthed(d, Favourites), 1024, "我的收藏"});
-  router.Add(
-      {"PUT", "/api/v1/me/favourites/{id}", BindAuthed(d, AddFavourite), 1024, "收藏资源"});
+  router.Add({"PUT", "/api/v1/me/favourites/{id}", BindAuthed(d, AddFavourite), 1024, "收藏资源"});
   router.Add(
       {"DELETE", "/api/v1/me/favourites/{id}", BindAuthed(d, RemoveFavourite), 1024, "取消收藏"});
   router.Add(

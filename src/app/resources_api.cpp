@@ -113,11 +113,12 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                 }
                 auto c = d.categories.Create(parent, text::Trim(name), d.clock.NowMs());
                 if (!c) return Response::FromError(c.error());
-                (void)d.audit.Record(auth::AuditActorOf(p), "category.create", "category:" + std::to_string(c->id),
-                                  c->path);
+                (void)d.audit.Record(auth::AuditActorOf(p), "category.create",
+                                     "category:" + std::to_string(c->id), c->path);
                 return Response::Json(201, {{"id", c->id}, {"name", c->name}, {"path", c->path},
                                             {"parent_id", parent ? json(*parent) : json(nullptr)}});
-              }), 4096, "新增分类（平台管理员）"});
+              }),
+              4096, "新增分类（平台管理员）"});
 
   router.Add({"PUT", "/api/v1/categories/{id}", d.authed([d](Request& req, const Principal& p) {
                 LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckManagePlatform(p));
@@ -135,30 +136,32 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                 }
                 auto c = d.categories.Rename(*id, text::Trim(name));
                 if (!c) return Response::FromError(c.error());
-                (void)d.audit.Record(auth::AuditActorOf(p), "category.rename", "category:" + std::to_string(c->id),
-                                  c->path);
+                (void)d.audit.Record(auth::AuditActorOf(p), "category.rename",
+                                     "category:" + std::to_string(c->id), c->path);
                 return Response::Json(200, {{"id", c->id}, {"name", c->name}, {"path", c->path}});
-              }), 4096, "重命名分类（平台管理员；下级分类与资源随之更新）"});
+              }),
+              4096, "重命名分类（平台管理员；下级分类与资源随之更新）"});
 
-  router.Add({"DELETE", "/api/v1/categories/{id}",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"DELETE", "/api/v1/categories/{id}", d.authed([d](Request& req, const Principal& p) {
                 LEP_RETURN_RESPONSE_IF_ERROR(auth::Authorizer::CheckManagePlatform(p));
                 auto id = req.IdParam("id");
                 if (!id) return Response::FromError(Error::NotFound("分类不存在"));
                 auto st = d.categories.Delete(*id);
                 if (!st) return Response::FromError(st.error());
-                (void)d.audit.Record(auth::AuditActorOf(p), "category.delete", "category:" + std::to_string(*id));
+                (void)d.audit.Record(auth::AuditActorOf(p), "category.delete",
+                                     "category:" + std::to_string(*id));
                 return Response::NoContent();
-              }), 1024, "删除未被使用的叶子分类（平台管理员）"});
+              }),
+              1024, "删除未被使用的叶子分类（平台管理员）"});
 
-  router.Add({"POST", "/api/v1/resources/validate",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/resources/validate", d.authed([d](Request& req, const Principal& p) {
                 auto in = MetadataInputFromJson(req);
                 if (!in) return Response::FromError(in.error());
                 auto m = d.resources.Validate(p, *in);
                 if (!m) return Response::FromError(m.error());
                 return Response::Json(200, {{"valid", true}, {"resource", MetadataJson(*m)}});
-              }), 512 * 1024, "校验一条资源元数据（不保存）"});
+              }),
+              512 * 1024, "校验一条资源元数据（不保存）"});
 
   router.Add({"POST", "/api/v1/resources", d.authed([d](Request& req, const Principal& p) {
                 auto in = MetadataInputFromJson(req);
@@ -166,7 +169,8 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                 auto r = d.resources.Create(p, *in);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(201, ResourceJson(*r));
-              }), 512 * 1024, "新建资源（草稿）"});
+              }),
+              512 * 1024, "新建资源（草稿）"});
 
   router.Add({"GET", "/api/v1/resources", d.authed([d](Request& req, const Principal& p) {
                 auto filter = ResourceFilterFrom(req);
@@ -180,7 +184,8 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                                             {"total", page->total},
                                             {"page", filter.page},
                                             {"page_size", filter.page_size}});
-              }), 1024, "资源列表（按单位、类型、范围、状态、系列、关键字筛选，分页）"});
+              }),
+              1024, "资源列表（按单位、类型、范围、状态、系列、关键字筛选，分页）"});
 
   router.Add({"GET", "/api/v1/resources/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = IdOf(req);
@@ -188,7 +193,8 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                 auto r = d.resources.Get(p, *id);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, ConsoleResourceJson(d, p, *r, true));
-              }), 1024, "资源详情"});
+              }),
+              1024, "资源详情"});
 
   router.Add({"PUT", "/api/v1/resources/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = IdOf(req);
@@ -209,16 +215,17 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                 auto r = d.resources.Update(p, *id, *in, version);
                 if (!r) return Response::FromError(r.error());
                 return Response::Json(200, ResourceJson(*r));
-              }), 512 * 1024, "修改资源（草稿或退回修改；version 用于防止覆盖他人修改）"});
+              }),
+              512 * 1024, "修改资源（草稿或退回修改；version 用于防止覆盖他人修改）"});
 
-  router.Add({"DELETE", "/api/v1/resources/{id}",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"DELETE", "/api/v1/resources/{id}", d.authed([d](Request& req, const Principal& p) {
                 auto id = IdOf(req);
                 if (!id) return NotFound();
                 auto st = d.resources.Delete(p, *id);
                 if (!st) return Response::FromError(st.error());
                 return Response::NoContent();
-              }), 1024, "删除草稿资源"});
+              }),
+              1024, "删除草稿资源"});
 
   router.Add({"GET", "/api/v1/orgs/{id}/series", d.authed([d](Request& req, const Principal& p) {
                 auto id = req.IdParam("id");
@@ -237,7 +244,8 @@ void AddResourceRoutes(http::Router& router, const ResourceRouteDeps& d) {
                   items.push_back({{"series", s.name}, {"count", list.size()}, {"items", list}});
                 }
                 return Response::Json(200, {{"items", items}});
-              }), 1024, "单位的资源系列（按所属顺序）"});
+              }),
+              1024, "单位的资源系列（按所属顺序）"});
 }
 
 }  // namespace lep::app

@@ -105,7 +105,8 @@ std::vector<std::string> ExportResourceHeader() {
   return h;
 }
 
-Result<std::optional<int64_t>> ParseExportCampaign(const ResourceIoDeps& d, const http::Request& req) {
+Result<std::optional<int64_t>> ParseExportCampaign(const ResourceIoDeps& d,
+                                                   const http::Request& req) {
   auto v = req.Query("campaign_id");
   if (!v || v->empty()) return std::optional<int64_t>();
   auto bad = [] {

@@ -5,9 +5,9 @@
 #include "app/api_common.h"
 #include "ingest/ingest_service.h"
 #include "orgs/org_repository.h"
-#include "review/campaign_repository.h"
-#include "review/batch_repository.h"
 #include "resources/resource_service.h"
+#include "review/batch_repository.h"
+#include "review/campaign_repository.h"
 #include "xlsx/spreadsheet.h"
 
 namespace lep::app {
@@ -42,6 +42,6 @@ std::vector<std::string> ExportResourceHeader();
                                                   std::optional<int64_t> campaign_id, bool as_xlsx);
 // campaign_id of the request: absent → nullopt; not a known campaign → 400 naming the field.
 [[nodiscard]] Result<std::optional<int64_t>> ParseExportCampaign(const ResourceIoDeps& d,
-                                                                  const http::Request& req);
+                                                                 const http::Request& req);
 
 }  // namespace lep::app

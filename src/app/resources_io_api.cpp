@@ -46,8 +46,7 @@ std::optional<int64_t> PositiveId(const std::string& v) {
 }  // namespace
 
 void AddResourceIoRoutes(http::Router& router, const ResourceIoDeps& d) {
-  router.Add({"POST", "/api/v1/resources/import",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/resources/import", d.authed([d](Request& req, const Principal& p) {
                 auto table = ReadUploadedSheet(req);
                 if (!table) return Response::FromError(table.error());
                 bool dry_run = req.Query("dry_run").value_or("true") != "false";
@@ -79,13 +78,17 @@ void AddResourceIoRoutes(http::Router& router, const ResourceIoDeps& d) {
                   return Response::Json(400, body);
                 }
                 return Response::Json(200, body);
-              }), 32u << 20, "批量导入（xlsx/CSV；dry_run=true 只校验不写入；全部成功才写入；org_id 代下属单位导入；填写资源ID 的行更新该资源）"});
+              }),
+              32u << 20,
+              "批量导入（xlsx/CSV；dry_run=true 只校验不写入；全部成功才写入；org_id "
+              "代下属单位导入；填写资源ID 的行更新该资源）"});
 
   auto export_handler = [d](bool as_xlsx) {
     return d.authed([d, as_xlsx](Request& req, const Principal& p) {
       auto filter = ResourceFilterFrom(req);
       std::optional<orgs::OrgId> unit;
-      if (auto o = req.Query("org_id"); o && !o->empty()) unit = orgs::OrgId{std::atoll(o->c_str())};
+      if (auto o = req.Query("org_id"); o && !o->empty())
+        unit = orgs::OrgId{std::atoll(o->c_str())};
       auto campaign = ParseExportCampaign(d, req);
       if (!campaign) return Response::FromError(campaign.error());
       auto bytes = ExportResources(d, p, filter, unit, *campaign, as_xlsx);
@@ -152,7 +155,8 @@ void AddResourceIoRoutes(http::Router& router, const ResourceIoDeps& d) {
                                             {"unmatched", counts["unmatched"]},
                                             {"ambiguous", counts["ambiguous"]},
                                             {"unsupported", counts["unsupported"]}});
-              }), 1u << 20,
+              }),
+              1u << 20,
               "批量上传媒体与封面：文件名 → 本单位可编辑的资源（先按导入表的媒体/封面文件名列，"
               "再按资源名称 = 去掉扩展名的文件名）"});
 

@@ -1,8 +1,8 @@
 #include "app/routes.h"
 
 #include "app/account_api.h"
-#include "app/app_context.h"
 #include "app/api_common.h"
+#include "app/app_context.h"
 
 namespace lep::app {
 
@@ -21,8 +21,8 @@ http::Router BuildRouter(AppContext& ctx) {
   AddSystemRoutes(router, *ctx.db, ctx.metrics);
   AddAuthRoutes(router, {authed, *ctx.auth, *ctx.accounts, *ctx.login_limiter,
                          ctx.config.secure_cookies, ctx.config.session_absolute_hours});
-  AddOrgRoutes(router, {authed, *ctx.orgs, *ctx.registration_forms, *ctx.accounts, *ctx.auth,
-                        *ctx.audit});
+  AddOrgRoutes(router,
+               {authed, *ctx.orgs, *ctx.registration_forms, *ctx.accounts, *ctx.auth, *ctx.audit});
   AddBulkUnitRoutes(router, authed, *ctx.bulk_units, *ctx.clock, ctx.config.PublicBaseUrl());
   AddResourceIoRoutes(router, {authed, *ctx.resources, *ctx.ingest, *ctx.review_repos.campaigns,
                                *ctx.review_repos.batches, *ctx.org_repo});

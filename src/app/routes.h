@@ -7,6 +7,7 @@
 #include "app/resources_io.h"
 #include "core/clock.h"
 #include "http/metrics.h"
+#include "http/router.h"
 #include "ingest/ingest_service.h"
 #include "oai/oai_service.h"
 #include "orgs/bulk_units.h"
@@ -24,7 +25,6 @@
 #include "storage/blob/blob_store.h"
 #include "uploads/upload_service.h"
 #include "video/video_service.h"
-#include "http/router.h"
 
 namespace lep::app {
 

@@ -79,8 +79,7 @@ void AddSecurityRoutes(http::Router& router, const RouteGuard& authed, auth::Aut
                        auth::SecurityAdminService& security_admin) {
   const Deps d{authed, auth, security_admin};
   // --- two-factor enrolment (self-service; allowed while enrolment is required) ---
-  router.Add({"POST", "/api/v1/me/totp/setup",
-              d.authed([d](Request&, const Principal& p) {
+  router.Add({"POST", "/api/v1/me/totp/setup", d.authed([d](Request&, const Principal& p) {
                 auto setup = d.auth.BeginTotpSetup(p);
                 if (!setup) return Response::FromError(setup.error());
                 auto svg = security::QrSvg(setup->otpauth_uri);
@@ -102,7 +101,8 @@ void AddSecurityRoutes(http::Router& router, const RouteGuard& authed, auth::Aut
       if (!body) return Response::FromError(body.error());
       std::vector<FieldError> errors;
       std::string code = CodeField(*body, errors);
-      if (!errors.empty()) return Response::FromError(Error::InvalidArgument("请输入验证码", errors));
+      if (!errors.empty())
+        return Response::FromError(Error::InvalidArgument("请输入验证码", errors));
       auto codes = ((d.auth).*fn)(p, code);
       if (!codes) return Response::FromError(codes.error());
       auto resp = Response::Json(200, {{"recovery_codes", *codes}});
@@ -124,8 +124,7 @@ void AddSecurityRoutes(http::Router& router, const RouteGuard& authed, auth::Aut
               }),
               1024, "安全策略（密码、锁定、会话、双因素宽限期）"});
 
-  router.Add({"PUT", "/api/v1/security/policy",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"PUT", "/api/v1/security/policy", d.authed([d](Request& req, const Principal& p) {
                 auto body = ParseJsonObject(req);
                 if (!body) return Response::FromError(body.error());
                 auto patch = PolicyPatchFromJson(*body);
@@ -145,8 +144,7 @@ void AddSecurityRoutes(http::Router& router, const RouteGuard& authed, auth::Aut
               }),
               1024, "重置账号的双因素认证（仅安全管理员）"});
 
-  router.Add({"POST", "/api/v1/users/{id}/unlock",
-              d.authed([d](Request& req, const Principal& p) {
+  router.Add({"POST", "/api/v1/users/{id}/unlock", d.authed([d](Request& req, const Principal& p) {
                 auto id = UserIdParam(req);
                 if (!id) return Response::FromError(Error::NotFound("账号不存在"));
                 LEP_RETURN_RESPONSE_IF_ERROR(d.auth.Unlock(p, *id));

@@ -106,8 +106,7 @@ Response Report(const Deps& d, Request& req, const Principal& p) {
 
 // The units below the caller's that have not registered their 负责人 (附件3) by the campaign's
 // contact deadline: JSON for the console, and the same list as a workbook to chase them with.
-Result<stats::MissingContacts> MissingContactsOf(const Deps& d, Request& req,
-                                                 const Principal& p) {
+Result<stats::MissingContacts> MissingContactsOf(const Deps& d, Request& req, const Principal& p) {
   auto q = ParseSubmissionsQuery(req);  // campaign_id, unit_id
   if (!q) return Fail(q.error());
   return d.stats.MissingContactList(p, q->campaign_id, q->unit_id);
@@ -147,8 +146,7 @@ Response MissingContactsXlsx(const Deps& d, Request& req, const Principal& p) {
                     {"序号", "单位名称", "单位类型", "上级单位", "情况", "缺少或有误的项目"},
                     {},
                     {8, 40, 24, 30, 14, 50}};
-  s.title_lines = {"未按时登记负责人（联系人）的单位",
-                   "统计范围：" + m->scope + "的下级单位",
+  s.title_lines = {"未按时登记负责人（联系人）的单位", "统计范围：" + m->scope + "的下级单位",
                    "联系人报送截止：" + DeadlineText(*m),
                    "生成时间：" + text::FormatShanghai(d.clock.NowMs()) + "（北京时间）"};
   s.number_columns = {true, false, false, false, false, false};
@@ -180,9 +178,10 @@ void AddStatsReportRoutes(http::Router& router, const StatsReportRouteDeps& d) {
               "campaign_id（默认最新）、unit_id"});
   router.Add({"GET", "/api/v1/stats/missing-contacts.xlsx", BindAuthed(d, MissingContactsXlsx),
               1024, "未登记负责人单位名单（xlsx，可直接下发催报）；参数同 missing-contacts"});
-  router.Add({"GET", "/api/v1/stats/report.xlsx", BindAuthed(d, Report), 1024,
-              "征集进度统计表（xlsx，可直接上报）：按省份、单位、状态、征集范围、资源类型和征集批次，"
-              "含标题、统计范围、生成时间和合计行；campaign_id（默认最新）、unit_id"});
+  router.Add(
+      {"GET", "/api/v1/stats/report.xlsx", BindAuthed(d, Report), 1024,
+       "征集进度统计表（xlsx，可直接上报）：按省份、单位、状态、征集范围、资源类型和征集批次，"
+       "含标题、统计范围、生成时间和合计行；campaign_id（默认最新）、unit_id"});
 }
 
 }  // namespace lep::app

@@ -97,7 +97,8 @@ bool IsOffsetStream(const Request& req) {
 
 }  // namespace
 
-void AddUploadRoutes(http::Router& router, const RouteGuard& authed, uploads::UploadService& uploads) {
+void AddUploadRoutes(http::Router& router, const RouteGuard& authed,
+                     uploads::UploadService& uploads) {
   const Deps d{authed, uploads};
   auto options = [d](Request&) {
     Response r = Response::NoContent();
@@ -164,8 +165,8 @@ void AddUploadRoutes(http::Router& router, const RouteGuard& authed, uploads::Up
               },
               0, "查询已接收的字节数（Upload-Offset）"});
 
-  http::Route patch{"PATCH", "/api/v1/uploads/{id}", nullptr,
-                    d.uploads.options().max_media_bytes, "续传一段数据（可带 Upload-Checksum）"};
+  http::Route patch{"PATCH", "/api/v1/uploads/{id}", nullptr, d.uploads.options().max_media_bytes,
+                    "续传一段数据（可带 Upload-Checksum）"};
   patch.stream = [d](Request& req) -> std::variant<Response, std::unique_ptr<http::BodySink>> {
     if (auto e = CheckTusVersion(req)) return TusError(*e);
     auto p = d.authed.Authenticate(req);

@@ -154,47 +154,47 @@ void AddVideoRoutes(http::Router& router, const VideoRouteDeps& d) {
 
   router.Add({"POST", "/api/v1/resources/{id}/video/transcode",
               d.authed([d](Request& req, const auth::Principal& p) {
-                       auto id = req.IdParam("id");
-                       if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-                       LEP_RETURN_RESPONSE_IF_ERROR(
-                           d.video.RequestTranscode(p, resources::ResourceId{*id}));
-                       auto s = d.video.GetStatus(*id);
-                       if (!s) return Response::FromError(s.error());
-                       return Response::Json(202, {{"video", StatusJson(*s, *id, true)}});
-                     }),
+                auto id = req.IdParam("id");
+                if (!id) return Response::FromError(Error::NotFound("资源不存在"));
+                LEP_RETURN_RESPONSE_IF_ERROR(
+                    d.video.RequestTranscode(p, resources::ResourceId{*id}));
+                auto s = d.video.GetStatus(*id);
+                if (!s) return Response::FromError(s.error());
+                return Response::Json(202, {{"video", StatusJson(*s, *id, true)}});
+              }),
               1024, "重新排队转码（转码失败后；平台管理员或录入单位）"});
 
   router.Add({"POST", "/api/v1/resources/{id}/captions",
               d.authed([d](Request& req, const auth::Principal& p) {
-                       auto id = req.IdParam("id");
-                       if (!id) return Response::FromError(Error::NotFound("资源不存在"));
-                       video::CaptionUpload up;
-                       up.bytes = req.body;
-                       up.filename = req.Query("filename").value_or("");
-                       if (auto part = http::FirstFilePart(req.Header("content-type").value_or(""),
-                                                           req.body)) {
-                         up.bytes = part->data;
-                         if (up.filename.empty()) up.filename = part->filename;
-                       }
-                       up.language = req.Query("language").value_or("");
-                       up.label = req.Query("label").value_or("");
-                       up.ip = req.remote_ip;
-                       auto c = d.video.PutCaption(p, resources::ResourceId{*id}, up);
-                       if (!c) return Response::FromError(c.error());
-                       return Response::Json(201, {{"caption", CaptionJson(*c, *id, true)}});
-                     }),
+                auto id = req.IdParam("id");
+                if (!id) return Response::FromError(Error::NotFound("资源不存在"));
+                video::CaptionUpload up;
+                up.bytes = req.body;
+                up.filename = req.Query("filename").value_or("");
+                if (auto part =
+                        http::FirstFilePart(req.Header("content-type").value_or(""), req.body)) {
+                  up.bytes = part->data;
+                  if (up.filename.empty()) up.filename = part->filename;
+                }
+                up.language = req.Query("language").value_or("");
+                up.label = req.Query("label").value_or("");
+                up.ip = req.remote_ip;
+                auto c = d.video.PutCaption(p, resources::ResourceId{*id}, up);
+                if (!c) return Response::FromError(c.error());
+                return Response::Json(201, {{"caption", CaptionJson(*c, *id, true)}});
+              }),
               (2u << 20) + 64 * 1024,
               "上传字幕（SRT 或 WebVTT，UTF-8 或 GBK，≤ 2 MB；?language=zh&label=中文）"});
 
   router.Add({"DELETE", "/api/v1/resources/{id}/captions/{caption_id}",
               d.authed([d](Request& req, const auth::Principal& p) {
-                       auto id = req.IdParam("id");
-                       auto cid = req.IdParam("caption_id");
-                       if (!id || !cid) return Response::FromError(Error::NotFound("字幕不存在"));
-                       LEP_RETURN_RESPONSE_IF_ERROR(d.video.DeleteCaption(
-                           p, resources::ResourceId{*id}, *cid, req.remote_ip));
-                       return Response::NoContent();
-                     }),
+                auto id = req.IdParam("id");
+                auto cid = req.IdParam("caption_id");
+                if (!id || !cid) return Response::FromError(Error::NotFound("字幕不存在"));
+                LEP_RETURN_RESPONSE_IF_ERROR(
+                    d.video.DeleteCaption(p, resources::ResourceId{*id}, *cid, req.remote_ip));
+                return Response::NoContent();
+              }),
               1024, "删除字幕"});
 
   router.Add({"GET", "/media/resources/{id}/hls/master.m3u8",

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "auth/authorizer.h"
-#include "orgs/contact.h"
 #include "core/text.h"
 #include "crypto/crypto.h"
+#include "orgs/contact.h"
 #include "security/audit_chain.h"
 #include "security/field_cipher.h"
 

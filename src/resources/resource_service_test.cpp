@@ -1,12 +1,13 @@
 // ResourceService over an in-memory SQLite database with a fake clock.
+#include "resources/resource_service.h"
+
 #include <gtest/gtest.h>
 
-#include "orgs/org_repository_sql.h"
-#include "resources/resource_service.h"
-#include "resources/sheet_mapping.h"
 #include "app/schema.h"
-#include "sql_probe.h"
+#include "orgs/org_repository_sql.h"
+#include "resources/sheet_mapping.h"
 #include "security/audit_chain.h"
+#include "sql_probe.h"
 #include "storage/db/migrations.h"
 
 namespace lep::resources {

@@ -34,8 +34,7 @@ Result<std::vector<std::string>> SensitiveWordList::Words(const auth::Principal&
   return words_;
 }
 
-Status SensitiveWordList::Replace(const auth::Principal& p,
-                                  const std::vector<std::string>& words) {
+Status SensitiveWordList::Replace(const auth::Principal& p, const std::vector<std::string>& words) {
   if (!auth::Authorizer::CanEditSensitiveWords(p)) {
     return Fail(Error::PermissionDenied("只有安全管理员可以维护敏感词表"));
   }

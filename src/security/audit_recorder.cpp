@@ -9,9 +9,8 @@ Status AuditRecorder::Record(const AuditRecord& r) {
   // (a deadlock victim or serialisation failure on PostgreSQL, the unique-index backstop).
   Status st = Ok();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    st = db_.Transaction([&](storage::SqlExecutor& tx) -> Status {
-      return AppendAudit(tx, r).map([](auto&&) {});
-    });
+    st = db_.Transaction(
+        [&](storage::SqlExecutor& tx) -> Status { return AppendAudit(tx, r).map([](auto&&) {}); });
     if (st) return st;
     if (!st.error().Is(ErrorCode::kAlreadyExists) && !st.error().Is(ErrorCode::kConflict) &&
         !st.error().Is(ErrorCode::kUnavailable)) {
@@ -20,8 +19,10 @@ Status AuditRecorder::Record(const AuditRecord& r) {
   }
   std::fprintf(stderr, "审计日志写入失败（%s %s）：%s\n", r.action.c_str(), r.object.c_str(),
                st.error().message.c_str());
-  return Fail(Error{ErrorCode::kUnavailable, "安全审计日志暂时无法写入，操作未执行，请稍后重试",
-                    {}, std::nullopt});
+  return Fail(Error{ErrorCode::kUnavailable,
+                    "安全审计日志暂时无法写入，操作未执行，请稍后重试",
+                    {},
+                    std::nullopt});
 }
 
 Status AuditRecorder::Record(const AuditActor& who, const std::string& action,
