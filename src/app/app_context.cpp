@@ -344,8 +344,12 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
     // without a feed mark, is rebuilt).
     LEP_RETURN_IF_ERROR(ctx->search_feed->ApplyOnce().map([](auto&&) {}));
   }
-  ctx->portal = std::make_unique<portal::PortalService>(
-      *ctx->resource_repo, *ctx->categories, ctx->search.get(), *ctx->clock, PortalJsonRenderers());
+  ctx->withdrawal_mark =
+      std::make_unique<portal::WithdrawalMark>(config.data_dir + "/portal-withdrawn.mark");
+  ctx->portal = std::make_unique<portal::PortalService>(*ctx->resource_repo, *ctx->categories,
+                                                        ctx->search.get(), *ctx->clock,
+                                                        PortalJsonRenderers(),
+                                                        ctx->withdrawal_mark.get());
   std::string catalog_dir = config.SearchDir();  // per server, beside its index
   while (catalog_dir.size() > 1 && catalog_dir.back() == '/') catalog_dir.pop_back();
   ctx->catalog = std::make_unique<portal::CatalogFiles>(

@@ -40,6 +40,7 @@
 #include "portal/search_feed.h"
 #include "portal/usage_repository.h"
 #include "portal/visitor_ids.h"
+#include "portal/withdrawal_mark.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
 #include "resources/resource_service.h"
@@ -120,6 +121,9 @@ struct AppContext {
   std::unique_ptr<portal::FeedRepository> feed_repo;
   std::unique_ptr<portal::RatingRepository> rating_repo;
   std::unique_ptr<portal::LearnerRepository> learner_repo;
+  // Moved on when a resource leaves the portal (shared data directory): cached public pages
+  // are served from memory on the I/O thread only while it stands still.
+  std::unique_ptr<portal::WithdrawalMark> withdrawal_mark;
   std::unique_ptr<portal::PortalService> portal;
   std::unique_ptr<portal::CatalogFiles> catalog;  // the public catalog as prepared files
   std::unique_ptr<portal::PublicMedia> public_media;  // published media without a DB read

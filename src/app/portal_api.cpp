@@ -106,6 +106,23 @@ Response Detail(const Deps& d, Request& req) {
   return Page(req, *page);
 }
 
+// The fast lane of the two cacheable pages (run on the I/O thread, see http::FastHandler):
+// the page from memory when it is fresh and nothing has left the portal since; else nullopt
+// and the handler above answers on the worker pool.
+std::optional<Response> CachedDetail(portal::PortalService& portal, Request& req) {
+  auto id = req.IdParam("id");
+  if (!id) return std::nullopt;
+  auto page = portal.CachedDetailPage(resources::ResourceId{*id});
+  if (!page) return std::nullopt;
+  return Page(req, *page);
+}
+
+std::optional<Response> CachedHome(portal::PortalService& portal, Request& req) {
+  auto page = portal.CachedHomePage();
+  if (!page) return std::nullopt;
+  return Page(req, *page);
+}
+
 // The click beacon: a view of the detail page, counted once per visitor and window.
 Response View(const Deps& d, Request& req) {
   auto id = req.IdParam("id");
@@ -175,12 +192,17 @@ Response Categories(const Deps& d, Request&) {
 }  // namespace
 
 void AddPortalRoutes(http::Router& router, const PortalRouteDeps& d) {
-  router.Add({"GET", "/api/v1/portal/home", Bind(d, Home), 1024,
-              "门户首页：各范围资源数、最新、点击最多、学习最多"});
+  portal::PortalService* portal = &d.portal;
+  http::Route home{"GET", "/api/v1/portal/home", Bind(d, Home), 1024,
+                   "门户首页：各范围资源数、最新、点击最多、学习最多"};
+  home.fast = [portal](Request& req) { return CachedHome(*portal, req); };
+  router.Add(std::move(home));
   router.Add({"GET", "/api/v1/portal/search", Bind(d, Search), 1024,
               "中文全文检索（q、domain、type、category、province、unit、时长范围、sort、分页）"});
-  router.Add({"GET", "/api/v1/portal/resources/{id}", Bind(d, Detail), 1024,
-              "资源详情（公开，可缓存：ETag/304，Cache-Control；不计点击）"});
+  http::Route detail{"GET", "/api/v1/portal/resources/{id}", Bind(d, Detail), 1024,
+                     "资源详情（公开，可缓存：ETag/304，Cache-Control；不计点击）"};
+  detail.fast = [portal](Request& req) { return CachedDetail(*portal, req); };
+  router.Add(std::move(detail));
   router.Add({"POST", "/api/v1/portal/resources/{id}/view", Bind(d, View), 1024,
               "点击计数（详情页打开时发送；同一访客 30 分钟内只计一次）"});
   router.Add({"POST", "/api/v1/portal/resources/{id}/progress", Bind(d, Progress), 1024,

@@ -26,6 +26,9 @@ struct Request {
   std::string remote_ip;
   std::string request_id;
   std::map<std::string, std::string> params;  // path parameters from the route pattern
+  // Set by the server when the route's fast handler passed the request on: its guards have
+  // run already (a rate limit must not count it twice).
+  bool guards_done = false;
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
   std::optional<std::string> Cookie(std::string_view name) const;

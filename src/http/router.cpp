@@ -31,7 +31,15 @@ bool Router::AddGuard(std::string_view method, std::string_view pattern, Guard g
     if (r.method != method || r.pattern != pattern) continue;
     if (r.handler) {
       r.handler = [guard, inner = std::move(r.handler)](Request& req) -> Response {
-        if (auto stop = guard(req)) return std::move(*stop);
+        if (!req.guards_done) {
+          if (auto stop = guard(req)) return std::move(*stop);
+        }
+        return inner(req);
+      };
+    }
+    if (r.fast) {
+      r.fast = [guard, inner = std::move(r.fast)](Request& req) -> std::optional<Response> {
+        if (auto stop = guard(req)) return stop;
         return inner(req);
       };
     }

@@ -17,6 +17,11 @@ namespace lep::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// Answers a request on the I/O thread, before it is handed to the worker pool, when it can
+// do so at once from memory (a cached public page): it must never block — no database, no
+// file reads beyond a stat(2). nullopt: not this time; the route's handler runs on the pool.
+using FastHandler = std::function<std::optional<Response>(Request&)>;
+
 // Receives a request body in bounded chunks as it arrives (uploads). All calls run on the
 // worker pool, one at a time, in order.
 class BodySink {
@@ -41,6 +46,7 @@ struct Route {
   size_t body_limit = 1 << 20;  // bytes accepted for this route's body
   std::string summary;          // one line for the OpenAPI document
   StreamBegin stream;           // set: the body is streamed to a BodySink, not buffered
+  FastHandler fast;             // set: tried on the I/O thread first (GET/HEAD without body)
 };
 
 struct Match {
@@ -49,8 +55,10 @@ struct Match {
   std::map<std::string, std::string> params;
 };
 
-// Runs before a route's handler (or its stream start): an answer stops the request there
-// (e.g. 429 from a rate limit); nullopt lets it through.
+// Runs before a route's handler (or its stream start, or its fast handler): an answer stops
+// the request there (e.g. 429 from a rate limit); nullopt lets it through. Runs once per
+// request: a request the fast handler passes on reaches the handler with its guards done.
+// Must not block (it may run on the I/O thread).
 using Guard = std::function<std::optional<Response>(Request&)>;
 
 class Router {

@@ -136,6 +136,18 @@ bool ValidRequestId(std::string_view s) {
   return true;
 }
 
+// The route's fast handler on the I/O thread; an exception passes the request on to the
+// pool (where the handler answers it, or fails the usual way).
+std::optional<Response> TryFast(const Route& route, Request& req) {
+  try {
+    std::optional<Response> resp = route.fast(req);
+    if (!resp) req.guards_done = true;
+    return resp;
+  } catch (const std::exception&) {
+    return std::nullopt;  // (its guards run again with the handler)
+  }
+}
+
 Response Safely(const Handler& h, Request& req) {
   try {
     return h(req);
@@ -679,7 +691,13 @@ struct Server::Impl {
               resp = Response::FromError(Error::InvalidArgument("请求路径编码不正确"));
             } else if (match.route) {
               req.params = std::move(match.params);
-              resp = co_await RunOnPool(match.route->handler, req);
+              std::optional<Response> quick;
+              if (match.route->fast && req.body.empty()) quick = TryFast(*match.route, req);
+              if (quick) {
+                resp = std::move(*quick);
+              } else {
+                resp = co_await RunOnPool(match.route->handler, req);
+              }
             } else if (match.method_mismatch) {
               resp = Response::FromError(Error{ErrorCode::kFailedPrecondition,
                                                "此接口不支持该请求方法", {}, std::nullopt});

@@ -147,8 +147,43 @@ Result<PortalSearchResult> PortalService::Search(const search::SearchQuery& q) {
   return out;
 }
 
+std::optional<MarkToken> PortalService::ReadMark() const {
+  if (!mark_) return std::nullopt;
+  return mark_->Read();
+}
+
+std::optional<PublicPage> PortalService::FreshLocked(const CachedPage& c, int64_t now,
+                                                     const MarkToken& mark) const {
+  if (now - c.at >= kPageTtlMs || now < c.at) return std::nullopt;
+  if (!c.mark || !(*c.mark == mark)) return std::nullopt;
+  return c.page;
+}
+
+std::optional<PublicPage> PortalService::CachedDetailPage(resources::ResourceId id) {
+  if (!mark_) return std::nullopt;
+  const MarkToken mark = mark_->Read();
+  const int64_t now = clock_.NowMs();
+  std::lock_guard lock(mu_);
+  auto it = details_.find(id.value);
+  if (it == details_.end()) return std::nullopt;
+  return FreshLocked(it->second, now, mark);
+}
+
+std::optional<PublicPage> PortalService::CachedHomePage() {
+  if (!mark_) return std::nullopt;
+  const MarkToken mark = mark_->Read();
+  const int64_t now = clock_.NowMs();
+  std::lock_guard lock(mu_);
+  if (!home_) return std::nullopt;
+  return FreshLocked(*home_, now, mark);
+}
+
 Result<PublicPage> PortalService::DetailPage(resources::ResourceId id) {
-  // Is it public right now? One primary-key read, whatever is cached.
+  if (auto page = CachedDetailPage(id)) return *page;
+  // The mark is read before the database: a withdrawal that commits after this read moves
+  // the mark, so a page checked now is not served from memory after it.
+  const std::optional<MarkToken> mark = ReadMark();
+  // Is it public right now? One primary-key read.
   LEP_ASSIGN_OR_RETURN(auto published, resources_.FilterPublished({id}));
   const int64_t now = clock_.NowMs();
   uint64_t generation = 0;
@@ -160,6 +195,7 @@ Result<PublicPage> PortalService::DetailPage(resources::ResourceId id) {
     }
     auto it = details_.find(id.value);
     if (it != details_.end() && now - it->second.at < kPageTtlMs && now >= it->second.at) {
+      it->second.mark = mark;  // checked again under this mark
       return it->second.page;
     }
     generation = generation_;
@@ -171,12 +207,14 @@ Result<PublicPage> PortalService::DetailPage(resources::ResourceId id) {
   std::lock_guard lock(mu_);
   if (generation == generation_) {
     if (details_.size() > 100'000) details_.clear();
-    details_[id.value] = {page, now, {id}};
+    details_[id.value] = {page, now, {id}, mark};
   }
   return page;
 }
 
 Result<PublicPage> PortalService::HomePage() {
+  if (auto page = CachedHomePage()) return *page;
+  const std::optional<MarkToken> mark = ReadMark();
   const int64_t now = clock_.NowMs();
   std::optional<CachedPage> cached;
   uint64_t generation = 0;
@@ -188,11 +226,16 @@ Result<PublicPage> PortalService::HomePage() {
   if (cached) {
     // Still every item public? (A withdrawal on another server reaches us only by the feed.)
     LEP_ASSIGN_OR_RETURN(auto published, resources_.FilterPublished(cached->shows));
-    if (published.size() == cached->shows.size()) return cached->page;
+    if (published.size() == cached->shows.size()) {
+      std::lock_guard lock(mu_);
+      if (generation == generation_ && home_) home_->mark = mark;
+      return cached->page;
+    }
   }
   LEP_ASSIGN_OR_RETURN(PortalHome home, Home());
   CachedPage built;
   built.at = now;
+  built.mark = mark;
   for (const auto* list : {&home.newest, &home.most_clicked, &home.most_learned}) {
     for (const auto& r : *list) built.shows.push_back(r.resource.id);
   }
@@ -204,6 +247,16 @@ Result<PublicPage> PortalService::HomePage() {
 }
 
 void PortalService::Invalidate(const std::set<int64_t>& ids, bool all) {
+  if (mark_ && (all || !ids.empty())) {
+    bool gone = all;
+    if (!gone) {
+      std::vector<resources::ResourceId> list;
+      for (int64_t id : ids) list.push_back(resources::ResourceId{id});
+      auto published = resources_.FilterPublished(list);
+      gone = !published || published->size() < list.size();  // (a failed read: as if gone)
+    }
+    if (gone) mark_->Bump();
+  }
   std::lock_guard lock(mu_);
   ++generation_;
   searches_.clear();

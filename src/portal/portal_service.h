@@ -23,6 +23,7 @@
 #include "core/result.h"
 #include "resources/category.h"
 #include "resources/resource_repository.h"
+#include "portal/withdrawal_mark.h"
 #include "search/search_index.h"
 
 namespace lep::portal {
@@ -84,19 +85,29 @@ class PortalService {
   static constexpr int64_t kSearchTtlMs = 10'000;
   static constexpr size_t kMaxCachedSearches = 2000;
 
-  // search may be null (a command-line tool): Search() then answers kUnavailable.
+  // search may be null (a command-line tool): Search() then answers kUnavailable. mark may be
+  // null: every cached page is then checked with a primary-key read before it is served.
   PortalService(resources::ResourceRepository& resources, resources::CategoryRepository& categories,
-                search::SearchIndex* search, const Clock& clock, PortalRenderers render = {})
+                search::SearchIndex* search, const Clock& clock, PortalRenderers render = {},
+                WithdrawalMark* mark = nullptr)
       : resources_(resources),
         categories_(categories),
         search_(search),
         clock_(clock),
-        render_(std::move(render)) {}
+        render_(std::move(render)),
+        mark_(mark) {}
 
   // The rendered detail page of a published resource (kNotFound otherwise).
   [[nodiscard]] Result<PublicPage> DetailPage(resources::ResourceId id);
   [[nodiscard]] Result<PublicPage> HomePage();
-  // Drops what is cached about ids (all: everything), e.g. after the search feed applied them.
+  // The same pages from memory only, without blocking (for the I/O thread): the cached page if
+  // it is fresh and nothing has left the portal since it was built (the withdrawal mark is
+  // unchanged); nullopt otherwise — DetailPage/HomePage then answer.
+  [[nodiscard]] std::optional<PublicPage> CachedDetailPage(resources::ResourceId id);
+  [[nodiscard]] std::optional<PublicPage> CachedHomePage();
+  // Drops what is cached about ids (all: everything), e.g. after the search feed applied them;
+  // when one of them is no longer published (or all), the withdrawal mark moves on, so that
+  // every server stops serving pages built before from memory.
   void Invalidate(const std::set<int64_t>& ids, bool all);
 
   [[nodiscard]] Result<PortalHome> Home();
@@ -118,12 +129,17 @@ class PortalService {
   search::SearchIndex* search_;
   const Clock& clock_;
   PortalRenderers render_;
+  WithdrawalMark* mark_;
 
   struct CachedPage {
     PublicPage page;
     int64_t at = 0;
     std::vector<resources::ResourceId> shows;  // the published resources the page lists
+    std::optional<MarkToken> mark;             // the withdrawal mark it was checked under
   };
+  // The cached page if fresh and checked under the current mark (caller holds mu_).
+  std::optional<PublicPage> FreshLocked(const CachedPage& c, int64_t now, const MarkToken& mark) const;
+  std::optional<MarkToken> ReadMark() const;
   struct SearchEntry {
     std::shared_ptr<const search::SearchResult> result;
     int64_t at = 0;

@@ -3,10 +3,14 @@
 // reads of published resources, on SQLite and, with LEP_TEST_PG_URL, PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "app/schema.h"
 #include "orgs/org_repository_sql.h"
 #include "portal/feed_repository.h"
 #include "portal/learner_repository.h"
+#include "portal/portal_service.h"
+#include "portal/withdrawal_mark.h"
 #include "portal/rating_repository.h"
 #include "portal/usage_repository.h"
 #include "resources/resource_repository.h"
@@ -190,6 +194,63 @@ TEST_P(PortalContract, AClickIsClaimedOncePerWindowAndALearnerOnce) {
   EXPECT_EQ(rows[0].clicks, 5);
   EXPECT_EQ(rows[0].learners, 1);
   EXPECT_TRUE(stats_->UsageByDay(bj_.path, stats::UsageGroup::kDomain, 0, 1 << 30)->empty());
+}
+
+// Issue 16: a cached public page is served from memory (no database read, fit for the I/O
+// thread) only while nothing has left the portal since it was checked; the withdrawal mark
+// is a file the servers share and only grows.
+TEST_P(PortalContract, CachedPagesComeFromMemoryOnlyWhileNothingWasWithdrawn) {
+  const std::string path = ::testing::TempDir() + "lep-withdrawn-" + GetParam() + ".mark";
+  std::remove(path.c_str());
+  portal::WithdrawalMark mark(path);
+  const portal::MarkToken none = mark.Read();
+  EXPECT_EQ(none, portal::MarkToken{});
+  mark.Bump();
+  const portal::MarkToken one = mark.Read();
+  mark.Bump();
+  EXPECT_NE(one, none);
+  EXPECT_NE(mark.Read(), one);
+
+  auto categories = resources::NewSqlCategoryRepository(*db_);
+  FakeClock clock;
+  portal::PortalService svc(*repo_, *categories, nullptr, clock, {}, &mark);
+  ResourceId a = Make(gd_, "太极甲", ResourceState::kPublished, 301);
+  ResourceId b = Make(gd_, "太极乙", ResourceState::kPublished, 302);
+  EXPECT_FALSE(svc.CachedDetailPage(a));  // never read
+  ASSERT_TRUE(svc.DetailPage(a));
+  ASSERT_TRUE(svc.DetailPage(b));
+  ASSERT_TRUE(svc.HomePage());
+  EXPECT_TRUE(svc.CachedDetailPage(a));
+  EXPECT_TRUE(svc.CachedDetailPage(b));
+  // A change that keeps a published (its counts): its own page is rebuilt, the others stay.
+  svc.Invalidate({a.value}, false);
+  EXPECT_FALSE(svc.CachedDetailPage(a));
+  EXPECT_TRUE(svc.CachedDetailPage(b));
+  ASSERT_TRUE(svc.DetailPage(a));
+  ASSERT_TRUE(svc.HomePage());
+  EXPECT_TRUE(svc.CachedHomePage());
+  // b withdrawn and reported: the mark moves, so no page is served from memory until it has
+  // been checked again (that of another server, which shares the file, neither).
+  const portal::MarkToken before = mark.Read();
+  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {b.value}));
+  svc.Invalidate({b.value}, false);
+  EXPECT_NE(mark.Read(), before);
+  EXPECT_FALSE(svc.CachedDetailPage(a));
+  EXPECT_FALSE(svc.CachedHomePage());
+  ASSERT_TRUE(svc.DetailPage(a));  // checked again (one primary-key read) ...
+  EXPECT_TRUE(svc.CachedDetailPage(a));  // ... then from memory again
+  auto gone = svc.DetailPage(b);
+  ASSERT_FALSE(gone);
+  EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(svc.CachedDetailPage(b));
+  // Pages age out.
+  clock.Advance(std::chrono::milliseconds(portal::PortalService::kPageTtlMs));
+  EXPECT_FALSE(svc.CachedDetailPage(a));
+  // Without a mark nothing is served from memory.
+  portal::PortalService unmarked(*repo_, *categories, nullptr, clock);
+  ASSERT_TRUE(unmarked.DetailPage(a));
+  EXPECT_FALSE(unmarked.CachedDetailPage(a));
+  std::remove(path.c_str());
 }
 
 TEST_P(PortalContract, TheFeedListsChangesOfPublishedResourcesAndPrunesThem) {

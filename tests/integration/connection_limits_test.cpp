@@ -4,7 +4,8 @@
 // out of file descriptors backs off instead of spinning a core (measured in CPU seconds);
 // internal errors reach the client as a generic Chinese message with the request id while the
 // details go to the log only. Servers that must run out of descriptors run in a forked child
-// with a low RLIMIT_NOFILE, so the test process keeps its own. Loopback only: the server
+// with a low RLIMIT_NOFILE, so the test process keeps its own. A route's fast handler answers
+// on the I/O thread while every worker is busy, and its guards run once per request. Loopback only: the server
 // binds 127.0.0.1, "other" clients bind 127.0.0.2 / 127.0.0.3 as their source address.
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -16,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <future>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -384,6 +387,76 @@ TEST(ConnectionConfig, ReadsTheLimitsAndRefusesNonsense) {
   EXPECT_NE(st.error().message.find("server.max_connections_per_ip"), std::string::npos);
   EXPECT_EQ(bad.max_connections_per_ip, 256) << "the refused value is not applied";
   std::remove(path.c_str());
+}
+
+
+// Issue 16: a route's fast handler (a cached public page) answers on the I/O thread, even
+// while the only worker is held by a slow request; when it passes a request on, the handler
+// answers on the pool and the route's guards (a rate limit) have counted the request once.
+TEST(FastLane, AnswersOnTheIoThreadWhileEveryWorkerIsBusyAndGuardsCountOnce) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> blocking{false};
+  std::atomic<int> guard_calls{0};
+  std::atomic<int> fast_calls{0};
+  Router router;
+  router.Add({"GET", "/slow", [&](Request&) {
+                blocking = true;
+                released.wait_for(20s);
+                return Response::Text(200, "slow", "text/plain");
+              }});
+  Route page{"GET", "/page", [](Request&) { return Response::Text(200, "pool", "text/plain"); }};
+  page.fast = [&](Request& req) -> std::optional<Response> {
+    ++fast_calls;
+    if (!req.Query("cached")) return std::nullopt;
+    return Response::Text(200, "memory", "text/plain");
+  };
+  router.Add(std::move(page));
+  ASSERT_TRUE(router.AddGuard("GET", "/page", [&](Request& req) -> std::optional<Response> {
+    ++guard_calls;
+    if (req.Header("x-over-limit")) return Response::Text(429, "slow down", "text/plain");
+    return std::nullopt;
+  }));
+  Metrics metrics;
+  ServerOptions opt;
+  opt.port = 0;
+  opt.worker_threads = 1;
+  opt.handle_signals = false;
+  opt.access_log = false;
+  Server server(opt, router, metrics);
+  std::string error;
+  ASSERT_TRUE(server.Bind(&error)) << error;
+  std::thread run([&] { server.Run(); });
+  std::thread slow([&] { EXPECT_EQ(GetFrom(server.port(), "127.0.0.1", "/slow").body, "slow"); });
+  for (int i = 0; i < 2000 && !blocking; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(blocking) << "the slow request never reached the worker";
+  // The only worker is held: the fast lane still answers.
+  Reply hit = GetFrom(server.port(), "127.0.0.1", "/page?cached=1");
+  EXPECT_EQ(hit.status, 200);
+  EXPECT_EQ(hit.body, "memory");
+  EXPECT_EQ(guard_calls, 1);
+  release.set_value();
+  slow.join();
+  // Passed on: answered by the pool, the guard ran once for it.
+  Reply miss = GetFrom(server.port(), "127.0.0.1", "/page");
+  EXPECT_EQ(miss.body, "pool");
+  EXPECT_EQ(guard_calls, 2);
+  EXPECT_EQ(fast_calls, 2);
+  // A guard that stops the request stops it before the fast handler.
+  int fd = Connect(server.port(), "127.0.0.1");
+  ASSERT_GE(fd, 0);
+  const std::string req =
+      "GET /page?cached=1 HTTP/1.1\r\nHost: t\r\nX-Over-Limit: 1\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  std::string all;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) all.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  EXPECT_EQ(all.rfind("HTTP/1.1 429", 0), 0u) << all;
+  EXPECT_EQ(fast_calls, 2);
+  EXPECT_EQ(guard_calls, 3);
+  server.Stop();
+  run.join();
 }
 
 }  // namespace

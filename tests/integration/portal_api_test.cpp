@@ -343,9 +343,11 @@ TEST_F(PortalApiTest, TheDetailIsCacheableAndTheBeaconCountsTheClick) {
   EXPECT_EQ(edited.Json()["title"], "八段锦详解（修订）");
   EXPECT_NE(edited.headers["etag"], etag);
   EXPECT_EQ(anon.Request("GET", url, "", {{"If-None-Match", etag}}).status, 200);
-  // ... and a withdrawal at once, before any feed: the page is gone, also for a held ETag.
+  // ... and a withdrawal at once, reported the way the review service reports one (no feed
+  // tailed): the page is gone, also for a held ETag.
   ASSERT_TRUE(
       server_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {id}));
+  ASSERT_TRUE(server_.ctx().search_feed->Sync({id}));
   EXPECT_EQ(anon.Get(url).status, 404);
   EXPECT_EQ(anon.Request("GET", url, "", {{"If-None-Match", edited.headers["etag"]}}).status, 404);
   EXPECT_EQ(anon.Request("POST", url + "/view").status, 404);

@@ -150,11 +150,18 @@ TEST_F(ReviewApiTest, ACollegeResourceGoesThroughBothLevelsIntoABatch) {
   EXPECT_EQ(tampered->broken_id, victim_id);
   ASSERT_TRUE(server_.ctx().db->Exec("DELETE FROM audit_log WHERE id >= ?", {victim_id}));
 
+  // The public detail page, cached and served from memory after its first read ...
+  Client anon(server_.port());
+  const std::string detail = "/api/v1/portal/resources/" + std::to_string(id);
+  ASSERT_EQ(anon.Get(detail).status, 200);
+  ASSERT_EQ(anon.Get(detail).status, 200);
   // Withdraw needs a reason and a platform admin.
   EXPECT_EQ(admin_.Send("POST", Url(id, "/withdraw"), json::object()).status, 400);
   auto withdrawn = admin_.Send("POST", Url(id, "/withdraw"), {{"reason", "版权到期"}});
   EXPECT_EQ(withdrawn.status, 200) << withdrawn.body;
   EXPECT_EQ(withdrawn.Json()["state"], "withdrawn");
+  // ... is gone the moment the withdrawal is answered.
+  EXPECT_EQ(anon.Get(detail).status, 404);
 }
 
 TEST_F(ReviewApiTest, SubmittingAfterTheDeadlineNamesTheDate) {

@@ -330,6 +330,11 @@ TEST_F(SeveralServersPortalTest, AServerBehindTheFeedShowsNothingWithdrawn) {
   ASSERT_TRUE(has(anon_b.Get("/api/v1/portal/catalog").Json()["items"]));
   ASSERT_TRUE(
       a_.ctx().db->Exec("UPDATE resources SET state = 'withdrawn' WHERE id = ?", {resource_id_}));
+  // Until A reports the change, B's pages come from memory (no database read per request) ...
+  EXPECT_EQ(anon_b.Get(detail).status, 200);
+  // ... A reports it the way its review service does after a withdrawal (the public-change
+  // handler): the shared withdrawal mark moves on.
+  ASSERT_TRUE(a_.ctx().search_feed->Sync({resource_id_}));
   // B's index still holds it (no feed applied) ...
   auto indexed = b_.ctx().search->Search([&] {
     search::SearchQuery sq;
