@@ -16,6 +16,12 @@ http::Router BuildRouter(AppContext& ctx) {
   AddResourceRoutes(ctx, router);
   AddUploadRoutes(ctx, router);
   AddMediaRoutes(ctx, router);
+  AddLessonRoutes(router, authed,
+                  [&ctx](const http::Request& req) -> std::optional<auth::Principal> {
+                    auto p = AuthenticateRequest(ctx, req);
+                    return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
+                  },
+                  *ctx.lessons);
   AddVideoRoutes(ctx, router);
   AddReviewRoutes(router, authed, *ctx.review);
   AddSensitiveWordRoutes(ctx, router);

@@ -26,6 +26,11 @@ void AddMediaRoutes(AppContext& ctx, http::Router& router);
 // HLS ladder, transcoding state and captions (app/video_api.cpp).
 void AddVideoRoutes(AppContext& ctx, http::Router& router);
 void AddReviewRoutes(http::Router& router, const RouteGuard& authed, review::ReviewService& review);
+// Who asks, for public reads that need to know only when the resource is not published.
+using CallerOf = std::function<std::optional<auth::Principal>(const http::Request&)>;
+// The lessons of A03 courses delivered as 实体资源 and their playback (lessons_api.cpp).
+void AddLessonRoutes(http::Router& router, const RouteGuard& authed, const CallerOf& caller,
+                     ingest::LessonService& lessons);
 // The sensitive-word screen and list, which live in the AppContext.
 void AddSensitiveWordRoutes(AppContext& ctx, http::Router& router);
 void AddPortalRoutes(AppContext& ctx, http::Router& router);
