@@ -117,7 +117,7 @@ void AddLessonRoutes(http::Router& router, const RouteGuard& authed, const Calle
               }),
               16 * 1024, "删除课时（草稿或退回修改；?version= 为资源当前版本号）"});
 
-  router.Add({"PUT", "/api/v1/resources/{id}/lessons/order",
+  router.Add({"PUT", "/api/v1/resources/{id}/lessons",
               authed([&lessons](Request& req, const Principal& p) {
                 auto id = req.IdParam("id");
                 if (!id) return Response::FromError(Error::NotFound("资源不存在"));

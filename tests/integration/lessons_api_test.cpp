@@ -210,9 +210,9 @@ TEST_F(LessonsApiTest, RenameAndReorderNameTheVersionAndOtherUnitsSeeNothing) {
   EXPECT_EQ(empty.status, 400);
   EXPECT_EQ(empty.Json()["error"]["fields"][0]["field"], "title");
 
-  auto partial = up_.Send("PUT", Url("/lessons/order"), {{"lesson_ids", {b}}, {"version", version}});
+  auto partial = up_.Send("PUT", Url("/lessons"), {{"lesson_ids", {b}}, {"version", version}});
   EXPECT_EQ(partial.status, 400) << partial.body;
-  auto order = up_.Send("PUT", Url("/lessons/order"), {{"lesson_ids", {b, a}}, {"version", version}});
+  auto order = up_.Send("PUT", Url("/lessons"), {{"lesson_ids", {b, a}}, {"version", version}});
   ASSERT_EQ(order.status, 200) << order.body;
   list = Lessons(up_);
   EXPECT_EQ(list["items"][0]["id"], b);
@@ -220,7 +220,7 @@ TEST_F(LessonsApiTest, RenameAndReorderNameTheVersionAndOtherUnitsSeeNothing) {
   EXPECT_EQ(list["items"][1]["title"], "第一课");
   EXPECT_EQ(list["version"], order.Json()["version"]);
   auto stale_order =
-      up_.Send("PUT", Url("/lessons/order"), {{"lesson_ids", {a, b}}, {"version", version}});
+      up_.Send("PUT", Url("/lessons"), {{"lesson_ids", {a, b}}, {"version", version}});
   EXPECT_EQ(stale_order.status, 409);
 
   // Another province's uploader: the course does not exist for them.

@@ -53,7 +53,7 @@ export const resourcesApi = {
   removeLesson: (id: number, lessonId: number, version: number) =>
     http.delete<{ version: number }>(`/resources/${id}/lessons/${lessonId}?version=${version}`),
   reorderLessons: (id: number, lessonIds: number[], version: number) =>
-    http.put<{ version: number }>(`/resources/${id}/lessons/order`, { lesson_ids: lessonIds, version }),
+    http.put<{ version: number }>(`/resources/${id}/lessons`, { lesson_ids: lessonIds, version }),
   linkCheck: (id: number) => http.get<{ link_check: LinkCheck | null }>(`/resources/${id}/link-check`),
   template: () => http.download('/resources/template.xlsx'),
   exportFile: (format: 'xlsx' | 'csv', f: ResourceFilter = {}) => {
