@@ -52,6 +52,29 @@ Result<json> BodyOf(const Request& req) {
   return ParseJsonObject(req);
 }
 
+// A change of one lesson: the course, the lesson, the version it names and the body.
+struct LessonTarget {
+  resources::ResourceId course;
+  int64_t lesson = 0;
+  int64_t version = 0;
+  json body;
+};
+
+Result<LessonTarget> LessonTargetOf(const Request& req) {
+  auto id = req.IdParam("id");
+  auto lesson = req.IdParam("lesson_id");
+  if (!id || !lesson) return Fail(Error::NotFound("课时不存在"));
+  LEP_ASSIGN_OR_RETURN(json body, BodyOf(req));
+  LEP_ASSIGN_OR_RETURN(int64_t version, VersionOf(req, body));
+  return LessonTarget{resources::ResourceId{*id}, *lesson, version, std::move(body)};
+}
+
+// The course's version after a change.
+Response VersionReply(const Result<int64_t>& v) {
+  if (!v) return Response::FromError(v.error());
+  return Response::Json(200, {{"version", *v}});
+}
+
 ingest::CallerLookup CallerFor(const CallerOf& caller, const Request& req) {
   return [&caller, &req]() { return caller(req); };
 }
@@ -84,36 +107,22 @@ void AddLessonRoutes(http::Router& router, const RouteGuard& authed, const Calle
 
   router.Add({"PATCH", "/api/v1/resources/{id}/lessons/{lesson_id}",
               authed([&lessons](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                auto lesson = req.IdParam("lesson_id");
-                if (!id || !lesson) return Response::FromError(Error::NotFound("课时不存在"));
-                auto body = BodyOf(req);
-                if (!body) return Response::FromError(body.error());
-                auto version = VersionOf(req, *body);
-                if (!version) return Response::FromError(version.error());
+                auto t = LessonTargetOf(req);
+                if (!t) return Response::FromError(t.error());
                 std::vector<FieldError> errors;
-                std::string title = StringField(*body, "title", "课时名称", errors);
+                std::string title = StringField(t->body, "title", "课时名称", errors);
                 if (!errors.empty()) {
                   return Response::FromError(Error::InvalidArgument(errors[0].message, errors));
                 }
-                auto v = lessons.Rename(p, resources::ResourceId{*id}, *lesson, title, *version);
-                if (!v) return Response::FromError(v.error());
-                return Response::Json(200, {{"version", *v}});
+                return VersionReply(lessons.Rename(p, t->course, t->lesson, title, t->version));
               }),
               16 * 1024, "修改课时名称（草稿或退回修改；version 为资源当前版本号）"});
 
   router.Add({"DELETE", "/api/v1/resources/{id}/lessons/{lesson_id}",
               authed([&lessons](Request& req, const Principal& p) {
-                auto id = req.IdParam("id");
-                auto lesson = req.IdParam("lesson_id");
-                if (!id || !lesson) return Response::FromError(Error::NotFound("课时不存在"));
-                auto body = BodyOf(req);
-                if (!body) return Response::FromError(body.error());
-                auto version = VersionOf(req, *body);
-                if (!version) return Response::FromError(version.error());
-                auto v = lessons.Remove(p, resources::ResourceId{*id}, *lesson, *version);
-                if (!v) return Response::FromError(v.error());
-                return Response::Json(200, {{"version", *v}});
+                auto t = LessonTargetOf(req);
+                if (!t) return Response::FromError(t.error());
+                return VersionReply(lessons.Remove(p, t->course, t->lesson, t->version));
               }),
               16 * 1024, "删除课时（草稿或退回修改；?version= 为资源当前版本号）"});
 
@@ -142,9 +151,7 @@ void AddLessonRoutes(http::Router& router, const RouteGuard& authed, const Calle
                       "课时顺序 lesson_ids 应为课时 ID 的数组",
                       {{"lesson_ids", "课时顺序", "应为课时 ID 的数组，按新的顺序排列"}}));
                 }
-                auto v = lessons.Reorder(p, resources::ResourceId{*id}, ids, *version);
-                if (!v) return Response::FromError(v.error());
-                return Response::Json(200, {{"version", *v}});
+                return VersionReply(lessons.Reorder(p, resources::ResourceId{*id}, ids, *version));
               }),
               64 * 1024, "调整课时顺序（列出全部课时 ID；version 为资源当前版本号）"});
 

@@ -107,3 +107,24 @@ export function startTusUpload(o: TusFileUpload): { upload: Upload; outcome: Pro
   })
   return { upload, outcome }
 }
+
+/** 一行待上传文件的状态（批量上传、课时上传） */
+export interface UploadRow {
+  file: File
+  state: string
+  sent: number
+  error: string
+}
+
+/** 上传结束后更新这一行：完成 / 失败（带原因）/ 未开始（回到等待） */
+export function settleRow(row: UploadRow, outcome: TusOutcome): void {
+  if (outcome.state === 'done') {
+    row.state = 'done'
+    row.sent = row.file.size
+  } else if (outcome.state === 'failed') {
+    row.state = 'failed'
+    row.error = outcome.error
+  } else {
+    row.state = 'waiting'
+  }
+}
