@@ -74,6 +74,12 @@ class RouteGuard {
                                                            const RouteGuard& guard,
                                                            const http::Request& req);
 
+// A media file with ETag, Last-Modified, HEAD and a single Range (sendfile); public files
+// may be cached by browsers and proxies (media_api.cpp).
+http::Response ServeMediaFile(const http::Request& req, const std::string& path,
+                              const std::string& content_type, const std::string& etag,
+                              bool is_public);
+
 // Paths a signed-in user may always reach for their own account (/api/v1/me…, sign-out).
 bool IsSelfServicePath(std::string_view path);
 // What a valid session may do on this request: enrolment-only while two-factor enrolment is

@@ -51,7 +51,7 @@ class IngestTechnicalCheck final : public review::TechnicalCheck {
 
   Result<review::TechnicalVerdict> Verdict(const resources::Resource& r) override {
     using V = review::TechnicalVerdict;
-    if (r.meta.type != resources::ResourceType::kCourse) {
+    if (r.meta.type != resources::ResourceType::kCourse || ingest_.IsFilesCourse(r)) {
       LEP_ASSIGN_OR_RETURN(bool passed, ingest_.TechnicalCheckPassed(r));
       return passed ? V::kPassed : V::kFailed;
     }
@@ -65,6 +65,12 @@ class IngestTechnicalCheck final : public review::TechnicalCheck {
   }
 
  private:
+  // A03 lessons: which lesson fails which rule.
+  Result<std::string> Problem(const resources::Resource& r) override {
+    LEP_ASSIGN_OR_RETURN(auto problem, ingest_.LessonsProblem(r));
+    return problem.value_or("");
+  }
+
   ingest::IngestService& ingest_;
   const Clock& clock_;
 };
@@ -169,6 +175,15 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
       *ctx->probe, *ctx->link_checker, *ctx->job_queue, *ctx->clock);
   ctx->ingest->SetJobsWake([raw] { raw->job_runner->Wake(); });
   ctx->ingest->RegisterJobs(*ctx->job_runner);
+  // --- A03 lessons (issue 17 §5: 网络课程 as 实体资源) ---
+  ctx->lesson_repo = ingest::NewSqlLessonRepository(*ctx->db);
+  ctx->lessons = std::make_unique<ingest::LessonService>(
+      *ctx->db, *ctx->resources, *ctx->resource_repo, *ctx->lesson_repo, *ctx->blobs,
+      *ctx->probe, *ctx->job_queue, *ctx->clock);
+  ctx->lessons->SetJobsWake([raw] { raw->job_runner->Wake(); });
+  ctx->lessons->RegisterJobs(*ctx->job_runner);
+  ctx->ingest->SetLessons(*ctx->lesson_repo);
+  // --- end A03 lessons ---
   {
     video::TranscodeOptions vo;
     vo.ffmpeg = config.video_ffmpeg;
@@ -372,6 +387,7 @@ Result<std::unique_ptr<AppContext>> BuildAppContext(const Config& config, const 
   LEP_RETURN_IF_ERROR(ctx->sensitive_words->Load({"演示敏感词", "赌博", "代考", "办证"}));
   ctx->uploads->SetCompletionHandler(
       [raw](const uploads::Upload& u, const std::string& path) {
+        if (u.kind == "lesson") return raw->lessons->OnUploadComplete(u, path);  // A03 lessons
         return raw->ingest->OnUploadComplete(u, path);
       });
   return ctx;

@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "http/metrics.h"
 #include "ingest/ingest_service.h"
+#include "ingest/lesson_service.h"
 #include "ingest/media_repository.h"
 #include "jobs/job_queue.h"
 #include "jobs/job_runner.h"
@@ -104,6 +105,10 @@ struct AppContext {
   std::unique_ptr<jobs::JobQueue> job_queue;
   std::unique_ptr<jobs::JobRunner> job_runner;
   std::unique_ptr<ingest::IngestService> ingest;
+  // --- A03 lessons (issue 17 §5: 网络课程 as 实体资源) ---
+  std::unique_ptr<ingest::LessonRepository> lesson_repo;
+  std::unique_ptr<ingest::LessonService> lessons;
+  // --- end A03 lessons ---
   // HLS ladder and captions; transcodes run on their own runner (`video.workers` threads) so
   // that a long one never holds up a remux or a link check.
   std::unique_ptr<video::VideoRepository> video_repo;

@@ -61,19 +61,38 @@ json LinkCheckJson(const std::optional<ingest::LinkCheckRecord>& c) {
           {"error_code", c->error_code}, {"error", c->error},     {"checked_at", c->checked_at}};
 }
 
-Response ServeFile(const Request& req, const std::string& path, const std::string& content_type,
-                   const std::string& etag, bool is_public);
-
 // Serves a blob with ETag, Last-Modified, HEAD and a single Range.
 Response ServeBlob(const Deps& d, const Request& req, const std::string& blob,
                    const std::string& content_type, const std::string& etag, bool is_public) {
   auto path = d.blobs.PathOf(blob);
   if (!path) return Response::FromError(path.error());
-  return ServeFile(req, *path, content_type, etag, is_public);
+  return ServeMediaFile(req, *path, content_type, etag, is_public);
 }
 
-Response ServeFile(const Request& req, const std::string& path, const std::string& content_type,
-                   const std::string& etag, bool is_public) {
+// Behind the shipped nginx (which sets X-Lep-Accel to its internal location, overriding what a
+// client sent), published media are sent by nginx from the public link: an empty answer with
+// X-Accel-Redirect. A client that sends the header itself only gets that empty answer.
+Response ServePublicMedia(const Request& req, const portal::PublicMediaFile& f,
+                          resources::ResourceId id) {
+  auto accel = req.Header("x-lep-accel");
+  bool safe = accel && accel->size() > 2 && accel->front() == '/' && accel->back() == '/' &&
+              accel->find("..") == std::string_view::npos &&
+              std::all_of(accel->begin(), accel->end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' ||
+                       c == '-';
+              });
+  if (!safe) return ServeMediaFile(req, f.path, f.content_type, f.etag, true);
+  Response r;
+  r.content_type = f.content_type;
+  r.SetHeader("X-Accel-Redirect", std::string(*accel) + std::to_string(id.value));
+  r.SetHeader("Cache-Control", "public, max-age=3600");
+  return r;
+}
+
+}  // namespace
+
+Response ServeMediaFile(const Request& req, const std::string& path,
+                        const std::string& content_type, const std::string& etag, bool is_public) {
   struct stat sb {};
   if (::stat(path.c_str(), &sb) != 0) return Response::FromError(Error::NotFound("文件不存在"));
   uint64_t size = static_cast<uint64_t>(sb.st_size);
@@ -92,28 +111,6 @@ Response ServeFile(const Request& req, const std::string& path, const std::strin
   r.SetHeader("Last-Modified", date);
   return http::FileResponse(req, std::move(r), path, size, quoted);
 }
-
-// Behind the shipped nginx (which sets X-Lep-Accel to its internal location, overriding what a
-// client sent), published media are sent by nginx from the public link: an empty answer with
-// X-Accel-Redirect. A client that sends the header itself only gets that empty answer.
-Response ServePublicMedia(const Request& req, const portal::PublicMediaFile& f,
-                          resources::ResourceId id) {
-  auto accel = req.Header("x-lep-accel");
-  bool safe = accel && accel->size() > 2 && accel->front() == '/' && accel->back() == '/' &&
-              accel->find("..") == std::string_view::npos &&
-              std::all_of(accel->begin(), accel->end(), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' ||
-                       c == '-';
-              });
-  if (!safe) return ServeFile(req, f.path, f.content_type, f.etag, true);
-  Response r;
-  r.content_type = f.content_type;
-  r.SetHeader("X-Accel-Redirect", std::string(*accel) + std::to_string(id.value));
-  r.SetHeader("Cache-Control", "public, max-age=3600");
-  return r;
-}
-
-}  // namespace
 
 void AddMediaRoutes(http::Router& router, const MediaRouteDeps& d) {
   router.Add({"GET", "/api/v1/resources/{id}/media",

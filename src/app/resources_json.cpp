@@ -61,7 +61,8 @@ json MetadataJson(const resources::Metadata& m) {
           {"learners", m.learners},
           {"toc", m.toc},
           {"keywords", m.keywords},
-          {"category", m.category}};
+          {"category", m.category},
+          {"delivery", std::string(resources::DeliveryName(m.delivery))}};
 }
 
 json TocJson(const resources::TocNode& n) {

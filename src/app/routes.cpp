@@ -30,6 +30,12 @@ http::Router BuildRouter(AppContext& ctx) {
                              *ctx.audit, *ctx.clock});
   AddUploadRoutes(router, authed, *ctx.uploads);
   AddMediaRoutes(router, {authed, *ctx.resources, *ctx.ingest, *ctx.blobs, *ctx.public_media});
+  AddLessonRoutes(router, authed,
+                  [authed](const http::Request& req) -> std::optional<auth::Principal> {
+                    auto p = authed.Authenticate(req);
+                    return p ? std::optional<auth::Principal>(std::move(*p)) : std::nullopt;
+                  },
+                  *ctx.lessons);
   AddVideoRoutes(router, {authed, *ctx.resources, *ctx.video, *ctx.blobs});
   AddReviewRoutes(router, authed, *ctx.review);
   AddSensitiveWordRoutes(router, authed, *ctx.resources, *ctx.sensitive_words);

@@ -9,6 +9,7 @@
 #include "http/metrics.h"
 #include "http/router.h"
 #include "ingest/ingest_service.h"
+#include "ingest/lesson_service.h"
 #include "oai/oai_service.h"
 #include "orgs/bulk_units.h"
 #include "orgs/registration_form_service.h"
@@ -99,6 +100,11 @@ void AddMediaRoutes(http::Router& router, const MediaRouteDeps& d);
 // HLS ladder, transcoding state and captions (app/video_api.cpp).
 void AddVideoRoutes(http::Router& router, const VideoRouteDeps& d);
 void AddReviewRoutes(http::Router& router, const RouteGuard& authed, review::ReviewService& review);
+// Who asks, for public reads that need to know only when the resource is not published.
+using CallerOf = std::function<std::optional<auth::Principal>(const http::Request&)>;
+// The lessons of A03 courses delivered as 实体资源 and their playback (lessons_api.cpp).
+void AddLessonRoutes(http::Router& router, const RouteGuard& authed, const CallerOf& caller,
+                     ingest::LessonService& lessons);
 // The sensitive-word screening of a resource and the list itself.
 void AddSensitiveWordRoutes(http::Router& router, const RouteGuard& authed,
                             resources::ResourceService& resources,

@@ -40,6 +40,7 @@ const std::vector<storage::Migration>& AllMigrations() {
           {52, "resource_import_files"},
           {54, "org_registration_forms"},
           {55, "learner_email_personal_mail"},
+          {56, "course_lessons"},
       },
       // Modules in dependency order: a table may refer only to tables of modules before it.
       {&orgs::OrgsSchema(), &auth::AuthSchema(), &security::SecuritySchema(),

@@ -70,6 +70,9 @@ struct AccountOptions {
   // A learner's own 忘记密码 link: shorter-lived, and at most one per account in this interval.
   std::chrono::minutes reset_ttl{120};
   std::chrono::minutes reset_interval{10};
+  // Every 忘记密码 request takes at least this long (real time), whether or not the account
+  // exists: the answer's timing must not tell which usernames or addresses are registered.
+  std::chrono::milliseconds reset_min_time{150};
 };
 
 class AccountService {
@@ -98,6 +101,8 @@ class AccountService {
   // reset_interval. The old password keeps working until the link is used. Answers the same
   // (Ok) whether or not such an account exists; only internal failures are errors.
   [[nodiscard]] Status RequestPasswordReset(const std::string& login, const std::string& ip);
+  // Above without the padding to reset_min_time.
+  [[nodiscard]] Status IssuePasswordReset(const std::string& login, const std::string& ip);
   // The account's own address in clear, for the mail delivery round ("" for none).
   [[nodiscard]] Result<std::string> AddressOf(UserId id);
 

@@ -15,60 +15,9 @@ namespace {
 using nlohmann::json;
 using resources::ResourceId;
 
-json ProbeJson(const media::ProbeResult& p) {
-  return {{"container", p.container},       {"video_codec", p.video_codec},
-          {"audio_codec", p.audio_codec},   {"width", p.width},
-          {"height", p.height},             {"frame_rate", p.frame_rate},
-          {"bit_rate", p.bit_rate},         {"duration_s", p.duration_s},
-          {"sample_rate", p.sample_rate},   {"bits_per_sample", p.bits_per_sample},
-          {"channels", p.channels},         {"has_video", p.has_video},
-          {"has_audio", p.has_audio},       {"moov_before_mdat", p.moov_before_mdat},
-          {"video_profile", p.video_profile}, {"pixel_format", p.pixel_format},
-          {"error", p.error}};
-}
-
-json ReportJson(const std::vector<media::RuleResult>& rules) {
-  json out = json::array();
-  for (const auto& r : rules) {
-    out.push_back({{"rule", r.rule},
-                   {"label", r.label},
-                   {"required", r.required},
-                   {"measured", r.measured},
-                   {"pass", r.pass},
-                   {"fixable", r.fixable},
-                   {"advice", r.advice}});
-  }
-  return out;
-}
-
-security::AuditRecord FileAudit(const FileActor& actor, int64_t now, const std::string& action,
-                                ResourceId id, const std::string& detail) {
-  security::AuditRecord a;
-  a.at = now;
-  if (actor.user_id) a.actor_id = actor.user_id;
-  if (actor.org_id) a.org_id = actor.org_id;
-  a.ip = actor.ip;
-  a.action = action;
-  a.object = "resource:" + std::to_string(id.value);
-  a.detail = detail;
-  return a;
-}
-
 Error NotEditable(resources::ResourceState state, const char* what) {
   return Error::FailedPrecondition("资源当前状态为“" + std::string(resources::StateLabel(state)) +
                                    "”，不能再更换" + what + "（只有草稿或退回修改的资源可以更换）");
-}
-
-// Only the only failing rules are fixable by a remux (moov after mdat)?
-bool NeedsRemux(const media::ProbeResult& probe, const std::vector<media::RuleResult>& rules,
-                media::MediaKind kind) {
-  if (kind != media::MediaKind::kVideo || !probe.error.empty() || probe.moov_before_mdat) {
-    return false;
-  }
-  for (const auto& r : rules) {
-    if (!r.pass && !r.fixable) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -94,6 +43,7 @@ void IngestService::RegisterJobs(jobs::JobRunner& runner) {
 }
 
 Status IngestService::OnUploadComplete(const uploads::Upload& u, const std::string& path) {
+  if (u.kind == "lesson") return Fail(Error::Internal("课程视频应交给 LessonService 接收"));
   if (u.kind != "cover") return StoreMedia(u, path);
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
@@ -172,10 +122,7 @@ Status IngestService::StoreMedia(const uploads::Upload& u, const std::string& pa
   m.state = remux ? "remuxing" : "ready";
   m.created_at = clock_.NowMs();
   // Measured from the file, never from input; an unreadable file has none.
-  std::string duration =
-      probe.error.empty() && probe.duration_s > 0
-          ? resources::FormatDuration(static_cast<int64_t>(probe.duration_s + 0.5))
-          : std::string();
+  std::string duration = MeasuredDuration(probe);
   std::optional<MediaRecord> previous;
   auto stored = tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
     LEP_RETURN_IF_ERROR(
@@ -222,47 +169,27 @@ Status IngestService::RunRemux(jobs::JobContext& ctx) {
   LEP_ASSIGN_OR_RETURN(auto current, media_.Get(*job.resource_id));
   // Replaced or removed meanwhile: nothing to do.
   if (!current || current->blob != blob) return Ok();
-  LEP_ASSIGN_OR_RETURN(std::string src, blobs_.PathOf(blob));
-  std::string out = blobs_.TempDir() + "/remux-" + blob + "-" + std::to_string(job.id) + ".mp4";
-  if (!ctx.Progress(100)) return Fail(Error::Unavailable("任务已停止"));
-  auto remuxed = media::RemuxFaststart(src, out);
-  if (!remuxed) {
-    // Stays as uploaded; the report already says why it cannot be played progressively.
-    std::error_code ec;
-    std::filesystem::remove(out, ec);
+  auto copy = RemuxPlaybackCopy(blobs_, probe_, ctx, blob);
+  if (!copy) {
+    if (copy.error().Is(ErrorCode::kUnavailable)) return Fail(copy.error());
+    // The copy cannot be made or judged: keep playing the original, as uploaded.
     LEP_RETURN_IF_ERROR(media_.MarkReady(*job.resource_id, blob));
-    return Fail(Error::InvalidArgument("无法重新封装：" + remuxed.error().message));
+    return Fail(copy.error());
   }
-  if (!ctx.Progress(700)) {
-    std::error_code ec;
-    std::filesystem::remove(out, ec);
-    return Fail(Error::Unavailable("任务已停止"));
-  }
-  auto probed = probe_.Probe(out, media::MediaKind::kVideo);
-  auto sha = crypto::Sha256FileHex(out);
-  if (!probed || !sha) {
-    std::error_code ec;
-    std::filesystem::remove(out, ec);
-    Error e = !probed ? probed.error() : sha.error();
-    if (e.Is(ErrorCode::kUnavailable)) return Fail(e);  // busy: try again later
-    // The copy cannot be judged: keep playing the original, as uploaded.
-    LEP_RETURN_IF_ERROR(media_.MarkReady(*job.resource_id, blob));
-    return Fail(Error::InvalidArgument("重新封装后的文件无法检测：" + e.message));
-  }
-  LEP_ASSIGN_OR_RETURN(std::string adopted, blobs_.AdoptFile(out));
-  auto rules = media::EvaluateStandard(*probed, media::MediaKind::kVideo);
+  const std::string& adopted = copy->blob;
   json probe = current->probe;
-  probe["moov_before_mdat_after_remux"] = probed->moov_before_mdat;
+  probe["moov_before_mdat_after_remux"] = copy->moov_before_mdat;
   MediaRecord updated = *current;
   updated.playback_blob = adopted;
-  updated.playback_sha256 = *sha;
-  updated.report = ReportJson(rules);
-  updated.passed = media::MeetsStandard(rules);
+  updated.playback_sha256 = copy->sha256;
+  updated.report = copy->report;
+  updated.passed = copy->passed;
   updated.probe = probe;
   updated.state = "ready";
   bool saved = false;
   auto st = tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
-    LEP_ASSIGN_OR_RETURN(saved, media_.SavePlayback(tx, *job.resource_id, blob, adopted, *sha,
+    LEP_ASSIGN_OR_RETURN(saved, media_.SavePlayback(tx, *job.resource_id, blob, adopted,
+                                                    copy->sha256,
                                                     updated.report, updated.passed, probe));
     if (saved && hooks_.on_stored) return hooks_.on_stored(tx, updated);
     return Ok();
@@ -340,7 +267,9 @@ Result<int64_t> IngestService::RequestLinkRechecks() {
     const int64_t now = clock_.NowMs();
     LEP_RETURN_IF_ERROR(tx_.Transaction([&](storage::SqlExecutor& tx) -> Status {
       for (const auto& r : page.items) {
-        if (r.meta.link.empty() || r.state == resources::ResourceState::kDraft ||
+        // A course of uploaded lessons has no link to watch.
+        if (r.meta.link.empty() || r.meta.delivery == resources::CourseDelivery::kFiles ||
+            r.state == resources::ResourceState::kDraft ||
             r.state == resources::ResourceState::kRejected) {
           continue;
         }
@@ -362,12 +291,19 @@ Status IngestService::RunLinkCheck(jobs::JobContext& ctx) {
   const jobs::Job& job = ctx.job();
   if (!job.resource_id) return Fail(Error::InvalidArgument("任务缺少资源ID"));
   LEP_ASSIGN_OR_RETURN(auto r, resource_repo_.Get(ResourceId{*job.resource_id}));
-  if (!r || r->meta.type != resources::ResourceType::kCourse || r->meta.link.empty()) return Ok();
+  if (!r || r->meta.type != resources::ResourceType::kCourse || r->meta.link.empty() ||
+      r->meta.delivery == resources::CourseDelivery::kFiles) {
+    return Ok();
+  }
   CheckLinkNow(r->id, r->meta.link);
   return Ok();
 }
 
 Result<bool> IngestService::TechnicalCheckPassed(const resources::Resource& r) {
+  if (IsFilesCourse(r)) {
+    LEP_ASSIGN_OR_RETURN(auto problem, LessonsProblem(r));
+    return !problem.has_value();
+  }
   if (r.meta.type == resources::ResourceType::kCourse) {
     if (r.meta.link.empty()) return false;
     LEP_ASSIGN_OR_RETURN(auto check, media_.GetLinkCheck(r.id.value));
@@ -378,6 +314,12 @@ Result<bool> IngestService::TechnicalCheckPassed(const resources::Resource& r) {
 }
 
 Result<std::optional<bool>> IngestService::TechnicalVerdict(const resources::Resource& r) {
+  if (IsFilesCourse(r)) {
+    LEP_ASSIGN_OR_RETURN(auto lessons, lessons_->List(r.id.value));
+    if (lessons.empty()) return std::optional<bool>();
+    LEP_ASSIGN_OR_RETURN(auto problem, LessonsProblem(r));
+    return std::optional<bool>(!problem.has_value());
+  }
   if (r.meta.type == resources::ResourceType::kCourse) {
     LEP_ASSIGN_OR_RETURN(auto check, media_.GetLinkCheck(r.id.value));
     if (r.meta.link.empty() || !check || check->url != r.meta.link) return std::optional<bool>();
@@ -386,6 +328,17 @@ Result<std::optional<bool>> IngestService::TechnicalVerdict(const resources::Res
   LEP_ASSIGN_OR_RETURN(auto m, media_.Get(r.id.value));
   if (!m) return std::optional<bool>();
   return std::optional<bool>(m->passed);
+}
+
+bool IngestService::IsFilesCourse(const resources::Resource& r) const {
+  return lessons_ && r.meta.type == resources::ResourceType::kCourse &&
+         r.meta.delivery == resources::CourseDelivery::kFiles;
+}
+
+Result<std::optional<std::string>> IngestService::LessonsProblem(const resources::Resource& r) {
+  if (!IsFilesCourse(r)) return std::optional<std::string>();
+  LEP_ASSIGN_OR_RETURN(auto lessons, lessons_->List(r.id.value));
+  return LessonsTechnicalProblem(lessons);
 }
 
 }  // namespace lep::ingest

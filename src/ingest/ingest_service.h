@@ -13,6 +13,8 @@
 
 #include "auth/user.h"
 #include "core/clock.h"
+#include "ingest/lesson_repository.h"
+#include "ingest/media_check.h"
 #include "ingest/media_repository.h"
 #include "jobs/job_queue.h"
 #include "jobs/job_runner.h"
@@ -25,13 +27,6 @@
 #include "uploads/upload_service.h"
 
 namespace lep::ingest {
-
-// Who changes a resource's files (for the audit row).
-struct FileActor {
-  int64_t user_id = 0;
-  int64_t org_id = 0;
-  std::string ip;
-};
 
 inline constexpr const char* kRemuxJob = "remux";
 inline constexpr const char* kLinkCheckJob = "link_check";
@@ -74,6 +69,9 @@ class IngestService {
   void SetMediaHooks(MediaHooks hooks) { hooks_ = std::move(hooks); }
   // Before the job runner starts (not synchronised).
   void SetLinkHooks(LinkHooks hooks) { link_hooks_ = std::move(hooks); }
+  // The lessons of A03 courses delivered as 实体资源 (their technical check); before the
+  // first request (not synchronised).
+  void SetLessons(LessonRepository& lessons) { lessons_ = &lessons; }
   // The job handlers of this module (remux, link_check).
   void RegisterJobs(jobs::JobRunner& runner);
 
@@ -100,11 +98,16 @@ class IngestService {
   // how many were queued. The job runner does the fetching, bounded as every job.
   [[nodiscard]] Result<int64_t> RequestLinkRechecks();
   // A01/A02: the stored media passed every rule; A03: the stored check of the resource's
-  // current link found it reachable. Reads only; never fetches anything.
+  // current link found it reachable, or (实体资源) every lesson passed 附件1 and there is at
+  // least one. Reads only; never fetches anything.
   [[nodiscard]] Result<bool> TechnicalCheckPassed(const resources::Resource& r);
   // The same for display: nullopt while nothing was checked yet (no media stored, no check of
   // the current link).
   [[nodiscard]] Result<std::optional<bool>> TechnicalVerdict(const resources::Resource& r);
+  // A course of uploaded lessons: why it does not pass (Chinese, naming the lesson), nullopt
+  // when it does; always nullopt for anything else.
+  [[nodiscard]] Result<std::optional<std::string>> LessonsProblem(const resources::Resource& r);
+  bool IsFilesCourse(const resources::Resource& r) const;
 
  private:
   Status StoreCoverBytes(const FileActor& actor, resources::ResourceId id, std::string_view jpeg);
@@ -127,6 +130,7 @@ class IngestService {
   std::function<void()> wake_;
   MediaHooks hooks_;
   LinkHooks link_hooks_;
+  LessonRepository* lessons_ = nullptr;
 };
 
 }  // namespace lep::ingest

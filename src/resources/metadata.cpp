@@ -228,8 +228,18 @@ Result<Metadata> ValidateMetadata(const MetadataInput& in, const ValidationConte
   if (!m.link.empty() && !IsValidHttpUrl(m.link)) {
     errors.Add("link", "资源链接应为以 http:// 或 https:// 开头的完整网址（不含空格和账号密码）");
   }
-  if (type_ok && m.type == ResourceType::kCourse && m.link.empty()) {
-    errors.Add("link", "网络课程（A03）须填写资源链接");
+  std::string delivery = TextField(in, "delivery", false, 20, false, errors);
+  if (!delivery.empty()) {
+    if (auto d = ParseDelivery(delivery)) {
+      // Only a course has a choice; A01/A02 are always uploaded files.
+      if (type_ok && m.type == ResourceType::kCourse) m.delivery = *d;
+    } else {
+      errors.Add("delivery", "提交方式应为“链接”或“实体资源”（当前为“" + delivery + "”）");
+    }
+  }
+  if (type_ok && m.type == ResourceType::kCourse && m.delivery == CourseDelivery::kLink &&
+      m.link.empty()) {
+    errors.Add("link", "以链接方式提交的网络课程（A03）须填写资源链接（或将提交方式改为“实体资源”并上传课程视频）");
   }
 
   m.series = TextField(in, "series", false, 100, false, errors);

@@ -367,6 +367,47 @@ TEST(SheetMapping, HeadersInAnyOrderWithSpacesAndUnknownColumns) {
   EXPECT_TRUE(round.unknown.empty());
 }
 
+// Issue 17 §5: an A03 course is a link (as before) or 实体资源 (uploaded lessons, no link).
+TEST(Metadata, CourseDeliveryLinkOrFilesAndItsSheetColumn) {
+  MetadataInput in = Good();
+  in["type"] = "A03";
+  EXPECT_EQ(FieldsOf(ValidateMetadata(in, Ctx())), (std::vector<std::string>{"link"}));
+  for (const char* files : {"实体资源", "files", "上传课程视频"}) {
+    in["delivery"] = files;
+    auto r = ValidateMetadata(in, Ctx());
+    ASSERT_TRUE(r) << files << ": " << r.error().message;
+    EXPECT_EQ(r->delivery, CourseDelivery::kFiles);
+    EXPECT_TRUE(r->link.empty());
+  }
+  in["delivery"] = "链接";
+  EXPECT_EQ(FieldsOf(ValidateMetadata(in, Ctx())), (std::vector<std::string>{"link"}));
+  in["delivery"] = "光盘";
+  auto bad = ValidateMetadata(in, Ctx());
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().fields[0].field, "delivery");
+  EXPECT_EQ(bad.error().fields[0].label, "提交方式");
+  EXPECT_NE(bad.error().fields[0].message.find("实体资源"), std::string::npos);
+
+  // Export → import keeps it; A01/A02 carry none.
+  in["delivery"] = "实体资源";
+  Resource res;
+  res.meta = *ValidateMetadata(in, Ctx());
+  auto header = ExportHeader();
+  EXPECT_EQ(header.back(), "提交方式");
+  auto row = ExportRow(res);
+  EXPECT_EQ(row.back(), "实体资源");
+  auto again = ValidateMetadata(RowToInput(MapHeader(header), row), Ctx());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, res.meta);
+  MetadataInput video = Good();
+  video["delivery"] = "实体资源";
+  auto v = ValidateMetadata(video, Ctx());
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->delivery, CourseDelivery::kLink);
+  res.meta = *v;
+  EXPECT_EQ(ExportRow(res).back(), "");
+}
+
 TEST(SplitList, HalfAndFullWidthSeparators) {
   EXPECT_EQ(SplitList("a；b;;  c ；"), (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_TRUE(SplitList("  ").empty());

@@ -97,6 +97,24 @@ std::optional<ResourceState> ParseState(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view DeliveryName(CourseDelivery d) {
+  return d == CourseDelivery::kFiles ? "files" : "link";
+}
+
+std::string_view DeliveryLabel(CourseDelivery d) {
+  return d == CourseDelivery::kFiles ? "实体资源" : "链接";
+}
+
+std::optional<CourseDelivery> ParseDelivery(std::string_view s) {
+  for (std::string_view v : {"link", "链接", "课程链接", "资源链接"}) {
+    if (s == v) return CourseDelivery::kLink;
+  }
+  for (std::string_view v : {"files", "实体资源", "上传课程视频", "课程视频"}) {
+    if (s == v) return CourseDelivery::kFiles;
+  }
+  return std::nullopt;
+}
+
 bool IsEditable(ResourceState s) {
   return s == ResourceState::kDraft || s == ResourceState::kReturned;
 }
@@ -108,7 +126,7 @@ const std::vector<FieldSpec>& FieldSpecs() {
       {"type", "资源类型", true, "必填，A01（视频资源）、A02（音频资源）或 A03（网络课程）"},
       {"domain", "征集内容范围", true, "必填，学历继续教育、非学历教育培训、老年教育、社区教育之一"},
       {"platform", "部署平台", false, "已在第三方平台部署的在线课程可填写，如：中国大学MOOC"},
-      {"link", "资源链接", false, "http:// 或 https:// 开头的网址；网络课程（A03）必填"},
+      {"link", "资源链接", false, "http:// 或 https:// 开头的网址；以链接方式提交的网络课程（A03）必填"},
       {"series", "所属系列", false, "系列或合辑名称"},
       {"series_order", "所属顺序", false, "两位数字，如 01；同一单位同一系列内不能重复"},
       {"summary", "资源简介", true, "必填，纯文本"},
@@ -122,6 +140,8 @@ const std::vector<FieldSpec>& FieldSpecs() {
       {"toc", "资源目录", false, "XML 格式字符串，不超过 256 KB，不得包含 DOCTYPE"},
       {"keywords", "关键词", false, "多个关键词用英文分号 ; 隔开，如：新媒体;人工智能"},
       {"category", "所属分类", false, "分类路径，用 - 连接，如：科学文化-航空知识-航空发动机"},
+      {"delivery", "提交方式", false,
+       "仅网络课程（A03）：链接（填写资源链接）或 实体资源（在平台上传课程视频）；留空为链接"},
   };
   return kSpecs;
 }

@@ -24,6 +24,15 @@ std::string_view TypeLabel(ResourceType t);           // "视频资源"
 // Accepts "A01", "a01", "视频资源", "A01 视频资源", "A01视频资源".
 std::optional<ResourceType> ParseType(std::string_view s);
 
+// How an online course (A03) is delivered (提交方式): a link to a third-party platform, or
+// uploaded videos as an ordered series of lessons (实体资源, ingest::LessonService). A01/A02
+// are always files and carry kLink here (unused).
+enum class CourseDelivery { kLink, kFiles };
+std::string_view DeliveryName(CourseDelivery d);   // "link" | "files"
+std::string_view DeliveryLabel(CourseDelivery d);  // "链接" | "实体资源"
+// Accepts "link", "files", "链接", "课程链接", "实体资源", "上传课程视频"; "" is nullopt.
+std::optional<CourseDelivery> ParseDelivery(std::string_view s);
+
 // 征集内容范围: the four domains of the notice; the API value is the Chinese name.
 const std::vector<std::string>& Domains();
 // Accepts the Chinese name or an English alias (degree, non_degree, senior, community).
@@ -65,6 +74,7 @@ struct Metadata {
   std::string toc;
   std::vector<std::string> keywords;
   std::string category;
+  CourseDelivery delivery = CourseDelivery::kLink;  // A03 only
   bool operator==(const Metadata&) const = default;
 };
 

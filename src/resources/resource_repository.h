@@ -115,6 +115,17 @@ class ResourceRepository {
   [[nodiscard]] virtual Status SetMeasuredDuration(storage::SqlExecutor& tx, ResourceId id,
                                                    int64_t expected_version,
                                                    const std::string& duration, int64_t at) = 0;
+  // The start of a change of an A03 course's lessons (ingest::LessonService), inside its
+  // transaction: takes the row lock (concurrent lesson uploads of one course queue here), the
+  // course must be editable (kFailedPrecondition naming the state) and, when expected_version
+  // is given, still at it (kConflict); bumps the version and returns the new one. Without
+  // expected_version (a finished lesson upload) other lessons landing meanwhile do not refuse
+  // it. SetLessonsDuration then records the lessons' total (no version change).
+  [[nodiscard]] virtual Result<int64_t> BeginLessonsChange(storage::SqlExecutor& tx, ResourceId id,
+                                                           std::optional<int64_t> expected_version,
+                                                           int64_t at) = 0;
+  [[nodiscard]] virtual Status SetLessonsDuration(storage::SqlExecutor& tx, ResourceId id,
+                                                  const std::string& duration) = 0;
   // Adds counted clicks and learners (not an edit: the version stays).
   [[nodiscard]] virtual Status AddUsage(storage::SqlExecutor& tx,
                                         const std::vector<UsageDelta>& deltas) = 0;

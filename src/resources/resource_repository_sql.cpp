@@ -18,12 +18,12 @@ constexpr const char* kCols =
     "series_order, summary, duration, created_on, copyright_holder, presenters, clicks, "
     "learners, toc, keywords, category, cover_blob, cover_thumb_blob, cover_width, "
     "cover_height, created_at, updated_at, campaign_id, claimed_by, attested_by, attested_at, "
-    "batch_id, published_at";
+    "batch_id, published_at, delivery";
 constexpr const char* kInsertCols =
     "org_id, created_by, state, version, title, type, domain, platform, link, series, "
     "series_order, summary, duration, created_on, copyright_holder, presenters, clicks, "
     "learners, toc, keywords, category, cover_blob, cover_thumb_blob, cover_width, "
-    "cover_height, created_at, updated_at";
+    "cover_height, created_at, updated_at, delivery";
 
 // kCols with every column prefixed by a table alias ("r.id, r.org_id, ...").
 std::string Prefixed(const std::string& alias) {
@@ -78,6 +78,7 @@ Resource FromRow(const Row& r) {
   w.attested_at = r.Int(31);
   w.batch_id = r.OptInt(32);
   w.published_at = r.Int(33);
+  m.delivery = r.Text(34) == "files" ? CourseDelivery::kFiles : CourseDelivery::kLink;
   return x;
 }
 
@@ -93,7 +94,8 @@ std::vector<Value> Values(const Resource& x) {
           JoinList(m.presenters), m.clicks,         m.learners,
           m.toc,               JoinList(m.keywords), m.category,
           c.blob,              c.thumb_blob,        int64_t{c.width},
-          int64_t{c.height},   x.created_at,        x.updated_at};
+          int64_t{c.height},   x.created_at,        x.updated_at,
+          std::string(DeliveryName(m.delivery))};
 }
 
 // Media and cover change only while the resource is editable, at the version the caller read
@@ -146,7 +148,7 @@ class SqlResourceRepository final : public ResourceRepository {
     std::string sql =
         std::string("INSERT INTO resources (") + kInsertCols +
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "?) RETURNING id";
+        "?, ?) RETURNING id";
     for (const Resource& r : rs) {
       auto row = tx.QueryOne(sql, Values(r));
       if (!row) {
@@ -207,11 +209,11 @@ class SqlResourceRepository final : public ResourceRepository {
         "UPDATE resources SET version = ?, title = ?, type = ?, domain = ?, platform = ?, "
         "link = ?, series = ?, series_order = ?, summary = ?, duration = ?, created_on = ?, "
         "copyright_holder = ?, presenters = ?, clicks = ?, learners = ?, toc = ?, keywords = ?, "
-        "category = ?, updated_at = ? WHERE id = ? AND version = ?",
+        "category = ?, delivery = ?, updated_at = ? WHERE id = ? AND version = ?",
         {next.version, m.title, std::string(TypeCode(m.type)), m.domain, m.platform, m.link,
          m.series, m.series_order, m.summary, m.duration, m.created_on, m.copyright_holder,
          JoinList(m.presenters), m.clicks, m.learners, m.toc, JoinList(m.keywords), m.category,
-         r.updated_at, r.id.value, expected_version});
+         std::string(DeliveryName(m.delivery)), r.updated_at, r.id.value, expected_version});
     if (!res) {
       if (res.error().Is(ErrorCode::kAlreadyExists)) return Fail(SeriesTaken(r));
       return Fail(res.error());
@@ -279,6 +281,31 @@ class SqlResourceRepository final : public ResourceRepository {
                           {duration, at, id.value, expected_version}));
     if (res.affected == 0) return Fail(Moved("音视频文件"));
     return Ok();
+  }
+
+  Result<int64_t> BeginLessonsChange(storage::SqlExecutor& tx, ResourceId id,
+                                     std::optional<int64_t> expected_version,
+                                     int64_t at) override {
+    // The row lock first, then the state and version as they are under it.
+    LEP_ASSIGN_OR_RETURN(auto res, tx.Exec("UPDATE resources SET version = version + 1, "
+                                           "updated_at = ? WHERE id = ? AND state IN ('draft', "
+                                           "'returned')",
+                                           {at, id.value}));
+    LEP_ASSIGN_OR_RETURN(auto current, Get(tx, id));
+    if (res.affected == 0 || !current) {
+      LEP_RETURN_IF_ERROR(CheckEditableAt(current, current ? current->version : 0, "课程视频"));
+      return Fail(Moved("课程视频"));
+    }
+    if (expected_version && current->version != *expected_version + 1) {
+      return Fail(Error::Conflict("资源已被他人修改，请刷新后重试"));
+    }
+    return current->version;
+  }
+
+  Status SetLessonsDuration(storage::SqlExecutor& tx, ResourceId id,
+                            const std::string& duration) override {
+    return tx.Exec("UPDATE resources SET duration = ? WHERE id = ?", {duration, id.value})
+        .map([](auto&&) {});
   }
 
   Status AddUsage(storage::SqlExecutor& tx, const std::vector<UsageDelta>& deltas) override {

@@ -15,6 +15,21 @@ using auth::Authorizer;
 
 namespace {
 
+// A01/A02 and courses of uploaded lessons: the duration comes from the files (the lessons'
+// total), never from input.
+bool HasMeasuredDuration(const Metadata& m) {
+  return m.type != ResourceType::kCourse || m.delivery == CourseDelivery::kFiles;
+}
+
+// An edit or an update row that does not mention 提交方式 keeps the course's current one (a
+// sheet or a client older than the column must not turn uploaded lessons into a link course).
+MetadataInput WithCurrentDelivery(const MetadataInput& in, const Resource& current) {
+  if (in.count("delivery")) return in;
+  MetadataInput out = in;
+  out["delivery"] = std::string(DeliveryName(current.meta.delivery));
+  return out;
+}
+
 Error SeriesConflict(const Metadata& m) {
   std::string msg = "所属系列“" + m.series + "”中已有顺序为 " + m.series_order + " 的资源";
   return Error::AlreadyExists(msg, {{"series_order", "所属顺序", msg}});
@@ -162,7 +177,7 @@ Result<Resource> ResourceService::Update(const auth::Principal& p, ResourceId id
   }
   LEP_ASSIGN_OR_RETURN(CategoryIndex index, Categories());
   ValidationContext ctx = MakeContext(index);
-  auto validated = ValidateMetadata(in, ctx);
+  auto validated = ValidateMetadata(WithCurrentDelivery(in, current), ctx);
   bool taken = false;
   if (validated && !validated->series_order.empty()) {
     LEP_ASSIGN_OR_RETURN(auto owner, repo_.SeriesOrderOwner(org.id, validated->series,
@@ -170,7 +185,7 @@ Result<Resource> ResourceService::Update(const auth::Principal& p, ResourceId id
     taken = owner && *owner != id;
   }
   LEP_ASSIGN_OR_RETURN(Metadata meta, WithSeriesCheck(std::move(validated), taken, in, ctx));
-  if (meta.type != ResourceType::kCourse && meta.type == current.meta.type) {
+  if (HasMeasuredDuration(meta) && meta.type == current.meta.type) {
     meta.duration = current.meta.duration;  // measured from the media, never from input
   }
   // Counted by the portal (or imported once), never edited by hand.
@@ -367,6 +382,7 @@ Result<ImportReport> ResourceService::Import(const auth::Principal& p,
       }
     }
     MetadataInput in = RowToInput(map, row);
+    if (current) in = WithCurrentDelivery(in, *current);
     auto validated = ValidateMetadata(in, ctx);
     if (!validated) {
       for (const auto& f : validated.error().fields) {
@@ -405,7 +421,7 @@ Result<ImportReport> ResourceService::Import(const auth::Principal& p,
         ++report.update_rows;
         Resource next = *current;
         next.meta = *validated;
-        if (next.meta.type != ResourceType::kCourse && next.meta.type == current->meta.type) {
+        if (HasMeasuredDuration(next.meta) && next.meta.type == current->meta.type) {
           next.meta.duration = current->meta.duration;  // measured, never imported over
         }
         next.meta.clicks = current->meta.clicks;  // counted by the portal

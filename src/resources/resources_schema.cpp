@@ -66,6 +66,8 @@ CREATE TABLE resource_import_files (
   cover_file TEXT NOT NULL DEFAULT ''
 )
 )sql"},
+      // 提交方式 of an A03 course: 'link' (a third-party platform) or 'files' (lessons).
+      {56, "ALTER TABLE resources ADD COLUMN delivery TEXT NOT NULL DEFAULT 'link'"},
   };
   return kParts;
 }

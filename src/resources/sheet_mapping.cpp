@@ -49,6 +49,7 @@ const std::map<std::string, std::string>& Aliases() {
     m[NormaliseHeader("封面")] = "cover";
     m[NormaliseHeader("目录")] = "toc";
     m[NormaliseHeader("分类")] = "category";
+    m[NormaliseHeader("课程提交方式")] = "delivery";
     // Not a metadata field: the version an update row was exported at (optional).
     m[NormaliseHeader("版本号")] = "version";
     m[NormaliseHeader("version")] = "version";
@@ -129,7 +130,8 @@ std::vector<std::string> ExportRow(const Resource& r) {
           cover,
           m.toc,
           JoinList(m.keywords),
-          m.category};
+          m.category,
+          m.type == ResourceType::kCourse ? std::string(DeliveryLabel(m.delivery)) : ""};
 }
 
 std::vector<std::string> TemplateExampleRow() {
@@ -151,7 +153,8 @@ std::vector<std::string> TemplateExampleRow() {
           "",
           "<toc><chapter title=\"第一讲 发动机概述\"/><chapter title=\"第二讲 压气机\"/></toc>",
           "航空;发动机;科普",
-          "科学文化-航空知识-航空发动机"};
+          "科学文化-航空知识-航空发动机",
+          ""};
 }
 
 }  // namespace lep::resources

@@ -342,6 +342,9 @@ Status ReviewService::AddSubmitFacts(const Resource& r, ResourceFacts& facts) {
   facts.metadata_valid =
       static_cast<bool>(resources::ValidateMetadata(input, d_.resources.MakeContext(index)));
   LEP_ASSIGN_OR_RETURN(facts.technical_check, d_.technical_check.Verdict(r));
+  if (facts.technical_check == TechnicalVerdict::kFailed) {
+    LEP_ASSIGN_OR_RETURN(facts.technical_problem, d_.technical_check.Problem(r));
+  }
   return Ok();
 }
 

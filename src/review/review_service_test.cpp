@@ -115,6 +115,15 @@ class CountingResources final : public resources::ResourceRepository {
                              const std::string& duration, int64_t at) override {
     return real_.SetMeasuredDuration(tx, id, expected_version, duration, at);
   }
+  Result<int64_t> BeginLessonsChange(storage::SqlExecutor& tx, ResourceId id,
+                                     std::optional<int64_t> expected_version,
+                                     int64_t at) override {
+    return real_.BeginLessonsChange(tx, id, expected_version, at);
+  }
+  Status SetLessonsDuration(storage::SqlExecutor& tx, ResourceId id,
+                            const std::string& duration) override {
+    return real_.SetLessonsDuration(tx, id, duration);
+  }
   Status AddUsage(storage::SqlExecutor& tx,
                   const std::vector<resources::UsageDelta>& deltas) override {
     return real_.AddUsage(tx, deltas);

@@ -5,6 +5,8 @@
 // stored check it queues one and answers kPending. Implementations are thread-safe.
 #pragma once
 
+#include <string>
+
 #include "core/result.h"
 #include "resources/resource.h"
 #include "review/workflow.h"
@@ -15,6 +17,11 @@ class TechnicalCheck {
  public:
   virtual ~TechnicalCheck() = default;
   [[nodiscard]] virtual Result<TechnicalVerdict> Verdict(const resources::Resource& r) = 0;
+  // Why a failed verdict failed, when there is more to say than the generic message (an A03
+  // course of uploaded lessons: which lesson fails which rule); "" otherwise.
+  [[nodiscard]] virtual Result<std::string> Problem(const resources::Resource&) {
+    return std::string();
+  }
 };
 
 }  // namespace lep::review

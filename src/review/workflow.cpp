@@ -221,7 +221,9 @@ void CheckSubmitPrerequisites(const WorkflowInput& in, std::vector<FieldError>& 
   if (r.technical_check == TechnicalVerdict::kPending) {
     errors.push_back({"link", "资源链接", kLinkCheckPendingMessage});
   } else if (r.technical_check != TechnicalVerdict::kPassed) {
-    if (r.type == ResourceType::kCourse) {
+    if (!r.technical_problem.empty()) {
+      errors.push_back({"lessons", "课程视频", r.technical_problem});
+    } else if (r.type == ResourceType::kCourse) {
       errors.push_back({"link", "资源链接", "资源链接无法访问或尚未检测"});
     } else {
       errors.push_back({"technical_check", "技术检测", "媒体文件未通过技术检测或尚未检测"});
@@ -406,6 +408,9 @@ Result<Decision> Decide(const WorkflowInput& in) {
   }
   if (!errors.empty()) {
     std::string msg = action == Action::kSubmit ? "提交条件不满足" : "请完善审核信息";
+    for (const auto& e : errors) {
+      if (e.field == "lessons") msg += "：" + e.message;  // which lesson, which rule
+    }
     return Fail(Error::InvalidArgument(std::move(msg), std::move(errors)));
   }
 

@@ -97,6 +97,8 @@ struct ResourceFacts {
   bool has_cover = false;
   // A01/A02: the media report passed; A03: the link was reachable when checked.
   TechnicalVerdict technical_check = TechnicalVerdict::kFailed;
+  // TechnicalCheck::Problem of a failed check (Chinese), "" for the generic message.
+  std::string technical_problem;
   ClaimStatus claim = ClaimStatus::kUnclaimed;
   // kReturned only: the review step whose reviewer returned it (kFirstReview or
   // kFinalReview); nullopt when unknown (treated like a first submission).

@@ -12,8 +12,9 @@ struct Upload {
   int64_t resource_id = 0;
   int64_t org_id = 0;
   int64_t user_id = 0;
-  std::string kind;      // "media" | "cover"
+  std::string kind;      // "media" | "cover" | "lesson" (an A03 course's video)
   std::string filename;  // display only, never a path
+  std::string title;     // a lesson's title (kind "lesson"), else empty
   uint64_t length = 0;
   uint64_t offset = 0;     // committed (durable) bytes
   std::string hash_state;  // saved SHA-256 state after `offset` bytes (crypto::Sha256)

@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kCols =
     "id, resource_id, org_id, user_id, kind, filename, length, committed, hash_state, "
-    "created_at, expires_at, completed_at, sha256";
+    "created_at, expires_at, completed_at, sha256, title";
 
 Upload FromRow(const storage::Row& r) {
   Upload u;
@@ -22,6 +22,7 @@ Upload FromRow(const storage::Row& r) {
   u.expires_at = r.Int(10);
   u.completed_at = r.Int(11);
   u.sha256 = r.Text(12);
+  u.title = r.Text(13);
   return u;
 }
 
@@ -40,10 +41,10 @@ class SqlUploadRepository final : public UploadRepository {
   Status Insert(const Upload& u) override {
     return db_
         .Exec(std::string("INSERT INTO uploads (") + kCols +
-                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               {u.id, u.resource_id, u.org_id, u.user_id, u.kind, u.filename,
                static_cast<int64_t>(u.length), static_cast<int64_t>(u.offset), u.hash_state,
-               u.created_at, u.expires_at, u.completed_at, u.sha256})
+               u.created_at, u.expires_at, u.completed_at, u.sha256, u.title})
         .map([](auto&&) {});
   }
 

@@ -310,8 +310,9 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
     return it == metadata.end() ? std::string() : it->second;
   };
   std::string kind = get("kind").empty() ? "media" : get("kind");
-  if (kind != "media" && kind != "cover") {
-    errors.push_back({"kind", "文件类别", "文件类别应为 media（音视频）或 cover（封面）"});
+  if (kind != "media" && kind != "cover" && kind != "lesson") {
+    errors.push_back({"kind", "文件类别",
+                      "文件类别应为 media（音视频）、cover（封面）或 lesson（网络课程的课程视频）"});
   }
   int64_t resource_id = 0;
   if (auto n = ParseUploadNumber(get("resource_id")); n && *n > 0) {
@@ -321,8 +322,23 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
   }
   if (!errors.empty()) return Fail(Error::InvalidArgument(errors[0].message, errors));
   LEP_ASSIGN_OR_RETURN(auto resource, impl_->CheckWriter(p, resource_id, true));
-  if (kind == "media" && resource.meta.type == resources::ResourceType::kCourse) {
-    return Fail(Error::InvalidArgument("网络课程（A03）以链接方式提交，无需上传音视频文件"));
+  const bool course = resource.meta.type == resources::ResourceType::kCourse;
+  if (kind == "media" && course) {
+    return Fail(Error::InvalidArgument(
+        "网络课程（A03）的课程视频请按课时上传（文件类别 lesson），或以链接方式提交"));
+  }
+  if (kind == "lesson" &&
+      (!course || resource.meta.delivery != resources::CourseDelivery::kFiles)) {
+    return Fail(Error::InvalidArgument(
+        course ? "该网络课程的提交方式为“链接”；如需上传课程视频，请先将提交方式改为“实体资源”并保存"
+               : "只有网络课程（A03）可以按课时上传课程视频",
+        {{"kind", "文件类别", "只有提交方式为“实体资源”的网络课程可以上传课程视频"}}));
+  }
+  std::string title = text::Trim(get("title"));
+  if (kind == "lesson" && !title.empty() &&
+      (!text::IsValidUtf8(title) || text::CodePointCount(title) > 200)) {
+    return Fail(Error::InvalidArgument("课时名称应为 1–200 个字",
+                                       {{"title", "课时名称", "课时名称应为 1–200 个字"}}));
   }
   uint64_t max = kind == "cover" ? options_.max_cover_bytes : options_.max_media_bytes;
   if (length > max) {
@@ -358,6 +374,7 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
   u.user_id = p.user_id.value;
   u.kind = kind;
   u.filename = SafeDisplayName(get("filename").empty() ? get("name") : get("filename"));
+  if (kind == "lesson") u.title = title;
   u.length = length;
   u.hash_state = crypto::Sha256().SaveState();
   u.created_at = now;

@@ -22,6 +22,8 @@ CREATE TABLE uploads (
 );
 CREATE INDEX uploads_expires ON uploads (expires_at)
 )sql"},
+      // The lesson title a kind=lesson upload was created with.
+      {56, "ALTER TABLE uploads ADD COLUMN title TEXT NOT NULL DEFAULT ''"},
   };
   return kParts;
 }

@@ -5,6 +5,7 @@
 
 #include "app/schema.h"
 #include "contract/migrated_backend.h"
+#include "ingest/lesson_repository.h"
 #include "ingest/media_repository.h"
 #include "orgs/org_repository_sql.h"
 #include "resources/resource_repository.h"
@@ -304,6 +305,101 @@ TEST_P(ResourceContract, UploadOffsetsMoveByCompareAndSetAndPendingTotalsCountRe
   EXPECT_FALSE(uploads->SaveProgress(std::string(32, 'b'), 0, 10, "x"));  // completed
   ASSERT_TRUE(uploads->Delete(std::string(32, 'a')));
   EXPECT_FALSE(*uploads->Get(std::string(32, 'a')));
+}
+
+// Issue 17 §5: an A03 course of uploaded lessons. 提交方式 is stored with the row; lesson
+// changes take the course's row lock, re-check editability (and a named version) and keep
+// positions 1..n without gaps through append, removal and reordering.
+TEST_P(ResourceContract, CourseLessonsKeepTheirOrderAndChangesCheckTheCourse) {
+  Resource r;
+  r.org_id = org_;
+  r.created_by = 7;
+  r.meta.title = "书法网课";
+  r.meta.type = resources::ResourceType::kCourse;
+  r.meta.delivery = resources::CourseDelivery::kFiles;
+  r.meta.summary = "简介";
+  r.meta.domain = "老年教育";
+  r.meta.copyright_holder = "演示学院";
+  r.meta.presenters = {"张演示"};
+  r = *repo_->Create(r);
+  EXPECT_EQ((*repo_->Get(r.id))->meta.delivery, resources::CourseDelivery::kFiles);
+  Resource plain = Draft("太极拳");
+  EXPECT_EQ((*repo_->Get(plain.id))->meta.delivery, resources::CourseDelivery::kLink);
+
+  auto lessons = ingest::NewSqlLessonRepository(*db_);
+  auto append = [&](const std::string& title, int64_t seconds, bool passed) {
+    ingest::Lesson l;
+    l.resource_id = r.id.value;
+    l.title = title;
+    l.blob = l.playback_blob = title + "-blob";
+    l.sha256 = l.playback_sha256 = "sha-" + title;
+    l.duration_s = seconds;
+    l.passed = passed;
+    l.probe = nlohmann::json::object();
+    l.report = nlohmann::json::array();
+    l.state = "ready";
+    ingest::Lesson out;
+    EXPECT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+      LEP_RETURN_IF_ERROR(repo_->BeginLessonsChange(tx, r.id, std::nullopt, 300));
+      LEP_ASSIGN_OR_RETURN(out, lessons->Append(tx, l));
+      return repo_->SetLessonsDuration(tx, r.id, "00:01:00");
+    }));
+    return out;
+  };
+  auto a = append("第一课", 20, true);
+  auto b = append("第二课", 20, false);
+  auto c = append("第三课", 20, true);
+  EXPECT_EQ(a.position, 1);
+  EXPECT_EQ(c.position, 3);
+  Resource now = **repo_->Get(r.id);
+  EXPECT_EQ(now.version, r.version + 3);
+  EXPECT_EQ(now.meta.duration, "00:01:00");
+  auto problem = ingest::LessonsTechnicalProblem(*lessons->List(r.id.value));
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("第 2 课“第二课”"), std::string::npos) << *problem;
+  EXPECT_EQ(*lessons->SameContent("sha-第一课", 0, 5), std::vector<int64_t>{r.id.value});
+
+  // A stale version is refused and changes nothing.
+  auto stale = InTx([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(repo_->BeginLessonsChange(tx, r.id, r.version, 400));
+    return lessons->Rename(tx, r.id.value, a.id, "改名");
+  });
+  ASSERT_FALSE(stale);
+  EXPECT_TRUE(stale.error().Is(ErrorCode::kConflict));
+  EXPECT_EQ((*lessons->Get(r.id.value, a.id))->title, "第一课");
+
+  // Reorder c, a, b; then remove a: positions close up.
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    LEP_RETURN_IF_ERROR(repo_->BeginLessonsChange(tx, r.id, now.version, 400));
+    return lessons->Reorder(tx, r.id.value, {c.id, a.id, b.id});
+  }));
+  auto wrong = InTx([&](storage::SqlExecutor& tx) -> Status {
+    return lessons->Reorder(tx, r.id.value, {c.id, a.id});
+  });
+  ASSERT_FALSE(wrong);
+  EXPECT_TRUE(wrong.error().Is(ErrorCode::kInvalidArgument));
+  ASSERT_TRUE(InTx([&](storage::SqlExecutor& tx) -> Status {
+    return lessons->Remove(tx, r.id.value, a.id).map([](auto&&) {});
+  }));
+  auto left = *lessons->List(r.id.value);
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].id, c.id);
+  EXPECT_EQ(left[0].position, 1);
+  EXPECT_EQ(left[1].id, b.id);
+  EXPECT_EQ(left[1].position, 2);
+  EXPECT_FALSE(*lessons->Get(r.id.value, a.id));
+  // Another course's lesson id is not this course's.
+  EXPECT_FALSE(*lessons->Get(plain.id.value, b.id));
+
+  // Not editable any more: refused, naming the state.
+  ASSERT_TRUE(db_->Exec("UPDATE resources SET state = 'first_review' WHERE id = ?",
+                        {r.id.value}));
+  auto locked = InTx([&](storage::SqlExecutor& tx) -> Status {
+    return repo_->BeginLessonsChange(tx, r.id, std::nullopt, 500).map([](auto) {});
+  });
+  ASSERT_FALSE(locked);
+  EXPECT_TRUE(locked.error().Is(ErrorCode::kFailedPrecondition));
+  EXPECT_NE(locked.error().message.find("初审"), std::string::npos) << locked.error().message;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ResourceContract, ::testing::ValuesIn(Backends()),

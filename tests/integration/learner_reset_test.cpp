@@ -4,6 +4,7 @@
 // password valid until the link is used — and the link setting a new password once.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <regex>
 
 #include "integration/server_fixture.h"
@@ -153,6 +154,38 @@ TEST_F(LearnerResetTest, LearnersKeepTheirAddressInTheirAccountAndStaffDoNot) {
   ASSERT_EQ(staff.Login("gd_uploader").status, 200);
   EXPECT_EQ(staff.Get("/api/v1/me/email").status, 403);
   EXPECT_EQ(staff.Send("PUT", "/api/v1/me/email", {{"email", "a@example.org"}}).status, 403);
+}
+
+// Issue 17 residual: the answer takes as long for an unknown login as for a learner who gets a
+// mail (the token, the hash, the transaction, the audit row), so its timing tells nobody which
+// accounts exist. Means over 20 calls each, every known call doing the whole work.
+TEST_F(LearnerResetTest, TheAnswerTakesAsLongWhetherOrNotTheAccountExists) {
+  auto reg = anon_.Send("POST", "/api/v1/auth/register",
+                        {{"username", "timing01"}, {"password", "Learn@2024x"},
+                         {"email", "timing01@example.org"}, {"privacy_consent", true}});
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  const int64_t id = reg.Json()["user"]["id"];
+  auto timed = [&](const std::string& login) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = Forgot(login);
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start);
+    EXPECT_EQ(r.status, 202) << r.body;
+    return ms.count();
+  };
+  constexpr int kCalls = 20;
+  double known = 0, unknown = 0;
+  for (int i = 0; i < kCalls; ++i) {
+    // Past the one-mail interval (and the address's request budget): each known call mails.
+    server_.clock().Advance(std::chrono::minutes(11));
+    known += timed("timing01");
+    unknown += timed("nobody" + std::to_string(i));
+  }
+  known /= kCalls;
+  unknown /= kCalls;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM mail_outbox WHERE to_user = ?", {id}), kCalls);
+  EXPECT_GE(unknown, 150.0);  // the floor (AccountOptions::reset_min_time)
+  EXPECT_LT(std::max(known, unknown) / std::min(known, unknown), 1.5)
+      << "known " << known << " ms, unknown " << unknown << " ms";
 }
 
 }  // namespace

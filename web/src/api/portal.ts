@@ -12,6 +12,7 @@ import type {
   Checklist,
   HistoryEntry,
   Items,
+  LessonList,
   PortalDetail,
   PortalHome,
   PortalResource,
@@ -85,6 +86,8 @@ export const portalApi = {
   catalog: () => http.get<Items<PortalResource>>('/portal/catalog?format=json'),
   catalogFile: (format: 'xlsx' | 'csv' | 'json') => http.download(`/portal/catalog?format=${format}`),
   categories: () => http.get<Items<CategoryCount>>('/portal/categories'),
+  /** 以「实体资源」提交的网络课程的课时（已发布的课程公开） */
+  lessons: (id: number) => http.get<LessonList>(`/resources/${id}/lessons`),
 }
 
 // ---------------------------------------------------------------- 审核

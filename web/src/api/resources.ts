@@ -1,8 +1,8 @@
 // 资源、分类、封面、音视频检测报告、批量导入导出的接口。
 import { API_BASE, http, getCsrfToken, toApiError, NETWORK_ERROR_MESSAGE, ApiError } from './client'
-import type { Categories, CoverUploaded, ImportReport, Items, LinkCheck, MediaInfo, Resource, ResourceInput, ResourcePage, SeriesInfo } from './types'
+import type { Categories, CoverUploaded, ImportReport, Items, LessonList, LinkCheck, MediaInfo, Resource, ResourceInput, ResourcePage, SeriesInfo } from './types'
 
-export type { Cover, Resource, ResourceSummary, ResourceInput, ResourcePage, CategoryNode, SeriesInfo, MediaRule, MediaInfo, ImportRowError, ImportReport } from './schema'
+export type { Cover, Resource, ResourceSummary, ResourceInput, ResourcePage, CategoryNode, SeriesInfo, MediaRule, MediaInfo, ImportRowError, ImportReport, Lesson, LessonList } from './schema'
 
 export type ResourceType = 'A01' | 'A02' | 'A03'
 
@@ -46,6 +46,14 @@ export const resourcesApi = {
   uploadCover: (id: number, file: Blob) =>
     http.post<CoverUploaded>(`/resources/${id}/cover`, undefined, { raw: file, contentType: 'image/jpeg' }),
   media: (id: number) => http.get<{ media: MediaInfo | null }>(`/resources/${id}/media`),
+  /** 网络课程（实体资源）的课时；修改须带资源当前版本号，返回新的版本号 */
+  lessons: (id: number) => http.get<LessonList>(`/resources/${id}/lessons`),
+  renameLesson: (id: number, lessonId: number, title: string, version: number) =>
+    http.patch<{ version: number }>(`/resources/${id}/lessons/${lessonId}`, { title, version }),
+  removeLesson: (id: number, lessonId: number, version: number) =>
+    http.delete<{ version: number }>(`/resources/${id}/lessons/${lessonId}?version=${version}`),
+  reorderLessons: (id: number, lessonIds: number[], version: number) =>
+    http.put<{ version: number }>(`/resources/${id}/lessons`, { lesson_ids: lessonIds, version }),
   linkCheck: (id: number) => http.get<{ link_check: LinkCheck | null }>(`/resources/${id}/link-check`),
   template: () => http.download('/resources/template.xlsx'),
   exportFile: (format: 'xlsx' | 'csv', f: ResourceFilter = {}) => {

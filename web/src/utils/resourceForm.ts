@@ -44,7 +44,14 @@ export const FIELD_LABELS = {
   toc: '资源目录',
   keywords: '关键词',
   category: '所属分类',
+  delivery: '提交方式',
 } as const
+
+/** 网络课程（A03）的提交方式：课程链接，或上传课程视频（实体资源，按课时） */
+export const DELIVERIES = [
+  { value: 'link', label: '课程链接' },
+  { value: 'files', label: '上传课程视频' },
+] as const
 
 export type ResourceField = keyof typeof FIELD_LABELS
 export const RESOURCE_FIELDS = Object.keys(FIELD_LABELS) as ResourceField[]
@@ -73,6 +80,8 @@ export interface ResourceFormModel {
   keywords: string
   toc: string
   category: string
+  /** 仅网络课程：link | files */
+  delivery: string
 }
 
 export function emptyForm(): ResourceFormModel {
@@ -92,12 +101,13 @@ export function emptyForm(): ResourceFormModel {
     keywords: '',
     toc: '',
     category: '',
+    delivery: 'link',
   }
 }
 
-/** 音视频的时长由上传的文件测得，不能手填 */
-export function durationFromMedia(type: string): boolean {
-  return type === 'A01' || type === 'A02'
+/** 音视频（以及上传课程视频的网络课程）的时长由上传的文件测得，不能手填 */
+export function durationFromMedia(type: string, delivery = 'link'): boolean {
+  return type === 'A01' || type === 'A02' || (type === 'A03' && delivery === 'files')
 }
 
 export function splitList(s: string): string[] {
@@ -128,6 +138,7 @@ export function formFromResource(r: Resource): ResourceFormModel {
     keywords: joinList(r.keywords),
     toc: r.toc ?? '',
     category: r.category ?? '',
+    delivery: r.delivery ?? 'link',
   }
 }
 
@@ -151,7 +162,8 @@ export function inputFromForm(f: ResourceFormModel, kept?: Kept): ResourceInput 
     keywords: splitList(f.keywords),
     category: f.category,
   }
-  if (!durationFromMedia(f.type)) body.duration = f.duration.trim()
+  if (f.type === 'A03') body.delivery = f.delivery === 'files' ? 'files' : 'link'
+  if (!durationFromMedia(f.type, f.delivery)) body.duration = f.duration.trim()
   if (kept) {
     body.version = kept.version
     body.clicks = kept.clicks

@@ -1,6 +1,6 @@
 // tus 断点续传的公共设置：上传地址、分块大小、指纹（用于刷新页面后续传）、错误信息转换。
-import type { DetailedError, PreviousUpload } from 'tus-js-client'
-import { ApiError, NETWORK_ERROR_MESSAGE, toApiError } from '@/api/client'
+import { Upload, type DetailedError, type PreviousUpload } from 'tus-js-client'
+import { ApiError, NETWORK_ERROR_MESSAGE, getCsrfToken, toApiError } from '@/api/client'
 
 export const UPLOAD_ENDPOINT = '/api/v1/uploads'
 
@@ -55,4 +55,76 @@ export function shouldRetryTus(err: Partial<DetailedError>): boolean {
   const status = err.originalResponse ? err.originalResponse.getStatus() : 0
   if (status >= 400 && status < 500) return status === 409 || status === 423 || status === 429
   return true
+}
+
+/** 一个文件的一次 tus 上传（批量上传、网络课程的课时共用）：有未完成的同一文件则续传 */
+export interface TusFileUpload {
+  file: File
+  resourceId: number
+  kind: string
+  /** 另外放进 Upload-Metadata 的字段（如课时名称 title） */
+  metadata?: Record<string, string>
+  onProgress?: (sent: number, total: number) => void
+  /** 开始前最后一次确认（用户可能已点了「停止」） */
+  shouldStart?: () => boolean
+}
+export type TusOutcome = { state: 'done' } | { state: 'failed'; error: string } | { state: 'stopped' }
+
+/** 开始上传；返回可中断的 tus.Upload 与结果（不会 reject） */
+export function startTusUpload(o: TusFileUpload): { upload: Upload; outcome: Promise<TusOutcome> } {
+  const headers: Record<string, string> = { 'X-CSRF-Token': getCsrfToken() ?? '' }
+  let upload!: Upload
+  const outcome = new Promise<TusOutcome>((resolve) => {
+    upload = new Upload(o.file, {
+      endpoint: `${window.location.origin}${UPLOAD_ENDPOINT}`,
+      chunkSize: uploadChunkSize(),
+      retryDelays: [0, 1000, 3000, 5000],
+      metadata: { resource_id: String(o.resourceId), filename: o.file.name, kind: o.kind, ...o.metadata },
+      // 会话 Cookie 同源自动携带；CSRF 令牌放在请求头（不要在 onBeforeRequest 里再 setHeader）
+      headers,
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      fingerprint: (f: File) => Promise.resolve(uploadFingerprint(o.resourceId, o.kind, f)),
+      onShouldRetry: (err) => shouldRetryTus(err),
+      onProgress: (bytes, size) => o.onProgress?.(bytes, size),
+      onSuccess: () => resolve({ state: 'done' }),
+      onError: (err) => resolve({ state: 'failed', error: tusErrorMessage(err) }),
+    })
+    upload
+      .findPreviousUploads()
+      .then((previous) => {
+        const mine = pendingUploadsFor(previous, o.resourceId, o.kind)
+        if (mine.length) upload.resumeFromPreviousUpload(mine[0])
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        if (o.shouldStart && !o.shouldStart()) {
+          resolve({ state: 'stopped' })
+          return
+        }
+        upload.start()
+      })
+  })
+  return { upload, outcome }
+}
+
+/** 一行待上传文件的状态（批量上传、课时上传） */
+export interface UploadRow {
+  file: File
+  state: string
+  sent: number
+  error: string
+}
+
+/** 上传结束后更新这一行：完成 / 失败（带原因）/ 未开始（回到等待） */
+export function settleRow(row: UploadRow, outcome: TusOutcome): void {
+  if (outcome.state === 'done') {
+    row.state = 'done'
+    row.sent = row.file.size
+  } else if (outcome.state === 'failed') {
+    row.state = 'failed'
+    row.error = outcome.error
+  } else {
+    row.state = 'waiting'
+  }
 }

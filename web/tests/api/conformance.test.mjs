@@ -334,6 +334,31 @@ describe('真实响应符合 OpenAPI 文档', () => {
     const course = await up.post('/api/v1/resources', { ...RESOURCE(`课程${RUN}`), type: 'A03', link: 'http://127.0.0.1:9/none' }, 201)
     await up.get(`/api/v1/resources/${course.id}/link-check`)
     await up.delete(`/api/v1/resources/${course.id}`)
+    // 网络课程（实体资源）：两个课时经 tus 上传，改名、调整顺序、删除（版本过期 409），播放
+    const lessons = await up.post('/api/v1/resources', { ...RESOURCE(`课时课程${RUN}`), type: 'A03', delivery: 'files' }, 201)
+    for (const name of ['第一课', '第二课']) {
+      const c = await up.call('POST', '/api/v1/uploads', {
+        headers: { ...tus, 'Upload-Length': String(video.length), 'Upload-Metadata': `resource_id ${b64(lessons.id)},filename ${b64('l.mp4')},kind ${b64('lesson')},title ${b64(name)}` },
+        expect: 201,
+      })
+      await up.call('PATCH', c.headers.get('location'), {
+        raw: video,
+        headers: { ...tus, 'Content-Type': 'application/offset+octet-stream', 'Upload-Offset': '0' },
+        expect: 204,
+      })
+    }
+    let list = await up.get(`/api/v1/resources/${lessons.id}/lessons`)
+    assert.equal(list.items.length, 2)
+    const [l1, l2] = list.items
+    let v = (await up.call('PATCH', `/api/v1/resources/${lessons.id}/lessons/${l1.id}`, { json: { title: '第一课 起势', version: list.version }, expect: 200 })).body.version
+    await up.call('PATCH', `/api/v1/resources/${lessons.id}/lessons/${l1.id}`, { json: { title: 'x', version: list.version }, expect: 409 })
+    v = (await up.put(`/api/v1/resources/${lessons.id}/lessons`, { lesson_ids: [l2.id, l1.id], version: v })).version
+    await up.put(`/api/v1/resources/${lessons.id}/lessons`, { lesson_ids: [l2.id], version: v }, 400)
+    await up.call('GET', l1.url, { headers: { Range: 'bytes=0-99' }, expect: 206 })
+    await up.call('GET', l1.url, { expect: 200 })
+    await up.call('DELETE', `/api/v1/resources/${lessons.id}/lessons/${l2.id}?version=${v}`, { expect: 200 })
+    list = await up.get(`/api/v1/resources/${lessons.id}/lessons`)
+    assert.equal(list.items.length, 1)
     // 提交审核
     const fresh = await up.get(`/api/v1/resources/${r.id}`)
     assert.ok(fresh.version > updated.version)

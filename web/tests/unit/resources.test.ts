@@ -206,6 +206,18 @@ describe('资源表单模型', () => {
     expect('version' in b2).toBe(false)
   })
 
+  it('网络课程的提交方式：上传课程视频时提交 delivery=files，时长由课时合计（不提交）；其他类型不提交 delivery', () => {
+    const files = { ...emptyForm(), type: 'A03', delivery: 'files', duration: '01:00:00' }
+    const b = inputFromForm(files)
+    expect(b.delivery).toBe('files')
+    expect('duration' in b).toBe(false)
+    const link = inputFromForm({ ...emptyForm(), type: 'A03', duration: '01:00:00' })
+    expect(link.delivery).toBe('link')
+    expect(link.duration).toBe('01:00:00')
+    expect('delivery' in inputFromForm({ ...emptyForm(), type: 'A01', delivery: 'files' })).toBe(false)
+    expect(formFromResource({ ...RES, type: 'A03', delivery: 'files' }).delivery).toBe('files')
+  })
+
   it('服务端字段错误绑定到表单字段；表单上没有的字段单独列出', () => {
     const b = bindFieldErrors(
       [
