@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "auth/authorizer.h"
 #include "core/text.h"
@@ -151,6 +153,9 @@ struct UploadService::Impl {
 
 namespace {
 
+// How long a finished upload waits for a busy completion (media check slots) before it fails.
+constexpr std::chrono::seconds kBusyRetryFor{120};
+
 class Writer final : public PatchWriter {
  public:
   Writer(UploadService::Impl& impl, const CompletionHandler& on_complete, Upload u, int fd,
@@ -263,6 +268,14 @@ class Writer final : public PatchWriter {
     std::string path = impl_.PartPath(u_.id);
     if (on_complete_) {
       auto done = on_complete_(u_, path);
+      // Busy (every media-check slot taken, a burst of uploads ending at once): the bytes are
+      // on disk and acknowledged, so wait for a slot instead of dropping them — bounded.
+      const auto give_up = std::chrono::steady_clock::now() + kBusyRetryFor;
+      while (!done && done.error().Is(ErrorCode::kUnavailable) &&
+             std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        done = on_complete_(u_, path);
+      }
       if (!done) {
         impl_.DiscardLocked(u_.id);
         return Fail(done.error());
