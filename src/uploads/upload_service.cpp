@@ -39,7 +39,10 @@ std::string SafeDisplayName(const std::string& raw) {
   for (char c : name) {
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
   }
-  if (out.size() > 200) out.resize(200);
+  if (out.size() > 200) {
+    out.resize(200);
+    while (!text::IsValidUtf8(out)) out.pop_back();  // never half a character (≤ 3 bytes)
+  }
   if (out.empty() || out == "." || out == "..") out = "upload";
   return out;
 }
@@ -269,10 +272,13 @@ class Writer final : public PatchWriter {
     if (on_complete_) {
       auto done = on_complete_(u_, path);
       // Busy (every media-check slot taken, a burst of uploads ending at once): the bytes are
-      // on disk and acknowledged, so wait for a slot instead of dropping them — bounded.
+      // on disk and acknowledged, so wait for a slot instead of dropping them — bounded, and
+      // only while the file is still here (a handler that adopted it and then failed has
+      // already cleaned up).
       const auto give_up = std::chrono::steady_clock::now() + kBusyRetryFor;
+      std::error_code exists_ec;
       while (!done && done.error().Is(ErrorCode::kUnavailable) &&
-             std::chrono::steady_clock::now() < give_up) {
+             std::chrono::steady_clock::now() < give_up && fs::exists(path, exists_ec)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         done = on_complete_(u_, path);
       }

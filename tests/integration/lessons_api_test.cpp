@@ -127,6 +127,24 @@ TEST_F(LessonsApiTest, TwoLessonsOverTusAndAFailingOneBlocksSubmissionNamingIt) 
   auto second = UploadLesson(up_, moov_end, "第二课 基本笔画.mp4", "");
   ASSERT_EQ(second.status, 204) << second.body;
 
+  // A file name longer than the 200 bytes kept is cut between characters, never inside one
+  // (67 three-byte characters: the cut at byte 200 would fall in the 67th).
+  std::string long_name;
+  for (int i = 0; i < 67; ++i) long_name += "课";
+  auto long_one = UploadLesson(up_, ok, long_name + ".mp4", "");
+  ASSERT_EQ(long_one.status, 204) << long_one.body;
+  json with_long = Lessons(up_);
+  ASSERT_EQ(with_long["items"].size(), 3u) << with_long.dump();
+  const std::string kept = with_long["items"][2]["filename"];
+  EXPECT_EQ(kept, long_name.substr(0, 198));
+  const int64_t v = with_long["version"];
+  const std::string long_url =
+      Url("/lessons/" + std::to_string(with_long["items"][2]["id"].get<int64_t>()));
+  ASSERT_EQ(up_.Request("DELETE", long_url + "?version=" + std::to_string(v), "",
+                        {{"X-CSRF-Token", up_.csrf}})
+                .status,
+            200);
+
   json list = Lessons(up_);
   EXPECT_EQ(list["delivery"], "files");
   json items = list["items"];
