@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "resources/metadata.h"
 #include "security/audit_chain.h"
+#include "uploads/upload_service.h"
 
 namespace lep::ingest {
 namespace {
@@ -23,15 +24,6 @@ std::string TitleOf(const uploads::Upload& u) {
   size_t dot = name.find_last_of('.');
   if (dot != std::string::npos && dot > 0) name.resize(dot);
   return name.empty() ? "未命名课时" : name;
-}
-
-Result<std::string> ValidTitle(const std::string& raw) {
-  std::string title = text::Trim(raw);
-  if (title.empty() || !text::IsValidUtf8(title) || text::CodePointCount(title) > 200) {
-    return Fail(Error::InvalidArgument("课时名称应为 1–200 个字",
-                                       {{"title", "课时名称", "课时名称应为 1–200 个字"}}));
-  }
-  return title;
 }
 
 bool IsFilesCourse(const resources::Resource& r) {
@@ -206,7 +198,7 @@ Result<resources::Resource> LessonService::Editable(const auth::Principal& p, Re
 
 Result<int64_t> LessonService::Rename(const auth::Principal& p, ResourceId id, int64_t lesson_id,
                                       const std::string& raw_title, int64_t expected_version) {
-  LEP_ASSIGN_OR_RETURN(std::string title, ValidTitle(raw_title));
+  LEP_ASSIGN_OR_RETURN(std::string title, uploads::ValidLessonTitle(raw_title));
   LEP_RETURN_IF_ERROR(Editable(p, id, expected_version));
   int64_t version = 0;
   const int64_t now = clock_.NowMs();

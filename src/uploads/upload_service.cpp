@@ -49,6 +49,15 @@ std::string SafeDisplayName(const std::string& raw) {
 
 }  // namespace
 
+Result<std::string> ValidLessonTitle(const std::string& raw) {
+  std::string title = text::Trim(raw);
+  if (title.empty() || !text::IsValidUtf8(title) || text::CodePointCount(title) > 200) {
+    return Fail(Error::InvalidArgument("课时名称应为 1–200 个字",
+                                       {{"title", "课时名称", "课时名称应为 1–200 个字"}}));
+  }
+  return title;
+}
+
 struct UploadService::Impl {
   UploadRepository& repo;
   resources::ResourceService& resources;
@@ -354,10 +363,8 @@ Result<Upload> UploadService::Create(const auth::Principal& p, uint64_t length,
         {{"kind", "文件类别", "只有提交方式为“实体资源”的网络课程可以上传课程视频"}}));
   }
   std::string title = text::Trim(get("title"));
-  if (kind == "lesson" && !title.empty() &&
-      (!text::IsValidUtf8(title) || text::CodePointCount(title) > 200)) {
-    return Fail(Error::InvalidArgument("课时名称应为 1–200 个字",
-                                       {{"title", "课时名称", "课时名称应为 1–200 个字"}}));
+  if (kind == "lesson" && !title.empty()) {
+    LEP_ASSIGN_OR_RETURN(title, ValidLessonTitle(title));
   }
   uint64_t max = kind == "cover" ? options_.max_cover_bytes : options_.max_media_bytes;
   if (length > max) {

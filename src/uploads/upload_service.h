@@ -24,6 +24,10 @@
 
 namespace lep::uploads {
 
+// A lesson's title (tus metadata `title`, or a rename): trimmed, 1–200 characters of UTF-8;
+// else kInvalidArgument naming the field 课时名称.
+[[nodiscard]] Result<std::string> ValidLessonTitle(const std::string& raw);
+
 struct UploadOptions {
   std::string dir;                             // where .part files live
   uint64_t max_media_bytes = 8ull << 30;       // Tus-Max-Size
