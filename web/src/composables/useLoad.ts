@@ -16,18 +16,24 @@ export function useLoad<T>(loader: () => Promise<T>, initial: T, opts: LoadOptio
   /** 至少成功加载过一次 */
   const loaded = ref(false)
 
+  // 只有最后一次加载的结果生效：先发出的请求后返回（如切换筛选条件时挂载加载尚未结束）不会覆盖新结果。
+  let latest = 0
   async function load(): Promise<boolean> {
+    const mine = ++latest
     loading.value = true
     error.value = ''
     try {
-      data.value = await loader()
+      const value = await loader()
+      if (mine !== latest) return false
+      data.value = value
       loaded.value = true
       return true
     } catch (e) {
+      if (mine !== latest) return false
       error.value = opts.describe ? opts.describe(e) : errorMessage(e)
       return false
     } finally {
-      loading.value = false
+      if (mine === latest) loading.value = false
     }
   }
 

@@ -80,6 +80,19 @@ describe('useLoad', () => {
     expect(state.error).toBe('没有权限')
     expect(state.data).toEqual([1, 2])
   })
+
+  it('先发出的加载后返回时不覆盖后一次的结果（切换筛选条件）', async () => {
+    const pending: ((v: string) => void)[] = []
+    const state = useLoad(() => new Promise<string>((resolve) => pending.push(resolve)), '', { immediate: false })
+    const first = state.load()
+    const second = state.load()
+    pending[1]('新条件')
+    expect(await second).toBe(true)
+    pending[0]('旧条件')
+    expect(await first).toBe(false)
+    expect(state.data).toBe('新条件')
+    expect(state.loading).toBe(false)
+  })
 })
 
 describe('DataTable 与 MetaList', () => {
